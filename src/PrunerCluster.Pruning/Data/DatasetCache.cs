@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace PrunerCluster.Pruning.Data;
+
+/// <summary>
+/// Thread-safe per-process cache of loaded splits, so evaluations do not re-read files.
+/// Inject an instance where isolation matters; <see cref="Shared"/> is the one documented static for the default path.
+/// </summary>
+public sealed class DatasetCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<DataSplit>> entries = new(StringComparer.Ordinal);
+
+    public static DatasetCache Shared { get; } = new();
+
+    public int Count => entries.Count;
+
+    public DataSplit GetOrLoad(string name, string? root, int validationSize, ulong splitSeed)
+    {
+        var key = string.Join('|', name.ToLowerInvariant(), root ?? "<default>", validationSize.ToString(CultureInfo.InvariantCulture), splitSeed.ToString(CultureInfo.InvariantCulture));
+        var lazy = entries.GetOrAdd(key, _ => new Lazy<DataSplit>(() => DatasetCatalog.Load(name, root, validationSize, splitSeed), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            entries.TryRemove(new KeyValuePair<string, Lazy<DataSplit>>(key, lazy));
+            throw;
+        }
+    }
+
+    public void Clear() => entries.Clear();
+}

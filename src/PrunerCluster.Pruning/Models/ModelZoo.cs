@@ -1,0 +1,61 @@
+namespace PrunerCluster.Pruning.Models;
+
+public static class ModelZoo
+{
+    public const string Mlp = "mlp";
+    public const string LeNet5 = "lenet5";
+    public const string Vgg = "vgg";
+    public const string ResNet = "resnet";
+
+    public static IReadOnlyList<string> Names { get; } = [Mlp, LeNet5, Vgg, ResNet];
+
+    public static ArchitectureSpec DefaultArchitecture(string name, int inChannels, int imageSize, int classes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        var kind = name.Trim().ToLowerInvariant();
+        return new ArchitectureSpec(kind, inChannels, imageSize, classes, Blueprints.DefaultWidths(kind));
+    }
+
+    /// <summary>A freshly initialized model (deterministic for a seed). Negative seeds are reinterpreted bitwise.</summary>
+    public static ZooModel Create(string name, int inChannels, int imageSize, int classes, long seed) =>
+        Create(DefaultArchitecture(name, inChannels, imageSize, classes), seed);
+
+    public static ZooModel Create(ArchitectureSpec architecture, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        var s = unchecked((ulong)seed);
+        return architecture.Kind switch
+        {
+            Mlp => new MlpModel(architecture, s),
+            LeNet5 => new LeNet5Model(architecture, s),
+            Vgg => new VggModel(architecture, s),
+            ResNet => new ResNetModel(architecture, s),
+            _ => throw new ArgumentException($"Unknown model '{architecture.Kind}'; known: {string.Join(", ", Names)}.", nameof(architecture)),
+        };
+    }
+
+    /// <summary>Rebuilds the architecture and loads weights saved with <c>module.save</c> (TorchSharp format).</summary>
+    public static ZooModel Load(ArchitectureSpec architecture, string path)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model weights not found: '{path}' (TorchSharp state-dict format written by module.save).", path);
+        }
+
+        var model = Create(architecture);
+        try
+        {
+            model.load(path);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}

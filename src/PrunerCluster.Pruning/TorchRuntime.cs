@@ -1,0 +1,55 @@
+using TorchSharp;
+
+namespace PrunerCluster.Pruning;
+
+/// <summary>Process-wide TorchSharp setup. libtorch ignores container CPU limits, so the thread count is always set explicitly.</summary>
+public static class TorchRuntime
+{
+    private static readonly Lock Gate = new();
+
+    public static int Threads { get; private set; }
+
+    public static void Initialize(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        lock (Gate)
+        {
+            if (Threads != threads)
+            {
+                torch.set_num_threads(threads);
+                Threads = threads;
+            }
+        }
+    }
+
+    /// <summary>"auto" picks CUDA when available, else CPU; "cpu", "cuda" and "cuda:N" are taken literally.</summary>
+    public static torch.Device SelectDevice(string preference = "auto")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(preference);
+        var p = preference.Trim().ToLowerInvariant();
+        if (p == "auto")
+        {
+            return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+        }
+
+        if (p.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
+        {
+            throw new ArgumentException($"Device '{preference}' requested but CUDA is not available (CPU backend or no GPU).", nameof(preference));
+        }
+
+        if (p != "cpu" && !p.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Unknown device '{preference}'; expected auto, cpu, cuda or cuda:N.", nameof(preference));
+        }
+
+        return new torch.Device(p);
+    }
+
+    internal static void Synchronize(torch.Device device)
+    {
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize(device);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Models;
+
+namespace PrunerCluster.Pruning.Training;
+
+/// <summary>
+/// A trained, unpruned model on disk (TorchSharp state-dict format) with its accuracy. <see cref="ContentHash"/> is the hex SHA-256 of the
+/// weights file and belongs in every evaluation cache key. The split fields say how to rebuild the same train/validation split.
+/// </summary>
+public sealed record BaselineCheckpoint(string Path, string Model, string Dataset, string ContentHash, double TestAccuracy, double ValidationAccuracy, long Seed)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Architecture of the saved weights; when null the zoo default for <see cref="Model"/> on the dataset's shape is assumed.</summary>
+    public ArchitectureSpec? Architecture { get; init; }
+
+    public string? DataRoot { get; init; }
+
+    public int ValidationSize { get; init; } = 5000;
+
+    public ulong SplitSeed { get; init; } = 1;
+
+    public double TrainingSeconds { get; init; }
+
+    public int Epochs { get; init; }
+
+    public string? SettingsHash { get; init; }
+
+    public ArchitectureSpec ResolveArchitecture(DataSplit data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Architecture ?? ModelZoo.DefaultArchitecture(Model, data.Channels, data.ImageSize, data.Classes);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static BaselineCheckpoint FromJson(string json) =>
+        JsonSerializer.Deserialize<BaselineCheckpoint>(json, JsonOptions) ?? throw new JsonException("Empty checkpoint metadata.");
+
+    /// <summary>Reads the metadata written next to the weights (<c>&lt;weights&gt;.json</c>) and checks the weights still match the recorded hash.</summary>
+    public static BaselineCheckpoint Load(string metadataPath)
+    {
+        if (!File.Exists(metadataPath))
+        {
+            throw new FileNotFoundException($"Checkpoint metadata not found: '{metadataPath}' (JSON written by BaselineTrainer).", metadataPath);
+        }
+
+        var checkpoint = FromJson(File.ReadAllText(metadataPath));
+        checkpoint.Verify();
+        return checkpoint;
+    }
+
+    public void Verify()
+    {
+        if (!File.Exists(Path))
+        {
+            throw new FileNotFoundException($"Checkpoint weights not found: '{Path}'.", Path);
+        }
+
+        var actual = Hashing.FileSha256Hex(Path);
+        if (!string.Equals(actual, ContentHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"Checkpoint '{Path}' has SHA-256 {actual} but its metadata records {ContentHash}: the file changed or is corrupt.");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Masking;
+using PrunerCluster.Pruning.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PrunerCluster.Pruning.Training;
+
+/// <summary>Synchronous training loops. Each step runs in its own dispose scope; call on one thread (grad mode and scopes are thread-local).</summary>
+public static class Trainer
+{
+    public static TrainOutcome Train(
+        ZooModel model,
+        ImageDataset data,
+        FineTuneOptions options,
+        ZooModel? teacher = null,
+        SparsityState? sparsity = null,
+        Action<int, double>? onStep = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Steps);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        if (options.Steps == 0)
+        {
+            return new TrainOutcome(false, null, 0, double.NaN, double.NaN);
+        }
+
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("Training data is empty.", nameof(data));
+        }
+
+        var device = MaskApplier.DeviceOf(model);
+        var useTeacher = teacher is not null && options.DistillationWeight > 0;
+        teacher?.eval();
+        model.train();
+        using var optimizer = CreateOptimizer(model, options);
+        var scheduler = options.Cosine ? torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps) : null;
+        var order = new DeterministicRandom(options.Seed, stream: 0xF7).Permutation(data.Count);
+        var epoch = 0UL;
+        var cursor = 0;
+        var sum = 0.0;
+        var last = double.NaN;
+        var batch = Math.Min(options.BatchSize, data.Count);
+        var positions = new int[batch];
+        for (var step = 0; step < options.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (var i = 0; i < batch; i++)
+            {
+                if (cursor == order.Length)
+                {
+                    order = new DeterministicRandom(options.Seed, stream: 0xF7 + (++epoch)).Permutation(data.Count);
+                    cursor = 0;
+                }
+
+                positions[i] = order[cursor++];
+            }
+
+            using (var scope = torch.NewDisposeScope())
+            {
+                var (x, y) = data.GetBatch(positions, device);
+                var logits = model.call(x);
+                var loss = F.cross_entropy(logits, y);
+                if (useTeacher)
+                {
+                    Tensor teacherLogits;
+                    using (torch.no_grad())
+                    {
+                        teacherLogits = teacher!.call(x);
+                    }
+
+                    var t = options.DistillationTemperature;
+                    var kd = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacherLogits / t, 1), reduction: nn.Reduction.Mean, log_target: true)
+                        .mul(t * t * logits.shape[1]);
+                    loss = loss.mul(1 - options.DistillationWeight).add(kd.mul(options.DistillationWeight));
+                }
+
+                optimizer.zero_grad();
+                loss.backward();
+                last = loss.item<float>();
+                if (!double.IsFinite(last) || last > options.DivergenceLoss)
+                {
+                    return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1}"), step, last, sum / Math.Max(1, step));
+                }
+
+                optimizer.step();
+            }
+
+            scheduler?.step();
+            sparsity?.Reapply();
+            sum += last;
+            onStep?.Invoke(step, last);
+        }
+
+        return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps);
+    }
+
+    private static OptimizerHelper CreateOptimizer(ZooModel model, FineTuneOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => torch.optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => torch.optim.SGD(model.parameters(), options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay, nesterov: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+}

@@ -1,0 +1,58 @@
+using PrunerCluster.Pruning.Data;
+
+namespace PrunerCluster.Pruning.Tests;
+
+internal static class TestSupport
+{
+    public const string FashionRoot = DatasetCatalog.FashionMnistDefaultRoot;
+
+    static TestSupport() => TorchRuntime.Initialize(1);
+
+    public static void Init() => TorchRuntime.Initialize(1);
+
+    public static bool HasFashionMnist => File.Exists(Path.Combine(FashionRoot, "train-images-idx3-ubyte.gz"));
+
+    /// <summary>Learnable synthetic images: class k has a bright kxk-ish blob at a class-specific position plus seeded noise.</summary>
+    public static ImageDataset Synthetic(int count, int channels = 1, int size = 16, int classes = 4, ulong seed = 7, string name = "synthetic")
+    {
+        var rng = new DeterministicRandom(seed);
+        var plane = size * size;
+        var pixels = new byte[count * channels * plane];
+        var labels = new byte[count];
+        for (var n = 0; n < count; n++)
+        {
+            var label = n % classes;
+            labels[n] = (byte)label;
+            var cx = (label * 3) % (size - 4);
+            var cy = (label * 5) % (size - 4);
+            for (var c = 0; c < channels; c++)
+            {
+                for (var y = 0; y < size; y++)
+                {
+                    for (var x = 0; x < size; x++)
+                    {
+                        var inBlob = x >= cx && x < cx + 4 && y >= cy && y < cy + 4;
+                        var v = (inBlob ? 200 : 30) + rng.NextInt(40);
+                        pixels[(n * channels * plane) + (c * plane) + (y * size) + x] = (byte)v;
+                    }
+                }
+            }
+        }
+
+        return new ImageDataset(name, pixels, labels, channels, size, classes);
+    }
+
+    public static DataSplit SyntheticSplit(int train = 256, int validation = 64, int test = 64, int channels = 1, int size = 16, int classes = 4)
+    {
+        var all = Synthetic(train + validation, channels, size, classes);
+        var testSet = Synthetic(test, channels, size, classes, seed: 99, name: "synthetic/test");
+        return DatasetCatalog.Split(all, testSet, validation, 3);
+    }
+
+    public static string TempDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "prunercluster-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}
