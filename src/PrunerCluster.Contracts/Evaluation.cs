@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PrunerCluster.Contracts;
+
+/// <summary>One prunable group of the genome (mirrors the evolution library's SegmentSpec).</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.GenomeSegment")]
+public sealed record GenomeSegment(
+    [property: Id(0)] string Name,
+    [property: Id(1)] int Bits,
+    [property: Id(2)] int IntGenes = 0,
+    [property: Id(3)] int IntGeneMax = 0,
+    [property: Id(4)] int MinKeep = 1);
+
+/// <summary>
+/// What a backend's prepare step produced for an experiment: the genome layout of the model, the identity of the baseline
+/// checkpoint and of the effective evaluation settings, and the baseline's own metrics.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.PreparedExperiment")]
+public sealed record PreparedExperiment
+{
+    [Id(0)] public required IReadOnlyList<GenomeSegment> Segments { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the baseline checkpoint.</summary>
+    [Id(1)] public required string CheckpointHash { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the effective evaluation settings.</summary>
+    [Id(2)] public required string SettingsHash { get; init; }
+    [Id(3)] public string? CheckpointPath { get; init; }
+    [Id(4)] public IReadOnlyDictionary<string, double> BaselineMetrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Magnitude-based importance ranking per segment (unit indices, most important first), optional.</summary>
+    [Id(5)] public IReadOnlyList<IReadOnlyList<int>>? ImportanceRankings { get; init; }
+}
+
+/// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.IndividualKey")]
+public sealed record IndividualKey([property: Id(0)] string Value)
+{
+    public static IndividualKey Compute(string checkpointHash, string settingsHash, string maskHash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkpointHash);
+        ArgumentException.ThrowIfNullOrEmpty(settingsHash);
+        ArgumentException.ThrowIfNullOrEmpty(maskHash);
+        var text = string.Create(CultureInfo.InvariantCulture, $"prunercluster.individual.v1\ncheckpoint={checkpointHash}\nsettings={settingsHash}\nmask={maskHash}");
+        return new IndividualKey(ContentHash.Sha256Hex(text));
+    }
+
+    public override string ToString() => Value;
+}
+
+/// <summary>SHA-256 helpers for content identities (never GetHashCode).</summary>
+public static class ContentHash
+{
+    public static string Sha256Hex(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
+/// <summary>Everything an individual grain needs to evaluate one mask, on whichever silo it lives.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.EvaluationRequest")]
+public sealed record EvaluationRequest
+{
+    [Id(0)] public required string ExperimentId { get; init; }
+    [Id(1)] public required long CandidateId { get; init; }
+    [Id(2)] public required ExperimentSpec Spec { get; init; }
+    [Id(3)] public required PreparedExperiment Prepared { get; init; }
+
+    /// <summary>Canonical text of the mask genome (evolution library's Genome.ToCanonicalString()).</summary>
+    [Id(4)] public required string MaskText { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of <see cref="MaskText"/>.</summary>
+    [Id(5)] public required string MaskHash { get; init; }
+
+    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash);
+}
+
+/// <summary>Result of one evaluation; failures are results too, with a reason.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.EvaluationOutcome")]
+public sealed record EvaluationOutcome
+{
+    [Id(0)] public bool Succeeded { get; init; }
+    [Id(1)] public string? FailureReason { get; init; }
+    [Id(2)] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>"measured-nvml" | "measured-rapl" | "modeled" | "synthetic".</summary>
+    [Id(3)] public string EnergySource { get; init; } = "modeled";
+    [Id(4)] public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+    [Id(5)] public string Device { get; init; } = "";
+    [Id(6)] public string Silo { get; init; } = "";
+    [Id(7)] public DateTimeOffset StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>Time spent waiting in the silo's slot queue before a slot thread picked it up.</summary>
+    [Id(9)] public double QueueSeconds { get; init; }
+
+    public static EvaluationOutcome Failure(string reason, string silo = "", string device = "") =>
+        new() { Succeeded = false, FailureReason = reason, Silo = silo, Device = device, EnergySource = "none" };
+}
+
+/// <summary>What an individual grain knows about itself.</summary>
+[GenerateSerializer, Alias("prunercluster.IndividualPhase")]
+public enum IndividualPhase
+{
+    Idle = 0,
+    Evaluating = 1,
+    Completed = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("prunercluster.IndividualSnapshot")]
+public sealed record IndividualSnapshot
+{
+    [Id(0)] public required string Key { get; init; }
+    [Id(1)] public IndividualPhase Phase { get; init; }
+    [Id(2)] public EvaluationOutcome? Outcome { get; init; }
+    [Id(3)] public string? MaskText { get; init; }
+
+    /// <summary>How many times this key was actually run on a slot (persisted; 1 in a healthy cluster).</summary>
+    [Id(4)] public int Runs { get; init; }
+    [Id(5)] public int Subscribers { get; init; }
+    [Id(6)] public string Silo { get; init; } = "";
+}

@@ -1,0 +1,153 @@
+namespace PrunerCluster.Contracts;
+
+/// <summary>Optimization direction of one objective.</summary>
+[GenerateSerializer, Alias("prunercluster.ObjectiveDirection")]
+public enum ObjectiveDirection
+{
+    Minimize = 0,
+    Maximize = 1,
+}
+
+/// <summary>Comparison used by a constraint: metric &lt;= threshold or metric &gt;= threshold.</summary>
+[GenerateSerializer, Alias("prunercluster.ConstraintOperator")]
+public enum ConstraintOperator
+{
+    LessOrEqual = 0,
+    GreaterOrEqual = 1,
+}
+
+/// <summary>How the coordinator drives the genetic algorithm.</summary>
+[GenerateSerializer, Alias("prunercluster.SearchMode")]
+public enum SearchMode
+{
+    /// <summary>Asynchronous: a new candidate is bred as soon as any evaluation finishes, so no slot waits on a generation barrier.</summary>
+    SteadyState = 0,
+
+    /// <summary>Classic NSGA-II generations: the next generation is bred after the whole current one is evaluated.</summary>
+    Generational = 1,
+}
+
+/// <summary>One objective: a metric name from <see cref="MetricNames"/> and its direction.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ObjectiveDefinition")]
+public sealed record ObjectiveDefinition(
+    [property: Id(0)] string Metric,
+    [property: Id(1)] ObjectiveDirection Direction);
+
+/// <summary>One feasibility constraint on a metric.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ConstraintDefinition")]
+public sealed record ConstraintDefinition(
+    [property: Id(0)] string Metric,
+    [property: Id(1)] ConstraintOperator Operator,
+    [property: Id(2)] double Threshold);
+
+/// <summary>Genetic-algorithm settings (mapped onto the evolution library's NSGA-II settings by the coordinator).</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.SearchSettings")]
+public sealed record SearchSettings
+{
+    [Id(0)] public int PopulationSize { get; init; } = 20;
+    [Id(1)] public SearchMode Mode { get; init; } = SearchMode.SteadyState;
+    [Id(2)] public double CrossoverProbability { get; init; } = 0.9;
+
+    /// <summary>Per-gene mutation rate; null means 1 / genome length.</summary>
+    [Id(3)] public double? MutationRate { get; init; }
+    [Id(4)] public ulong Seed { get; init; } = 1;
+}
+
+/// <summary>When the search stops; at least one limit must be set.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.BudgetSettings")]
+public sealed record BudgetSettings
+{
+    [Id(0)] public int? MaxEvaluations { get; init; }
+    [Id(1)] public int? MaxGenerations { get; init; }
+    [Id(2)] public TimeSpan? WallClock { get; init; }
+}
+
+/// <summary>Baseline (unpruned) checkpoint settings: train once and cache, or load an existing file.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.BaselineSettings")]
+public sealed record BaselineSettings
+{
+    /// <summary>Existing checkpoint file; when null the backend trains one and caches it.</summary>
+    [Id(0)] public string? CheckpointPath { get; init; }
+    [Id(1)] public int Epochs { get; init; } = 2;
+    [Id(2)] public ulong Seed { get; init; } = 1;
+    [Id(3)] public string? CacheDirectory { get; init; }
+}
+
+/// <summary>
+/// Serializable mirror of the pruning engine's evaluation settings. Null fields mean "the engine's default";
+/// the backend resolves them and reports the hash of the effective settings in <see cref="PreparedExperiment.SettingsHash"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.EvaluationSettingsSpec")]
+public sealed record EvaluationSettingsSpec
+{
+    [Id(0)] public int? FineTuneSteps { get; init; }
+    [Id(1)] public double? LearningRate { get; init; }
+    [Id(2)] public int? BatchSize { get; init; }
+    [Id(3)] public string? Optimizer { get; init; }
+    [Id(4)] public double? DistillationWeight { get; init; }
+    [Id(5)] public int? ValidationSamples { get; init; }
+    [Id(6)] public int? LatencyBatchSize { get; init; }
+    [Id(7)] public int? LatencyRuns { get; init; }
+    [Id(8)] public int? LatencyWarmup { get; init; }
+    [Id(9)] public int? EnergyWindow { get; init; }
+    [Id(10)] public int? RoundChannelsTo { get; init; }
+
+    /// <summary>structured | unstructured | hybrid.</summary>
+    [Id(11)] public string? Mode { get; init; }
+    [Id(12)] public IReadOnlyList<double>? SparsityLevels { get; init; }
+    [Id(13)] public ulong? Seed { get; init; }
+    [Id(14)] public int? Threads { get; init; }
+}
+
+/// <summary>Settings of the synthetic test/benchmark backend (ignored by real backends).</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.SyntheticSettings")]
+public sealed record SyntheticSettings
+{
+    /// <summary>Cost of one evaluation.</summary>
+    [Id(0)] public TimeSpan Duration { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>1 = fixed duration; k &gt; 1 = duration varies deterministically per mask in [Duration, k * Duration].</summary>
+    [Id(1)] public double DurationSpread { get; init; } = 1;
+
+    /// <summary>Segments of the synthetic genome, each with this many bits.</summary>
+    [Id(2)] public IReadOnlyList<int> SegmentBits { get; init; } = [16, 16, 32];
+
+    /// <summary>Masks whose kept fraction is below this fail with a reason (to exercise failure handling); 0 disables.</summary>
+    [Id(3)] public double FailBelowKeptFraction { get; init; }
+
+    /// <summary>Changes the checkpoint identity (and thus every individual key) without changing any metric.</summary>
+    [Id(4)] public string Salt { get; init; } = "";
+}
+
+/// <summary>A pruning search submitted to the cluster.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ExperimentSpec")]
+public sealed record ExperimentSpec
+{
+    [Id(0)] public string Name { get; init; } = "experiment";
+
+    /// <summary>Evaluation backend: "torchsharp" (product) or "synthetic" (tests and benchmarks).</summary>
+    [Id(1)] public string Backend { get; init; } = "torchsharp";
+    [Id(2)] public string Model { get; init; } = "vgg";
+    [Id(3)] public string Dataset { get; init; } = "fashion-mnist";
+    [Id(4)] public string? DataRoot { get; init; }
+    [Id(5)] public BaselineSettings Baseline { get; init; } = new();
+    [Id(6)] public IReadOnlyList<ObjectiveDefinition> Objectives { get; init; } =
+        [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)];
+    [Id(7)] public IReadOnlyList<ConstraintDefinition> Constraints { get; init; } = [];
+    [Id(8)] public SearchSettings Search { get; init; } = new();
+    [Id(9)] public BudgetSettings Budget { get; init; } = new() { MaxEvaluations = 200 };
+    [Id(10)] public EvaluationSettingsSpec Evaluation { get; init; } = new();
+
+    /// <summary>Share of the cluster's slots relative to other running experiments (&gt; 0).</summary>
+    [Id(11)] public double Weight { get; init; } = 1;
+
+    /// <summary>Scales the weight by 2^Priority (0..10); a higher priority gets more slots but never starves others.</summary>
+    [Id(12)] public int Priority { get; init; }
+
+    /// <summary>Most evaluations in flight at once for this experiment; 0 = no cap beyond the cluster's slots.</summary>
+    [Id(13)] public int MaxConcurrency { get; init; }
+    [Id(14)] public SyntheticSettings? Synthetic { get; init; }
+
+    /// <summary>Effective fair-share weight.</summary>
+    public double ShareWeight => Weight * Math.Pow(2, Math.Clamp(Priority, 0, 10));
+}

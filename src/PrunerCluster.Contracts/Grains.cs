@@ -1,0 +1,141 @@
+using Orleans.Concurrency;
+
+namespace PrunerCluster.Contracts;
+
+/// <summary>Receives evaluation results pushed by individual grains.</summary>
+[Alias("prunercluster.IEvaluationSubscriber")]
+public interface IEvaluationSubscriber : IGrainWithStringKey
+{
+    [Alias("OnEvaluationCompleted")]
+    Task OnEvaluationCompleted(string individualKey, EvaluationOutcome outcome);
+}
+
+/// <summary>
+/// One prune mask's evaluation, keyed by <see cref="IndividualKey"/> (checkpoint + settings + mask content), so identical
+/// masks are evaluated once even across experiments. Placed only on silos that advertise evaluation slots.
+/// </summary>
+[Alias("prunercluster.IIndividualGrain")]
+public interface IIndividualGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Returns at once: the persisted outcome when this key was already evaluated; otherwise null, after starting the
+    /// evaluation (or joining the one in flight). The subscriber then receives <see cref="IEvaluationSubscriber.OnEvaluationCompleted"/>.
+    /// Evaluations take minutes, far beyond Orleans' 30 s response timeout, so no call ever waits for one.
+    /// </summary>
+    [Alias("StartEvaluation")]
+    Task<EvaluationOutcome?> StartEvaluation(EvaluationRequest request, IEvaluationSubscriber? subscriber);
+
+    [Alias("GetSnapshot")]
+    Task<IndividualSnapshot> GetSnapshot();
+}
+
+/// <summary>Drives one experiment's search (one grain per experiment id).</summary>
+[Alias("prunercluster.IPopulationCoordinatorGrain")]
+public interface IPopulationCoordinatorGrain : IEvaluationSubscriber
+{
+    /// <summary>Starts the experiment (idempotent for the same spec). Validation happens in the registry.</summary>
+    [Alias("Start")]
+    Task<ExperimentStatus> Start(ExperimentSpec spec, DateTimeOffset submittedAt);
+
+    [Alias("GetStatus")]
+    Task<ExperimentStatus> GetStatus();
+
+    [Alias("GetParetoSet")]
+    Task<ParetoSet> GetParetoSet();
+
+    [Alias("GetEvaluations")]
+    Task<IReadOnlyList<EvaluationRecord>> GetEvaluations();
+
+    [Alias("GetSpec")]
+    Task<ExperimentSpec?> GetSpec();
+
+    [Alias("Cancel")]
+    Task<ExperimentStatus> Cancel();
+
+    [Alias("Pause")]
+    Task<ExperimentStatus> Pause();
+
+    [Alias("Resume")]
+    Task<ExperimentStatus> Resume();
+
+    /// <summary>Nudge from the slot scheduler: slots this experiment is entitled to are free.</summary>
+    [OneWay, Alias("OnSlotsAvailable")]
+    Task OnSlotsAvailable();
+}
+
+/// <summary>Cluster-wide list of experiments; the entry point for submitting.</summary>
+[Alias("prunercluster.IExperimentRegistryGrain")]
+public interface IExperimentRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Validates the spec (structure, metric names, backend: model, dataset) and starts it when valid.</summary>
+    [Alias("Submit")]
+    Task<SubmissionResult> Submit(ExperimentSpec spec);
+
+    /// <summary>Validation only.</summary>
+    [Alias("Validate")]
+    Task<SubmissionResult> Validate(ExperimentSpec spec);
+
+    [Alias("List")]
+    Task<IReadOnlyList<ExperimentSummary>> List();
+}
+
+/// <summary>Request for evaluation slots from the fair-share scheduler.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.SlotRequest")]
+public sealed record SlotRequest
+{
+    [Id(0)] public required string ExperimentId { get; init; }
+    [Id(1)] public double Weight { get; init; } = 1;
+
+    /// <summary>Per-experiment concurrency cap; 0 = none.</summary>
+    [Id(2)] public int Cap { get; init; }
+
+    /// <summary>Additional slots wanted now.</summary>
+    [Id(3)] public int Want { get; init; }
+
+    /// <summary>Slots this experiment holds right now, by silo (authoritative: replaces the scheduler's record).</summary>
+    [Id(4)] public IReadOnlyDictionary<string, int> Held { get; init; } = new Dictionary<string, int>();
+}
+
+[GenerateSerializer, Immutable, Alias("prunercluster.SlotGrant")]
+public sealed record SlotGrant
+{
+    /// <summary>One silo (parsable address) per granted slot.</summary>
+    [Id(0)] public IReadOnlyList<string> Silos { get; init; } = [];
+
+    /// <summary>This experiment's weighted fair share of the cluster's slots at the moment.</summary>
+    [Id(1)] public double FairShare { get; init; }
+    [Id(2)] public int TotalSlots { get; init; }
+    [Id(3)] public int FreeSlots { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("prunercluster.SchedulerSnapshot")]
+public sealed record SchedulerSnapshot
+{
+    [Id(0)] public IReadOnlyDictionary<string, int> SlotsBySilo { get; init; } = new Dictionary<string, int>();
+    [Id(1)] public IReadOnlyDictionary<string, int> UsedBySilo { get; init; } = new Dictionary<string, int>();
+    [Id(2)] public IReadOnlyDictionary<string, int> HeldByExperiment { get; init; } = new Dictionary<string, int>();
+}
+
+/// <summary>
+/// Weighted fair-share slot scheduler (one per cluster, key 0). Soft state: every coordinator reports what it holds on
+/// each request, so a re-activated scheduler rebuilds its books within one coordinator tick.
+/// </summary>
+[Alias("prunercluster.ISlotSchedulerGrain")]
+public interface ISlotSchedulerGrain : IGrainWithIntegerKey
+{
+    [Alias("Acquire")]
+    Task<SlotGrant> Acquire(SlotRequest request, IPopulationCoordinatorGrain coordinator);
+
+    [Alias("Leave")]
+    Task Leave(string experimentId);
+
+    [Alias("GetSnapshot")]
+    Task<SchedulerSnapshot> GetSnapshot();
+}
+
+/// <summary>Well-known grain keys.</summary>
+public static class PrunerClusterGrainKeys
+{
+    public const long Registry = 0;
+    public const long Scheduler = 0;
+}

@@ -1,0 +1,29 @@
+namespace PrunerCluster.Contracts;
+
+/// <summary>Metric names that objectives and constraints may refer to (lowercase snake_case).</summary>
+public static class MetricNames
+{
+    public const string Accuracy = "accuracy";
+    public const string AccuracyDrop = "accuracy_drop";
+    public const string MacroF1 = "macro_f1";
+    public const string Macs = "macs";
+    public const string Flops = "flops";
+    public const string Params = "params";
+    public const string SizeBytes = "size_bytes";
+    public const string LatencyMs = "latency_ms";
+    public const string Throughput = "throughput";
+    public const string PeakMemoryBytes = "peak_memory_bytes";
+    public const string EnergyMj = "energy_mj";
+    public const string KeptFraction = "kept_fraction";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,
+        LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction,
+    ];
+
+    /// <summary>Metrics bounded to [0, 1].</summary>
+    public static IReadOnlyList<string> Fractions { get; } = [Accuracy, MacroF1, KeptFraction];
+
+    public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
+}

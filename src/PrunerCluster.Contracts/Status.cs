@@ -1,0 +1,119 @@
+namespace PrunerCluster.Contracts;
+
+[GenerateSerializer, Alias("prunercluster.ExperimentState")]
+public enum ExperimentState
+{
+    Pending = 0,
+    Preparing = 1,
+    Running = 2,
+    Paused = 3,
+    Cancelled = 4,
+    Completed = 5,
+    Failed = 6,
+}
+
+public static class ExperimentStateExtensions
+{
+    public static bool IsTerminal(this ExperimentState state) =>
+        state is ExperimentState.Cancelled or ExperimentState.Completed or ExperimentState.Failed;
+}
+
+/// <summary>Progress and health of one experiment.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ExperimentStatus")]
+public sealed record ExperimentStatus
+{
+    [Id(0)] public required string ExperimentId { get; init; }
+    [Id(1)] public string Name { get; init; } = "";
+    [Id(2)] public ExperimentState State { get; init; }
+    [Id(3)] public int Evaluated { get; init; }
+    [Id(4)] public int Failed { get; init; }
+    [Id(5)] public int InFlight { get; init; }
+
+    /// <summary>Results served from an identical earlier evaluation (same checkpoint, settings and mask).</summary>
+    [Id(6)] public int CacheHits { get; init; }
+
+    /// <summary>Evaluations dispatched again because their silo died or their lease ran out.</summary>
+    [Id(7)] public int Reissued { get; init; }
+    [Id(8)] public int Generation { get; init; }
+    [Id(9)] public double Progress { get; init; }
+    [Id(10)] public double? Hypervolume { get; init; }
+    [Id(11)] public int ParetoSize { get; init; }
+    [Id(12)] public IReadOnlyList<string> Errors { get; init; } = [];
+    [Id(13)] public DateTimeOffset? SubmittedAt { get; init; }
+    [Id(14)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(15)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Slots the fair-share scheduler currently lets this experiment use.</summary>
+    [Id(16)] public int SlotShare { get; init; }
+    [Id(17)] public string CoordinatorSilo { get; init; } = "";
+    [Id(18)] public double ShareWeight { get; init; }
+}
+
+/// <summary>One member of the Pareto set.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ParetoEntry")]
+public sealed record ParetoEntry
+{
+    [Id(0)] public long CandidateId { get; init; }
+    [Id(1)] public required string MaskText { get; init; }
+    [Id(2)] public required string MaskHash { get; init; }
+    [Id(3)] public required string IndividualKey { get; init; }
+    [Id(4)] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    [Id(5)] public int Generation { get; init; }
+    [Id(6)] public string EnergySource { get; init; } = "";
+    [Id(7)] public string Silo { get; init; } = "";
+}
+
+/// <summary>The non-dominated feasible masks found so far, sorted by the first objective.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ParetoSet")]
+public sealed record ParetoSet
+{
+    [Id(0)] public required string ExperimentId { get; init; }
+    [Id(1)] public IReadOnlyList<ObjectiveDefinition> Objectives { get; init; } = [];
+    [Id(2)] public IReadOnlyList<ParetoEntry> Entries { get; init; } = [];
+    [Id(3)] public int Evaluated { get; init; }
+    [Id(4)] public double? Hypervolume { get; init; }
+    [Id(5)] public IReadOnlyDictionary<string, double> BaselineMetrics { get; init; } = new Dictionary<string, double>();
+}
+
+/// <summary>One evaluation in the experiment's ledger (every candidate is accounted for here exactly once).</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.EvaluationRecord")]
+public sealed record EvaluationRecord
+{
+    [Id(0)] public long CandidateId { get; init; }
+    [Id(1)] public required string IndividualKey { get; init; }
+    [Id(2)] public required string MaskHash { get; init; }
+    [Id(3)] public int Generation { get; init; }
+    [Id(4)] public bool Succeeded { get; init; }
+    [Id(5)] public string? FailureReason { get; init; }
+    [Id(6)] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    [Id(7)] public string Silo { get; init; } = "";
+    [Id(8)] public bool FromCache { get; init; }
+    [Id(9)] public DateTimeOffset CompletedAt { get; init; }
+}
+
+/// <summary>A problem with a submitted spec; <see cref="Field"/> is the spec path, e.g. "objectives[1].metric".</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.SpecError")]
+public sealed record SpecError([property: Id(0)] string Field, [property: Id(1)] string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
+}
+
+[GenerateSerializer, Immutable, Alias("prunercluster.SubmissionResult")]
+public sealed record SubmissionResult
+{
+    [Id(0)] public bool Accepted { get; init; }
+    [Id(1)] public string? ExperimentId { get; init; }
+    [Id(2)] public IReadOnlyList<SpecError> Errors { get; init; } = [];
+
+    public static SubmissionResult Rejected(IReadOnlyList<SpecError> errors) => new() { Accepted = false, Errors = errors };
+}
+
+/// <summary>Row of the registry's experiment list.</summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.ExperimentSummary")]
+public sealed record ExperimentSummary
+{
+    [Id(0)] public required string ExperimentId { get; init; }
+    [Id(1)] public string Name { get; init; } = "";
+    [Id(2)] public DateTimeOffset SubmittedAt { get; init; }
+    [Id(3)] public ExperimentStatus? Status { get; init; }
+}
