@@ -1,0 +1,90 @@
+namespace PrunerCluster.Evolution;
+
+/// <summary>NSGA-II settings; plain data, serialized inside <see cref="AlgorithmState"/>.</summary>
+public sealed record Nsga2Settings
+{
+    public int PopulationSize { get; init; } = 20;
+
+    public ulong Seed { get; init; } = 1;
+
+    public DriverMode Mode { get; init; } = DriverMode.SteadyState;
+
+    public double CrossoverProbability { get; init; } = 0.9;
+
+    /// <summary>Per-gene mutation rate; null means 1 / (bits + integer genes).</summary>
+    public double? MutationRate { get; init; }
+
+    public CrossoverKind Crossover { get; init; } = CrossoverKind.Uniform;
+
+    public MutationKind Mutation { get; init; } = MutationKind.BitFlip;
+
+    public SelectionKind Selection { get; init; } = SelectionKind.BinaryTournament;
+
+    /// <summary>Keep densities cycled through by random initialization, so the first population spans sparse to dense masks.</summary>
+    public double[] InitialDensities { get; init; } = [0.3, 0.5, 0.7, 0.9];
+
+    /// <summary>Importance rankings whose magnitude-pruning masks (one per keep ratio) enter the first population.</summary>
+    public IReadOnlyList<SeedRanking>? SeedRankings { get; init; }
+
+    /// <summary>Whether the unpruned genome (everything kept) is the first member of the first population.</summary>
+    public bool IncludeFullGenome { get; init; } = true;
+
+    /// <summary>How many offspring are bred in a row before giving up on finding one not evaluated before.</summary>
+    public int MaxDuplicateRetries { get; init; } = 64;
+
+    public TerminationSpec Termination { get; init; } = new() { MaxGenerations = 100 };
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the offending setting.</summary>
+    public void Validate()
+    {
+        Require(PopulationSize >= 2, nameof(PopulationSize), PopulationSize, "PopulationSize must be >= 2.");
+        Require(double.IsFinite(CrossoverProbability) && CrossoverProbability is >= 0 and <= 1, nameof(CrossoverProbability), CrossoverProbability, "CrossoverProbability must be in [0, 1].");
+        Require(MutationRate is null || (double.IsFinite(MutationRate.Value) && MutationRate.Value is >= 0 and <= 1), nameof(MutationRate), MutationRate, "MutationRate must be null (1/L) or in [0, 1].");
+        Require(Enum.IsDefined(Mode), nameof(Mode), Mode, "Mode is not a known DriverMode.");
+        Require(Enum.IsDefined(Crossover), nameof(Crossover), Crossover, "Crossover is not a known CrossoverKind.");
+        Require(Enum.IsDefined(Mutation), nameof(Mutation), Mutation, "Mutation is not a known MutationKind.");
+        Require(Enum.IsDefined(Selection), nameof(Selection), Selection, "Selection is not a known SelectionKind.");
+        Require(InitialDensities is { Length: > 0 }, nameof(InitialDensities), null, "InitialDensities must hold at least one density.");
+        foreach (var d in InitialDensities!)
+        {
+            Require(d is >= 0 and <= 1, nameof(InitialDensities), d, "InitialDensities must each be in [0, 1].");
+        }
+
+        Require(MaxDuplicateRetries >= 1, nameof(MaxDuplicateRetries), MaxDuplicateRetries, "MaxDuplicateRetries must be >= 1.");
+        Require(Termination is not null, nameof(Termination), null, "Termination must not be null.");
+        Termination!.Validate();
+    }
+
+    /// <summary>Validation against a problem: seed rankings must name existing segments with matching lengths, reference points must match the objectives.</summary>
+    public void Validate(Problem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        Validate();
+        foreach (var ranking in SeedRankings ?? [])
+        {
+            RankingInitialization.Validate(problem.Layout, ranking, nameof(SeedRankings));
+        }
+
+        if (Termination.HypervolumeStagnation?.ReferencePoint is { } r && r.Length != problem.ObjectiveCount)
+        {
+            var parameter = $"{nameof(Termination)}.{nameof(TerminationSpec.HypervolumeStagnation)}.{nameof(HypervolumeStagnationSpec.ReferencePoint)}";
+            throw new ArgumentException(
+                $"Termination.HypervolumeStagnation.ReferencePoint has {r.Length} values, the problem has {problem.ObjectiveCount} objectives.",
+                parameter);
+        }
+    }
+
+    public double EffectiveMutationRate(GenomeLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return MutationRate ?? (1.0 / (layout.TotalBits + layout.TotalIntGenes));
+    }
+
+    private static void Require(bool condition, string parameter, object? actual, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentOutOfRangeException(parameter, actual, message);
+        }
+    }
+}

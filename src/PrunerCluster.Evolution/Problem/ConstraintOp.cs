@@ -1,0 +1,7 @@
+namespace PrunerCluster.Evolution;
+
+public enum ConstraintOp
+{
+    LessOrEqual,
+    GreaterOrEqual,
+}

@@ -1,0 +1,7 @@
+namespace PrunerCluster.Evolution;
+
+public enum TerminationCombine
+{
+    Any,
+    All,
+}
