@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PrunerCluster.Pruning.Models;
+
+namespace PrunerCluster.Pruning.Export;
+
+/// <summary>JSON description shipped next to an exported pruned model: enough to rebuild it, trace it to its source and compare it.</summary>
+public sealed record ModelCard
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new JsonStringEnumConverter() } };
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required string Model { get; init; }
+
+    public required string Dataset { get; init; }
+
+    public required ArchitectureSpec Architecture { get; init; }
+
+    public ArchitectureSpec? SourceArchitecture { get; init; }
+
+    public IReadOnlyDictionary<string, int[]> KeptIndices { get; init; } = new Dictionary<string, int[]>();
+
+    public IReadOnlyDictionary<string, double> SparsityFractions { get; init; } = new Dictionary<string, double>();
+
+    public string Mode { get; init; } = "Structured";
+
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    public IReadOnlyDictionary<string, string> MetricSources { get; init; } = new Dictionary<string, string>();
+
+    public string EnergySource { get; init; } = "modeled";
+
+    public string Device { get; init; } = "cpu";
+
+    public ulong Seed { get; init; }
+
+    public long SourceSeed { get; init; }
+
+    public string SourceCheckpointHash { get; init; } = "";
+
+    public string? SourceCheckpointPath { get; init; }
+
+    public string SettingsHash { get; init; } = "";
+
+    public string? SettingsJson { get; init; }
+
+    public string MaskHash { get; init; } = "";
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public string WeightsFile { get; init; } = ModelExporter.WeightsFileName;
+
+    public string WeightsSha256 { get; init; } = "";
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static ModelCard FromJson(string json) => JsonSerializer.Deserialize<ModelCard>(json, JsonOptions) ?? throw new JsonException("Empty model card.");
+}

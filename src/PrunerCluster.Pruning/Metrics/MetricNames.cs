@@ -1,0 +1,57 @@
+namespace PrunerCluster.Pruning.Metrics;
+
+/// <summary>Metric keys of <c>EvaluationResult.Metrics</c>; objectives and constraints refer to these names.</summary>
+public static class MetricNames
+{
+    /// <summary>Validation (or test) top-1 accuracy, fraction 0..1.</summary>
+    public const string Accuracy = "accuracy";
+
+    /// <summary>Unpruned accuracy minus pruned accuracy on the same samples, in percentage points.</summary>
+    public const string AccuracyDrop = "accuracy_drop";
+    public const string MacroF1 = "macro_f1";
+
+    /// <summary>Dense multiply-accumulates per sample of the (shrunk) architecture: conv and linear layers.</summary>
+    public const string Macs = "macs";
+
+    /// <summary>2 x macs.</summary>
+    public const string Flops = "flops";
+    public const string Params = "params";
+
+    /// <summary>Bytes of the model saved in TorchSharp format.</summary>
+    public const string SizeBytes = "size_bytes";
+
+    /// <summary>Median wall time of one forward pass at the latency batch size, milliseconds.</summary>
+    public const string LatencyMs = "latency_ms";
+
+    /// <summary>Samples per second at the latency batch size.</summary>
+    public const string Throughput = "throughput";
+    public const string PeakMemoryBytes = "peak_memory_bytes";
+
+    /// <summary>Millijoules per inference (one sample).</summary>
+    public const string EnergyMj = "energy_mj";
+
+    /// <summary>Kept units over all prunable units.</summary>
+    public const string KeptFraction = "kept_fraction";
+
+    /// <summary>MACs counting only non-zero weights (differs from macs under unstructured sparsity).</summary>
+    public const string EffectiveMacs = "effective_macs";
+    public const string NonzeroParams = "nonzero_params";
+
+    /// <summary>macs / unpruned macs.</summary>
+    public const string MacRatio = "mac_ratio";
+    public const string BaselineAccuracy = "baseline_accuracy";
+    public const string BaselineMacs = "baseline_macs";
+    public const string FineTuneLoss = "fine_tune_loss";
+    public const string LatencyP90Ms = "latency_p90_ms";
+
+    public static string ClassRecall(int cls) => "recall_class_" + cls.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public static class MetricSources
+{
+    public const string Measured = "measured";
+    public const string Modeled = "modeled";
+    public const string Analytic = "analytic";
+    public const string MeasuredNvml = "measured-nvml";
+    public const string MeasuredRapl = "measured-rapl";
+}
