@@ -1,5 +1,5 @@
 using System.Globalization;
-using PrunerCluster.Pruning.Importance;
+using PrunerCluster.Pruning.Criteria;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Structure;
 using TorchSharp;
@@ -54,7 +54,7 @@ public static class MaskApplier
         }
 
         IReadOnlyDictionary<string, double[]>? scores = null;
-        double[] Scores(string group) => (scores ??= Importance.Importance.Scores(model, ImportanceCriterion.L1))[group];
+        double[] Scores(string group) => (scores ??= Importance.Scores(model, ImportanceCriterion.L1))[group];
 
         var notes = new List<string>();
         var kept = new Dictionary<string, int[]>(StringComparer.Ordinal);
@@ -104,7 +104,7 @@ public static class MaskApplier
 
     private static void AddMostImportant(HashSet<int> chosen, double[] scores, int target)
     {
-        foreach (var unit in Importance.Importance.Order(scores))
+        foreach (var unit in Importance.Order(scores))
         {
             if (chosen.Count >= target)
             {

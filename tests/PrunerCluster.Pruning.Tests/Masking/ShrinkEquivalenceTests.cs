@@ -1,4 +1,4 @@
-using PrunerCluster.Pruning.Importance;
+using PrunerCluster.Pruning.Criteria;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Structure;
@@ -22,7 +22,7 @@ public sealed class ShrinkEquivalenceTests
         PerturbBatchNorm(model);
         model.eval();
         var groups = PruningStructure.Analyze(model);
-        var mask = PruneMask.FromRanking(groups, Importance.Importance.Rank(model, ImportanceCriterion.Random, new ImportanceOptions { Seed = 5 }), 0.5);
+        var mask = PruneMask.FromRanking(groups, Importance.Rank(model, ImportanceCriterion.Random, new ImportanceOptions { Seed = 5 }), 0.5);
         var resolved = MaskApplier.Resolve(model, mask);
         using var shrunk = MaskApplier.Shrink(model, resolved.Kept);
         using var masked = MaskApplier.CloneMasked(model, resolved.Kept);

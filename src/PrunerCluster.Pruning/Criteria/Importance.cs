@@ -3,7 +3,7 @@ using PrunerCluster.Pruning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace PrunerCluster.Pruning.Importance;
+namespace PrunerCluster.Pruning.Criteria;
 
 public enum ImportanceCriterion
 {

@@ -3,7 +3,7 @@ using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
 
-namespace PrunerCluster.Pruning.Importance;
+namespace PrunerCluster.Pruning.Criteria;
 
 /// <summary>Accuracy of the model with one group pruned by a fraction (least important units first), every other group intact, no fine-tuning.</summary>
 public sealed record SensitivityPoint(string Group, double PrunedFraction, int KeptUnits, double Accuracy, double AccuracyDrop);
