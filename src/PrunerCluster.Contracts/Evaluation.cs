@@ -30,8 +30,11 @@ public sealed record PreparedExperiment
     [Id(3)] public string? CheckpointPath { get; init; }
     [Id(4)] public IReadOnlyDictionary<string, double> BaselineMetrics { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>Magnitude-based importance ranking per segment (unit indices, most important first), optional.</summary>
-    [Id(5)] public IReadOnlyList<IReadOnlyList<int>>? ImportanceRankings { get; init; }
+    /// <summary>Magnitude importance per unit, by segment name, optional: seeds the first population with magnitude-ranked masks.</summary>
+    [Id(5)] public IReadOnlyDictionary<string, double[]>? SegmentImportance { get; init; }
+
+    /// <summary>Device kind the baseline was prepared on, free text for status output.</summary>
+    [Id(6)] public string PreparedOn { get; init; } = "";
 }
 
 /// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>

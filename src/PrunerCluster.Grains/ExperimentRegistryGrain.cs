@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PrunerCluster.Contracts;
+using PrunerCluster.Grains.Evaluation;
+using PrunerCluster.Grains.Hosting;
+
+namespace PrunerCluster.Grains;
+
+[GenerateSerializer, Alias("prunercluster.RegistryState")]
+public sealed class RegistryState
+{
+    [Id(0)] public List<ExperimentSummary> Experiments { get; set; } = [];
+    [Id(1)] public long Submitted { get; set; }
+}
+
+/// <summary>Validates and starts experiments and lists them with their status.</summary>
+internal sealed class ExperimentRegistryGrain(
+    [PersistentState("registry", PrunerClusterStorage.Name)] IPersistentState<RegistryState> state,
+    EvaluationBackendCatalog backends,
+    TimeProvider time,
+    ILogger<ExperimentRegistryGrain> logger) : Grain, IExperimentRegistryGrain
+{
+    public Task<SubmissionResult> Validate(ExperimentSpec spec) =>
+        Task.FromResult(Check(spec) is { Count: > 0 } errors ? SubmissionResult.Rejected(errors) : new SubmissionResult { Accepted = true });
+
+    public async Task<SubmissionResult> Submit(ExperimentSpec spec)
+    {
+        var errors = Check(spec);
+        if (errors.Count > 0)
+        {
+            Log.Rejected(logger, spec?.Name ?? "(null)", string.Join("; ", errors));
+            return SubmissionResult.Rejected(errors);
+        }
+
+        var submittedAt = time.GetUtcNow();
+        state.State.Submitted++;
+        var experimentId = NewId(spec!.Name, submittedAt, state.State.Submitted);
+        state.State.Experiments.Add(new ExperimentSummary { ExperimentId = experimentId, Name = spec.Name, SubmittedAt = submittedAt });
+        await state.WriteStateAsync();
+        await GrainFactory.GetExperiment(experimentId).Start(spec, submittedAt);
+        Log.Submitted(logger, experimentId, spec.Name);
+        return new SubmissionResult { Accepted = true, ExperimentId = experimentId };
+    }
+
+    public async Task<IReadOnlyList<ExperimentSummary>> List()
+    {
+        var rows = await Task.WhenAll(state.State.Experiments.Select(async row =>
+        {
+            try
+            {
+                return row with { Status = await GrainFactory.GetExperiment(row.ExperimentId).GetStatus() };
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.StatusUnavailable(logger, ex, row.ExperimentId);
+                return row;
+            }
+        }));
+        return rows;
+    }
+
+    private List<SpecError> Check(ExperimentSpec? spec)
+    {
+        if (spec is null)
+        {
+            return [new SpecError("spec", "is required")];
+        }
+
+        var errors = SpecValidator.Validate(spec).ToList();
+        if (!string.IsNullOrWhiteSpace(spec.Backend))
+        {
+            errors.AddRange(backends.Validate(spec));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Readable, unique id: slug of the name plus a short content hash of name, time and sequence number.</summary>
+    private static string NewId(string name, DateTimeOffset submittedAt, long sequence)
+    {
+        var slug = new StringBuilder();
+        foreach (var c in name.Trim().ToLowerInvariant())
+        {
+            slug.Append(char.IsAsciiLetterOrDigit(c) ? c : '-');
+        }
+
+        var text = slug.ToString().Trim('-');
+        if (text.Length > 40)
+        {
+            text = text[..40];
+        }
+
+        var hash = ContentHash.Sha256Hex(string.Create(CultureInfo.InvariantCulture, $"{name}|{submittedAt.UtcTicks}|{sequence}"));
+        return string.Create(CultureInfo.InvariantCulture, $"{(text.Length == 0 ? "experiment" : text)}-{hash[..10]}");
+    }
+}

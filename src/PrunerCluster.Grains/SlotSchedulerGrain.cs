@@ -1,0 +1,246 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using PrunerCluster.Contracts;
+using PrunerCluster.Grains.Hosting;
+using PrunerCluster.Grains.Slots;
+
+namespace PrunerCluster.Grains;
+
+/// <summary>
+/// Cluster-wide weighted fair-share scheduler over every active silo's evaluation slots (counts from silo metadata).
+/// A free slot goes to the requesting experiment only when no other experiment that wants slots (and is under its cap)
+/// holds fewer slots per unit of weight; otherwise the better-entitled experiment is nudged to come and take it. So each
+/// experiment converges to slots proportional to its weight (bounded by its cap), none starves, and a slot stays free only
+/// until the nudged coordinator asks. The grant names the silo with the most free slots, which the placement director then
+/// uses for the new individual activation, so no silo is ever handed more evaluations than it has slots.
+/// State is soft: each request carries what the experiment holds per silo and replaces the books for that experiment.
+/// </summary>
+internal sealed class SlotSchedulerGrain(
+    IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
+    ILocalSiloDetails localSilo,
+    IOptions<PrunerClusterSiloOptions> options,
+    TimeProvider time) : Grain, ISlotSchedulerGrain
+{
+    private static readonly TimeSpan NudgeInterval = TimeSpan.FromMilliseconds(100);
+    private readonly Dictionary<string, ExperimentBooks> _experiments = new(StringComparer.Ordinal);
+
+    public Task<SlotGrant> Acquire(SlotRequest request, IPopulationCoordinatorGrain coordinator)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = time.GetUtcNow();
+        var capacity = Capacity();
+        if (!_experiments.TryGetValue(request.ExperimentId, out var books))
+        {
+            books = new ExperimentBooks(request.ExperimentId);
+            _experiments[request.ExperimentId] = books;
+        }
+
+        books.Weight = request.Weight > 0 ? request.Weight : 1;
+        books.Cap = request.Cap;
+        books.Want = Math.Max(0, request.Want);
+        books.LastSeen = now;
+        books.Coordinator = coordinator;
+        books.Held.Clear();
+        foreach (var (silo, count) in request.Held)
+        {
+            if (count > 0 && capacity.ContainsKey(silo))
+            {
+                books.Held[silo] = count;
+            }
+        }
+
+        Forget(now);
+        var used = Used(capacity);
+        var grants = new List<string>();
+        while (books.Want > 0 && books.UnderCap && IsNext(books, now))
+        {
+            var silo = capacity
+                .Where(c => c.Value - used.GetValueOrDefault(c.Key) > 0)
+                .OrderByDescending(c => (double)(c.Value - used.GetValueOrDefault(c.Key)) / c.Value)
+                .ThenBy(c => used.GetValueOrDefault(c.Key))
+                .ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => c.Key)
+                .FirstOrDefault();
+            if (silo is null)
+            {
+                break;
+            }
+
+            used[silo] = used.GetValueOrDefault(silo) + 1;
+            books.Held[silo] = books.Held.GetValueOrDefault(silo) + 1;
+            books.Want--;
+            grants.Add(silo);
+        }
+
+        var total = capacity.Values.Sum();
+        var free = total - used.Values.Sum();
+        if (free > 0)
+        {
+            NudgeWaiting(books.ExperimentId, now);
+        }
+
+        return Task.FromResult(new SlotGrant
+        {
+            Silos = grants,
+            FairShare = FairShares(total).GetValueOrDefault(books.ExperimentId),
+            TotalSlots = total,
+            FreeSlots = free,
+        });
+    }
+
+    public Task Leave(string experimentId)
+    {
+        if (_experiments.Remove(experimentId))
+        {
+            NudgeWaiting(experimentId, time.GetUtcNow());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SchedulerSnapshot> GetSnapshot()
+    {
+        var capacity = Capacity();
+        return Task.FromResult(new SchedulerSnapshot
+        {
+            SlotsBySilo = capacity,
+            UsedBySilo = Used(capacity),
+            HeldByExperiment = _experiments.Values.ToDictionary(e => e.ExperimentId, e => e.HeldTotal, StringComparer.Ordinal),
+        });
+    }
+
+    /// <summary>True when no other waiting experiment holds fewer slots per weight than <paramref name="books"/>.</summary>
+    private bool IsNext(ExperimentBooks books, DateTimeOffset now)
+    {
+        var mine = books.HeldTotal / books.Weight;
+        foreach (var other in _experiments.Values)
+        {
+            if (!ReferenceEquals(other, books) && other.IsWaiting(now, WantValidity) && other.HeldTotal / other.Weight < mine - 1e-9)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void NudgeWaiting(string except, DateTimeOffset now)
+    {
+        foreach (var other in _experiments.Values)
+        {
+            if (other.ExperimentId != except && other.IsWaiting(now, WantValidity) && other.Coordinator is { } coordinator && now - other.LastNudged >= NudgeInterval)
+            {
+                other.LastNudged = now;
+                _ = coordinator.OnSlotsAvailable();
+            }
+        }
+    }
+
+    private TimeSpan WantValidity => options.Value.CoordinatorTick * 5;
+
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var stale in _experiments.Values.Where(e => now - e.LastSeen > options.Value.SchedulerForgetAfter).ToArray())
+        {
+            _experiments.Remove(stale.ExperimentId);
+        }
+    }
+
+    private Dictionary<string, int> Capacity()
+    {
+        var capacity = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (silo, member) in membership.CurrentSnapshot.Members)
+        {
+            if (member.Status != SiloStatus.Active)
+            {
+                continue;
+            }
+
+            var slots = silo.Equals(localSilo.SiloAddress) ? options.Value.Slots : SlotMetadata.SlotsOf(metadata.GetSiloMetadata(silo));
+            if (slots > 0)
+            {
+                capacity[silo.ToParsableString()] = slots;
+            }
+        }
+
+        return capacity;
+    }
+
+    private Dictionary<string, int> Used(Dictionary<string, int> capacity)
+    {
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var books in _experiments.Values)
+        {
+            foreach (var (silo, count) in books.Held)
+            {
+                if (capacity.ContainsKey(silo))
+                {
+                    used[silo] = used.GetValueOrDefault(silo) + count;
+                }
+            }
+        }
+
+        return used;
+    }
+
+    /// <summary>Weighted max-min fair shares (water-filling) of <paramref name="total"/> slots, for status reporting.</summary>
+    private Dictionary<string, double> FairShares(int total)
+    {
+        var demand = _experiments.Values.ToDictionary(
+            e => e.ExperimentId,
+            e => e.Cap > 0 ? Math.Min(e.Cap, e.HeldTotal + e.Want) : e.HeldTotal + e.Want,
+            StringComparer.Ordinal);
+        var shares = _experiments.Keys.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
+        var open = _experiments.Values.Where(e => demand[e.ExperimentId] > 0).ToList();
+        double remaining = total;
+        while (open.Count > 0 && remaining > 1e-9)
+        {
+            var weight = open.Sum(e => e.Weight);
+            var saturated = open.Where(e => demand[e.ExperimentId] - shares[e.ExperimentId] <= remaining * e.Weight / weight).ToList();
+            if (saturated.Count == 0)
+            {
+                foreach (var e in open)
+                {
+                    shares[e.ExperimentId] += remaining * e.Weight / weight;
+                }
+
+                break;
+            }
+
+            foreach (var e in saturated)
+            {
+                remaining -= demand[e.ExperimentId] - shares[e.ExperimentId];
+                shares[e.ExperimentId] = demand[e.ExperimentId];
+                open.Remove(e);
+            }
+        }
+
+        return shares;
+    }
+
+    private sealed class ExperimentBooks(string experimentId)
+    {
+        public string ExperimentId { get; } = experimentId;
+
+        public double Weight { get; set; } = 1;
+
+        public int Cap { get; set; }
+
+        public int Want { get; set; }
+
+        public DateTimeOffset LastSeen { get; set; }
+
+        public DateTimeOffset LastNudged { get; set; }
+
+        public IPopulationCoordinatorGrain? Coordinator { get; set; }
+
+        public Dictionary<string, int> Held { get; } = new(StringComparer.Ordinal);
+
+        public int HeldTotal => Held.Values.Sum();
+
+        public bool UnderCap => Cap <= 0 || HeldTotal < Cap;
+
+        public bool IsWaiting(DateTimeOffset now, TimeSpan validity) => Want > 0 && UnderCap && now - LastSeen <= validity;
+    }
+}
