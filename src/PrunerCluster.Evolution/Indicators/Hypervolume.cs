@@ -107,7 +107,12 @@ public static class Hypervolume
 
     private static double Exact3D(List<double[]> points, double[] r)
     {
-        points.Sort((a, b) => a[2].CompareTo(b[2]));
+        points.Sort((a, b) =>
+        {
+            var c = a[2].CompareTo(b[2]);
+            c = c != 0 ? c : a[0].CompareTo(b[0]);
+            return c != 0 ? c : a[1].CompareTo(b[1]);
+        });
         var xs = new double[Math.Max(4, points.Count)];
         var ys = new double[xs.Length];
         var count = 0;
