@@ -9,62 +9,66 @@ internal static class Nsga2Survival
 {
     public static List<Individual> Survive(IReadOnlyList<Individual> pool, int size)
     {
-        var sorted = pool.OrderBy(i => i.Id).ToList();
-        var feasible = sorted.Where(i => i.IsFeasible).ToList();
-        var survivors = new List<Individual>(Math.Min(size, sorted.Count));
+        var sorted = new List<Individual>(pool);
+        sorted.Sort(ById);
+        var feasible = new List<Individual>(sorted.Count);
+        var infeasible = new List<Individual>();
+        foreach (var ind in sorted)
+        {
+            (ind.IsFeasible ? feasible : infeasible).Add(ind);
+        }
 
-        var points = feasible.Select(i => i.Minimized).ToList();
+        var survivors = new List<Individual>(Math.Min(size, sorted.Count));
+        var points = new List<double[]>(feasible.Count);
+        foreach (var ind in feasible)
+        {
+            points.Add(ind.Minimized);
+        }
+
         var fronts = NonDominatedSorting.Fronts(points);
         for (var r = 0; r < fronts.Count && survivors.Count < size; r++)
         {
             var front = fronts[r];
-            if (survivors.Count + front.Count <= size)
+            if (survivors.Count + front.Count > size)
             {
-                survivors.AddRange(front.Select(k => feasible[k]));
-                continue;
+                var crowding = CrowdingDistance.Compute(points, front);
+                var order = Enumerable.Range(0, front.Count)
+                    .OrderByDescending(k => crowding[k])
+                    .ThenBy(k => feasible[front[k]].Id)
+                    .Take(size - survivors.Count)
+                    .Order()
+                    .Select(k => front[k])
+                    .ToList();
+                front = order;
             }
 
-            var crowding = CrowdingDistance.Compute(points, front);
-            var order = Enumerable.Range(0, front.Count)
-                .OrderByDescending(k => crowding[k])
-                .ThenBy(k => feasible[front[k]].Id)
-                .Take(size - survivors.Count);
-            survivors.AddRange(order.Select(k => feasible[front[k]]));
-        }
-
-        if (survivors.Count < size)
-        {
-            survivors.AddRange(sorted.Where(i => !i.IsFeasible).OrderBy(i => i.Violation).ThenBy(i => i.Id).Take(size - survivors.Count));
-        }
-
-        survivors.Sort((a, b) => a.Id.CompareTo(b.Id));
-        AssignRankAndCrowding(survivors);
-        return survivors;
-    }
-
-    /// <summary>Rank and crowding distance computed over <paramref name="members"/> alone (ordered by id), so they are a function of the set.</summary>
-    public static void AssignRankAndCrowding(IReadOnlyList<Individual> members)
-    {
-        var feasible = members.Where(i => i.IsFeasible).OrderBy(i => i.Id).ToList();
-        var points = feasible.Select(i => i.Minimized).ToList();
-        var fronts = NonDominatedSorting.Fronts(points);
-        for (var r = 0; r < fronts.Count; r++)
-        {
-            var crowding = CrowdingDistance.Compute(points, fronts[r]);
-            for (var k = 0; k < fronts[r].Count; k++)
+            var frontCrowding = CrowdingDistance.Compute(points, front);
+            for (var k = 0; k < front.Count; k++)
             {
-                feasible[fronts[r][k]].Rank = r;
-                feasible[fronts[r][k]].Crowding = crowding[k];
+                var ind = feasible[front[k]];
+                ind.Rank = r;
+                ind.Crowding = frontCrowding[k];
+                survivors.Add(ind);
             }
         }
 
-        foreach (var ind in members)
+        if (survivors.Count < size && infeasible.Count > 0)
         {
-            if (!ind.IsFeasible)
+            infeasible.Sort((a, b) => a.Violation != b.Violation ? a.Violation.CompareTo(b.Violation) : a.Id.CompareTo(b.Id));
+            foreach (var ind in infeasible.Take(size - survivors.Count))
             {
                 ind.Rank = int.MaxValue;
                 ind.Crowding = 0;
+                survivors.Add(ind);
             }
         }
+
+        survivors.Sort(ById);
+        return survivors;
     }
+
+    /// <summary>Rank and crowding distance computed over <paramref name="members"/> alone, so they are a function of the set.</summary>
+    public static void AssignRankAndCrowding(IReadOnlyList<Individual> members) => Survive(members, members.Count);
+
+    private static int ById(Individual a, Individual b) => a.Id.CompareTo(b.Id);
 }

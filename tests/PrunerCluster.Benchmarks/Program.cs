@@ -1,0 +1,14 @@
+using PrunerCluster.Benchmarks;
+
+var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["evolution"] = EvolutionSuite.Run,
+};
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/PrunerCluster.Benchmarks -- <suite> [options]; suites: {string.Join(", ", suites.Keys.Order(StringComparer.Ordinal))}");
+    return 2;
+}
+
+return suite(args[1..]);
