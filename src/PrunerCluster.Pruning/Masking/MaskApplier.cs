@@ -326,6 +326,7 @@ public sealed class SparsityState : IDisposable
 
     public void Reapply()
     {
+        using var scope = torch.NewDisposeScope();
         using var guard = torch.no_grad();
         foreach (var (weight, keep) in entries)
         {

@@ -33,10 +33,11 @@ public sealed record ModelFootprint(long Macs, long Parameters, long EffectiveMa
             }
         }
 
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream();
         model.save(buffer);
+        var size = buffer.ToArray().LongLength;
         var activations = model.Layers.Sum(l => l.InputElements + l.OutputElements) * sizeof(float);
         var peak = model.Layers.Max(l => l.InputElements + l.OutputElements) * sizeof(float);
-        return new ModelFootprint(model.Macs, model.ParameterCount, effective, nonzero, buffer.Length, activations, peak);
+        return new ModelFootprint(model.Macs, model.ParameterCount, effective, nonzero, size, activations, peak);
     }
 }

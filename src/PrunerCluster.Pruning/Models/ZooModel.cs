@@ -117,6 +117,7 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
     private void Initialize(ulong seed)
     {
         var rng = new DeterministicRandom(seed, stream: 0x1A17);
+        using var scope = torch.NewDisposeScope();
         using var guard = torch.no_grad();
         foreach (var layer in Layers)
         {
