@@ -1,0 +1,44 @@
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+
+namespace PrunerCluster.Grains;
+
+/// <summary>Translates contract records into the evolution library's types (no GA logic here).</summary>
+internal static class EvolutionMapping
+{
+    private static readonly double[] SeedKeepRatios = [0.25, 0.5, 0.75];
+
+    public static Problem Problem(ExperimentSpec spec, PreparedExperiment prepared) =>
+        new(
+            new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()),
+            spec.Objectives.Select(o => new ObjectiveSpec(o.Metric, o.Direction == ObjectiveDirection.Maximize ? Direction.Maximize : Direction.Minimize)).ToArray(),
+            spec.Constraints.Select(c => new ConstraintSpec(c.Metric, c.Operator == ConstraintOperator.GreaterOrEqual ? ConstraintOp.GreaterOrEqual : ConstraintOp.LessOrEqual, c.Threshold)).ToArray());
+
+    public static Nsga2Settings Settings(ExperimentSpec spec, PreparedExperiment prepared) => new()
+    {
+        PopulationSize = spec.Search.PopulationSize,
+        Seed = spec.Search.Seed,
+        Mode = spec.Search.Mode == SearchMode.Generational ? DriverMode.Generational : DriverMode.SteadyState,
+        CrossoverProbability = spec.Search.CrossoverProbability,
+        MutationRate = spec.Search.MutationRate,
+        SeedRankings = prepared.SegmentImportance is { Count: > 0 } importance ? [new SeedRanking("magnitude", importance, SeedKeepRatios)] : null,
+        Termination = new TerminationSpec
+        {
+            MaxEvaluations = spec.Budget.MaxEvaluations,
+            MaxGenerations = spec.Budget.MaxGenerations,
+            WallClock = spec.Budget.WallClock,
+        },
+    };
+
+    /// <summary>Hypervolume reference: 10% worse than the unpruned baseline for minimized metrics, 0 for maximized ones.</summary>
+    public static double[] ReferencePoint(ExperimentSpec spec, PreparedExperiment prepared) =>
+        spec.Objectives.Select(o =>
+        {
+            if (o.Direction == ObjectiveDirection.Maximize)
+            {
+                return 0.0;
+            }
+
+            return prepared.BaselineMetrics.TryGetValue(o.Metric, out var baseline) && baseline > 0 ? baseline * 1.1 : 1.0;
+        }).ToArray();
+}
