@@ -17,8 +17,9 @@ internal static class EvolutionSuite
         var evaluations = quick ? 10_000 : 100_000;
 
         Console.WriteLine($"evolution suite: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        SortBenchmark(points, 2);
-        SortBenchmark(points, 3);
+        SortBenchmark(points, 2, singleFront: false);
+        SortBenchmark(points, 3, singleFront: false);
+        SortBenchmark(points, 3, singleFront: true);
         HypervolumeBenchmark(1_000);
         KnapsackBenchmark(250, evaluations, referenceEvaluations);
         return 0;
@@ -30,7 +31,7 @@ internal static class EvolutionSuite
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
-    private static void SortBenchmark(int n, int m)
+    private static void SortBenchmark(int n, int m, bool singleFront)
     {
         var random = new RandomSource((ulong)(100 + m));
         var points = new List<double[]>(n);
@@ -42,6 +43,12 @@ internal static class EvolutionSuite
                 p[k] = random.NextDouble();
             }
 
+            if (singleFront)
+            {
+                var norm = Math.Sqrt(p.Sum(v => v * v));
+                p = [.. p.Select(v => v / norm)];
+            }
+
             points.Add(p);
         }
 
@@ -51,7 +58,7 @@ internal static class EvolutionSuite
         var naive = Median(3, () => NaiveNonDominatedSorting.Rank(points), out var oracle);
         var agree = ranks.AsSpan().SequenceEqual(oracle);
         Console.WriteLine(
-            $"non-dominated sort, {n:N0} points x {m} objectives (uniform random, {ranks.Max() + 1} fronts): fast {fast:F2} ms, O(MN^2) oracle {naive:F1} ms, speed-up {naive / fast:F0}x, ranks agree: {agree}");
+            $"non-dominated sort, {n:N0} points x {m} objectives ({(singleFront ? "all on the unit sphere" : "uniform random")}, {ranks.Max() + 1} fronts): fast {fast:F2} ms, O(MN^2) oracle {naive:F1} ms, speed-up {naive / fast:F0}x, ranks agree: {agree}");
     }
 
     private static void HypervolumeBenchmark(int n)
@@ -94,6 +101,10 @@ internal static class EvolutionSuite
         Console.WriteLine(
             $"NSGA-II, {items}-item bi-objective knapsack, population 100, {evaluations:N0} evaluations: {seconds:F2} s ({evaluations / seconds:N0} evaluations/s), front {run.ParetoFront.Count} points, HV {hv:E6}");
 
+        var (steady, steadySeconds) = Solve(knapsack, settings with { Mode = DriverMode.SteadyState });
+        Console.WriteLine(
+            $"NSGA-II steady-state (mu + 1 survival per result), same problem and budget: {steadySeconds:F2} s ({evaluations / steadySeconds:N0} evaluations/s), front {steady.ParetoFront.Count} points, HV {steady.Hypervolume([0, 0]):E6}");
+
         var (reference, referenceSeconds) = Solve(knapsack, settings with { Termination = new TerminationSpec { MaxEvaluations = referenceEvaluations } });
         var combined = new ParetoArchive<int>();
         foreach (var e in reference.ParetoFront.Concat(run.ParetoFront))
@@ -113,7 +124,7 @@ internal static class EvolutionSuite
         var engine = Nsga2.Create(knapsack.Problem, settings);
         while (!engine.IsTerminated)
         {
-            var asked = engine.Ask(int.MaxValue);
+            var asked = engine.Ask(settings.Mode == DriverMode.Generational ? int.MaxValue : 8);
             if (asked.Count == 0)
             {
                 break;

@@ -3,6 +3,7 @@ using PrunerCluster.Benchmarks;
 var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["evolution"] = EvolutionSuite.Run,
+    ["pruning"] = PruningSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

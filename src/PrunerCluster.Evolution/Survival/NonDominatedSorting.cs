@@ -91,10 +91,11 @@ public static class NonDominatedSorting
             order[i] = i;
         }
 
+        var array = points as double[][] ?? [.. points];
         Array.Sort(order, (a, b) =>
         {
-            var pa = points[a];
-            var pb = points[b];
+            var pa = array[a];
+            var pb = array[b];
             for (var k = 0; k < pa.Length; k++)
             {
                 var c = pa[k].CompareTo(pb[k]);
