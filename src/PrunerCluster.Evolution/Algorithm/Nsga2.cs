@@ -133,8 +133,12 @@ public sealed class Nsga2
             FailureCount = state.FailureCount,
             IsExhausted = state.Exhausted,
             _nextId = state.NextId,
-            _densityCursor = 0,
         };
+        if ((uint)state.DensityCursor >= (uint)state.Settings.InitialDensities.Length)
+        {
+            throw new ArgumentException($"The state's DensityCursor {state.DensityCursor} is outside InitialDensities.", nameof(state));
+        }
+
         engine._population = [.. state.Population.Select(engine.FromState)];
         Nsga2Survival.AssignRankAndCrowding(engine._population);
         foreach (var c in state.Queue)

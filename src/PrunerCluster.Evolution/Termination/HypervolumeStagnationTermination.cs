@@ -2,7 +2,8 @@ namespace PrunerCluster.Evolution;
 
 /// <summary>
 /// Stops when each of the last <see cref="Generations"/> generations improved the Pareto front's hypervolume by at most
-/// <see cref="Tolerance"/> relative to the value before it (a rise from 0 always counts as an improvement).
+/// <see cref="Tolerance"/> relative to the value before it. A generation whose hypervolume is 0 (no feasible point
+/// dominates the reference point yet) never counts as stagnant, nor does a rise from 0.
 /// </summary>
 public sealed class HypervolumeStagnationTermination : ITermination
 {
@@ -34,7 +35,7 @@ public sealed class HypervolumeStagnationTermination : ITermination
         for (var i = h.Count - 1; i >= 1 && stagnant < Generations; i--)
         {
             var before = h[i - 1];
-            var improved = before == 0 ? h[i] > 0 : h[i] - before > Tolerance * Math.Abs(before);
+            var improved = before <= 0 || h[i] - before > Tolerance * Math.Abs(before);
             if (improved)
             {
                 break;

@@ -30,7 +30,7 @@ public sealed class TerminationTests
         Assert.Equal(2.0 / 3, stagnation.Progress(Context(hv: [1, 2, 2.001, 2.002])), 12);
         Assert.True(stagnation.IsMet(Context(hv: [1, 2, 2.001, 2.002, 2.003])));
         Assert.False(stagnation.IsMet(Context(hv: [0, 0, 0, 1])));
-        Assert.True(stagnation.IsMet(Context(hv: [0, 0, 0, 0])));
+        Assert.False(stagnation.IsMet(Context(hv: [0, 0, 0, 0, 0, 0])));
     }
 
     [Fact]
