@@ -1,0 +1,216 @@
+using Orleans.TestingHost;
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Grains.Tests;
+
+[Collection(SharedClusterCollection.Name)]
+public sealed class SharedClusterTests(SharedClusterFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private InProcessTestCluster Cluster => fixture.Cluster;
+
+    private IClusterClient Client => fixture.Client;
+
+    private InProcessSiloHandle Silo(int index) => Cluster.Silos.Single(s => s.Name == $"Silo_{index}");
+
+    [Fact]
+    public async Task Placement_never_exceeds_a_silos_slots_uses_every_slot_silo_and_skips_the_zero_slot_silo()
+    {
+        var before = Enumerable.Range(0, 3).Select(i => Silo(i).Executor().Completed).ToArray();
+        var id = await Client.SubmitAsync(TestClusters.Spec("placement", population: 10, maxEvaluations: 40, durationMs: 100));
+        var status = await Client.WaitAsync(id, Timeout);
+
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Equal(40, status.Evaluated);
+        Assert.Equal(0, Silo(0).Executor().Slots);
+        Assert.Equal(before[0], Silo(0).Executor().Completed);
+        Assert.Equal(0, Silo(0).Synthetic().TotalRuns);
+        for (var i = 1; i < 3; i++)
+        {
+            var executor = Silo(i).Executor();
+            Assert.InRange(executor.PeakRunning, 1, SharedClusterFixture.Slots[i]);
+            Assert.True(executor.Completed > before[i], $"silo {i} ran no evaluation");
+        }
+
+        var ledger = await Client.GetExperiment(id).GetEvaluations();
+        var slotSilos = new[] { Silo(1).SiloAddress.ToParsableString(), Silo(2).SiloAddress.ToParsableString() };
+        Assert.All(ledger, r => Assert.Contains(r.Silo, slotSilos));
+        Assert.Equal(2, ledger.Select(r => r.Silo).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Duplicate_masks_are_evaluated_once_even_across_concurrent_experiments()
+    {
+        var spec = TestClusters.Spec("duplicates", population: 8, maxEvaluations: 24, durationMs: 150, salt: "dup-salt");
+        var first = await Client.SubmitAsync(spec);
+        var second = await Client.SubmitAsync(spec with { Name = "duplicates-twin" });
+        var a = await Client.WaitAsync(first, Timeout);
+        var b = await Client.WaitAsync(second, Timeout);
+        Assert.Equal(ExperimentState.Completed, a.State);
+        Assert.Equal(ExperimentState.Completed, b.State);
+
+        var keys = (await Client.GetExperiment(first).GetEvaluations()).Select(r => r.IndividualKey)
+            .Concat((await Client.GetExperiment(second).GetEvaluations()).Select(r => r.IndividualKey))
+            .ToHashSet(StringComparer.Ordinal);
+        var runs = Cluster.Silos.SelectMany(s => s.Synthetic().RunsByKey).Where(kv => keys.Contains(kv.Key)).ToList();
+        Assert.Equal(keys.Count, runs.Count);
+        Assert.All(runs, kv => Assert.Equal(1, kv.Value));
+        Assert.True(a.Evaluated + b.Evaluated > keys.Count, "the twin experiment should have shared evaluations");
+
+        var individual = Client.GetGrain<IIndividualGrain>(keys.First());
+        var snapshot = await individual.GetSnapshot();
+        Assert.Equal(IndividualPhase.Completed, snapshot.Phase);
+        Assert.Equal(1, snapshot.Runs);
+    }
+
+    [Fact]
+    public async Task Concurrent_experiments_both_finish_and_share_slots_by_weight()
+    {
+        var heavy = await Client.SubmitAsync(TestClusters.Spec("weight-2", population: 10, maxEvaluations: 60, durationMs: 120, weight: 2));
+        var light = await Client.SubmitAsync(TestClusters.Spec("weight-1", population: 10, maxEvaluations: 60, durationMs: 120, weight: 1));
+        var scheduler = Client.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
+        double heavySum = 0, lightSum = 0;
+        var samples = 0;
+        while (true)
+        {
+            var snapshot = await scheduler.GetSnapshot();
+            var h = snapshot.HeldByExperiment.GetValueOrDefault(heavy);
+            var l = snapshot.HeldByExperiment.GetValueOrDefault(light);
+            var hs = await Client.GetExperiment(heavy).GetStatus();
+            var ls = await Client.GetExperiment(light).GetStatus();
+            if (hs.State.IsTerminal() || ls.State.IsTerminal())
+            {
+                break;
+            }
+
+            if (hs.State == ExperimentState.Running && ls.State == ExperimentState.Running && hs.Evaluated > 0 && ls.Evaluated > 0)
+            {
+                heavySum += h;
+                lightSum += l;
+                samples++;
+            }
+
+            await Task.Delay(40);
+        }
+
+        Assert.Equal(ExperimentState.Completed, (await Client.WaitAsync(heavy, Timeout)).State);
+        Assert.Equal(ExperimentState.Completed, (await Client.WaitAsync(light, Timeout)).State);
+        Assert.True(samples >= 5, $"only {samples} samples while both ran");
+        Assert.True(lightSum > 0, "the lighter experiment starved");
+        var ratio = heavySum / lightSum;
+        Assert.InRange(ratio, 1.3, 4.0);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_new_work()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("cancel", population: 10, maxEvaluations: 500, durationMs: 100));
+        var experiment = Client.GetExperiment(id);
+        await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).Evaluated >= 6, Timeout);
+        var atCancel = await experiment.Cancel();
+        Assert.Equal(ExperimentState.Cancelled, atCancel.State);
+
+        await Task.Delay(800);
+        var later = await experiment.GetStatus();
+        Assert.Equal(ExperimentState.Cancelled, later.State);
+        Assert.True(later.Evaluated <= atCancel.Evaluated + atCancel.InFlight, $"{later.Evaluated} evaluated after cancel at {atCancel.Evaluated} + {atCancel.InFlight} in flight");
+        var snapshot = await Client.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler).GetSnapshot();
+        Assert.False(snapshot.HeldByExperiment.ContainsKey(id));
+    }
+
+    [Fact]
+    public async Task Pause_holds_new_work_and_resume_finishes()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("pause", population: 8, maxEvaluations: 30, durationMs: 100));
+        var experiment = Client.GetExperiment(id);
+        await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).Evaluated >= 4, Timeout);
+        var paused = await experiment.Pause();
+        Assert.Equal(ExperimentState.Paused, paused.State);
+        await Task.Delay(600);
+        var held = await experiment.GetStatus();
+        Assert.Equal(0, held.InFlight);
+        await Task.Delay(300);
+        Assert.Equal(held.Evaluated, (await experiment.GetStatus()).Evaluated);
+
+        await experiment.Resume();
+        var done = await Client.WaitAsync(id, Timeout);
+        Assert.Equal(ExperimentState.Completed, done.State);
+        Assert.Equal(30, done.Evaluated);
+    }
+
+    [Fact]
+    public async Task Failing_evaluations_are_recorded_with_their_reason_and_the_search_goes_on()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("failures", population: 10, maxEvaluations: 30, durationMs: 50, failBelow: 0.55));
+        var status = await Client.WaitAsync(id, Timeout);
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Equal(30, status.Evaluated);
+        var ledger = await Client.GetExperiment(id).GetEvaluations();
+        var failed = ledger.Where(r => !r.Succeeded).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, r => Assert.Contains("kept fraction", r.FailureReason, StringComparison.Ordinal));
+        Assert.Contains(ledger, r => r.Succeeded);
+        Assert.Equal(failed.Count, status.Failed);
+        Assert.Contains(status.Errors, e => e.Contains("kept fraction", StringComparison.Ordinal));
+        var pareto = await Client.GetExperiment(id).GetParetoSet();
+        Assert.NotEmpty(pareto.Entries);
+        Assert.All(pareto.Entries, e => Assert.True(e.Metrics[MetricNames.KeptFraction] >= 0.55));
+    }
+
+    [Theory]
+    [InlineData("model")]
+    [InlineData("dataset")]
+    [InlineData("objectives[1].metric")]
+    [InlineData("constraints[0]")]
+    [InlineData("search.populationSize")]
+    [InlineData("backend")]
+    public async Task Bad_specs_are_rejected_at_submit_naming_the_field(string field)
+    {
+        var good = TestClusters.Spec("bad-" + field);
+        var spec = field switch
+        {
+            "model" => good with { Model = "vgg99" },
+            "dataset" => good with { Dataset = "imagenet-21k" },
+            "objectives[1].metric" => good with { Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new("mac", ObjectiveDirection.Minimize)] },
+            "constraints[0]" => good with
+            {
+                Constraints = [new(MetricNames.Accuracy, ConstraintOperator.GreaterOrEqual, 0.9), new(MetricNames.Accuracy, ConstraintOperator.LessOrEqual, 0.8)],
+            },
+            "search.populationSize" => good with { Search = good.Search with { PopulationSize = 1 } },
+            "backend" => good with { Backend = "quantum" },
+            _ => throw new ArgumentOutOfRangeException(nameof(field)),
+        };
+
+        var result = await Client.SubmitExperimentAsync(spec);
+        Assert.False(result.Accepted);
+        Assert.Null(result.ExperimentId);
+        var error = Assert.Single(result.Errors, e => e.Field == field);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        var listed = await Client.GetExperimentRegistry().List();
+        Assert.DoesNotContain(listed, e => e.Name == spec.Name);
+    }
+
+    [Fact]
+    public async Task Registry_lists_experiments_with_status()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("listed", population: 4, maxEvaluations: 8, durationMs: 20));
+        await Client.WaitAsync(id, Timeout);
+        var listed = await Client.GetExperimentRegistry().List();
+        var row = Assert.Single(listed, e => e.ExperimentId == id);
+        Assert.Equal("listed", row.Name);
+        Assert.Equal(ExperimentState.Completed, row.Status?.State);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Evaluations_longer_than_the_30_second_response_timeout_complete()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("long", population: 2, maxEvaluations: 2, durationMs: 35_000));
+        var status = await Client.WaitAsync(id, TimeSpan.FromSeconds(90));
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Equal(2, status.Evaluated);
+        Assert.Equal(0, status.Failed);
+        Assert.Equal(0, status.Reissued);
+    }
+}
