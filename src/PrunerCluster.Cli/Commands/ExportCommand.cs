@@ -1,0 +1,57 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Cli.Output;
+using PrunerCluster.Cli.Specs;
+using PrunerCluster.Silo.Backends;
+
+namespace PrunerCluster.Cli.Commands;
+
+/// <summary>
+/// <c>prunercluster export &lt;run&gt;/pareto.json --rank N --out DIR</c>: rebuilds one Pareto model from the run's spec and
+/// mask (same checkpoint, settings and seed), fine-tunes it, and saves the shrunk weights with a JSON model card.
+/// </summary>
+public static class ExportCommand
+{
+    public const string Usage = "export <run-dir>/pareto.json [--rank N | --mask-hash PREFIX] --out DIR";
+
+    public static async Task<int> RunAsync(CommandArguments args, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        var paretoPath = args.Required(0, "pareto.json of a finished search");
+        var rank = args.Number("rank", 1, 1);
+        var hashPrefix = args.Value("mask-hash");
+        var outDir = args.Value("out") ?? throw new CommandLineException("option --out DIR is required");
+        args.EnsureAllUsed();
+
+        var pareto = RunDirectory.ReadPareto(paretoPath);
+        var spec = SpecFile.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(paretoPath))!, RunDirectory.SpecFileName));
+        var ordered = ParetoReport.Ordered(pareto);
+        var entry = hashPrefix is not null
+            ? ordered.FirstOrDefault(e => e.MaskHash.StartsWith(hashPrefix, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CommandLineException($"no Pareto entry has a mask hash starting with '{hashPrefix}'")
+            : rank <= ordered.Count ? ordered[rank - 1] : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--rank {rank} is out of range: the Pareto set has {ordered.Count} entries"));
+
+        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), NullLogger<TorchSharpEvaluationBackend>.Instance);
+        output.WriteLine($"exporting mask {entry.MaskHash[..12]} of '{spec.Name}' to {Path.GetFullPath(outDir)} (re-runs its fine-tuning)");
+        var result = await Task.Factory.StartNew(
+            () => backend.ExportModel(spec, entry.MaskText, outDir, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            output.WriteLine($"error: export failed: {result.FailureReason}");
+            return 1;
+        }
+
+        foreach (var (name, value) in result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
+        }
+
+        output.WriteLine($"exported: {result.ExportDirectory ?? outDir}");
+        return 0;
+    }
+}

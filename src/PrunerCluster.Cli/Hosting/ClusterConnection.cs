@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PrunerCluster.Cli.Commands;
+
+namespace PrunerCluster.Cli.Hosting;
+
+/// <summary>A client of a running PrunerCluster cluster (localhost gateways).</summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    public const string DefaultGateways = "30000";
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken)
+    {
+        var ports = ParsePorts(gateways);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new CommandLineException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {ex.Message}. Start silos with 'dotnet run --project src/PrunerCluster.Silo' or use 'prunercluster search' for the embedded mode.", ex);
+        }
+
+        return new ClusterConnection(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync().ConfigureAwait(false);
+        _host.Dispose();
+    }
+
+    private static int[] ParsePorts(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var ports = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out ports[i]) || ports[i] is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
+            {
+                throw new CommandLineException($"option --gateway must be a comma-separated list of TCP ports, got '{text}'");
+            }
+        }
+
+        return ports.Length > 0 ? ports : throw new CommandLineException("option --gateway must name at least one port");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PrunerCluster.Silo.Hosting;
+
+namespace PrunerCluster.Cli.Hosting;
+
+/// <summary>One process hosting a localhost silo and its client: the single-machine mode, no database.</summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedCluster(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    {
+        var ports = FreePorts.Take(2);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, Args = [] });
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["PrunerCluster:Cluster:SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["PrunerCluster:Cluster:PrimarySiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture),
+            ["PrunerCluster:Cluster:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+            ["PrunerCluster:DeviceKind"] = "auto",
+            ["PrunerCluster:DeviceCount"] = "1",
+            ["PrunerCluster:SlotsPerDevice"] = slots.ToString(CultureInfo.InvariantCulture),
+        };
+        if (overrides is not null)
+        {
+            foreach (var (k, v) in overrides)
+            {
+                settings[k] = v;
+            }
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
+        builder.UsePrunerClusterSilo();
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new EmbeddedCluster(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace PrunerCluster.Silo.Backends;
+
+/// <summary>Settings of the TorchSharp evaluation backend on one silo (configuration section "PrunerCluster:TorchSharp").</summary>
+public sealed class TorchSharpBackendOptions
+{
+    /// <summary>libtorch intra-op threads per evaluation; libtorch ignores container CPU limits, so this is always explicit.</summary>
+    public int Threads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Where baseline checkpoints are trained into and reused from.</summary>
+    public string CheckpointCacheDirectory { get; set; } = DefaultCacheDirectory();
+
+    private static string DefaultCacheDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+        return Path.Combine(root, "prunercluster", "checkpoints");
+    }
+}
+
+public sealed class TorchSharpBackendOptionsValidator : IValidateOptions<TorchSharpBackendOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TorchSharpBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Threads < 1)
+        {
+            failures.Add(FormattableString.Invariant($"PrunerCluster:TorchSharp:Threads must be >= 1, got {options.Threads}."));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.CheckpointCacheDirectory))
+        {
+            failures.Add("PrunerCluster:TorchSharp:CheckpointCacheDirectory must be a directory path.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

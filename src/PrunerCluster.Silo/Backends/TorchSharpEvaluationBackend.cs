@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+using PrunerCluster.Grains.Evaluation;
+using PrunerCluster.Pruning;
+using PrunerCluster.Pruning.Criteria;
+using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Evaluation;
+using PrunerCluster.Pruning.Masking;
+using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Structure;
+using PrunerCluster.Pruning.Training;
+using MetricNames = PrunerCluster.Contracts.MetricNames;
+
+namespace PrunerCluster.Silo.Backends;
+
+/// <summary>
+/// The product evaluation backend: the TorchSharp pruning engine. Prepares a baseline checkpoint (trained once, cached on
+/// disk by its settings hash) and evaluates masks by physically shrinking, fine-tuning and measuring the model.
+/// </summary>
+public sealed partial class TorchSharpEvaluationBackend(
+    IOptions<TorchSharpBackendOptions> options,
+    ILogger<TorchSharpEvaluationBackend> logger) : IEvaluationBackend
+{
+    public const string BackendName = "torchsharp";
+
+    private readonly DatasetCache _datasets = new();
+    private readonly PruningEvaluator _evaluator = new(null);
+    private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
+
+    public string Name => BackendName;
+
+    public IReadOnlyList<SpecError> Validate(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var errors = new List<SpecError>();
+        if (!ModelZoo.Names.Contains(spec.Model, StringComparer.Ordinal))
+        {
+            errors.Add(new("model", $"unknown model '{spec.Model}'; expected one of {string.Join(", ", ModelZoo.Names)}"));
+        }
+
+        if (!DatasetCatalog.Names.Contains(spec.Dataset, StringComparer.Ordinal))
+        {
+            errors.Add(new("dataset", $"unknown dataset '{spec.Dataset}'; expected one of {string.Join(", ", DatasetCatalog.Names)}"));
+        }
+        else if (DatasetFiles.Missing(spec.Dataset, spec.DataRoot) is { } missing)
+        {
+            errors.Add(new("dataRoot", missing));
+        }
+
+        if (spec.Baseline.CheckpointPath is { } path && !File.Exists(path + ".json") && !File.Exists(path))
+        {
+            errors.Add(new("baseline.checkpointPath", $"checkpoint '{path}' does not exist (expected the weights file with its '.json' metadata beside it)"));
+        }
+
+        try
+        {
+            ResolveSettings(spec).Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add(new("evaluation" + (ex.ParamName is { } p ? "." + char.ToLowerInvariant(p[0]) + p[1..] : ""), ex.Message));
+        }
+
+        return errors;
+    }
+
+    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+
+        // Training a baseline takes minutes: run it on a dedicated thread (TorchSharp state is thread-local), never on
+        // the Orleans scheduler.
+        return Task.Factory.StartNew(
+            () => Prepare(spec, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    public EvaluationOutcome Evaluate(EvaluationRequest request, SlotContext slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(slot);
+        var started = DateTimeOffset.UtcNow;
+        try
+        {
+            var settings = ResolveSettings(request.Spec);
+            TorchRuntime.Initialize(settings.Threads);
+            var checkpoint = LoadCheckpoint(request.Prepared);
+            var layout = Layout(request.Prepared);
+            var genome = Genome.Parse(layout, request.MaskText);
+            var mask = ToPruneMask(genome);
+            var device = TorchRuntime.SelectDevice(slot.Device);
+            var result = _evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
+            return new EvaluationOutcome
+            {
+                Succeeded = result.Succeeded,
+                FailureReason = result.FailureReason,
+                Metrics = result.Metrics,
+                EnergySource = result.EnergySource,
+                PhaseSeconds = result.PhaseSeconds,
+                Device = result.Device,
+                Silo = slot.Silo,
+                StartedAt = started,
+                CompletedAt = DateTimeOffset.UtcNow,
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or DatasetException or InvalidOperationException)
+        {
+            LogEvaluationFailed(logger, request.MaskHash, ex.Message);
+            return EvaluationOutcome.Failure($"{ex.GetType().Name}: {ex.Message}", slot.Silo, slot.Device) with { StartedAt = started, CompletedAt = DateTimeOffset.UtcNow };
+        }
+    }
+
+    /// <summary>
+    /// Re-evaluates one mask of a finished search and exports the shrunk model with its JSON model card. Synchronous and
+    /// TorchSharp-bound: call it on a dedicated thread.
+    /// </summary>
+    public EvaluationResult ExportModel(ExperimentSpec spec, string maskText, string directory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var prepared = Prepare(spec, cancellationToken);
+        var settings = ResolveSettings(spec);
+        var genome = Genome.Parse(Layout(prepared), maskText);
+        return _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), ToPruneMask(genome), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
+    }
+
+    /// <summary>Maps the experiment's evaluation section onto the engine's settings; unset fields keep the engine's defaults.</summary>
+    public EvaluationSettings ResolveSettings(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var e = spec.Evaluation;
+        var defaults = new EvaluationSettings { Threads = options.Value.Threads };
+        return defaults with
+        {
+            FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
+            LearningRate = e.LearningRate ?? defaults.LearningRate,
+            BatchSize = e.BatchSize ?? defaults.BatchSize,
+            Optimizer = e.Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(e.Optimizer, "Optimizer"),
+            DistillationWeight = e.DistillationWeight ?? defaults.DistillationWeight,
+            ValidationSamples = e.ValidationSamples ?? defaults.ValidationSamples,
+            LatencyBatchSize = e.LatencyBatchSize ?? defaults.LatencyBatchSize,
+            LatencyRuns = e.LatencyRuns ?? defaults.LatencyRuns,
+            LatencyWarmup = e.LatencyWarmup ?? defaults.LatencyWarmup,
+            EnergyWindow = e.EnergyWindow is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.EnergyWindow,
+            RoundChannelsTo = e.RoundChannelsTo ?? defaults.RoundChannelsTo,
+            Mode = e.Mode is null ? defaults.Mode : ParseEnum<PruningMode>(e.Mode, "Mode"),
+            SparsityLevels = e.SparsityLevels ?? defaults.SparsityLevels,
+            Seed = e.Seed ?? spec.Search.Seed,
+            Threads = e.Threads ?? defaults.Threads,
+        };
+    }
+
+    private PreparedExperiment Prepare(ExperimentSpec spec, CancellationToken cancellationToken)
+    {
+        var settings = ResolveSettings(spec);
+        TorchRuntime.Initialize(settings.Threads);
+        BaselineCheckpoint checkpoint;
+        if (spec.Baseline.CheckpointPath is { } path)
+        {
+            var metadata = path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json";
+            checkpoint = BaselineCheckpoint.Load(metadata);
+            checkpoint.Verify();
+        }
+        else
+        {
+            var training = new BaselineTrainingSettings
+            {
+                Model = spec.Model,
+                Dataset = spec.Dataset,
+                DataRoot = spec.DataRoot,
+                Epochs = spec.Baseline.Epochs,
+                Seed = unchecked((long)spec.Baseline.Seed),
+                Threads = settings.Threads,
+            };
+            var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
+            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(logger, message), _datasets, cancellationToken);
+        }
+
+        _checkpoints[checkpoint.ContentHash] = checkpoint;
+        var data = _datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
+        var architecture = checkpoint.ResolveArchitecture(data);
+        var groups = PruningStructure.Analyze(architecture);
+        var hybrid = settings.Mode != PruningMode.Structured;
+        var levels = settings.SparsityLevels.Count;
+        var segments = groups
+            .Select(g => new GenomeSegment(g.Name, g.Units, hybrid ? 1 : 0, hybrid ? levels - 1 : 0, Math.Max(1, g.MinKeep)))
+            .ToArray();
+
+        IReadOnlyDictionary<string, double[]> importance;
+        using (var model = ModelZoo.Create(architecture, checkpoint.Seed))
+        {
+            model.load(checkpoint.Path);
+            importance = Importance.Scores(model, ImportanceCriterion.L1);
+        }
+
+        return new PreparedExperiment
+        {
+            Segments = segments,
+            CheckpointHash = checkpoint.ContentHash,
+            SettingsHash = settings.ContentHash,
+            CheckpointPath = checkpoint.Path,
+            BaselineMetrics = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                [MetricNames.Accuracy] = checkpoint.ValidationAccuracy,
+                ["test_accuracy"] = checkpoint.TestAccuracy,
+            },
+            SegmentImportance = importance,
+            PreparedOn = TorchRuntime.SelectDevice("auto").ToString(),
+        };
+    }
+
+    private BaselineCheckpoint LoadCheckpoint(PreparedExperiment prepared)
+    {
+        if (_checkpoints.TryGetValue(prepared.CheckpointHash, out var known))
+        {
+            return known;
+        }
+
+        var path = prepared.CheckpointPath
+            ?? throw new InvalidOperationException($"Checkpoint {prepared.CheckpointHash[..12]} is not known on this silo and the experiment carries no checkpoint path.");
+        var checkpoint = BaselineCheckpoint.Load(path + ".json") with { Path = path };
+        if (!string.Equals(checkpoint.ContentHash, prepared.CheckpointHash, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has hash {checkpoint.ContentHash[..12]}, the experiment expects {prepared.CheckpointHash[..12]}.");
+        }
+
+        return _checkpoints.GetOrAdd(prepared.CheckpointHash, checkpoint);
+    }
+
+    private GenomeLayout Layout(PreparedExperiment prepared)
+    {
+        var key = string.Join('|', prepared.Segments.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name}:{s.Bits}:{s.IntGenes}:{s.IntGeneMax}:{s.MinKeep}")));
+        return _layouts.GetOrAdd(key, _ => new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()));
+    }
+
+    private static PruneMask ToPruneMask(Genome genome)
+    {
+        var keep = new Dictionary<string, bool[]>(StringComparer.Ordinal);
+        Dictionary<string, int>? levels = null;
+        for (var s = 0; s < genome.Layout.Segments.Count; s++)
+        {
+            var segment = genome.Layout.Segments[s];
+            keep[segment.Name] = genome.GetSegmentBits(s);
+            if (segment.IntGenes > 0)
+            {
+                levels ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                levels[segment.Name] = genome.GetInt(s, 0);
+            }
+        }
+
+        return new PruneMask(keep, levels);
+    }
+
+    private static T ParseEnum<T>(string text, string field)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(text, ignoreCase: true, out var value)
+            ? value
+            : throw new ArgumentException($"'{text}' is not a valid {field}; expected one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}", field);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
+    private static partial void LogBaselineProgress(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} failed: {Reason}")]
+    private static partial void LogEvaluationFailed(ILogger logger, string maskHash, string reason);
+}
