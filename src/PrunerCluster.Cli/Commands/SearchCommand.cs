@@ -51,7 +51,7 @@ public static class SearchCommand
             output.WriteLine($"note: {error}");
         }
 
-        var directory = Path.GetFullPath(Path.Combine(outRoot ?? Path.Combine(".prunercluster", "runs"), Sanitize(spec.Name) + "-" + id[..Math.Min(id.Length, 12)]));
+        var directory = Path.GetFullPath(Path.Combine(outRoot ?? Path.Combine(".prunercluster", "runs"), Sanitize(id)));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
         output.WriteLine($"results: {directory} (pareto.json, pareto.csv, evaluations.csv, *.svg plots)");
         output.WriteLine($"export a model: prunercluster export {Path.Combine(directory, RunDirectory.ParetoJsonFileName)} --rank 1 --out <dir>");

@@ -45,6 +45,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
         builder.UsePrunerClusterSilo();

@@ -84,7 +84,7 @@ public static class ParetoPlot
             sb.Append(Inv($"<text x=\"{Px(bl.X) - 8:F1}\" y=\"{Py(bl.Y) - 8:F1}\" text-anchor=\"end\" fill=\"#1f77b4\">baseline</text>\n"));
         }
 
-        sb.Append(Inv($"<text x=\"{Width - Right}\" y=\"{Top - 6}\" text-anchor=\"end\" fill=\"#555\">grey: all {all.Count} evaluations, red: Pareto set ({front.Count})</text>\n"));
+        sb.Append(Inv($"<text x=\"{Width - Right}\" y=\"{Height - 4}\" text-anchor=\"end\" fill=\"#555\">grey: all {all.Count} evaluations, red: Pareto set ({front.Count})</text>\n"));
         sb.Append("</svg>\n");
         return sb.ToString();
     }

@@ -57,6 +57,21 @@ public sealed partial class TorchSharpEvaluationBackend(
             errors.Add(new("baseline.checkpointPath", $"checkpoint '{path}' does not exist (expected the weights file with its '.json' metadata beside it)"));
         }
 
+        if (spec.Baseline.CheckpointPath is null && spec.Baseline.Epochs < 1)
+        {
+            errors.Add(new("baseline.epochs", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {spec.Baseline.Epochs}")));
+        }
+
+        if (spec.Baseline.MaxTrainSamples is < 1)
+        {
+            errors.Add(new("baseline.maxTrainSamples", string.Create(CultureInfo.InvariantCulture, $"must be at least 1 or omitted for all, got {spec.Baseline.MaxTrainSamples}")));
+        }
+
+        if (spec.Baseline.MaxTestSamples is < 1)
+        {
+            errors.Add(new("baseline.maxTestSamples", string.Create(CultureInfo.InvariantCulture, $"must be at least 1 or omitted for all, got {spec.Baseline.MaxTestSamples}")));
+        }
+
         try
         {
             ResolveSettings(spec).Validate();
@@ -125,7 +140,8 @@ public sealed partial class TorchSharpEvaluationBackend(
     {
         ArgumentNullException.ThrowIfNull(spec);
         var prepared = Prepare(spec, cancellationToken);
-        var settings = ResolveSettings(spec);
+        // The exported model card reports accuracy on the held-out test set, which the search itself never sees.
+        var settings = ResolveSettings(spec) with { UseTestSet = true, ValidationSamples = int.MaxValue };
         var genome = Genome.Parse(Layout(prepared), maskText);
         return _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), ToPruneMask(genome), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
     }
@@ -177,6 +193,8 @@ public sealed partial class TorchSharpEvaluationBackend(
                 Epochs = spec.Baseline.Epochs,
                 Seed = unchecked((long)spec.Baseline.Seed),
                 Threads = settings.Threads,
+                MaxTrainSamples = spec.Baseline.MaxTrainSamples,
+                MaxTestSamples = spec.Baseline.MaxTestSamples,
             };
             var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
             checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(logger, message), _datasets, cancellationToken);
@@ -199,19 +217,30 @@ public sealed partial class TorchSharpEvaluationBackend(
             importance = Importance.Scores(model, ImportanceCriterion.L1);
         }
 
+        // The unpruned model measured like any individual (no fine-tuning) on this device: the reference for accuracy
+        // drop, hypervolume and the report's baseline row.
+        var device = TorchRuntime.SelectDevice("auto");
+        var unpruned = _evaluator.Evaluate(checkpoint, PruneMask.Full(groups), settings with { FineTuneSteps = 0 }, device, cancellationToken);
+        var baseline = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (unpruned.Succeeded)
+        {
+            foreach (var (name, value) in unpruned.Metrics)
+            {
+                baseline[name] = value;
+            }
+        }
+
+        baseline[MetricNames.Accuracy] = unpruned.Succeeded && unpruned.Metrics.TryGetValue(MetricNames.Accuracy, out var accuracy) ? accuracy : checkpoint.ValidationAccuracy;
+        baseline["test_accuracy"] = checkpoint.TestAccuracy;
         return new PreparedExperiment
         {
             Segments = segments,
             CheckpointHash = checkpoint.ContentHash,
             SettingsHash = settings.ContentHash,
             CheckpointPath = checkpoint.Path,
-            BaselineMetrics = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                [MetricNames.Accuracy] = checkpoint.ValidationAccuracy,
-                ["test_accuracy"] = checkpoint.TestAccuracy,
-            },
+            BaselineMetrics = baseline,
             SegmentImportance = importance,
-            PreparedOn = TorchRuntime.SelectDevice("auto").ToString(),
+            PreparedOn = device.ToString(),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed class ClusterHostingOptions
     /// <summary>Emit traces and metrics to the console (OpenTelemetry console exporter).</summary>
     public bool ConsoleTelemetry { get; set; }
 
+    /// <summary>Also register the deterministic synthetic backend (for cluster tests and benchmarks; never needed by users).</summary>
+    public bool EnableSyntheticBackend { get; set; }
+
     public IPEndPoint PrimaryEndpoint => new(IPAddress.Loopback, PrimarySiloPort);
 }
 

@@ -51,6 +51,11 @@ public static class PrunerClusterHostExtensions
                 }
             });
             silo.AddEvaluationBackend<TorchSharpEvaluationBackend>();
+            if (cluster.EnableSyntheticBackend)
+            {
+                silo.AddSyntheticEvaluationBackend();
+            }
+
             configureSilo?.Invoke(silo);
         });
 
