@@ -71,6 +71,12 @@ public sealed record BaselineSettings
     [Id(1)] public int Epochs { get; init; } = 2;
     [Id(2)] public ulong Seed { get; init; } = 1;
     [Id(3)] public string? CacheDirectory { get; init; }
+
+    /// <summary>Trains the baseline on only the first N training samples (tests and quick trials); null = all.</summary>
+    [Id(4)] public int? MaxTrainSamples { get; init; }
+
+    /// <summary>Reports the baseline's test accuracy on only the first N test samples; null = all.</summary>
+    [Id(5)] public int? MaxTestSamples { get; init; }
 }
 
 /// <summary>

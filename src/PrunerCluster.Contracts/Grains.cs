@@ -111,6 +111,7 @@ public sealed record SlotGrant
 [GenerateSerializer, Immutable, Alias("prunercluster.SchedulerSnapshot")]
 public sealed record SchedulerSnapshot
 {
+    /// <summary>Leases per silo: its slots plus the evaluations it may queue ahead of them.</summary>
     [Id(0)] public IReadOnlyDictionary<string, int> SlotsBySilo { get; init; } = new Dictionary<string, int>();
     [Id(1)] public IReadOnlyDictionary<string, int> UsedBySilo { get; init; } = new Dictionary<string, int>();
     [Id(2)] public IReadOnlyDictionary<string, int> HeldByExperiment { get; init; } = new Dictionary<string, int>();

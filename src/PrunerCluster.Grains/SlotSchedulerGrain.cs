@@ -7,7 +7,8 @@ using PrunerCluster.Grains.Slots;
 namespace PrunerCluster.Grains;
 
 /// <summary>
-/// Cluster-wide weighted fair-share scheduler over every active silo's evaluation slots (counts from silo metadata).
+/// Cluster-wide weighted fair-share scheduler over every active silo's evaluation leases (slots plus the evaluations queued
+/// ahead per slot, from silo metadata).
 /// A free slot goes to the requesting experiment only when no other experiment that wants slots (and is under its cap)
 /// holds fewer slots per unit of weight; otherwise the better-entitled experiment is nudged to come and take it. So each
 /// experiment converges to slots proportional to its weight (bounded by its cap), none starves, and a slot stays free only
@@ -157,7 +158,7 @@ internal sealed class SlotSchedulerGrain(
                 continue;
             }
 
-            var slots = silo.Equals(localSilo.SiloAddress) ? options.Value.Slots : SlotMetadata.SlotsOf(metadata.GetSiloMetadata(silo));
+            var slots = silo.Equals(localSilo.SiloAddress) ? options.Value.Leases : SlotMetadata.LeasesOf(metadata.GetSiloMetadata(silo));
             if (slots > 0)
             {
                 capacity[silo.ToParsableString()] = slots;

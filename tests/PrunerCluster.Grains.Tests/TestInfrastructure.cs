@@ -86,11 +86,11 @@ internal static class TestClusters
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await WaitForSlotsAsync(cluster, slotsPerSilo.Sum());
+        await WaitForSlotsAsync(cluster, slotsPerSilo.Sum() * 2);
         return cluster;
     }
 
-    /// <summary>Silo metadata reaches the other silos asynchronously; wait until the scheduler sees every slot.</summary>
+    /// <summary>Silo metadata reaches the other silos asynchronously; wait until the scheduler sees every lease (slot + one queued).</summary>
     private static async Task WaitForSlotsAsync(InProcessTestCluster cluster, int total)
     {
         var scheduler = cluster.Client.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);

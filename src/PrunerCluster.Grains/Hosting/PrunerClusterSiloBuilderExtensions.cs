@@ -33,6 +33,7 @@ public static class PrunerClusterSiloBuilderExtensions
             [SlotMetadata.Slots] = probe.Slots.ToString(CultureInfo.InvariantCulture),
             [SlotMetadata.DeviceKind] = probe.DeviceKind,
             [SlotMetadata.DeviceCount] = probe.DeviceCount.ToString(CultureInfo.InvariantCulture),
+            [SlotMetadata.Leases] = probe.Leases.ToString(CultureInfo.InvariantCulture),
         });
 
         var services = builder.Services;

@@ -17,6 +17,13 @@ public sealed class PrunerClusterSiloOptions
     /// <summary>Evaluations that may wait in this silo's queue beyond the running ones.</summary>
     public int QueueCapacity { get; set; } = 16;
 
+    /// <summary>
+    /// Evaluations per slot the scheduler may place here beyond the running ones, so the next evaluation is already queued
+    /// when a slot frees and the slot never idles through the orchestration round trip. 0 disables. Never raises concurrency:
+    /// at most <see cref="Slots"/> evaluations run at once.
+    /// </summary>
+    public int QueuedPerSlot { get; set; } = 1;
+
     /// <summary>How often a coordinator re-checks leases, slots and membership.</summary>
     public TimeSpan CoordinatorTick { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -36,6 +43,9 @@ public sealed class PrunerClusterSiloOptions
     public int MaxRecordedErrors { get; set; } = 20;
 
     public int Slots => Math.Max(0, DeviceCount) * Math.Max(0, SlotsPerDevice);
+
+    /// <summary>Evaluations the scheduler may place on this silo at once: running plus queued ahead.</summary>
+    public int Leases => Slots * (1 + Math.Max(0, QueuedPerSlot));
 
     public string DeviceName(int slotIndex) =>
         DeviceKind == "cuda" ? FormattableString.Invariant($"cuda:{slotIndex / Math.Max(1, SlotsPerDevice)}") : "cpu";
@@ -65,6 +75,15 @@ public sealed class PrunerClusterSiloOptionsValidator : IValidateOptions<PrunerC
         if (options.QueueCapacity < 0)
         {
             failures.Add(FormattableString.Invariant($"PrunerCluster:QueueCapacity must be >= 0, got {options.QueueCapacity}."));
+        }
+
+        if (options.QueuedPerSlot < 0)
+        {
+            failures.Add(FormattableString.Invariant($"PrunerCluster:QueuedPerSlot must be >= 0, got {options.QueuedPerSlot}."));
+        }
+        else if (options.Slots * options.QueuedPerSlot > options.QueueCapacity)
+        {
+            failures.Add(FormattableString.Invariant($"PrunerCluster:QueueCapacity ({options.QueueCapacity}) must hold Slots x QueuedPerSlot ({options.Slots * options.QueuedPerSlot})."));
         }
 
         if (options.CoordinatorTick <= TimeSpan.Zero)

@@ -14,6 +14,9 @@ public static class SlotMetadata
     public const string DeviceKind = "prunercluster.device-kind";
     public const string DeviceCount = "prunercluster.device-count";
 
+    /// <summary>Evaluations the scheduler may place on the silo at once (slots plus queued-ahead ones).</summary>
+    public const string Leases = "prunercluster.leases";
+
     /// <summary>Request-context key carrying the silo (parsable address) the slot scheduler granted for a new activation.</summary>
     public const string TargetSiloKey = "prunercluster.slot-silo";
 
@@ -23,6 +26,14 @@ public static class SlotMetadata
         return metadata.Metadata.TryGetValue(Slots, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var slots)
             ? Math.Max(0, slots)
             : 0;
+    }
+
+    public static int LeasesOf(SiloMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.Metadata.TryGetValue(Leases, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var leases)
+            ? Math.Max(0, leases)
+            : SlotsOf(metadata);
     }
 }
 
