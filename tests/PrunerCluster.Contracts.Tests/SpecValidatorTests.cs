@@ -1,0 +1,103 @@
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Contracts.Tests;
+
+public sealed class SpecValidatorTests
+{
+    private static readonly ExperimentSpec Valid = new()
+    {
+        Name = "fmnist",
+        Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
+        Constraints = [new(MetricNames.Accuracy, ConstraintOperator.GreaterOrEqual, 0.85)],
+        Budget = new BudgetSettings { MaxEvaluations = 100 },
+    };
+
+    [Fact]
+    public void The_default_spec_and_a_typical_spec_are_valid()
+    {
+        Assert.Empty(SpecValidator.Validate(new ExperimentSpec()));
+        Assert.Empty(SpecValidator.Validate(Valid));
+    }
+
+    [Fact]
+    public void An_objective_typo_names_the_field_and_suggests_the_metric()
+    {
+        var errors = SpecValidator.Validate(Valid with { Objectives = [new("acuracy", ObjectiveDirection.Maximize)] });
+        var error = Assert.Single(errors);
+        Assert.Equal("objectives[0].metric", error.Field);
+        Assert.Contains("did you mean 'accuracy'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Contradictory_constraints_are_rejected()
+    {
+        var errors = SpecValidator.Validate(Valid with
+        {
+            Constraints = [new(MetricNames.Accuracy, ConstraintOperator.GreaterOrEqual, 0.9), new(MetricNames.Accuracy, ConstraintOperator.LessOrEqual, 0.8)],
+        });
+        var error = Assert.Single(errors);
+        Assert.Equal("constraints[0]", error.Field);
+        Assert.Contains("constraints[1]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Impossible_fraction_bounds_are_rejected()
+    {
+        var errors = SpecValidator.Validate(Valid with { Constraints = [new(MetricNames.Accuracy, ConstraintOperator.GreaterOrEqual, 90)] });
+        Assert.Equal("constraints[0].threshold", Assert.Single(errors).Field);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Population_below_two_is_rejected(int population)
+    {
+        var errors = SpecValidator.Validate(Valid with { Search = Valid.Search with { PopulationSize = population } });
+        Assert.Equal("search.populationSize", Assert.Single(errors).Field);
+    }
+
+    [Fact]
+    public void Every_structural_problem_is_reported_with_its_field()
+    {
+        var errors = SpecValidator.Validate(new ExperimentSpec
+        {
+            Name = " ",
+            Model = "",
+            Dataset = "",
+            Objectives = [],
+            Search = new SearchSettings { PopulationSize = 20, CrossoverProbability = 1.5, MutationRate = 0 },
+            Budget = new BudgetSettings(),
+            Weight = 0,
+            Priority = 11,
+            MaxConcurrency = -1,
+            Synthetic = new SyntheticSettings { DurationSpread = 0.5, SegmentBits = [] },
+        }).Select(e => e.Field).ToHashSet();
+        string[] expected =
+        [
+            "name", "model", "dataset", "objectives", "search.crossoverProbability", "search.mutationRate", "budget", "weight",
+            "priority", "maxConcurrency", "synthetic.durationSpread", "synthetic.segmentBits",
+        ];
+        Assert.Subset(errors, expected.ToHashSet());
+    }
+
+    [Fact]
+    public void Duplicate_objectives_and_unknown_constraint_metrics_are_rejected()
+    {
+        var errors = SpecValidator.Validate(Valid with
+        {
+            Objectives = [new(MetricNames.Macs, ObjectiveDirection.Minimize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
+            Constraints = [new("latency", ConstraintOperator.LessOrEqual, 5)],
+        });
+        Assert.Contains(errors, e => e.Field == "objectives[1].metric");
+        var latency = Assert.Single(errors, e => e.Field == "constraints[0].metric");
+        Assert.Contains("latency_ms", latency.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Priority_scales_the_share_weight()
+    {
+        Assert.Equal(1, new ExperimentSpec().ShareWeight);
+        Assert.Equal(6, new ExperimentSpec { Weight = 1.5, Priority = 2 }.ShareWeight);
+    }
+}
