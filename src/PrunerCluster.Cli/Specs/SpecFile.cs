@@ -45,6 +45,10 @@ public static class SpecFile
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
+
+            // Metrics, hypervolumes and reports may hold NaN or infinity (e.g. throughput of a zero latency); writing a
+            // finished run's results must never throw on them.
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         return options;
