@@ -31,14 +31,14 @@ public static class ClusterClientExtensions
         time ??= TimeProvider.System;
         while (true)
         {
-            var status = await experiment.GetStatus().ConfigureAwait(false);
+            var status = await experiment.GetStatus();
             onProgress?.Invoke(status);
             if (status.State.IsTerminal())
             {
                 return status;
             }
 
-            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pollInterval, time, cancellationToken);
         }
     }
 }
