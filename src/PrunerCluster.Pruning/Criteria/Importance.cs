@@ -1,5 +1,6 @@
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,6 +57,16 @@ public static class Importance
     /// <summary>Per group, unit indices ordered most important first (ties: lower index first). Seeds magnitude masks for the search.</summary>
     public static IReadOnlyDictionary<string, int[]> Rank(ZooModel model, ImportanceCriterion criterion, ImportanceOptions? options = null) =>
         Scores(model, criterion, options).ToDictionary(kv => kv.Key, kv => Order(kv.Value), StringComparer.Ordinal);
+
+    /// <summary>Loads the checkpoint's weights on the CPU and ranks its units (for Taylor, pass labelled data in the options).</summary>
+    public static IReadOnlyDictionary<string, int[]> Rank(BaselineCheckpoint checkpoint, ImportanceCriterion criterion, ImportanceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var architecture = checkpoint.Architecture ?? throw new ArgumentException($"Checkpoint '{checkpoint.Path}' records no architecture.", nameof(checkpoint));
+        checkpoint.Verify();
+        using var model = ModelZoo.Load(architecture, checkpoint.Path);
+        return Rank(model, criterion, options);
+    }
 
     public static int[] Order(double[] scores)
     {

@@ -33,6 +33,15 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
 
         Bindings = BuildBindings(Layers);
         Initialize(seed);
+        foreach (var p in parameters())
+        {
+            p.DetachFromDisposeScope();
+        }
+
+        foreach (var b in buffers())
+        {
+            b.DetachFromDisposeScope();
+        }
     }
 
     public ArchitectureSpec Architecture { get; }

@@ -1,4 +1,5 @@
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning.Structure;
 
@@ -8,6 +9,12 @@ public static class PruningStructure
     {
         ArgumentNullException.ThrowIfNull(model);
         return Analyze(model.Architecture);
+    }
+
+    public static IReadOnlyList<PrunableGroup> Analyze(BaselineCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return Analyze(checkpoint.Architecture ?? throw new ArgumentException($"Checkpoint '{checkpoint.Path}' records no architecture.", nameof(checkpoint)));
     }
 
     public static IReadOnlyList<PrunableGroup> Analyze(ArchitectureSpec architecture)
