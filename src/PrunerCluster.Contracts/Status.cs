@@ -89,6 +89,12 @@ public sealed record EvaluationRecord
     [Id(7)] public string Silo { get; init; } = "";
     [Id(8)] public bool FromCache { get; init; }
     [Id(9)] public DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>How energy was obtained: "measured-nvml", "measured-rapl", "modeled" or "synthetic".</summary>
+    [Id(10)] public string EnergySource { get; init; } = "";
+
+    /// <summary>Seconds per evaluation phase (apply, fine-tune, validate, latency...).</summary>
+    [Id(11)] public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>A problem with a submitted spec; <see cref="Field"/> is the spec path, e.g. "objectives[1].metric".</summary>

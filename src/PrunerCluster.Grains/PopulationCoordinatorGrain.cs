@@ -141,6 +141,7 @@ internal sealed class PopulationCoordinatorGrain(
                     Metrics = record?.Metrics ?? new Dictionary<string, double>(),
                     Generation = record?.Generation ?? 0,
                     Silo = record?.Silo ?? "",
+                    EnergySource = record?.EnergySource ?? "",
                 });
             }
         }
@@ -599,6 +600,8 @@ internal sealed class PopulationCoordinatorGrain(
             Silo = outcome.Silo,
             FromCache = fromCache,
             CompletedAt = time.GetUtcNow(),
+            EnergySource = outcome.EnergySource,
+            PhaseSeconds = outcome.PhaseSeconds,
         };
         S.Ledger.Add(record);
         _ledgerById[candidateId] = record;

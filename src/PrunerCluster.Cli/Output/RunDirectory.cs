@@ -55,8 +55,11 @@ public static class RunDirectory
     private static string EvaluationsCsv(IReadOnlyList<EvaluationRecord> evaluations)
     {
         var metrics = evaluations.SelectMany(e => e.Metrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var phases = evaluations.SelectMany(e => e.PhaseSeconds.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', new[] { "candidate_id", "generation", "mask_hash", "succeeded", "from_cache", "silo", "completed_at", "failure_reason" }.Concat(metrics)));
+        sb.AppendLine(string.Join(',', new[] { "candidate_id", "generation", "mask_hash", "succeeded", "from_cache", "silo", "completed_at", "energy_source", "failure_reason" }
+            .Concat(metrics)
+            .Concat(phases.Select(p => "phase_" + p + "_s"))));
         foreach (var e in evaluations.OrderBy(e => e.CandidateId))
         {
             var cells = new List<string>
@@ -68,9 +71,11 @@ public static class RunDirectory
                 e.FromCache ? "true" : "false",
                 Quote(e.Silo),
                 e.CompletedAt.ToString("O", CultureInfo.InvariantCulture),
+                Quote(e.EnergySource),
                 Quote(e.FailureReason ?? ""),
             };
             cells.AddRange(metrics.Select(m => e.Metrics.TryGetValue(m, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""));
+            cells.AddRange(phases.Select(p => e.PhaseSeconds.TryGetValue(p, out var v) ? v.ToString("F3", CultureInfo.InvariantCulture) : ""));
             sb.AppendLine(string.Join(',', cells));
         }
 
