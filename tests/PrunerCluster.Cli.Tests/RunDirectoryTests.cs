@@ -67,11 +67,14 @@ public sealed class RunDirectoryTests
         var pareto = Samples.Pareto();
         RunDirectory.Write(temp.Path, SpecFile.Load(TestPaths.ExampleSpec), Status(pareto), pareto, Samples.Ledger(pareto));
         var rows = Rfc4180.Parse(File.ReadAllText(Path.Combine(temp.Path, "evaluations.csv")));
-        Assert.Equal(["candidate_id", "generation", "mask_hash", "succeeded", "from_cache", "silo", "completed_at", "failure_reason", "accuracy", "latency_ms", "macs", "params"], rows[0]);
+        Assert.Equal(["candidate_id", "generation", "mask_hash", "succeeded", "from_cache", "silo", "completed_at", "energy_source", "failure_reason", "accuracy", "latency_ms", "macs", "params", "phase_fine_tune_s"], rows[0]);
         Assert.Equal(["1", "2", "3", "4", "5"], rows.Skip(1).Select(r => r[0]));
         var failed = rows.Single(r => r[0] == "4");
         Assert.Equal("false", failed[3]);
-        Assert.Equal("NaN loss, \"diverged\"", failed[7]);
+        Assert.Equal("NaN loss, \"diverged\"", failed[8]);
+        var first = rows.Single(r => r[0] == "3");
+        Assert.Equal("modeled", first[7]);
+        Assert.Equal("1.500", first[^1]);
         Assert.All(rows, r => Assert.Equal(rows[0].Count, r.Count));
     }
 

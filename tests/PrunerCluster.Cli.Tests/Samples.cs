@@ -57,6 +57,8 @@ internal static class Samples
             Succeeded = true,
             Metrics = e.Metrics,
             Silo = e.Silo,
+            EnergySource = e.EnergySource,
+            PhaseSeconds = new Dictionary<string, double>(StringComparer.Ordinal) { ["fine_tune"] = 1.5 },
             CompletedAt = DateTimeOffset.UnixEpoch.AddSeconds(e.CandidateId),
         }).ToList();
         records.Add(new EvaluationRecord

@@ -17,23 +17,35 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken)
+    /// <summary>How long a client command waits for a gateway before giving up (Orleans' client otherwise retries forever).</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(15);
+
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null)
     {
         var ports = ParsePorts(gateways);
+        var timeout = connectTimeout ?? DefaultConnectTimeout;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
         var host = builder.Build();
+        using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connecting.CancelAfter(timeout);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            await host.StartAsync(connecting.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new CommandLineException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {ex.Message}. Start silos with 'dotnet run --project src/PrunerCluster.Silo' or use 'prunercluster search' for the embedded mode.", ex);
+            var reason = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no gateway answered within {timeout.TotalSeconds:F0} s") : ex.Message;
+            throw new CommandLineException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {reason}. Start silos with cluster/scripts/local-cluster.sh or 'dotnet run --project src/PrunerCluster.Silo', or use 'prunercluster search' for the embedded mode.", ex);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
         }
 
         return new ClusterConnection(host);

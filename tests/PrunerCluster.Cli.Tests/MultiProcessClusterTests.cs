@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PrunerCluster.Cli.Commands;
+using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Cli.Specs;
+using PrunerCluster.Contracts;
+using Xunit.Abstractions;
+
+namespace PrunerCluster.Cli.Tests;
+
+/// <summary>
+/// Two real silo processes on loopback (localhost clustering, no database) and the CLI's client commands against them:
+/// the multi-silo setup a user gets from cluster/scripts/local-cluster.sh.
+/// </summary>
+public sealed class MultiProcessClusterTests(ITestOutputHelper output)
+{
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "csv", "wait", "verbose" };
+
+    private const string SyntheticSpec = """
+        {
+          // Synthetic backend: deterministic metrics, each evaluation holds its slot for 200 ms.
+          "name": "multi-process",
+          "backend": "synthetic",
+          "model": "vgg",
+          "dataset": "synthetic",
+          "search": { "populationSize": 8, "seed": 5 },
+          "budget": { "maxEvaluations": 24 },
+          "synthetic": { "duration": "00:00:00.200", "segmentBits": [8, 8, 16], "salt": "multi-process" }
+        }
+        """;
+
+    [Fact]
+    public async Task Two_silo_processes_run_a_submitted_search_and_serve_its_pareto_set_to_the_cli()
+    {
+        using var temp = new TempDirectory();
+        var specPath = temp.File("synthetic.json", SyntheticSpec);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var clock = Stopwatch.StartNew();
+        await using var cluster = await SiloProcesses.StartAsync(count: 2, slotsPerSilo: 2, timeout: TimeSpan.FromSeconds(90));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: gateways {cluster.Gateways} accept");
+        try
+        {
+            string[] connection = ["--gateway", cluster.Gateways, "--cluster-id", cluster.ClusterId, "--service-id", cluster.ServiceId];
+            await using (var client = await ClusterConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, deadline.Token))
+            {
+                await WaitForSiloLeasesAsync(client.Grains, silos: 2, TimeSpan.FromSeconds(60));
+            }
+
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the scheduler sees both silos' slots");
+
+            using var submitOut = new StringWriter();
+            var submitCode = await ClientCommands.RunAsync("submit", new CommandArguments([specPath, "--wait", .. connection], Flags), submitOut, deadline.Token);
+            output.WriteLine(submitOut.ToString());
+            Assert.Equal(0, submitCode);
+            var id = submitOut.ToString().Split(Environment.NewLine)[0].Trim();
+            Assert.StartsWith("multi-process", id, StringComparison.Ordinal);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: search done");
+
+            using var paretoOut = new StringWriter();
+            Assert.Equal(0, await ClientCommands.RunAsync("pareto", new CommandArguments([id, "--json", .. connection], Flags), paretoOut, deadline.Token));
+            var pareto = JsonSerializer.Deserialize<ParetoSet>(paretoOut.ToString(), SpecFile.JsonOptions)!;
+            Assert.Equal(id, pareto.ExperimentId);
+            Assert.Equal(24, pareto.Evaluated);
+            Assert.NotEmpty(pareto.Entries);
+            Assert.All(pareto.Entries, e =>
+            {
+                Assert.True(e.Metrics[MetricNames.Accuracy] is > 0 and <= 1);
+                Assert.True(e.Metrics[MetricNames.Macs] > 0);
+                Assert.Contains(cluster.Silos, s => s.Owns(e.Silo));
+            });
+
+            using var statusOut = new StringWriter();
+            Assert.Equal(0, await ClientCommands.RunAsync("status", new CommandArguments([id, "--json", .. connection], Flags), statusOut, deadline.Token));
+            var status = JsonSerializer.Deserialize<ExperimentStatus>(statusOut.ToString(), SpecFile.JsonOptions)!;
+            Assert.Equal(ExperimentState.Completed, status.State);
+            Assert.Equal(24, status.Evaluated);
+            Assert.Equal(0, status.Failed);
+
+            using var listOut = new StringWriter();
+            Assert.Equal(0, await ClientCommands.RunAsync("list", new CommandArguments([.. connection], Flags), listOut, deadline.Token));
+            Assert.Contains(id, listOut.ToString(), StringComparison.Ordinal);
+
+            // Every evaluation ran on one of the two silo processes, and both of them ran some.
+            await using (var client = await ClusterConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, deadline.Token))
+            {
+                var ledger = await client.Grains.GetExperiment(id).GetEvaluations();
+                Assert.Equal(24, ledger.Count);
+                Assert.All(ledger, r => Assert.True(r.Succeeded, r.FailureReason));
+                var perSilo = cluster.Silos.Select(s => ledger.Count(r => s.Owns(r.Silo))).ToArray();
+                output.WriteLine($"evaluations per silo: {string.Join(", ", perSilo)}");
+                Assert.Equal(24, perSilo.Sum());
+                Assert.All(perSilo, n => Assert.True(n > 0, "a silo process ran no evaluation"));
+            }
+
+            Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"silo {s.Index} exited"));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: done");
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Connecting_fails_with_a_clear_message_when_no_gateway_listens()
+    {
+        // Orleans' client retries a missing gateway forever; the CLI gives up after its connect timeout.
+        var port = FreePorts.Take(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<CommandLineException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", CancellationToken.None, TimeSpan.FromSeconds(3)));
+        Assert.Contains("cannot connect", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(port, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("within 3 s", ex.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"gave up only after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_connection_attempt_is_a_cancellation_not_an_error()
+    {
+        var port = FreePorts.Take(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", cancel.Token, TimeSpan.FromMinutes(1)));
+    }
+
+    /// <summary>
+    /// Silo metadata (slot counts) reaches the scheduler asynchronously after a silo joins: wait until it offers leases on
+    /// every silo (its counts include the evaluations queued ahead per slot, so only the silo count is compared).
+    /// </summary>
+    private static async Task WaitForSiloLeasesAsync(IGrainFactory grains, int silos, TimeSpan timeout)
+    {
+        var scheduler = grains.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var snapshot = await scheduler.GetSnapshot();
+            if (snapshot.SlotsBySilo.Count(kv => kv.Value > 0) == silos)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The scheduler saw leases on {string.Join(", ", snapshot.SlotsBySilo.Select(kv => $"{kv.Key}={kv.Value}"))}, expected {silos} silos, after {timeout}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using PrunerCluster.Cli.Hosting;
+
+namespace PrunerCluster.Cli.Tests;
+
+/// <summary>
+/// Real silo processes of the built src/PrunerCluster.Silo (prunercluster-silo.dll lands in this test's output through
+/// the Cli's project reference) on free loopback ports, localhost clustering, the first one primary. Dispose kills them.
+/// </summary>
+internal sealed class SiloProcesses : IAsyncDisposable
+{
+    private readonly List<SiloProcess> _silos = [];
+
+    private SiloProcesses(string clusterId) => ClusterId = clusterId;
+
+    public string ClusterId { get; }
+
+    public string ServiceId => ClusterId + "-service";
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public string Gateways => string.Join(',', _silos.Select(s => s.GatewayPort.ToString(CultureInfo.InvariantCulture)));
+
+    public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "prunercluster-silo.dll");
+
+    /// <summary>Starts the silos one after the other (a secondary joins through the primary's membership) and waits for every gateway to accept.</summary>
+    public static async Task<SiloProcesses> StartAsync(int count, int slotsPerSilo, TimeSpan timeout)
+    {
+        if (!File.Exists(SiloDll))
+        {
+            throw new FileNotFoundException($"The silo build output '{SiloDll}' is missing; build tests/PrunerCluster.Cli.Tests (it references src/PrunerCluster.Cli, which references src/PrunerCluster.Silo).", SiloDll);
+        }
+
+        var cluster = new SiloProcesses("test-" + Guid.NewGuid().ToString("N")[..10]);
+        try
+        {
+            var ports = FreePorts.Take(2 * count);
+            for (var i = 0; i < count; i++)
+            {
+                var silo = SiloProcess.Start(i, ports[2 * i], ports[(2 * i) + 1], ports[0], slotsPerSilo, cluster.ClusterId, cluster.ServiceId);
+                cluster._silos.Add(silo);
+                await silo.WaitForGatewayAsync(timeout).ConfigureAwait(false);
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public string Logs() => string.Join(Environment.NewLine, _silos.Select(s => $"--- silo {s.Index} (silo port {s.SiloPort}, gateway {s.GatewayPort}, exited: {s.HasExited}) ---{Environment.NewLine}{s.Output()}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+internal sealed class SiloProcess : IAsyncDisposable
+{
+    private const int MaxLines = 400;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private SiloProcess(Process process, int index, int siloPort, int gatewayPort)
+    {
+        _process = process;
+        Index = index;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+    }
+
+    public int Index { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Orleans silo addresses print as "127.0.0.1:PORT@GENERATION".</summary>
+    public bool Owns(string siloAddress) => siloAddress.Contains(string.Create(CultureInfo.InvariantCulture, $":{SiloPort}@"), StringComparison.Ordinal);
+
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, int slots, string clusterId, string serviceId)
+    {
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            SiloProcesses.SiloDll,
+            Arg("PrunerCluster:Cluster:SiloPort", siloPort),
+            Arg("PrunerCluster:Cluster:GatewayPort", gatewayPort),
+            Arg("PrunerCluster:Cluster:PrimarySiloPort", primaryPort),
+            "--PrunerCluster:Cluster:ClusterId=" + clusterId,
+            "--PrunerCluster:Cluster:ServiceId=" + serviceId,
+            "--PrunerCluster:Cluster:EnableSyntheticBackend=true",
+            "--PrunerCluster:DeviceKind=cpu",
+            "--PrunerCluster:DeviceCount=1",
+            Arg("PrunerCluster:SlotsPerDevice", slots),
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Keep the silos' libtorch (loaded with the TorchSharp backend) from oversubscribing the shared cores.
+        info.Environment["OMP_NUM_THREADS"] = "1";
+        info.Environment["DOTNET_gcServer"] = "0";
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, index, siloPort, gatewayPort);
+        process.OutputDataReceived += (_, e) => silo.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"could not start {info.FileName} {string.Join(' ', info.ArgumentList)}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    public async Task WaitForGatewayAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"silo {Index} exited with code {_process.ExitCode} before its gateway {GatewayPort} accepted:{Environment.NewLine}{Output()}");
+            }
+
+            using (var client = new TcpClient())
+            {
+                try
+                {
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                    await client.ConnectAsync(IPAddress.Loopback, GatewayPort, attempt.Token).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+                {
+                    // Not listening yet.
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"silo {Index}'s gateway {GatewayPort} did not accept within {timeout}:{Environment.NewLine}{Output()}");
+            }
+
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+    }
+
+    public string Output() => string.Join(Environment.NewLine, _lines);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone, or not stopping: nothing more a test can do.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _lines.Enqueue(line);
+        while (_lines.Count > MaxLines && _lines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private static string Arg(string key, int value) => string.Create(CultureInfo.InvariantCulture, $"--{key}={value}");
+
+    /// <summary>The dotnet host running this test (the SDK sets DOTNET_HOST_PATH), else 'dotnet' from PATH.</summary>
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+        {
+            return host;
+        }
+
+        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            return self;
+        }
+
+        return "dotnet";
+    }
+}
