@@ -46,6 +46,7 @@ public static class ExportCommand
             return 1;
         }
 
+        output.WriteLine("metrics of the exported model (accuracy on the held-out test set, which the search never saw):");
         foreach (var (name, value) in result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));

@@ -1,4 +1,5 @@
 using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Training;
 using TorchSharp;
@@ -74,22 +75,6 @@ public static class Importance
         return Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
     }
 
-    private static Dictionary<string, Tensor> Named(ZooModel model)
-    {
-        var all = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, p) in model.named_parameters())
-        {
-            all[name] = p;
-        }
-
-        foreach (var (name, b) in model.named_buffers())
-        {
-            all[name] = b;
-        }
-
-        return all;
-    }
-
     private static Dictionary<string, double[]> Empty(ZooModel model) =>
         model.Architecture.Widths.ToDictionary(w => w.Group, w => new double[w.Units], StringComparer.Ordinal);
 
@@ -112,7 +97,7 @@ public static class Importance
     private static Dictionary<string, double[]> Norm(ZooModel model, bool squared)
     {
         var scores = Empty(model);
-        var tensors = Named(model);
+        var tensors = MaskApplier.Tensors(model);
         using var scope = torch.NewDisposeScope();
         using var guard = torch.no_grad();
         foreach (var (name, bindings) in model.Bindings)
@@ -148,7 +133,7 @@ public static class Importance
     {
         var scores = Empty(model);
         var withBn = new HashSet<string>(StringComparer.Ordinal);
-        var tensors = Named(model);
+        var tensors = MaskApplier.Tensors(model);
         using (var scope = torch.NewDisposeScope())
         using (var guard = torch.no_grad())
         {
@@ -177,7 +162,7 @@ public static class Importance
         }
 
         var scores = Empty(model);
-        var tensors = Named(model);
+        var tensors = MaskApplier.Tensors(model);
         var device = model.parameters().First().device;
         var wasTraining = model.training;
         model.eval();
