@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Grains.Evaluation;
+using PrunerCluster.Grains.Hosting;
+using PrunerCluster.Silo.Backends;
+using PrunerCluster.Silo.Hosting;
+
+namespace PrunerCluster.Silo.Tests;
+
+/// <summary>UsePrunerClusterSilo reads "PrunerCluster:*" configuration; these tests build hosts but never start them.</summary>
+public sealed class HostConfigurationTests
+{
+    private static IHost Build(params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        builder.UsePrunerClusterSilo();
+        return builder.Build();
+    }
+
+    [Fact]
+    public void Slots_devices_and_backend_options_come_from_configuration()
+    {
+        using var host = Build(
+            ("PrunerCluster:DeviceKind", "cpu"),
+            ("PrunerCluster:DeviceCount", "1"),
+            ("PrunerCluster:SlotsPerDevice", "3"),
+            ("PrunerCluster:TorchSharp:Threads", "1"),
+            ("PrunerCluster:TorchSharp:CheckpointCacheDirectory", "/tmp/prunercluster-config-test"));
+        var slots = host.Services.GetRequiredService<IOptions<PrunerClusterSiloOptions>>().Value;
+        Assert.Equal("cpu", slots.DeviceKind);
+        Assert.Equal(3, slots.Slots);
+        var torch = host.Services.GetRequiredService<IOptions<TorchSharpBackendOptions>>().Value;
+        Assert.Equal(1, torch.Threads);
+        Assert.Equal("/tmp/prunercluster-config-test", torch.CheckpointCacheDirectory);
+
+        // Only the product backend unless the synthetic one is asked for.
+        Assert.Equal([TorchSharpEvaluationBackend.BackendName], host.Services.GetServices<IEvaluationBackend>().Select(b => b.Name));
+    }
+
+    [Fact]
+    public void Auto_device_kind_falls_back_to_one_cpu_device_without_cuda()
+    {
+        using var host = Build(("PrunerCluster:DeviceKind", "auto"), ("PrunerCluster:DeviceCount", "4"), ("PrunerCluster:SlotsPerDevice", "2"));
+        var slots = host.Services.GetRequiredService<IOptions<PrunerClusterSiloOptions>>().Value;
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            Assert.Equal("cuda", slots.DeviceKind);
+            return;
+        }
+
+        Assert.Equal("cpu", slots.DeviceKind);
+        Assert.Equal(1, slots.DeviceCount);
+        Assert.Equal(2, slots.Slots);
+    }
+
+    [Fact]
+    public void Synthetic_backend_is_registered_when_enabled()
+    {
+        using var host = Build(("PrunerCluster:DeviceKind", "cpu"), ("PrunerCluster:Cluster:EnableSyntheticBackend", "true"));
+        Assert.Equal(
+            [SyntheticEvaluationBackend.BackendName, TorchSharpEvaluationBackend.BackendName],
+            host.Services.GetServices<IEvaluationBackend>().Select(b => b.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("PrunerCluster:Cluster:GatewayPort", "11111", "SiloPort and GatewayPort must differ")]
+    [InlineData("PrunerCluster:Cluster:SiloPort", "70000", "PrunerCluster:Cluster:SiloPort must be a TCP port")]
+    [InlineData("PrunerCluster:Cluster:Mode", "kubernetes", "PrunerCluster:Cluster:Mode must be 'localhost'")]
+    [InlineData("PrunerCluster:Cluster:ClusterId", " ", "ClusterId and ServiceId must not be empty")]
+    public void Bad_cluster_configuration_is_rejected_naming_the_key(string key, string value, string expected)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Build((key, value)));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_slot_configuration_fails_validation_naming_the_key()
+    {
+        using var host = Build(("PrunerCluster:DeviceKind", "tpu"));
+        var ex = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<PrunerClusterSiloOptions>>().Value);
+        Assert.Contains("PrunerCluster:DeviceKind", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_backend_options_fail_validation_naming_the_key()
+    {
+        using var host = Build(("PrunerCluster:DeviceKind", "cpu"), ("PrunerCluster:TorchSharp:Threads", "0"));
+        var ex = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<TorchSharpBackendOptions>>().Value);
+        Assert.Contains("PrunerCluster:TorchSharp:Threads", ex.Message, StringComparison.Ordinal);
+    }
+}
