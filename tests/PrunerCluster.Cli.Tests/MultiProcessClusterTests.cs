@@ -69,6 +69,15 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
                 Assert.Contains(cluster.Silos, s => s.Owns(e.Silo));
             });
 
+            // The real prunercluster process: stdout is exactly the JSON (client logs go to stderr), so it pipes into jq.
+            var (code, stdout, stderr) = await RunCliProcessAsync(["pareto", id, "--json", .. connection], deadline.Token);
+            Assert.True(code == 0, $"prunercluster pareto exited {code}: {stderr}");
+            var piped = JsonSerializer.Deserialize<ParetoSet>(stdout, SpecFile.JsonOptions)!;
+            Assert.Equal(pareto.Entries.Select(e => e.MaskHash), piped.Entries.Select(e => e.MaskHash));
+
+            var unknown = await Assert.ThrowsAsync<CommandLineException>(() => ClientCommands.RunAsync("status", new CommandArguments(["no-such-experiment", .. connection], Flags), TextWriter.Null, deadline.Token));
+            Assert.Contains("unknown experiment 'no-such-experiment'", unknown.Message, StringComparison.Ordinal);
+
             using var statusOut = new StringWriter();
             Assert.Equal(0, await ClientCommands.RunAsync("status", new CommandArguments([id, "--json", .. connection], Flags), statusOut, deadline.Token));
             var status = JsonSerializer.Deserialize<ExperimentStatus>(statusOut.ToString(), SpecFile.JsonOptions)!;
@@ -121,6 +130,37 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         var port = FreePorts.Take(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", cancel.Token, TimeSpan.FromMinutes(1)));
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliProcessAsync(IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunercluster.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>

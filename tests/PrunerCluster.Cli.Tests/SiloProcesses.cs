@@ -209,7 +209,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     private static string Arg(string key, int value) => string.Create(CultureInfo.InvariantCulture, $"--{key}={value}");
 
     /// <summary>The dotnet host running this test (the SDK sets DOTNET_HOST_PATH), else 'dotnet' from PATH.</summary>
-    private static string DotnetHost()
+    public static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
         {

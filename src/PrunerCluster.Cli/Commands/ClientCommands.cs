@@ -49,7 +49,7 @@ public static class ClientCommands
                 var json = args.Flag("json");
                 args.EnsureAllUsed();
                 await using var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, serviceId, cancellationToken).ConfigureAwait(false);
-                var status = await connection.Grains.GetExperiment(id).GetStatus().ConfigureAwait(false);
+                var status = await (await ExistingAsync(connection.Grains, id).ConfigureAwait(false)).GetStatus().ConfigureAwait(false);
                 output.WriteLine(json ? SpecFile.Serialize(status) : StatusLine.Format(status, null));
                 if (!json)
                 {
@@ -89,7 +89,7 @@ public static class ClientCommands
                 var csv = args.Flag("csv");
                 args.EnsureAllUsed();
                 await using var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, serviceId, cancellationToken).ConfigureAwait(false);
-                var pareto = await connection.Grains.GetExperiment(id).GetParetoSet().ConfigureAwait(false);
+                var pareto = await (await ExistingAsync(connection.Grains, id).ConfigureAwait(false)).GetParetoSet().ConfigureAwait(false);
                 output.Write(json ? SpecFile.Serialize(pareto) + Environment.NewLine : csv ? ParetoReport.Csv(pareto) : ParetoReport.Table(pareto));
                 return 0;
             }
@@ -101,7 +101,7 @@ public static class ClientCommands
                 var id = args.Required(0, "experiment id");
                 args.EnsureAllUsed();
                 await using var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, serviceId, cancellationToken).ConfigureAwait(false);
-                var experiment = connection.Grains.GetExperiment(id);
+                var experiment = await ExistingAsync(connection.Grains, id).ConfigureAwait(false);
                 var status = verb switch
                 {
                     "cancel" => await experiment.Cancel().ConfigureAwait(false),
@@ -115,5 +115,20 @@ public static class ClientCommands
             default:
                 throw new CommandLineException($"unknown command '{verb}'");
         }
+    }
+
+    /// <summary>
+    /// The experiment's coordinator, or a clear error for an id that was never submitted (a grain exists for every id, so
+    /// a typo would otherwise show an empty, pending experiment).
+    /// </summary>
+    internal static async Task<IPopulationCoordinatorGrain> ExistingAsync(IGrainFactory grains, string id)
+    {
+        var experiment = grains.GetExperiment(id);
+        if (await experiment.GetSpec().ConfigureAwait(false) is null)
+        {
+            throw new CommandLineException($"unknown experiment '{id}'; 'prunercluster list' shows the experiments of this cluster");
+        }
+
+        return experiment;
     }
 }

@@ -24,10 +24,14 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         var ports = ParsePorts(gateways);
         var timeout = connectTimeout ?? DefaultConnectTimeout;
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // No defaults: the silo's appsettings.json (copied beside this tool) must not turn on its logging here. Client logs
+        // go to stderr and the host prints no status lines, so stdout carries only the command's output (e.g. pareto --json).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
         var host = builder.Build();
         using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
