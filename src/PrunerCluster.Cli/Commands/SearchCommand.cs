@@ -60,7 +60,9 @@ public static class SearchCommand
 
     internal static async Task<ExperimentStatus> WaitAsync(IGrainFactory grains, string id, ExperimentSpec spec, TextWriter output, CancellationToken cancellationToken)
     {
-        string? last = null;
+        // A line when something countable changes (state, evaluations, in flight, front), else one every 30 s.
+        (ExperimentState, int, int, int, int)? last = null;
+        var lastPrinted = DateTimeOffset.MinValue;
         try
         {
             return await grains.WaitForExperimentAsync(
@@ -68,11 +70,13 @@ public static class SearchCommand
                 TimeSpan.FromSeconds(1),
                 s =>
                 {
-                    var line = StatusLine.Format(s, spec.Budget.MaxEvaluations);
-                    if (line != last)
+                    var key = (s.State, s.Evaluated, s.Failed, s.InFlight, s.ParetoSize);
+                    var now = DateTimeOffset.Now;
+                    if (key != last || now - lastPrinted >= TimeSpan.FromSeconds(30))
                     {
-                        output.WriteLine(DateTime.Now.ToString("HH:mm:ss ", CultureInfo.InvariantCulture) + line);
-                        last = line;
+                        output.WriteLine(now.ToString("HH:mm:ss ", CultureInfo.InvariantCulture) + StatusLine.Format(s, spec.Budget.MaxEvaluations));
+                        last = key;
+                        lastPrinted = now;
                     }
                 },
                 cancellationToken: cancellationToken).ConfigureAwait(false);

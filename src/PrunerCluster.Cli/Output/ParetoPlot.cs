@@ -66,10 +66,15 @@ public static class ParetoPlot
             sb.Append(Inv($"<circle cx=\"{Px(x):F1}\" cy=\"{Py(y):F1}\" r=\"3\" fill=\"#bbbbbb\"/>\n"));
         }
 
-        if (front.Count > 1)
+        // With more than two objectives the Pareto set is not a front in this projection: the line joins only the
+        // members that are non-dominated in the two plotted metrics.
+        var xMax = Maximized(pareto, xMetric, fallback: false);
+        var yMax = Maximized(pareto, yMetric, fallback: true);
+        var projected = front.Where(p => !front.Any(q => Dominates(q, p, xMax, yMax))).Distinct().OrderBy(p => p.X).ToList();
+        if (projected.Count > 1)
         {
             sb.Append("<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" points=\"");
-            sb.Append(string.Join(' ', front.Select(p => Inv($"{Px(p.X):F1},{Py(p.Y):F1}"))));
+            sb.Append(string.Join(' ', projected.Select(p => Inv($"{Px(p.X):F1},{Py(p.Y):F1}"))));
             sb.Append("\"/>\n");
         }
 
@@ -84,9 +89,31 @@ public static class ParetoPlot
             sb.Append(Inv($"<text x=\"{Px(bl.X) - 8:F1}\" y=\"{Py(bl.Y) - 8:F1}\" text-anchor=\"end\" fill=\"#1f77b4\">baseline</text>\n"));
         }
 
-        sb.Append(Inv($"<text x=\"{Width - Right}\" y=\"{Height - 4}\" text-anchor=\"end\" fill=\"#555\">grey: all {all.Count} evaluations, red: Pareto set ({front.Count})</text>\n"));
+        sb.Append(Inv($"<text x=\"{Width - Right}\" y=\"{Height - 4}\" text-anchor=\"end\" fill=\"#555\">grey: all {all.Count} evaluations, red: Pareto set ({front.Count}), line: its front in these two metrics</text>\n"));
         sb.Append("</svg>\n");
         return sb.ToString();
+    }
+
+    private static bool Maximized(ParetoSet pareto, string metric, bool fallback)
+    {
+        foreach (var objective in pareto.Objectives)
+        {
+            if (objective.Metric == metric)
+            {
+                return objective.Direction == ObjectiveDirection.Maximize;
+            }
+        }
+
+        return fallback;
+    }
+
+    private static bool Dominates((double X, double Y) a, (double X, double Y) b, bool xMax, bool yMax)
+    {
+        var ax = xMax ? -a.X : a.X;
+        var bx = xMax ? -b.X : b.X;
+        var ay = yMax ? -a.Y : a.Y;
+        var by = yMax ? -b.Y : b.Y;
+        return ax <= bx && ay <= by && (ax < bx || ay < by);
     }
 
     private static (double Min, double Max) Range(IEnumerable<double> values)
