@@ -20,11 +20,11 @@ public sealed class SpecFileTests
             spec.Objectives);
         Assert.Equal([new ConstraintDefinition(MetricNames.AccuracyDrop, ConstraintOperator.LessOrEqual, 5.0)], spec.Constraints);
         Assert.Equal(SearchMode.SteadyState, spec.Search.Mode);
-        Assert.Equal(8, spec.Search.PopulationSize);
+        Assert.Equal(12, spec.Search.PopulationSize);
         Assert.Equal(7UL, spec.Search.Seed);
-        Assert.Equal(16, spec.Budget.MaxEvaluations);
-        Assert.Equal(TimeSpan.FromMinutes(8), spec.Budget.WallClock);
-        Assert.Equal(100, spec.Evaluation.FineTuneSteps);
+        Assert.Equal(36, spec.Budget.MaxEvaluations);
+        Assert.Equal(TimeSpan.FromMinutes(6), spec.Budget.WallClock);
+        Assert.Equal(150, spec.Evaluation.FineTuneSteps);
         Assert.Equal(2000, spec.Evaluation.ValidationSamples);
         Assert.Empty(SpecValidator.Validate(spec));
     }
