@@ -18,7 +18,7 @@ public sealed class BackendValidationTests : IDisposable
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
     private TorchSharpEvaluationBackend Backend(int threads = 3) =>
-        new(Options.Create(new TorchSharpBackendOptions { Threads = threads, CheckpointCacheDirectory = _temp }), NullLogger<TorchSharpEvaluationBackend>.Instance);
+        new(Options.Create(new TorchSharpBackendOptions { Threads = threads, CheckpointCacheDirectory = _temp }), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
 
     /// <summary>A spec the backend accepts on this machine (Fashion-MNIST from the Debian package).</summary>
     private static ExperimentSpec Valid() => new() { Name = "valid", Model = "lenet5", Dataset = DatasetCatalog.FashionMnist, Budget = new() { MaxEvaluations = 4 } };

@@ -33,7 +33,7 @@ public static class ExportCommand
                 ?? throw new CommandLineException($"no Pareto entry has a mask hash starting with '{hashPrefix}'")
             : rank <= ordered.Count ? ordered[rank - 1] : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--rank {rank} is out of range: the Pareto set has {ordered.Count} entries"));
 
-        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), NullLogger<TorchSharpEvaluationBackend>.Instance);
+        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
         output.WriteLine($"exporting mask {entry.MaskHash[..12]} of '{spec.Name}' to {Path.GetFullPath(outDir)} (re-runs its fine-tuning)");
         var result = await Task.Factory.StartNew(
             () => backend.ExportModel(spec, entry.MaskText, outDir, cancellationToken),

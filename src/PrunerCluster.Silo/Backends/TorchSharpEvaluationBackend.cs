@@ -23,6 +23,7 @@ namespace PrunerCluster.Silo.Backends;
 /// </summary>
 public sealed partial class TorchSharpEvaluationBackend(
     IOptions<TorchSharpBackendOptions> options,
+    TimeProvider time,
     ILogger<TorchSharpEvaluationBackend> logger) : IEvaluationBackend
 {
     public const string BackendName = "torchsharp";
@@ -101,7 +102,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(slot);
-        var started = DateTimeOffset.UtcNow;
+        var started = time.GetUtcNow();
         try
         {
             var settings = ResolveSettings(request.Spec);
@@ -122,13 +123,13 @@ public sealed partial class TorchSharpEvaluationBackend(
                 Device = result.Device,
                 Silo = slot.Silo,
                 StartedAt = started,
-                CompletedAt = DateTimeOffset.UtcNow,
+                CompletedAt = time.GetUtcNow(),
             };
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or DatasetException or InvalidOperationException)
         {
             LogEvaluationFailed(logger, request.MaskHash, ex.Message);
-            return EvaluationOutcome.Failure($"{ex.GetType().Name}: {ex.Message}", slot.Silo, slot.Device) with { StartedAt = started, CompletedAt = DateTimeOffset.UtcNow };
+            return EvaluationOutcome.Failure($"{ex.GetType().Name}: {ex.Message}", slot.Silo, slot.Device) with { StartedAt = started, CompletedAt = time.GetUtcNow() };
         }
     }
 
