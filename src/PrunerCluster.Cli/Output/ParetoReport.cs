@@ -105,6 +105,6 @@ public static class ParetoReport
         _ => value.ToString("F0", CultureInfo.InvariantCulture),
     };
 
-    private static string Quote(string text) =>
+    internal static string Quote(string text) =>
         text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 }

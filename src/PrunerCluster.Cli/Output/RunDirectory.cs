@@ -69,10 +69,10 @@ public static class RunDirectory
                 e.MaskHash,
                 e.Succeeded ? "true" : "false",
                 e.FromCache ? "true" : "false",
-                Quote(e.Silo),
+                ParetoReport.Quote(e.Silo),
                 e.CompletedAt.ToString("O", CultureInfo.InvariantCulture),
-                Quote(e.EnergySource),
-                Quote(e.FailureReason ?? ""),
+                ParetoReport.Quote(e.EnergySource),
+                ParetoReport.Quote(e.FailureReason ?? ""),
             };
             cells.AddRange(metrics.Select(m => e.Metrics.TryGetValue(m, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""));
             cells.AddRange(phases.Select(p => e.PhaseSeconds.TryGetValue(p, out var v) ? v.ToString("F3", CultureInfo.InvariantCulture) : ""));
@@ -81,7 +81,4 @@ public static class RunDirectory
 
         return sb.ToString();
     }
-
-    private static string Quote(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 }
