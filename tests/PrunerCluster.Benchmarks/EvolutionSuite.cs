@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PrunerCluster.Evolution;
+using PrunerCluster.Evolution.Tests.Support;
 
 namespace PrunerCluster.Benchmarks;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 
 namespace PrunerCluster.Evolution;
@@ -25,19 +24,7 @@ public sealed class Genome : IEquatable<Genome>
 
     public GenomeLayout Layout { get; }
 
-    public int TotalKept
-    {
-        get
-        {
-            var count = 0;
-            foreach (var w in _words)
-            {
-                count += BitOperations.PopCount(w);
-            }
-
-            return count;
-        }
-    }
+    public int TotalKept => BitWords.PopCount(_words);
 
     /// <summary>Fraction of kept bits over the whole genome (1 when the layout has no bits).</summary>
     public double Density => Layout.TotalBits == 0 ? 1.0 : (double)TotalKept / Layout.TotalBits;
@@ -237,7 +224,7 @@ public sealed class Genome : IEquatable<Genome>
     public int CountKept(int segment)
     {
         var spec = SegmentAt(segment);
-        return CountRange(Layout.BitOffset(segment), spec.Bits);
+        return BitWords.CountRange(_words, Layout.BitOffset(segment), spec.Bits);
     }
 
     public double SegmentDensity(int segment)
@@ -325,24 +312,6 @@ public sealed class Genome : IEquatable<Genome>
         {
             words[^1] &= (1UL << (bits & 63)) - 1;
         }
-    }
-
-    internal int CountRange(int start, int length)
-    {
-        var count = 0;
-        var end = start + length;
-        var i = start;
-        while (i < end)
-        {
-            var word = i >> 6;
-            var bit = i & 63;
-            var take = Math.Min(64 - bit, end - i);
-            var mask = take == 64 ? ulong.MaxValue : ((1UL << take) - 1) << bit;
-            count += BitOperations.PopCount(_words[word] & mask);
-            i += take;
-        }
-
-        return count;
     }
 
     private SegmentSpec SegmentAt(int segment)

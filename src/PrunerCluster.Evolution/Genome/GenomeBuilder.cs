@@ -1,4 +1,3 @@
-using System.Numerics;
 
 namespace PrunerCluster.Evolution;
 
@@ -63,30 +62,10 @@ public sealed class GenomeBuilder
 
     public int CountKept(int segment)
     {
-        var offset = Layout.BitOffset(segment);
-        var count = 0;
-        for (var i = 0; i < Layout.Segments[segment].Bits; i++)
-        {
-            var b = offset + i;
-            count += (int)((_words[b >> 6] >> (b & 63)) & 1);
-        }
-
-        return count;
+        return BitWords.CountRange(_words, Layout.BitOffset(segment), Layout.Segments[segment].Bits);
     }
 
-    public int TotalKept
-    {
-        get
-        {
-            var count = 0;
-            foreach (var w in _words)
-            {
-                count += BitOperations.PopCount(w);
-            }
-
-            return count;
-        }
-    }
+    public int TotalKept => BitWords.PopCount(_words);
 
     public int SegmentOfInt(int intIndex)
     {

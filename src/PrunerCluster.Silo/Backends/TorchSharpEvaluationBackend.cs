@@ -48,7 +48,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         {
             errors.Add(new("dataset", $"unknown dataset '{spec.Dataset}'; expected one of {string.Join(", ", DatasetCatalog.Names)}"));
         }
-        else if (DatasetFiles.Missing(spec.Dataset, spec.DataRoot) is { } missing)
+        else if (DatasetCatalog.MissingFiles(spec.Dataset, spec.DataRoot) is { } missing)
         {
             errors.Add(new("dataRoot", missing));
         }
