@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PrunerCluster needs: the Fashion-MNIST data set and PostgreSQL (multi-machine clustering
-# and storage). Idempotent; needs root (or sudo) on Debian 12. The .NET SDK itself is expected on PATH.
+# and storage); chromium (headless, the HTML report's browser test) and tmux (the live view's terminal test).
+# Idempotent; needs root (or sudo) on Debian 12. The .NET SDK itself is expected on PATH.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist)
+packages=(dataset-fashion-mnist chromium tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using PrunerCluster.Cli.Commands;
 using PrunerCluster.Cli.Hosting;
-using PrunerCluster.Cli.Specs;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
+using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
 using Xunit.Abstractions;
 
@@ -14,8 +16,6 @@ namespace PrunerCluster.Cli.Tests;
 /// </summary>
 public sealed class MultiProcessClusterTests(ITestOutputHelper output)
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "csv", "wait", "verbose" };
-
     private const string SyntheticSpec = """
         {
           // Synthetic backend: deterministic metrics, each evaluation holds its slot for 200 ms.
@@ -48,17 +48,16 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
 
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the scheduler sees both silos' slots");
 
-            using var submitOut = new StringWriter();
-            var submitCode = await ClientCommands.RunAsync("submit", new CommandArguments([specPath, "--wait", .. connection], Flags), submitOut, deadline.Token);
-            output.WriteLine(submitOut.ToString());
-            Assert.Equal(0, submitCode);
-            var id = submitOut.ToString().Split(Environment.NewLine)[0].Trim();
+            var submit = await CliAsync([ "submit", specPath, "--wait", .. connection], deadline.Token);
+            output.WriteLine(submit.Stdout + submit.Stderr);
+            Assert.Equal(0, submit.ExitCode);
+            var id = submit.Stdout.Split(Environment.NewLine)[0].Trim();
             Assert.StartsWith("multi-process", id, StringComparison.Ordinal);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: search done");
 
-            using var paretoOut = new StringWriter();
-            Assert.Equal(0, await ClientCommands.RunAsync("pareto", new CommandArguments([id, "--json", .. connection], Flags), paretoOut, deadline.Token));
-            var pareto = JsonSerializer.Deserialize<ParetoSet>(paretoOut.ToString(), SpecFile.JsonOptions)!;
+            var paretoOut = await CliAsync(["pareto", id, "--json", .. connection], deadline.Token);
+            Assert.Equal(0, paretoOut.ExitCode);
+            var pareto = JsonSerializer.Deserialize<ParetoSet>(paretoOut.Stdout, SpecFile.JsonOptions)!;
             Assert.Equal(id, pareto.ExperimentId);
             Assert.Equal(24, pareto.Evaluated);
             Assert.NotEmpty(pareto.Entries);
@@ -75,19 +74,20 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             var piped = JsonSerializer.Deserialize<ParetoSet>(stdout, SpecFile.JsonOptions)!;
             Assert.Equal(pareto.Entries.Select(e => e.MaskHash), piped.Entries.Select(e => e.MaskHash));
 
-            var unknown = await Assert.ThrowsAsync<CommandLineException>(() => ClientCommands.RunAsync("status", new CommandArguments(["no-such-experiment", .. connection], Flags), TextWriter.Null, deadline.Token));
-            Assert.Contains("unknown experiment 'no-such-experiment'", unknown.Message, StringComparison.Ordinal);
+            var unknown = await CliAsync(["status", "no-such-experiment", .. connection], deadline.Token);
+            Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+            Assert.Contains("unknown experiment 'no-such-experiment'", unknown.Stderr, StringComparison.Ordinal);
 
-            using var statusOut = new StringWriter();
-            Assert.Equal(0, await ClientCommands.RunAsync("status", new CommandArguments([id, "--json", .. connection], Flags), statusOut, deadline.Token));
-            var status = JsonSerializer.Deserialize<ExperimentStatus>(statusOut.ToString(), SpecFile.JsonOptions)!;
+            var statusOut = await CliAsync(["status", id, "--json", .. connection], deadline.Token);
+            Assert.Equal(0, statusOut.ExitCode);
+            var status = JsonSerializer.Deserialize<ExperimentStatus>(statusOut.Stdout, SpecFile.JsonOptions)!;
             Assert.Equal(ExperimentState.Completed, status.State);
             Assert.Equal(24, status.Evaluated);
             Assert.Equal(0, status.Failed);
 
-            using var listOut = new StringWriter();
-            Assert.Equal(0, await ClientCommands.RunAsync("list", new CommandArguments([.. connection], Flags), listOut, deadline.Token));
-            Assert.Contains(id, listOut.ToString(), StringComparison.Ordinal);
+            var listOut = await CliAsync(["list", .. connection], deadline.Token);
+            Assert.Equal(0, listOut.ExitCode);
+            Assert.Contains(id, listOut.Stdout, StringComparison.Ordinal);
 
             // Every evaluation ran on one of the two silo processes, and both of them ran some.
             await using (var client = await ClusterConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, deadline.Token))
@@ -103,6 +103,22 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
 
             Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"silo {s.Index} exited"));
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: done");
+
+            // The gateways go away (both silo processes killed): status, pareto and submit each print one clear line on
+            // stderr, no stack trace, and exit non-zero.
+            await cluster.DisposeAsync();
+            foreach (var args in new[] { new[] { "status", id }, ["pareto", id], ["submit", specPath] })
+            {
+                var gone = await RunCliProcessAsync([.. args, .. connection, "--connect-timeout", "5"], deadline.Token);
+                output.WriteLine($"prunercluster {args[0]} with the gateways gone: exit {gone.ExitCode}, stderr: {gone.Stderr}");
+                Assert.Equal(ExitCodes.Unavailable, gone.ExitCode);
+                Assert.Equal("", gone.Stdout);
+                var lines = gone.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                Assert.Single(lines);
+                Assert.StartsWith("error: cannot connect to the cluster at gateway port(s) " + cluster.Gateways, lines[0], StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", gone.Stderr, StringComparison.Ordinal);
+                Assert.DoesNotContain("Exception", gone.Stderr, StringComparison.Ordinal);
+            }
         }
         catch
         {
@@ -117,11 +133,42 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         // Orleans' client retries a missing gateway forever; the CLI gives up after its connect timeout.
         var port = FreePorts.Take(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
-        var ex = await Assert.ThrowsAsync<CommandLineException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", CancellationToken.None, TimeSpan.FromSeconds(3)));
+        var ex = await Assert.ThrowsAsync<CliException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", CancellationToken.None, TimeSpan.FromSeconds(3)));
         Assert.Contains("cannot connect", ex.Message, StringComparison.Ordinal);
         Assert.Contains(port, ex.Message, StringComparison.Ordinal);
         Assert.Contains("within 3 s", ex.Message, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"gave up only after {clock.Elapsed}");
+        Assert.Equal(ExitCodes.Unavailable, ex.ExitCode);
+    }
+
+    [Fact]
+    public async Task Status_pareto_and_submit_without_a_gateway_print_one_line_and_exit_3()
+    {
+        var port = FreePorts.Take(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var args in new[] { new[] { "status", "exp-1" }, ["pareto", "exp-1"], ["submit", TestPaths.ExampleSpec], ["watch", "exp-1"] })
+        {
+            var result = await CliAsync([.. args, "--gateway", port, "--connect-timeout", "2"], CancellationToken.None);
+            Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+            Assert.Equal("", result.Stdout);
+            var line = Assert.Single(result.Stderr.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"gateway port(s) {port}", line, StringComparison.Ordinal);
+            Assert.Contains("check that the cluster's silos are running", line, StringComparison.Ordinal);
+
+            // --verbose adds the detail (the exception) below the same first line.
+            var verbose = await CliAsync([.. args, "--gateway", port, "--connect-timeout", "2", "--verbose"], CancellationToken.None);
+            Assert.Equal(ExitCodes.Unavailable, verbose.ExitCode);
+            Assert.StartsWith(line, verbose.Stderr, StringComparison.Ordinal);
+            Assert.Contains("CliException", verbose.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(string[] args, CancellationToken cancellationToken)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var console = new CliConsole(stdout, stderr, IsTerminal: false);
+        var code = await CliApp.InvokeAsync(CliCommands.CreateRoot(console), args, console, cancellationToken);
+        return (code, stdout.ToString(), stderr.ToString());
     }
 
     [Fact]

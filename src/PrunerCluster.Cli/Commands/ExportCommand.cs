@@ -1,49 +1,64 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using PrunerCluster.Cli.Output;
-using PrunerCluster.Cli.Specs;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
+using PrunerCluster.Client.Results;
+using PrunerCluster.Client.Selection;
 using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 
 /// <summary>
-/// <c>prunercluster export &lt;run&gt;/pareto.json --rank N --out DIR</c>: rebuilds one Pareto model from the run's spec and
-/// mask (same checkpoint, settings and seed), fine-tunes it, and saves the shrunk weights with a JSON model card.
+/// <c>prunercluster export &lt;run-dir|id&gt; --pick RULE</c>: chooses one Pareto member (rank, hash or rule), rebuilds it from
+/// the run's spec and mask (same checkpoint, settings and seed), and saves the shrunk weights with a JSON model card.
 /// </summary>
 public static class ExportCommand
 {
-    public const string Usage = "export <run-dir>/pareto.json [--rank N | --mask-hash PREFIX] --out DIR";
-
-    public static async Task<int> RunAsync(CommandArguments args, TextWriter output, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        var paretoPath = args.Required(0, "pareto.json of a finished search");
-        var rank = args.Number("rank", 1, 1);
-        var hashPrefix = args.Value("mask-hash");
-        var outDir = args.Value("out") ?? throw new CommandLineException("option --out DIR is required");
-        args.EnsureAllUsed();
+        var target = new Argument<string>("experiment") { Description = "A run directory written by 'search' (or its pareto.json), or an experiment id on the cluster" };
+        var pick = new Option<string>("--pick", "-p", "--rank") { Description = "Which member: " + PickRule.Help, DefaultValueFactory = _ => "1", HelpName = "RULE|RANK" };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for model.bin and model-card.json (default: <run-dir>/exports/<rank>-<hash>)", HelpName = "DIR" };
+        var command = new Command("export", "Write one Pareto member's pruned model (TorchSharp weights) and its model card, with accuracy on the held-out test set") { target, pick, output };
+        var connection = ConnectionOptions.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            try
+            {
+                PickRule.Parse(r.GetValue(pick) ?? "1");
+            }
+            catch (PickRuleException ex)
+            {
+                r.AddError(ex.Message);
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            var rule = PickRule.Parse(parse.GetValue(pick)!);
+            var results = await ResultsSource.LoadAsync(parse.GetValue(target)!, connection, parse, ct).ConfigureAwait(false);
+            var spec = results.Spec ?? throw new CliException($"experiment '{results.ExperimentId}' has no spec to rebuild its models from");
+            var (entry, rank) = rule.Select(ParetoReport.Ordered(results.Pareto));
+            var name = string.Create(CultureInfo.InvariantCulture, $"{rank}-{entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}");
+            var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
+            return await ExportAsync(spec, entry.MaskText, entry.MaskHash, rank, rule, outDir, console.Out, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
 
-        var pareto = RunDirectory.ReadPareto(paretoPath);
-        var spec = SpecFile.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(paretoPath))!, RunDirectory.SpecFileName));
-        var ordered = ParetoReport.Ordered(pareto);
-        var entry = hashPrefix is not null
-            ? ordered.FirstOrDefault(e => e.MaskHash.StartsWith(hashPrefix, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CommandLineException($"no Pareto entry has a mask hash starting with '{hashPrefix}'")
-            : rank <= ordered.Count ? ordered[rank - 1] : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--rank {rank} is out of range: the Pareto set has {ordered.Count} entries"));
-
+    private static async Task<int> ExportAsync(Contracts.ExperimentSpec spec, string maskText, string maskHash, int rank, PickRule rule, string outDir, TextWriter output, CancellationToken cancellationToken)
+    {
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
-        output.WriteLine($"exporting mask {entry.MaskHash[..12]} of '{spec.Name}' to {Path.GetFullPath(outDir)} (re-runs its fine-tuning)");
+        output.WriteLine($"exporting member #{rank} ({rule}), mask {maskHash[..Math.Min(12, maskHash.Length)]} of '{spec.Name}' to {outDir} (re-runs its fine-tuning)");
         var result = await Task.Factory.StartNew(
-            () => backend.ExportModel(spec, entry.MaskText, outDir, cancellationToken),
+            () => backend.ExportModel(spec, maskText, outDir, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            output.WriteLine($"error: export failed: {result.FailureReason}");
-            return 1;
+            throw new CliException($"export failed: {result.FailureReason}", ExitCodes.Failed);
         }
 
         output.WriteLine("metrics of the exported model (accuracy on the held-out test set, which the search never saw):");
@@ -53,6 +68,6 @@ public static class ExportCommand
         }
 
         output.WriteLine($"exported: {result.ExportDirectory ?? outDir}");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -1,7 +1,11 @@
+using System.CommandLine;
 using System.Globalization;
 using PrunerCluster.Cli.Hosting;
-using PrunerCluster.Cli.Output;
-using PrunerCluster.Cli.Specs;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Commands;
+using PrunerCluster.Client.Live;
+using PrunerCluster.Client.Output;
+using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Commands;
@@ -9,36 +13,68 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string Usage = "search <spec.json> [--slots N] [--out DIR] [--verbose]";
+    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written.";
 
-    public static async Task<int> RunAsync(CommandArguments args, TextWriter output, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        var specPath = args.Required(0, "spec file (JSON)");
-        var slots = args.Number("slots", 1, 1);
-        var outRoot = args.Value("out");
-        var verbose = args.Flag("verbose");
-        args.EnsureAllUsed();
-
-        var spec = SpecFile.Load(specPath);
-        var structural = SpecValidator.Validate(spec);
-        if (structural.Count > 0)
+        var specArgument = new Argument<string>("spec") { Description = "Experiment spec file (JSON or YAML; 'prunercluster schema' prints its JSON schema)" };
+        var slots = new Option<int>("--slots") { Description = "Evaluations run at once in this process", DefaultValueFactory = _ => 1, HelpName = "N" };
+        slots.Validators.Add(r =>
         {
-            return Rejected(output, specPath, structural);
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--slots must be at least 1");
+            }
+        });
+        var output = new Option<string?>("--out", "-o") { Description = "Folder under which the run directory <out>/<id> is written (default .prunercluster/runs)", HelpName = "DIR" };
+        var plain = WatchCommand.PlainOption();
+        var command = new Command("search", "Run a whole search in this process (embedded mode: one silo, no database) with live progress, then write the run directory (Pareto set, plots, HTML report). " + CtrlCHelp)
+        {
+            specArgument, slots, output, plain,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(specArgument)!, parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var output = console.Out;
+        var spec = SpecFile.LoadValid(specPath);
+        var live = !plain && console.IsTerminal;
+        var runsRoot = Path.GetFullPath(outRoot ?? Path.Combine(".prunercluster", "runs"));
+        var logFile = live ? Path.Combine(runsRoot, $"{Sanitize(spec.Name)}-{DateTimeOffset.Now:yyyyMMdd-HHmmss}.log") : null;
+        output.WriteLine($"prunercluster: embedded search '{spec.Name}' ({spec.Model} on {spec.Dataset}, backend {spec.Backend}, {slots} slot(s))");
+        if (logFile is not null)
+        {
+            output.WriteLine($"logs: {logFile}");
         }
 
-        output.WriteLine($"prunercluster: embedded search '{spec.Name}' ({spec.Model} on {spec.Dataset}, backend {spec.Backend}, {slots} slot(s))");
-        await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, null, cancellationToken).ConfigureAwait(false);
+        // Starting the silo is not interruptible half-way: Ctrl+C during start-up takes effect once it is up.
+        await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, null, CancellationToken.None, logFile).ConfigureAwait(false);
         var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
         if (!submission.Accepted || submission.ExperimentId is null)
         {
-            return Rejected(output, specPath, submission.Errors);
+            throw SpecFile.Rejected(specPath, submission.Errors);
         }
 
         var id = submission.ExperimentId;
         output.WriteLine($"experiment {id} accepted");
-        var status = await WaitAsync(cluster.Grains, id, spec, output, cancellationToken).ConfigureAwait(false);
+        var view = ExperimentMonitor.CreateView(console, $"embedded search {spec.Name}", plain);
+        ExperimentStatus status;
+        var interrupted = false;
+        try
+        {
+            status = await ExperimentMonitor.RunAsync(cluster.Grains, id, spec.Budget, view, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine();
+            output.WriteLine("interrupted: cancelling the search; results so far are kept");
+            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
+            interrupted = true;
+        }
+
         var experiment = cluster.Grains.GetExperiment(id);
         var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
         var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
@@ -51,52 +87,12 @@ public static class SearchCommand
             output.WriteLine($"note: {error}");
         }
 
-        var directory = Path.GetFullPath(Path.Combine(outRoot ?? Path.Combine(".prunercluster", "runs"), Sanitize(id)));
+        var directory = Path.Combine(runsRoot, Sanitize(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
-        output.WriteLine($"results: {directory} (pareto.json, pareto.csv, evaluations.csv, *.svg plots)");
-        output.WriteLine($"export a model: prunercluster export {Path.Combine(directory, RunDirectory.ParetoJsonFileName)} --rank 1 --out <dir>");
-        return status.State == ExperimentState.Completed ? 0 : 1;
-    }
-
-    internal static async Task<ExperimentStatus> WaitAsync(IGrainFactory grains, string id, ExperimentSpec spec, TextWriter output, CancellationToken cancellationToken)
-    {
-        // A line when something countable changes (state, evaluations, in flight, front), else one every 30 s.
-        (ExperimentState, int, int, int, int)? last = null;
-        var lastPrinted = DateTimeOffset.MinValue;
-        try
-        {
-            return await grains.WaitForExperimentAsync(
-                id,
-                TimeSpan.FromSeconds(1),
-                s =>
-                {
-                    var key = (s.State, s.Evaluated, s.Failed, s.InFlight, s.ParetoSize);
-                    var now = DateTimeOffset.Now;
-                    if (key != last || now - lastPrinted >= TimeSpan.FromSeconds(30))
-                    {
-                        output.WriteLine(now.ToString("HH:mm:ss ", CultureInfo.InvariantCulture) + StatusLine.Format(s, spec.Budget.MaxEvaluations));
-                        last = key;
-                        lastPrinted = now;
-                    }
-                },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            output.WriteLine("interrupted: cancelling the experiment; results so far are kept");
-            return await grains.GetExperiment(id).Cancel().ConfigureAwait(false);
-        }
-    }
-
-    internal static int Rejected(TextWriter output, string source, IReadOnlyList<SpecError> errors)
-    {
-        output.WriteLine($"error: spec '{source}' was rejected:");
-        foreach (var e in errors)
-        {
-            output.WriteLine($"  {e.Field}: {e.Message}");
-        }
-
-        return 2;
+        output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
+        output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
+        output.WriteLine($"export a model: prunercluster export {directory} --pick 1");
+        return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static string Sanitize(string name) =>

@@ -16,7 +16,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    /// <param name="logFile">Where logs go instead of the console (while a live view owns the terminal); null: the console.</param>
+    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null)
     {
         var ports = FreePorts.Take(2);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, Args = [] });
@@ -39,11 +40,19 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (logFile is null)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILoggerProvider>(_ => new FileLoggerProvider(logFile));
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Commands;
+
+namespace PrunerCluster.Cli.Commands;
+
+/// <summary>The full prunercluster CLI: the thin client's verbs plus those that run models here (embedded search, export...).</summary>
+public static class CliCommands
+{
+    public static RootCommand CreateRoot(CliConsole console)
+    {
+        var root = CliApp.CreateRoot(ClientCommands.Description, [SearchCommand.Create(console), ExportCommand.Create(console), .. ClientCommands.Create(console)]);
+        return root;
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using PrunerCluster.Client.Hosting;
+
+namespace PrunerCluster.Client.CommandLine;
+
+/// <summary>The options every cluster command shares; defaults come from PRUNERCLUSTER_* environment variables.</summary>
+public sealed class ConnectionOptions
+{
+    public Option<string> Gateway { get; } = new("--gateway")
+    {
+        Description = "Gateway TCP port(s) of the cluster, comma-separated [env PRUNERCLUSTER_GATEWAY]",
+        HelpName = "PORT[,PORT...]",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRUNERCLUSTER_GATEWAY") ?? ClusterConnection.DefaultGateways,
+    };
+
+    public Option<string> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = "Orleans cluster id [env PRUNERCLUSTER_CLUSTER_ID]",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRUNERCLUSTER_CLUSTER_ID") ?? "prunercluster",
+    };
+
+    public Option<string> ServiceId { get; } = new("--service-id")
+    {
+        Description = "Orleans service id [env PRUNERCLUSTER_SERVICE_ID]",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRUNERCLUSTER_SERVICE_ID") ?? "prunercluster",
+    };
+
+    public Option<double> ConnectTimeout { get; } = new("--connect-timeout")
+    {
+        Description = "Seconds to wait for a gateway before giving up",
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => ClusterConnection.DefaultConnectTimeout.TotalSeconds,
+    };
+
+    public static ConnectionOptions AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var options = new ConnectionOptions();
+        command.Options.Add(options.Gateway);
+        command.Options.Add(options.ClusterId);
+        command.Options.Add(options.ServiceId);
+        command.Options.Add(options.ConnectTimeout);
+        options.ConnectTimeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is <= 0 or double.NaN)
+            {
+                r.AddError("--connect-timeout must be a positive number of seconds");
+            }
+        });
+        return options;
+    }
+
+    public Task<ClusterConnection> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return ClusterConnection.ConnectAsync(
+            parse.GetValue(Gateway)!,
+            parse.GetValue(ClusterId)!,
+            parse.GetValue(ServiceId)!,
+            cancellationToken,
+            TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
+            CliApp.IsVerbose(parse));
+    }
+}

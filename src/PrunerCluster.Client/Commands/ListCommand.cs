@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Globalization;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
+using PrunerCluster.Client.Specs;
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Client.Commands;
+
+/// <summary><c>prunercluster list</c>: the cluster's experiments.</summary>
+public static class ListCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List the experiments of the cluster") { json };
+        var connection = ConnectionOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var cluster = await connection.ConnectAsync(parse, ct).ConfigureAwait(false);
+            var experiments = await cluster.Grains.GetExperimentRegistry().List().ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(SpecFile.Serialize(experiments));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var e in experiments.OrderBy(e => e.SubmittedAt))
+            {
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.ExperimentId}  {e.Name,-24} {e.SubmittedAt:u}  {(e.Status is { } s ? StatusLine.Format(s, null) : "-")}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

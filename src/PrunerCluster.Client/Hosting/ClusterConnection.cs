@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PrunerCluster.Client.CommandLine;
+
+namespace PrunerCluster.Client.Hosting;
+
+/// <summary>A client of a running PrunerCluster cluster (localhost gateways).</summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    public const string DefaultGateways = "30000";
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
+
+    /// <summary>How long a client command waits for a gateway before giving up (Orleans' client otherwise retries forever).</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(15);
+
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false)
+    {
+        var ports = ParsePorts(gateways);
+        var timeout = connectTimeout ?? DefaultConnectTimeout;
+        // No defaults: the silo's appsettings.json (copied beside this tool) must not turn on its logging here. Client logs
+        // go to stderr and the host prints no status lines, so stdout carries only the command's output (e.g. pareto --json).
+        // Without --verbose the client logs nothing: a failure reaches the user as one line from CliErrors.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Warning : LogLevel.None);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
+        var host = builder.Build();
+        using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connecting.CancelAfter(timeout);
+        try
+        {
+            await host.StartAsync(connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            var reason = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no gateway answered within {timeout.TotalSeconds:F0} s") : ex.Message;
+            throw new CliException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {CliErrors.OneLine(reason)}; {CliErrors.ClusterHint}", ExitCodes.Unavailable, ex);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new ClusterConnection(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A client whose gateway is gone must still leave promptly: stopping only closes connections.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || CliErrors.IsClusterFailure(ex))
+        {
+            // Nothing to report: the command's own outcome has been decided already.
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static int[] ParsePorts(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var ports = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out ports[i]) || ports[i] is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
+            {
+                throw new CliException($"option --gateway must be a comma-separated list of TCP ports, got '{text}'");
+            }
+        }
+
+        return ports.Length > 0 ? ports : throw new CliException("option --gateway must name at least one port");
+    }
+}

@@ -1,0 +1,46 @@
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Contracts;
+using Spectre.Console;
+
+namespace PrunerCluster.Client.Live;
+
+/// <summary>Polls one experiment (status every interval, the front when it changed) into a progress view.</summary>
+public static class ExperimentMonitor
+{
+    public static IProgressView CreateView(CliConsole console, string title, bool plain)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (plain || !console.IsTerminal)
+        {
+            return new PlainProgressView(console.Out, TimeProvider.System);
+        }
+
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) });
+        return new LiveProgressView(ansi, TimeProvider.System, title);
+    }
+
+    public static Task<ExperimentStatus> RunAsync(IGrainFactory grains, string id, BudgetSettings? budget, IProgressView view, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(view);
+        var experiment = grains.GetExperiment(id);
+        var tracker = new ProgressTracker(budget, TimeProvider.System);
+        ParetoSet? pareto = null;
+        (int, int)? paretoKey = null;
+        return view.RunAsync(
+            async ct =>
+            {
+                var status = await experiment.GetStatus().WaitAsync(ct).ConfigureAwait(false);
+                var key = (status.Evaluated, status.ParetoSize);
+                if (key != paretoKey)
+                {
+                    pareto = await experiment.GetParetoSet().WaitAsync(ct).ConfigureAwait(false);
+                    paretoKey = key;
+                }
+
+                return tracker.Next(status, pareto);
+            },
+            interval,
+            cancellationToken);
+    }
+}

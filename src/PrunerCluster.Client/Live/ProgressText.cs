@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace PrunerCluster.Client.Live;
+
+/// <summary>The one-line summary both views share.</summary>
+public static class ProgressText
+{
+    public static string Line(ProgressSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var s = snapshot.Status;
+        var done = snapshot.MaxEvaluations is { } max ? $"{s.Evaluated}/{max}" : s.Evaluated.ToString(CultureInfo.InvariantCulture);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"[{s.State}] done {done}  in flight {s.InFlight}  failed {s.Failed}  cached {s.CacheHits}  {Rate(snapshot)}  ETA {Eta(snapshot.Eta)}  slots {Slots(snapshot)}  pareto {s.ParetoSize}  hypervolume {Hv(s.Hypervolume)}");
+    }
+
+    public static string Rate(ProgressSnapshot s) =>
+        s.EvaluationsPerSecond is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:F3} evals/s") : "- evals/s";
+
+    public static string Eta(TimeSpan? eta) => eta is { } e ? e.ToString(e.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture) : "-";
+
+    public static string Slots(ProgressSnapshot s) =>
+        s.SlotUtilisation is { } u ? string.Create(CultureInfo.InvariantCulture, $"{s.Status.InFlight}/{s.Status.SlotShare} ({u * 100:F0}%)") : "-";
+
+    public static string Hv(double? hv) => hv is { } h ? h.ToString("G4", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,90 @@
+using PrunerCluster.Client.Live;
+using PrunerCluster.Contracts;
+using Spectre.Console;
+
+namespace PrunerCluster.Client.Tests.Live;
+
+public sealed class ProgressViewTests
+{
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static ExperimentStatus Status(int evaluated, ExperimentState state = ExperimentState.Running) => new()
+    {
+        ExperimentId = "exp-1",
+        State = state,
+        Evaluated = evaluated,
+        InFlight = 2,
+        Failed = 1,
+        CacheHits = 3,
+        SlotShare = 4,
+        Hypervolume = 0.4321,
+        ParetoSize = 3,
+        StartedAt = Start,
+    };
+
+    [Fact]
+    public void Rate_and_eta_follow_the_evaluation_budget_and_are_capped_by_the_wall_clock()
+    {
+        var time = new ManualTime(Start.AddSeconds(100));
+        var tracker = new ProgressTracker(new BudgetSettings { MaxEvaluations = 60 }, time);
+        var s = tracker.Next(Status(10), null);
+        Assert.Equal(0.1, s.EvaluationsPerSecond!.Value, 9);
+        Assert.Equal(TimeSpan.FromSeconds(500), s.Eta);
+        Assert.Equal(0.5, s.SlotUtilisation);
+
+        var capped = new ProgressTracker(new BudgetSettings { MaxEvaluations = 60, WallClock = TimeSpan.FromMinutes(3) }, time).Next(Status(10), null);
+        Assert.Equal(TimeSpan.FromSeconds(80), capped.Eta);
+        Assert.Null(new ProgressTracker(null, time).Next(Status(10, ExperimentState.Completed), null).Eta);
+    }
+
+    [Fact]
+    public void Attaching_to_an_experiment_without_a_start_time_measures_the_rate_between_polls()
+    {
+        var time = new ManualTime(Start);
+        var tracker = new ProgressTracker(new BudgetSettings { MaxEvaluations = 100 }, time);
+        Assert.Null(tracker.Next(Status(40) with { StartedAt = null }, null).EvaluationsPerSecond);
+        time.Now = Start.AddSeconds(20);
+        var s = tracker.Next(Status(50) with { StartedAt = null }, null);
+        Assert.Equal(0.5, s.EvaluationsPerSecond!.Value, 9);
+        Assert.Equal(TimeSpan.FromSeconds(100), s.Eta);
+    }
+
+    [Fact]
+    public void The_live_view_renders_counters_rate_eta_slots_hypervolume_and_the_front()
+    {
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer) });
+        console.Profile.Width = 160;
+        var view = new LiveProgressView(console, TimeProvider.System, "experiment exp-1", maxFrontRows: 2);
+        var pareto = Samples.Pareto();
+        var snapshot = new ProgressTracker(new BudgetSettings { MaxEvaluations = 60 }, new ManualTime(Start.AddSeconds(100))).Next(Status(10), pareto);
+        console.Write(view.Render(snapshot));
+        var text = writer.ToString();
+        foreach (var expected in new[] { "10/60", "0.100 evals/s", "8:20", "2/4 (50%)", "0.4321", "current Pareto front", "accuracy", "MACs", "1 more members", "Ctrl+C: detach" })
+        {
+            Assert.Contains(expected, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(Samples.Pareto().Entries.OrderBy(e => e.Metrics[MetricNames.Macs]).ThenBy(e => e.MaskHash, StringComparer.Ordinal).First().MaskHash, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_plain_view_prints_a_line_per_change_and_returns_the_terminal_status()
+    {
+        using var writer = new StringWriter();
+        var view = new PlainProgressView(writer, TimeProvider.System);
+        var polls = new Queue<ExperimentStatus>([Status(1), Status(1), Status(2), Status(3, ExperimentState.Completed)]);
+        var final = await view.RunAsync(_ => Task.FromResult(new ProgressSnapshot { Status = polls.Dequeue(), MaxEvaluations = 3 }), TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        Assert.Equal(ExperimentState.Completed, final.State);
+        var lines = writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("[Completed] done 3/3", lines[^1], StringComparison.Ordinal);
+    }
+}
