@@ -47,13 +47,14 @@ public sealed class LiveProgressView(IAnsiConsole console, TimeProvider time, st
         stats.AddRow("[bold]failed[/]", s.Failed > 0 ? $"[red]{s.Failed}[/]" : "0", "[bold]cached[/]", $"{s.CacheHits}");
         stats.AddRow("[bold]rate[/]", ProgressText.Rate(snapshot), "[bold]ETA[/]", ProgressText.Eta(snapshot.Eta));
         stats.AddRow("[bold]slots[/]", ProgressText.Slots(snapshot), "[bold]hypervolume[/]", ProgressText.Hv(s.Hypervolume));
+        stats.AddRow("[bold]generation[/]", $"{s.Generation}", "[bold]pareto[/]", $"{s.ParetoSize}");
         var state = s.State switch
         {
             ExperimentState.Completed => "[green]Completed[/]",
             ExperimentState.Failed or ExperimentState.Cancelled => $"[red]{s.State}[/]",
             _ => $"[yellow]{s.State}[/]",
         };
-        var header = new Panel(stats) { Header = new PanelHeader($"{Markup.Escape(title)}  {state}  generation {s.Generation}") };
+        var header = new Panel(stats) { Header = new PanelHeader($"{Markup.Escape(title)}: {state}") };
         var rows = new List<IRenderable> { header };
         if (snapshot.MaxEvaluations is { } budget && budget > 0)
         {

@@ -64,7 +64,12 @@ public static class ChartFile
         {
             var left = i % columns * cellWidth;
             var top = i / columns * cellHeight;
-            plots[i].Render(canvas, new PixelRect(left, left + cellWidth, top + cellHeight, top));
+            // Each plot clears its own figure area: clip and translate so it cannot paint over its neighbours.
+            canvas.Save();
+            canvas.ClipRect(new SKRect(left, top, left + cellWidth, top + cellHeight));
+            canvas.Translate(left, top);
+            plots[i].Render(canvas, (int)cellWidth, (int)cellHeight);
+            canvas.Restore();
         }
     }
 }

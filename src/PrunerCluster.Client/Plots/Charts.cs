@@ -78,6 +78,10 @@ public static class Charts
         {
             plot.ShowLegend(Alignment.LowerRight);
         }
+        else
+        {
+            plot.HideLegend();
+        }
 
         return plot;
     }
@@ -115,7 +119,7 @@ public static class Charts
 
         plot.Title("hypervolume over evaluations");
         plot.XLabel("evaluations completed");
-        plot.YLabel("hypervolume (objectives normalized to this run)");
+        plot.YLabel("hypervolume (normalized)");
         return plot;
     }
 
@@ -133,17 +137,20 @@ public static class Charts
 
         if (bars.Count > 0)
         {
-            var series = plot.Add.Bars(bars);
-            series.LegendText = "kept (blue) / pruned (grey) channels";
+            plot.Add.Bars(bars);
         }
 
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray(), layers.Select(l => l.Name).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 90;
+        if (layers.Count > 8)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = 90;
+        }
+
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
-        plot.YLabel("channels");
+        plot.YLabel("channels: kept (blue) of all (grey)");
         return plot;
     }
 
