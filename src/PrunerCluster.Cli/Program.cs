@@ -23,6 +23,7 @@ try
     {
         "search" => await SearchCommand.RunAsync(rest, output, cancel.Token),
         "export" => await ExportCommand.RunAsync(rest, output, cancel.Token),
+        "db" => await DbCommand.RunAsync(rest, output, cancel.Token),
         "submit" or "status" or "list" or "pareto" or "cancel" or "pause" or "resume" => await ClientCommands.RunAsync(verb, rest, output, cancel.Token),
         _ => throw new CommandLineException($"unknown command '{verb}'; run 'prunercluster --help'"),
     };
@@ -47,4 +48,8 @@ static void PrintUsage(TextWriter output)
     output.WriteLine("  prunercluster list [--json]");
     output.WriteLine("  prunercluster pareto <id> [--json | --csv]");
     output.WriteLine("  prunercluster cancel|pause|resume <id>");
+    output.WriteLine("  (with --connection-string CS or --connection-string-file PATH, or PRUNERCLUSTER_POSTGRES set: gateways come from PostgreSQL)");
+    output.WriteLine();
+    output.WriteLine("Cluster database (PostgreSQL):");
+    output.WriteLine("  prunercluster " + DbCommand.Usage);
 }

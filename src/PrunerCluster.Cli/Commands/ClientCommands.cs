@@ -9,13 +9,15 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary>Commands against a running cluster: submit, status, list, pareto, cancel, pause, resume.</summary>
 public static class ClientCommands
 {
-    public const string ConnectionOptions = "[--gateway PORT[,PORT...]] [--cluster-id ID] [--service-id ID]";
+    public const string ConnectionOptions = "[--gateway PORT[,PORT...] | --connection-string CS | --connection-string-file PATH] [--cluster-id ID] [--service-id ID]";
 
     public static async Task<int> RunAsync(string verb, CommandArguments args, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
-        var gateways = args.Value("gateway") ?? ClusterConnection.DefaultGateways;
+        var gatewayOption = args.Value("gateway");
+        var postgres = gatewayOption is null ? DbCommand.OptionalConnectionString(args) : null;
+        var gateways = postgres is null ? gatewayOption ?? ClusterConnection.DefaultGateways : ClusterConnection.PostgresGateways(postgres);
         var clusterId = args.Value("cluster-id") ?? "prunercluster";
         var serviceId = args.Value("service-id") ?? "prunercluster";
         switch (verb)

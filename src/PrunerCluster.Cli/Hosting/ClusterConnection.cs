@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Cli.Commands;
+using PrunerCluster.Silo.Storage;
 
 namespace PrunerCluster.Cli.Hosting;
 
@@ -20,9 +21,17 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>How long a client command waits for a gateway before giving up (Orleans' client otherwise retries forever).</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(15);
 
+    private const string PostgresPrefix = "postgres:";
+
+    /// <summary>The gateways argument that makes <see cref="ConnectAsync"/> read the live gateways from PostgreSQL's membership table.</summary>
+    public static string PostgresGateways(string connectionString) => PostgresPrefix + connectionString;
+
     public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null)
     {
-        var ports = ParsePorts(gateways);
+        ArgumentNullException.ThrowIfNull(gateways);
+        var postgres = gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
+        var ports = postgres is null ? ParsePorts(gateways) : [];
+        var where = postgres is null ? $"gateway port(s) {gateways}" : $"the gateways listed in PostgreSQL at {PostgresOptions.Describe(postgres)}";
         var timeout = connectTimeout ?? DefaultConnectTimeout;
         // No defaults: the silo's appsettings.json (copied beside this tool) must not turn on its logging here. Client logs
         // go to stderr and the host prints no status lines, so stdout carries only the command's output (e.g. pareto --json).
@@ -31,8 +40,19 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
+        builder.UseOrleansClient(client =>
+        {
+            if (postgres is null)
+            {
+                client.UseLocalhostClustering(ports, serviceId, clusterId);
+            }
+            else
+            {
+                client.UsePostgresClustering(postgres, clusterId, serviceId);
+            }
+        });
         var host = builder.Build();
         using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connecting.CancelAfter(timeout);
@@ -44,7 +64,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var reason = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no gateway answered within {timeout.TotalSeconds:F0} s") : ex.Message;
-            throw new CommandLineException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {reason}. Start silos with cluster/scripts/local-cluster.sh or 'dotnet run --project src/PrunerCluster.Silo', or use 'prunercluster search' for the embedded mode.", ex);
+            throw new CommandLineException($"cannot connect to the cluster at {where} (cluster '{clusterId}'): {reason}. Start silos with cluster/scripts/local-cluster.sh or 'dotnet run --project src/PrunerCluster.Silo', or use 'prunercluster search' for the embedded mode.", ex);
         }
         catch
         {
