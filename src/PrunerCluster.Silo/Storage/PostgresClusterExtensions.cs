@@ -51,6 +51,9 @@ public static class PostgresClusterExtensions
             o.Invariant = PostgresOptions.Invariant;
             o.ConnectionString = connectionString;
         });
+
+        // Silos come and go (any may die, a restarted one joins a few seconds later): re-read the live gateways often.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         return client;
     }
 
