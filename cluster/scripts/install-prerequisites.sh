@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PrunerCluster needs: the Fashion-MNIST data set and PostgreSQL (multi-machine clustering
-# and storage); chromium (headless, the HTML report's browser test) and tmux (the live view's terminal test).
-# Idempotent; needs root (or sudo) on Debian 12. The .NET SDK itself is expected on PATH.
+# and storage). Idempotent; needs root (or sudo) on Debian 12. The .NET SDK itself is expected on PATH.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist chromium tmux)
+# chromium: the HTML report's headless browser test; tmux: the live view's terminal test.
+# postgresql: server binaries in /usr/lib/postgresql/N/bin for cluster/scripts/local-cluster.sh --postgres and the tests'
+# private servers (own data directory and port, never the system service), plus psql.
+packages=(dataset-fashion-mnist postgresql chromium tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,8 +15,14 @@ done
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Our servers are private (initdb into a folder we own): keep Debian from creating and starting its own 'main' cluster.
+  if [ ! -e /etc/postgresql-common/createcluster.d/prunercluster.conf ]; then
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/prunercluster.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "error: PostgreSQL server binaries missing under /usr/lib/postgresql/*/bin after install" >&2; exit 1; }
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it first" >&2; exit 1; }

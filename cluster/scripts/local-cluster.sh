@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Starts a real multi-silo PrunerCluster on this machine: N silo processes with localhost clustering on distinct ports
-# (silo 0 is the primary that keeps membership; no database needed), prints the gateway ports and the CLI commands to
-# use, and stops every silo it started on Ctrl+C.
+# Starts a real multi-silo PrunerCluster on this machine: N silo processes on distinct ports, prints the gateway ports and
+# the CLI commands to use (and how to kill, restart and add silos), and stops everything it started on Ctrl+C. A silo that
+# dies does not stop the others.
+#   Default (localhost clustering): silo 0 is the primary that keeps membership in memory; no database. Losing silo 0
+#   loses the cluster.
+#   --postgres: a private PostgreSQL server from Debian's packages (own data directory under --logs, own port, loopback
+#   only, trust auth for local users, no system service; as root it runs as user 'postgres'), the schema applied with
+#   'prunercluster db init', and every silo keeping membership, grain state and reminders there: no primary, any silo may
+#   die, the whole cluster may stop and start again (experiments resume).
 #
 #   cluster/scripts/local-cluster.sh                 # 2 silos, 1 slot each, device auto (cuda if present, else cpu)
 #   cluster/scripts/local-cluster.sh -n 3 --slots 2  # 3 silos x 2 slots
 #   cluster/scripts/local-cluster.sh --synthetic     # also enable the synthetic test backend ("backend": "synthetic")
+#   cluster/scripts/local-cluster.sh --postgres -n 3 # 3 silos on a private PostgreSQL
 #
 # Options:
 #   -n, --silos N            number of silo processes (default 2)
@@ -16,9 +23,11 @@
 #   --gateway-port P         first gateway port (default 30000); silo i uses P+i
 #   --cluster-id ID          Orleans cluster id (default prunercluster)
 #   --synthetic              register the synthetic backend too (tests, benchmarks, trying the cluster without training)
+#   --postgres               PostgreSQL clustering and storage (private server, see above)
+#   --pg-port P              port of the private PostgreSQL server (default 55432)
 #   --configuration C        build configuration (default Release)
 #   --no-build               use the existing build output
-#   --logs DIR               where silo logs go (default .prunercluster/local-cluster)
+#   --logs DIR               where silo logs (and, with --postgres, the database) go (default .prunercluster/local-cluster)
 #   -- ARGS...               extra arguments for every silo, e.g. -- --PrunerCluster:TorchSharp:CheckpointCacheDirectory=/data/ckpt
 set -euo pipefail
 
@@ -31,6 +40,8 @@ silo_port=11111
 gateway_port=30000
 cluster_id=prunercluster
 synthetic=false
+postgres=false
+pg_port=55432
 configuration=Release
 build=true
 logs="$repo/.prunercluster/local-cluster"
@@ -50,10 +61,12 @@ while [[ $# -gt 0 ]]; do
     --gateway-port) need_value "$@"; need_int "$1" "$2"; gateway_port="$2"; shift 2 ;;
     --cluster-id) need_value "$@"; cluster_id="$2"; shift 2 ;;
     --synthetic) synthetic=true; shift ;;
+    --postgres) postgres=true; shift ;;
+    --pg-port) need_value "$@"; need_int "$1" "$2"; pg_port="$2"; shift 2 ;;
     --configuration) need_value "$@"; configuration="$2"; shift 2 ;;
     --no-build) build=false; shift ;;
     --logs) need_value "$@"; logs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -67,6 +80,7 @@ if [[ -z "$threads" ]]; then
   threads=$(( cores / per > 0 ? cores / per : 1 ))
 fi
 (( threads >= 1 )) || die "--threads must be at least 1"
+(( pg_port >= 1 && pg_port <= 65535 )) || die "--pg-port $pg_port is out of range"
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -81,15 +95,60 @@ for (( i = 0; i < silos; i++ )); do
 done
 
 mkdir -p "$logs"
-dll="$repo/src/PrunerCluster.Silo/bin/$configuration/net10.0/prunercluster-silo.dll"
+logs="$(cd "$logs" && pwd)"
+# The CLI's build output carries the silo too (project reference): one build gives prunercluster and prunercluster-silo.
+project=src/PrunerCluster.Cli
+bin_dir="$repo/$project/bin/$configuration/net10.0"
+dll="$bin_dir/prunercluster-silo.dll"
+cli_dll="$bin_dir/prunercluster.dll"
 if [[ "$build" == true ]]; then
-  echo "local-cluster: building src/PrunerCluster.Silo ($configuration, log $logs/build.log)..."
-  if ! dotnet build "$repo/src/PrunerCluster.Silo" -c "$configuration" -nologo >"$logs/build.log" 2>&1; then
+  echo "local-cluster: building $project ($configuration, log $logs/build.log)..."
+  if ! dotnet build "$repo/$project" -c "$configuration" -nologo >"$logs/build.log" 2>&1; then
     tail -n 30 "$logs/build.log" >&2
-    die "build failed (dotnet build src/PrunerCluster.Silo -c $configuration; full log $logs/build.log)"
+    die "build failed (dotnet build $project -c $configuration; full log $logs/build.log)"
   fi
 fi
-[[ -f "$dll" ]] || die "$dll not found; build it (dotnet build src/PrunerCluster.Silo -c $configuration) or drop --no-build"
+[[ -f "$dll" ]] || die "$dll not found; build it (dotnet build $project -c $configuration) or drop --no-build"
+
+# Private PostgreSQL: initdb once into $logs/postgres/data, start on 127.0.0.1:$pg_port, create the database, apply the schema.
+pg_dir="$logs/postgres"
+pg_data="$pg_dir/data"
+pg_bin=""
+pg_started=false
+as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$pg_bin" && -x "$pg_bin/initdb" ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; run: bash cluster/scripts/install-prerequisites.sh"
+  listening "$pg_port" && die "port $pg_port is already in use; pick another with --pg-port"
+  mkdir -p "$pg_dir"
+  if [[ "$(id -u)" -eq 0 ]]; then chown postgres:postgres "$pg_dir"; fi
+  if [[ ! -f "$pg_data/PG_VERSION" ]]; then
+    echo "local-cluster: initdb $pg_data"
+    as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust -E UTF8 --locale=C >"$pg_dir/initdb.log" 2>&1 \
+      || { tail -n 20 "$pg_dir/initdb.log" >&2; die "initdb failed (log $pg_dir/initdb.log)"; }
+  fi
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 \
+    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null \
+    || { tail -n 20 "$pg_dir/server.log" >&2; die "PostgreSQL did not start (log $pg_dir/server.log)"; }
+  pg_started=true
+  if ! as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'prunercluster'" | grep -q 1; then
+    as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE DATABASE prunercluster" >/dev/null
+  fi
+  # The silos and the CLI read the connection string from this file (never from their command lines).
+  umask 077
+  printf 'Host=127.0.0.1;Port=%s;Username=postgres;Database=prunercluster' "$pg_port" >"$pg_dir/connection-string"
+  umask 022
+  export PRUNERCLUSTER_POSTGRES_FILE="$pg_dir/connection-string"
+  echo "local-cluster: PostgreSQL $(basename "$(dirname "$pg_bin")") on 127.0.0.1:$pg_port, data $pg_data"
+  dotnet "$cli_dll" db init || die "schema migration failed"
+}
+stop_postgres() {
+  if [[ "$pg_started" == true ]]; then
+    as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
+    pg_started=false
+    echo "local-cluster: PostgreSQL stopped (data kept in $pg_data: run again to resume the experiments)"
+  fi
+}
 
 pids=()
 stopping=false
@@ -100,7 +159,7 @@ stop() {
   if (( ${#pids[@]} > 0 )); then
     echo
     echo "local-cluster: stopping ${#pids[@]} silo(s)..."
-    # Newest first, so the primary (which keeps membership) goes last.
+    # Newest first, so a localhost primary (which keeps membership) goes last.
     for (( k = ${#pids[@]} - 1; k >= 0; k-- )); do
       kill -TERM "${pids[$k]}" 2>/dev/null || true
     done
@@ -110,34 +169,49 @@ stop() {
       wait "$pid" 2>/dev/null || true
     done
   fi
+  stop_postgres
   echo "local-cluster: stopped. Logs: $logs"
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
+if [[ "$postgres" == true ]]; then start_postgres; fi
+
+# The arguments of silo $1 (0-based): everything but the ports is shared, so a restarted or added silo matches the others.
+silo_args() {
+  local i="$1"
+  printf '%s\n' \
+    "--PrunerCluster:Cluster:SiloPort=$(( silo_port + i ))" \
+    "--PrunerCluster:Cluster:GatewayPort=$(( gateway_port + i ))" \
+    "--PrunerCluster:Cluster:ClusterId=$cluster_id" \
+    "--PrunerCluster:Cluster:EnableSyntheticBackend=$synthetic" \
+    "--PrunerCluster:DeviceKind=$device_kind" \
+    "--PrunerCluster:SlotsPerDevice=$slots" \
+    "--PrunerCluster:TorchSharp:Threads=$threads"
+  if [[ "$postgres" == true ]]; then
+    printf '%s\n' "--PrunerCluster:Cluster:Mode=postgres" "--PrunerCluster:Cluster:AdvertisedAddress=127.0.0.1"
+  else
+    printf '%s\n' "--PrunerCluster:Cluster:PrimarySiloPort=$silo_port"
+  fi
+}
+
 gateways=""
 for (( i = 0; i < silos; i++ )); do
   sp=$(( silo_port + i ))
   gp=$(( gateway_port + i ))
   log="$logs/silo-$i.log"
+  mapfile -t args < <(silo_args "$i")
   (
-    cd "$(dirname "$dll")"
-    exec dotnet "$dll" \
-      "--PrunerCluster:Cluster:SiloPort=$sp" \
-      "--PrunerCluster:Cluster:GatewayPort=$gp" \
-      "--PrunerCluster:Cluster:PrimarySiloPort=$silo_port" \
-      "--PrunerCluster:Cluster:ClusterId=$cluster_id" \
-      "--PrunerCluster:Cluster:EnableSyntheticBackend=$synthetic" \
-      "--PrunerCluster:DeviceKind=$device_kind" \
-      "--PrunerCluster:SlotsPerDevice=$slots" \
-      "--PrunerCluster:TorchSharp:Threads=$threads" \
-      "${extra[@]}"
+    cd "$bin_dir"
+    exec dotnet "$dll" "${args[@]}" "${extra[@]}"
   ) >"$log" 2>&1 &
   pids+=("$!")
-  echo "local-cluster: silo $i (pid $!) silo port $sp, gateway $gp$( (( i == 0 )) && echo ', primary'), log $log"
+  role=""
+  if [[ "$postgres" != true ]] && (( i == 0 )); then role=", primary"; fi
+  echo "local-cluster: silo $i (pid $!) silo port $sp, gateway $gp$role, log $log"
 
-  # A secondary joins through the primary's membership, so each silo must be up before the next starts.
+  # Each silo is up before the next starts (a localhost secondary joins through the primary's membership).
   for (( t = 0; t < 1200; t++ )); do
     listening "$gp" && break
     kill -0 "${pids[-1]}" 2>/dev/null || { tail -n 30 "$log" >&2; die "silo $i exited during startup (log: $log)"; }
@@ -147,13 +221,28 @@ for (( i = 0; i < silos; i++ )); do
   gateways="${gateways:+$gateways,}$gp"
 done
 
-cli="dotnet run --project src/PrunerCluster.Cli -c $configuration --"
-conn="--gateway $gateways"
-[[ "$cluster_id" != prunercluster ]] && conn="$conn --cluster-id $cluster_id"
+cli="dotnet $cli_dll"
+if [[ "$postgres" == true ]]; then
+  conn="--connection-string-file $pg_dir/connection-string"
+  env_prefix="PRUNERCLUSTER_POSTGRES_FILE=$pg_dir/connection-string "
+  survives="the others keep running and its work is re-issued elsewhere; any silo may go"
+  where="; membership, grain state and reminders in PostgreSQL 127.0.0.1:$pg_port (database prunercluster)"
+  also=" and PostgreSQL (its data stays: run again and the experiments resume)"
+else
+  conn="--gateway $gateways"
+  env_prefix=""
+  survives="the others keep running; killing silo 0, the primary, ends the cluster (use --postgres for no primary)"
+  where=""
+  also=""
+fi
+if [[ "$cluster_id" != prunercluster ]]; then conn="$conn --cluster-id $cluster_id"; fi
+next=$silos
+mapfile -t add_args < <(silo_args "$next")
+
 cat <<EOF
 
 local-cluster: $silos silo(s) up, cluster '$cluster_id', $slots slot(s) per device, device $device_kind, $threads libtorch thread(s) per evaluation.
-Gateway ports: $gateways
+Gateway ports: $gateways$where
 
 From another terminal in $repo:
   $cli submit src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json $conn --wait
@@ -162,16 +251,22 @@ From another terminal in $repo:
   $cli pareto <experiment-id> $conn            (add --json or --csv)
   $cli cancel|pause|resume <experiment-id> $conn
 
-Ctrl+C stops every silo started here.
+Kill a silo: kill -9 <pid> (pids above): $survives.
+Restart silo i or add one (next free index $next; silo i uses ports $silo_port+i and $gateway_port+i):
+  (cd $bin_dir && ${env_prefix}exec dotnet prunercluster-silo.dll ${add_args[*]} ${extra[*]}) >$logs/silo-$next.log 2>&1 &
+  (a silo started by hand is not stopped by Ctrl+C here)
+
+Ctrl+C stops every silo started here$also.
 EOF
 
-# Wait until Ctrl+C, or until any silo exits on its own (then stop the rest).
+# Wait until Ctrl+C. A silo that exits is reported once; the others keep running.
+declare -A reported=()
 while true; do
   for (( i = 0; i < ${#pids[@]}; i++ )); do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "local-cluster: silo $i (pid ${pids[$i]}) exited; see $logs/silo-$i.log" >&2
-      tail -n 20 "$logs/silo-$i.log" >&2 || true
-      exit 1
+    if ! kill -0 "${pids[$i]}" 2>/dev/null && [[ -z "${reported[$i]:-}" ]]; then
+      reported[$i]=1
+      echo "local-cluster: silo $i (pid ${pids[$i]}) exited; the others keep running. Log: $logs/silo-$i.log" >&2
+      tail -n 5 "$logs/silo-$i.log" >&2 || true
     fi
   done
   sleep 1

@@ -31,22 +31,23 @@ public interface IIndividualGrain : IGrainWithStringKey
 
 /// <summary>Drives one experiment's search (one grain per experiment id).</summary>
 [Alias("prunercluster.IPopulationCoordinatorGrain")]
+/// <remarks>Reads are <see cref="AlwaysInterleaveAttribute"/>: they never wait behind a dispatch or a storage write.</remarks>
 public interface IPopulationCoordinatorGrain : IEvaluationSubscriber
 {
     /// <summary>Starts the experiment (idempotent for the same spec). Validation happens in the registry.</summary>
     [Alias("Start")]
     Task<ExperimentStatus> Start(ExperimentSpec spec, DateTimeOffset submittedAt);
 
-    [Alias("GetStatus")]
+    [AlwaysInterleave, Alias("GetStatus")]
     Task<ExperimentStatus> GetStatus();
 
-    [Alias("GetParetoSet")]
+    [AlwaysInterleave, Alias("GetParetoSet")]
     Task<ParetoSet> GetParetoSet();
 
-    [Alias("GetEvaluations")]
+    [AlwaysInterleave, Alias("GetEvaluations")]
     Task<IReadOnlyList<EvaluationRecord>> GetEvaluations();
 
-    [Alias("GetSpec")]
+    [AlwaysInterleave, Alias("GetSpec")]
     Task<ExperimentSpec?> GetSpec();
 
     [Alias("Cancel")]

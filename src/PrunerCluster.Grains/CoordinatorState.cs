@@ -20,7 +20,8 @@ public sealed class InFlightEvaluation
 
 /// <summary>
 /// Everything a coordinator needs to resume after its silo dies: the spec, the prepared model identity, the evolution
-/// engine's full state (RNG, population, pending set, archive, counters) as JSON, the in-flight map and the ledger.
+/// engine's full state (RNG, population, pending set, archive, counters) as JSON, the in-flight map and how many ledger
+/// records are stored. The ledger itself lives in append-only chunks (<see cref="LedgerChunkState"/>), written first.
 /// Written before any evaluation is dispatched and after every batch of results.
 /// </summary>
 [GenerateSerializer, Alias("prunercluster.CoordinatorState")]
@@ -32,11 +33,23 @@ public sealed class CoordinatorState
     [Id(3)] public PreparedExperiment? Prepared { get; set; }
     [Id(4)] public string? AlgorithmJson { get; set; }
     [Id(5)] public Dictionary<long, InFlightEvaluation> InFlight { get; set; } = [];
-    [Id(6)] public List<EvaluationRecord> Ledger { get; set; } = [];
     [Id(7)] public int CacheHits { get; set; }
     [Id(8)] public int Reissued { get; set; }
     [Id(9)] public List<string> Errors { get; set; } = [];
     [Id(10)] public DateTimeOffset? SubmittedAt { get; set; }
     [Id(11)] public DateTimeOffset? StartedAt { get; set; }
     [Id(12)] public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Ledger records stored in chunks when this state was written (chunks may hold more: see the coordinator's recovery).</summary>
+    [Id(60)] public int LedgerCount { get; set; }
+
+    /// <summary>Records per ledger chunk, fixed for the experiment's lifetime.</summary>
+    [Id(61)] public int LedgerChunkSize { get; set; }
+}
+
+/// <summary>One append-only chunk of an experiment's evaluation ledger (grain storage state "ledger-NNNNNN" of the coordinator).</summary>
+[GenerateSerializer, Alias("prunercluster.LedgerChunkState")]
+public sealed class LedgerChunkState
+{
+    [Id(0)] public List<EvaluationRecord> Records { get; set; } = [];
 }

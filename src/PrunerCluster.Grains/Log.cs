@@ -22,8 +22,11 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId}: re-issuing candidate {CandidateId} ({Reason}).")]
     public static partial void Reissuing(ILogger logger, string experimentId, long candidateId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: persisting state failed.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: persisting state failed; dispatch stops until storage is back.")]
     public static partial void PersistFailed(ILogger logger, Exception exception, string experimentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId}: storage is back; dispatch resumes.")]
+    public static partial void StorageRecovered(ILogger logger, string experimentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: slot scheduler unavailable.")]
     public static partial void SchedulerFailed(ILogger logger, Exception exception, string experimentId);

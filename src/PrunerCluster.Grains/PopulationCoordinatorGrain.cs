@@ -1,8 +1,10 @@
-using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Grains.Coordination;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Slots;
@@ -11,29 +13,33 @@ using PrunerCluster.Grains.Telemetry;
 namespace PrunerCluster.Grains;
 
 /// <summary>
-/// One experiment's search. It drives the evolution library's ask/tell engine and never waits for an evaluation inside a
-/// call: evaluations take minutes and every Orleans call must finish within the 30 s response timeout, so it starts each
-/// one with a short <see cref="IIndividualGrain.StartEvaluation"/> and the individual reports back through
-/// <see cref="OnEvaluationCompleted"/>. A grain timer re-polls evaluations not heard of within the lease and re-issues those
-/// whose silo left the membership (the individual re-activates elsewhere and, with no stored result, runs again); a
-/// reminder re-activates the coordinator itself after its own silo dies, and the persisted state lets it continue exactly
-/// where it stopped. Slots come from the cluster's fair-share scheduler, one grant per evaluation.
+/// One experiment's search: a thin Orleans shell over the evolution engine (ask/tell), the <see cref="EvaluationLedger"/>,
+/// the <see cref="InFlightTable"/> with its <see cref="LeasePolicy"/>, and the <see cref="WriteAheadStore"/>. It never waits
+/// for an evaluation inside a call: it starts each one with a short <see cref="IIndividualGrain.StartEvaluation"/> and the
+/// individual reports back through <see cref="OnEvaluationCompleted"/>. A timer polls evaluations not heard of within the
+/// lease and re-issues those whose silo left the membership; a reminder re-activates the coordinator after its own silo
+/// dies. Write-ahead: nothing is dispatched until the ledger chunks and the state that name it are stored; while storage is
+/// down dispatch stops and the timer retries. Reads are interleaved and never wait behind a dispatch.
 /// </summary>
-internal sealed class PopulationCoordinatorGrain(
-    [PersistentState("experiment", PrunerClusterStorage.Name)] IPersistentState<CoordinatorState> state,
-    EvaluationBackendCatalog backends,
-    IClusterMembershipService membership,
-    ILocalSiloDetails localSilo,
-    IOptions<PrunerClusterSiloOptions> options,
-    TimeProvider time,
-    ILogger<PopulationCoordinatorGrain> logger) : Grain, IPopulationCoordinatorGrain, IRemindable, IDisposable
+internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinatorGrain, IRemindable, IDisposable
 {
     private const string ReminderName = "prunercluster-coordinator";
+    private const int LedgerChunkSize = 64;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
+    private readonly IPersistentState<CoordinatorState> _state;
+    private readonly EvaluationBackendCatalog _backends;
+    private readonly IClusterMembershipService _membership;
+    private readonly ILocalSiloDetails _localSilo;
+    private readonly IOptions<PrunerClusterSiloOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PopulationCoordinatorGrain> _logger;
+    private readonly IGrainStorage _storage;
     private readonly CancellationTokenSource _deactivating = new();
-    private readonly Dictionary<string, long> _candidateByKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, EvaluationRecord> _ledgerById = [];
+    private readonly LeasePolicy _lease;
+    private EvaluationLedger _ledger = new(LedgerChunkSize);
+    private InFlightTable _inFlight = new([]);
+    private WriteAheadStore _store = null!;
     private Problem? _problem;
     private Nsga2? _engine;
     private IGrainTimer? _timer;
@@ -44,8 +50,30 @@ internal sealed class PopulationCoordinatorGrain(
     private bool _dirty;
     private double _fairShare;
     private (int Evaluated, double? Value) _hypervolume = (-1, null);
+    private (int Evaluated, ExperimentState State, ParetoSet? Set) _pareto = (-1, ExperimentState.Pending, null);
 
-    private CoordinatorState S => state.State;
+    public PopulationCoordinatorGrain(
+        [PersistentState("experiment", PrunerClusterStorage.Name)] IPersistentState<CoordinatorState> state,
+        [FromKeyedServices(PrunerClusterStorage.Name)] IGrainStorage storage,
+        EvaluationBackendCatalog backends,
+        IClusterMembershipService membership,
+        ILocalSiloDetails localSilo,
+        IOptions<PrunerClusterSiloOptions> options,
+        TimeProvider time,
+        ILogger<PopulationCoordinatorGrain> logger)
+    {
+        _state = state;
+        _storage = storage;
+        _backends = backends;
+        _membership = membership;
+        _localSilo = localSilo;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _lease = new LeasePolicy(options.Value.EvaluationLease);
+    }
+
+    private CoordinatorState S => _state.State;
 
     private string ExperimentId => this.GetPrimaryKeyString();
 
@@ -53,27 +81,37 @@ internal sealed class PopulationCoordinatorGrain(
 
     private ISlotSchedulerGrain Scheduler => GrainFactory.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var record in S.Ledger)
+        var chunkSize = S.LedgerChunkSize > 0 ? S.LedgerChunkSize : LedgerChunkSize;
+        _ledger = new EvaluationLedger(chunkSize);
+        var chunks = new GrainStorageLedgerChunkStore(_storage, this.GetGrainId());
+        _store = new WriteAheadStore(_state, chunks, _ledger, _time);
+
+        // Chunks past LedgerCount may exist (written just before a crash, before the state that counts them): read until empty.
+        for (var c = 0; ; c++)
         {
-            _ledgerById[record.CandidateId] = record;
+            var records = await chunks.ReadChunkAsync(c);
+            if (records.Count == 0)
+            {
+                break;
+            }
+
+            _ledger.LoadChunk(c, records);
+            if (records.Count < chunkSize)
+            {
+                break;
+            }
         }
 
-        foreach (var entry in S.InFlight.Values)
-        {
-            _candidateByKey[entry.Key] = entry.CandidateId;
-
-            // Whatever happened while this coordinator was away, ask every in-flight individual again on the first tick.
-            entry.LastContact = DateTimeOffset.MinValue;
-        }
-
+        _inFlight = new InFlightTable(S.InFlight);
+        _inFlight.ForgetContact();
         if (S.Spec is not null && S.Prepared is not null && S.AlgorithmJson is not null)
         {
             try
             {
                 _problem = EvolutionMapping.Problem(S.Spec, S.Prepared);
-                _engine = Nsga2.Restore(_problem, AlgorithmState.FromJson(S.AlgorithmJson), time);
+                _engine = Nsga2.Restore(_problem, AlgorithmState.FromJson(S.AlgorithmJson), _time);
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
@@ -81,12 +119,11 @@ internal sealed class PopulationCoordinatorGrain(
             }
         }
 
+        ReconcileWithLedger();
         if (S.ExperimentId is not null && !S.State.IsTerminal())
         {
             EnsureTimer();
         }
-
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -108,10 +145,15 @@ internal sealed class PopulationCoordinatorGrain(
         S.ExperimentId = ExperimentId;
         S.Spec = spec;
         S.SubmittedAt = submittedAt;
-        S.StartedAt = time.GetUtcNow();
+        S.StartedAt = _time.GetUtcNow();
         S.State = ExperimentState.Preparing;
-        await state.WriteStateAsync();
-        Log.StateChanged(logger, ExperimentId, S.State.ToString());
+        if (!await _store.PersistAsync())
+        {
+            // Nothing started: the registry reports the failure and the user may submit again.
+            throw new InvalidOperationException($"cannot store experiment {ExperimentId}: {_store.LastError?.Message}", _store.LastError);
+        }
+
+        Log.StateChanged(_logger, ExperimentId, S.State.ToString());
         await EnsureReminder();
         EnsureTimer();
         StartPreparing();
@@ -122,43 +164,16 @@ internal sealed class PopulationCoordinatorGrain(
 
     public Task<ExperimentSpec?> GetSpec() => Task.FromResult(S.Spec);
 
-    public Task<IReadOnlyList<EvaluationRecord>> GetEvaluations() => Task.FromResult<IReadOnlyList<EvaluationRecord>>(S.Ledger.ToArray());
+    public Task<IReadOnlyList<EvaluationRecord>> GetEvaluations() => Task.FromResult(_ledger.Snapshot());
 
     public Task<ParetoSet> GetParetoSet()
     {
-        var entries = new List<ParetoEntry>();
-        if (_engine is not null)
+        if (_pareto.Set is null || _pareto.Evaluated != _ledger.Count || _pareto.State != S.State)
         {
-            foreach (var member in _engine.ParetoFront)
-            {
-                var record = _ledgerById.GetValueOrDefault(member.CandidateId);
-                entries.Add(new ParetoEntry
-                {
-                    CandidateId = member.CandidateId,
-                    MaskText = member.Genome.ToCanonicalString(),
-                    MaskHash = member.Genome.ContentHash,
-                    IndividualKey = record?.IndividualKey ?? "",
-                    Metrics = record?.Metrics ?? new Dictionary<string, double>(),
-                    Generation = record?.Generation ?? 0,
-                    Silo = record?.Silo ?? "",
-                    EnergySource = record?.EnergySource ?? "",
-                });
-            }
+            _pareto = (_ledger.Count, S.State, CoordinatorViews.Pareto(ExperimentId, S, _ledger, _engine, Hypervolume()));
         }
 
-        var first = S.Spec is { Objectives.Count: > 0 } ? S.Spec.Objectives[0] : null;
-        var sorted = first is null
-            ? entries
-            : entries.OrderBy(e => e.Metrics.GetValueOrDefault(first.Metric) * (first.Direction == ObjectiveDirection.Maximize ? -1 : 1)).ThenBy(e => e.CandidateId).ToList();
-        return Task.FromResult(new ParetoSet
-        {
-            ExperimentId = ExperimentId,
-            Objectives = S.Spec?.Objectives ?? [],
-            Entries = sorted,
-            Evaluated = S.Ledger.Count,
-            Hypervolume = Hypervolume(),
-            BaselineMetrics = S.Prepared?.BaselineMetrics ?? new Dictionary<string, double>(),
-        });
+        return Task.FromResult(_pareto.Set);
     }
 
     public async Task<ExperimentStatus> Cancel()
@@ -178,7 +193,7 @@ internal sealed class PopulationCoordinatorGrain(
         {
             S.State = ExperimentState.Paused;
             await Persist();
-            Log.StateChanged(logger, ExperimentId, S.State.ToString());
+            Log.StateChanged(_logger, ExperimentId, S.State.ToString());
         }
 
         return Status();
@@ -190,7 +205,7 @@ internal sealed class PopulationCoordinatorGrain(
         {
             S.State = _engine is null ? ExperimentState.Preparing : ExperimentState.Running;
             await Persist();
-            Log.StateChanged(logger, ExperimentId, S.State.ToString());
+            Log.StateChanged(_logger, ExperimentId, S.State.ToString());
             StartPreparing();
             await Pump();
         }
@@ -201,7 +216,7 @@ internal sealed class PopulationCoordinatorGrain(
     public async Task OnEvaluationCompleted(string individualKey, EvaluationOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (!_candidateByKey.TryGetValue(individualKey, out var candidateId))
+        if (!_inFlight.TryGetByKey(individualKey, out var candidateId))
         {
             return;
         }
@@ -224,6 +239,20 @@ internal sealed class PopulationCoordinatorGrain(
         await Tick();
     }
 
+    /// <summary>In-flight entries the ledger already books were completed before a crash: tell the engine, drop them.</summary>
+    private void ReconcileWithLedger()
+    {
+        foreach (var entry in _inFlight.Entries.ToList())
+        {
+            if (_ledger.Find(entry.CandidateId) is { } record)
+            {
+                _inFlight.Remove(entry.CandidateId, out _);
+                ResultBooking.Replay(_engine, _problem, record);
+                _dirty = true;
+            }
+        }
+    }
+
     private void StartPreparing()
     {
         if (_preparing is not null || _engine is not null || S.Spec is null || S.State != ExperimentState.Preparing)
@@ -239,7 +268,7 @@ internal sealed class PopulationCoordinatorGrain(
     {
         try
         {
-            var backend = backends.Get(spec.Backend);
+            var backend = _backends.Get(spec.Backend);
             var token = _deactivating.Token;
             PreparedExperiment prepared;
             using (PrunerClusterTelemetry.ActivitySource.StartActivity(PrunerClusterTelemetry.ActivityPrepare))
@@ -255,13 +284,12 @@ internal sealed class PopulationCoordinatorGrain(
             _problem = EvolutionMapping.Problem(spec, prepared);
             var settings = EvolutionMapping.Settings(spec, prepared);
             settings.Validate(_problem);
-            _engine = Nsga2.Create(_problem, settings, time);
+            _engine = Nsga2.Create(_problem, settings, _time);
             S.Prepared = prepared;
-            S.AlgorithmJson = _engine.SaveState().ToJson();
             if (S.State == ExperimentState.Preparing)
             {
                 S.State = ExperimentState.Running;
-                Log.StateChanged(logger, ExperimentId, S.State.ToString());
+                Log.StateChanged(_logger, ExperimentId, S.State.ToString());
             }
 
             await Persist();
@@ -272,7 +300,7 @@ internal sealed class PopulationCoordinatorGrain(
         }
         catch (Exception ex)
         {
-            Log.PrepareFailed(logger, ex, ExperimentId);
+            Log.PrepareFailed(_logger, ex, ExperimentId);
             AddError($"prepare: {ex.Message}");
             await Finish(ExperimentState.Failed);
             return;
@@ -287,7 +315,7 @@ internal sealed class PopulationCoordinatorGrain(
 
     private void EnsureTimer()
     {
-        var tick = options.Value.CoordinatorTick;
+        var tick = _options.Value.CoordinatorTick;
         _timer ??= this.RegisterGrainTimer(
             static (self, _) => self.Tick(),
             this,
@@ -308,31 +336,30 @@ internal sealed class PopulationCoordinatorGrain(
             return;
         }
 
+        if (!_store.Healthy && !await Persist())
+        {
+            return;
+        }
+
         StartPreparing();
         if (_engine is null)
         {
             return;
         }
 
-        var now = time.GetUtcNow();
-        var lease = options.Value.EvaluationLease;
+        var now = _time.GetUtcNow();
         var polls = new List<InFlightEvaluation>();
-        foreach (var entry in S.InFlight.Values.OrderBy(e => e.CandidateId))
+        foreach (var entry in _inFlight.Entries)
         {
-            if (entry.Silo is null)
+            switch (_lease.Decide(entry, now, IsActive))
             {
-                continue;
-            }
-
-            if (!IsActive(entry.Silo))
-            {
-                // The silo left the membership: its activation (and slot thread) died with it. Ask for a fresh slot.
-                Log.Reissuing(logger, ExperimentId, entry.CandidateId, "silo " + entry.Silo + " is gone");
-                Reissue(entry);
-            }
-            else if (now - entry.LastContact >= lease)
-            {
-                polls.Add(entry);
+                case LeaseAction.Reissue:
+                    Log.Reissuing(_logger, ExperimentId, entry.CandidateId, "silo " + entry.Silo + " is gone");
+                    Reissue(entry);
+                    break;
+                case LeaseAction.Poll:
+                    polls.Add(entry);
+                    break;
             }
         }
 
@@ -345,8 +372,7 @@ internal sealed class PopulationCoordinatorGrain(
 
     private void Reissue(InFlightEvaluation entry)
     {
-        entry.Silo = null;
-        entry.LastContact = time.GetUtcNow();
+        InFlightTable.Release(entry, _time.GetUtcNow());
         S.Reissued++;
         PrunerClusterTelemetry.Reissued.Add(1);
         _dirty = true;
@@ -356,7 +382,7 @@ internal sealed class PopulationCoordinatorGrain(
     {
         try
         {
-            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Active;
+            return _membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Active;
         }
         catch (FormatException)
         {
@@ -396,32 +422,38 @@ internal sealed class PopulationCoordinatorGrain(
             return;
         }
 
-        if (_engine.IsTerminated && S.InFlight.Count == 0)
+        // Write-ahead: results booked since the last write are stored before anything new goes out.
+        if ((_dirty || _ledger.HasUnpersisted || !_store.Healthy) && !await Persist())
+        {
+            return;
+        }
+
+        if (_engine.IsTerminated && _inFlight.Count == 0)
         {
             await Finish(ExperimentState.Completed);
             return;
         }
 
-        var waiting = S.InFlight.Values.Where(e => e.Silo is null).OrderBy(e => e.CandidateId).ToList();
+        var waiting = _inFlight.Waiting();
         var running = S.State == ExperimentState.Running;
         var want = running ? waiting.Count + (_barrier || _engine.IsTerminated ? 0 : NewWorkWanted()) : 0;
         SlotGrant grant;
         try
         {
             grant = await Scheduler.Acquire(
-                new SlotRequest { ExperimentId = ExperimentId, Weight = S.Spec!.ShareWeight, Cap = S.Spec.MaxConcurrency, Want = want, Held = Held() },
+                new SlotRequest { ExperimentId = ExperimentId, Weight = S.Spec!.ShareWeight, Cap = S.Spec.MaxConcurrency, Want = want, Held = _inFlight.HeldPerSilo() },
                 Self);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.SchedulerFailed(logger, ex, ExperimentId);
-            await PersistIfDirty();
+            Log.SchedulerFailed(_logger, ex, ExperimentId);
             return;
         }
 
         _fairShare = grant.FairShare;
         var dispatch = new List<InFlightEvaluation>();
         var slots = new Queue<string>(grant.Silos);
+        var now = _time.GetUtcNow();
         foreach (var entry in waiting)
         {
             if (slots.Count == 0)
@@ -430,8 +462,9 @@ internal sealed class PopulationCoordinatorGrain(
             }
 
             entry.Silo = slots.Dequeue();
-            entry.LastContact = time.GetUtcNow();
+            entry.LastContact = now;
             dispatch.Add(entry);
+            _dirty = true;
         }
 
         if (running && slots.Count > 0 && !_engine.IsTerminated)
@@ -456,13 +489,23 @@ internal sealed class PopulationCoordinatorGrain(
             }
         }
 
-        // Write-ahead: the engine's pending set and the in-flight map are stored before any individual hears of them.
-        await PersistIfDirty();
+        // Write-ahead: the engine's pending set and the in-flight map are stored before any individual hears of them. When the
+        // write fails nothing goes out: the entries wait for a slot again and the timer retries the write.
+        if (_dirty && !await Persist())
+        {
+            foreach (var entry in dispatch)
+            {
+                InFlightTable.Release(entry, now);
+            }
+
+            return;
+        }
+
         if (dispatch.Count > 0)
         {
             var results = await Task.WhenAll(dispatch.Select(Dispatch));
             HandleDispatchResults(results);
-            if (_dirty)
+            if (_dirty || _ledger.HasUnpersisted)
             {
                 _pumpAgain = true;
             }
@@ -472,7 +515,7 @@ internal sealed class PopulationCoordinatorGrain(
     private int NewWorkWanted()
     {
         var cap = S.Spec!.MaxConcurrency > 0 ? S.Spec.MaxConcurrency : 4096;
-        return Math.Max(0, cap - S.InFlight.Count);
+        return Math.Max(0, cap - _inFlight.Count);
     }
 
     private InFlightEvaluation Track(Candidate candidate, string silo)
@@ -486,10 +529,9 @@ internal sealed class PopulationCoordinatorGrain(
             Key = IndividualKey.Compute(S.Prepared!.CheckpointHash, S.Prepared.SettingsHash, maskHash).Value,
             Generation = candidate.Generation,
             Silo = silo,
-            LastContact = time.GetUtcNow(),
+            LastContact = _time.GetUtcNow(),
         };
-        S.InFlight[entry.CandidateId] = entry;
-        _candidateByKey[entry.Key] = entry.CandidateId;
+        _inFlight.Add(entry);
         return entry;
     }
 
@@ -512,7 +554,7 @@ internal sealed class PopulationCoordinatorGrain(
         {
             var outcome = await GrainFactory.GetGrain<IIndividualGrain>(entry.Key)
                 .StartEvaluation(request, Self)
-                .WaitAsync(CallTimeout, time);
+                .WaitAsync(CallTimeout, _time);
             return (entry, outcome, null);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -529,19 +571,19 @@ internal sealed class PopulationCoordinatorGrain(
     {
         foreach (var (entry, outcome, error) in results)
         {
-            if (!S.InFlight.ContainsKey(entry.CandidateId))
+            if (!_inFlight.Contains(entry.CandidateId))
             {
                 continue;
             }
 
             if (error is not null)
             {
-                Log.DispatchFailed(logger, error, ExperimentId, entry.CandidateId, entry.Key);
+                Log.DispatchFailed(_logger, error, ExperimentId, entry.CandidateId, entry.Key);
                 Reissue(entry);
                 continue;
             }
 
-            entry.LastContact = time.GetUtcNow();
+            entry.LastContact = _time.GetUtcNow();
             if (outcome is not null)
             {
                 S.CacheHits++;
@@ -554,81 +596,33 @@ internal sealed class PopulationCoordinatorGrain(
     /// <summary>Tells the engine one result (failures included) and books it in the ledger exactly once.</summary>
     private void Record(long candidateId, EvaluationOutcome outcome, bool fromCache)
     {
-        if (!S.InFlight.Remove(candidateId, out var entry))
+        if (!_inFlight.Remove(candidateId, out var entry))
         {
             return;
         }
 
-        _candidateByKey.Remove(entry.Key);
-        var succeeded = outcome.Succeeded;
-        var reason = outcome.FailureReason;
-        if (_engine is not null && _problem is not null && _engine.PendingIds.Contains(candidateId))
+        var record = ResultBooking.Book(_engine, _problem, entry, outcome, fromCache, _time.GetUtcNow(), out var error);
+        if (error is not null)
         {
-            if (succeeded)
-            {
-                try
-                {
-                    _engine.Tell(candidateId, _problem.Assess(outcome.Metrics));
-                }
-                catch (ArgumentException ex)
-                {
-                    succeeded = false;
-                    reason = "metrics unusable: " + ex.Message;
-                    _engine.TellFailure(candidateId, reason);
-                }
-            }
-            else
-            {
-                _engine.TellFailure(candidateId, reason ?? "unknown failure");
-            }
+            AddError(error);
         }
 
-        if (!succeeded)
-        {
-            AddError(string.Create(CultureInfo.InvariantCulture, $"candidate {candidateId} ({entry.MaskHash[..12]}): {reason}"));
-        }
-
-        var record = new EvaluationRecord
-        {
-            CandidateId = candidateId,
-            IndividualKey = entry.Key,
-            MaskHash = entry.MaskHash,
-            Generation = entry.Generation,
-            Succeeded = succeeded,
-            FailureReason = succeeded ? null : reason,
-            Metrics = outcome.Metrics,
-            Silo = outcome.Silo,
-            FromCache = fromCache,
-            CompletedAt = time.GetUtcNow(),
-            EnergySource = outcome.EnergySource,
-            PhaseSeconds = outcome.PhaseSeconds,
-        };
-        S.Ledger.Add(record);
-        _ledgerById[candidateId] = record;
+        _ledger.Append(record);
         _barrier = false;
         _dirty = true;
-    }
-
-    private Dictionary<string, int> Held()
-    {
-        var held = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var entry in S.InFlight.Values)
-        {
-            if (entry.Silo is not null)
-            {
-                held[entry.Silo] = held.GetValueOrDefault(entry.Silo) + 1;
-            }
-        }
-
-        return held;
     }
 
     private async Task Finish(ExperimentState final)
     {
         S.State = final;
-        S.FinishedAt = time.GetUtcNow();
-        await Persist();
-        Log.StateChanged(logger, ExperimentId, final.ToString());
+        S.FinishedAt = _time.GetUtcNow();
+        while (!await Persist())
+        {
+            // The terminal state must be stored before the reminder goes, or a restart would resume a finished search.
+            await Task.Delay(_options.Value.CoordinatorTick, _time);
+        }
+
+        Log.StateChanged(_logger, ExperimentId, final.ToString());
         _timer?.Dispose();
         _timer = null;
         try
@@ -637,7 +631,7 @@ internal sealed class PopulationCoordinatorGrain(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.SchedulerFailed(logger, ex, ExperimentId);
+            Log.SchedulerFailed(_logger, ex, ExperimentId);
         }
 
         await DropReminder();
@@ -647,34 +641,36 @@ internal sealed class PopulationCoordinatorGrain(
     {
         AddError(reason);
         S.State = ExperimentState.Failed;
-        S.FinishedAt = time.GetUtcNow();
+        S.FinishedAt = _time.GetUtcNow();
     }
 
-    private Task PersistIfDirty() => _dirty ? Persist() : Task.CompletedTask;
-
-    private async Task Persist()
+    private async Task<bool> Persist()
     {
-        if (_engine is not null)
+        var wasHealthy = _store.Healthy;
+        if (await _store.PersistAsync(() => _engine?.SaveState().ToJson()))
         {
-            S.AlgorithmJson = _engine.SaveState().ToJson();
+            _dirty = false;
+            if (!wasHealthy)
+            {
+                Log.StorageRecovered(_logger, ExperimentId);
+            }
+
+            return true;
         }
 
-        try
+        if (wasHealthy)
         {
-            await state.WriteStateAsync();
-            _dirty = false;
+            Log.PersistFailed(_logger, _store.LastError!, ExperimentId);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.PersistFailed(logger, ex, ExperimentId);
-            _dirty = true;
-        }
+
+        _dirty = true;
+        return false;
     }
 
     private void AddError(string error)
     {
         S.Errors.Add(error);
-        var max = options.Value.MaxRecordedErrors;
+        var max = _options.Value.MaxRecordedErrors;
         if (S.Errors.Count > max)
         {
             S.Errors.RemoveRange(0, S.Errors.Count - max);
@@ -685,7 +681,7 @@ internal sealed class PopulationCoordinatorGrain(
     {
         try
         {
-            var period = options.Value.ReminderPeriod;
+            var period = _options.Value.ReminderPeriod;
             await this.RegisterOrUpdateReminder(ReminderName, period, period);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -706,7 +702,7 @@ internal sealed class PopulationCoordinatorGrain(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.SchedulerFailed(logger, ex, ExperimentId);
+            Log.SchedulerFailed(_logger, ex, ExperimentId);
         }
     }
 
@@ -725,26 +721,11 @@ internal sealed class PopulationCoordinatorGrain(
         return _hypervolume.Value;
     }
 
-    private ExperimentStatus Status() => new()
+    private ExperimentStatus Status()
     {
-        ExperimentId = ExperimentId,
-        Name = S.Spec?.Name ?? "",
-        State = S.State,
-        Evaluated = S.Ledger.Count,
-        Failed = S.Ledger.Count(r => !r.Succeeded),
-        InFlight = S.InFlight.Count,
-        CacheHits = S.CacheHits,
-        Reissued = S.Reissued,
-        Generation = _engine?.Generation ?? 0,
-        Progress = S.State == ExperimentState.Completed ? 1 : _engine?.Progress ?? 0,
-        Hypervolume = Hypervolume(),
-        ParetoSize = _engine?.ParetoFront.Count ?? 0,
-        Errors = S.Errors.ToArray(),
-        SubmittedAt = S.SubmittedAt,
-        StartedAt = S.StartedAt,
-        FinishedAt = S.FinishedAt,
-        SlotShare = (int)Math.Round(_fairShare),
-        CoordinatorSilo = localSilo.SiloAddress.ToParsableString(),
-        ShareWeight = S.Spec?.ShareWeight ?? 0,
-    };
+        var storage = _store is { Healthy: false, DownSince: { } since }
+            ? FormattableString.Invariant($"storage unavailable since {since:HH:mm:ss} UTC; dispatch paused until it is back: {_store.LastError?.Message}")
+            : null;
+        return CoordinatorViews.Status(ExperimentId, S, _ledger, _engine, Hypervolume(), _fairShare, _localSilo.SiloAddress.ToParsableString(), storage);
+    }
 }

@@ -7,6 +7,7 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Slots;
+using PrunerCluster.Silo.Storage;
 
 namespace PrunerCluster.Benchmarks;
 
@@ -21,7 +22,9 @@ internal static class ClusterSuite
     private const int SlotsPerSilo = 2;
     private static readonly TimeSpan FixedCost = TimeSpan.FromMilliseconds(200);
 
-    public static int Run(string[] args) => RunAsync(args.Contains("--quick")).GetAwaiter().GetResult();
+    public static int Run(string[] args) => args.Contains("--postgres")
+        ? ClusterPostgresSuite.RunAsync(args.Contains("--quick")).GetAwaiter().GetResult()
+        : RunAsync(args.Contains("--quick")).GetAwaiter().GetResult();
 
     private static async Task<int> RunAsync(bool quick)
     {
@@ -59,7 +62,7 @@ internal static class ClusterSuite
         return 0;
     }
 
-    private static ExperimentSpec Spec(string name, int evaluations, TimeSpan cost, double spread, SearchMode mode, int population = 16) => new()
+    internal static ExperimentSpec Spec(string name, int evaluations, TimeSpan cost, double spread, SearchMode mode, int population = 16) => new()
     {
         Name = name,
         Backend = SyntheticEvaluationBackend.BackendName,
@@ -101,7 +104,7 @@ internal static class ClusterSuite
         return TimeProvider.System.GetElapsedTime(start).TotalMilliseconds / calls;
     }
 
-    private static async Task<SearchRun> RunSearchAsync(int siloCount, ExperimentSpec spec)
+    internal static async Task<SearchRun> RunSearchAsync(int siloCount, ExperimentSpec spec, string? postgres = null)
     {
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var ports = FreePorts(2 * siloCount);
@@ -110,7 +113,7 @@ internal static class ClusterSuite
         {
             for (var i = 0; i < siloCount; i++)
             {
-                silos.Add(await StartSiloAsync(ports[2 * i], ports[(2 * i) + 1], ports[0], clusterId));
+                silos.Add(await StartSiloAsync(ports[2 * i], ports[(2 * i) + 1], ports[0], clusterId, postgres));
             }
 
             var grains = silos[0].Services.GetRequiredService<IGrainFactory>();
@@ -144,12 +147,28 @@ internal static class ClusterSuite
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(int siloPort, int gatewayPort, int primaryPort, string clusterId)
+    internal static async Task<IHost> StartSiloAsync(int siloPort, int gatewayPort, int primaryPort, string clusterId, string? postgres = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), "prunercluster-bench", clusterId);
+            if (postgres is null)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), "prunercluster-bench", clusterId);
+                silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = "prunercluster-bench";
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
+            }
+
             silo.AddPrunerClusterGrains(o =>
             {
                 o.SlotsPerDevice = SlotsPerSilo;
@@ -157,8 +176,6 @@ internal static class ClusterSuite
                 o.QueuedPerSlot = 1;
             });
             silo.AddSyntheticEvaluationBackend();
-            silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
-            silo.UseInMemoryReminderService();
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -181,7 +198,7 @@ internal static class ClusterSuite
         throw new TimeoutException($"the scheduler never saw {total} slots");
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
         foreach (var listener in listeners)
@@ -200,5 +217,5 @@ internal static class ClusterSuite
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record SearchRun(int Evaluated, TimeSpan Wall, double Throughput, double Utilization);
+    internal sealed record SearchRun(int Evaluated, TimeSpan Wall, double Throughput, double Utilization);
 }

@@ -14,8 +14,58 @@ namespace PrunerCluster.Cli.Tests;
 internal sealed class SiloProcesses : IAsyncDisposable
 {
     private readonly List<SiloProcess> _silos = [];
+    private int _slotsPerSilo;
 
     private SiloProcesses(string clusterId) => ClusterId = clusterId;
+
+    /// <summary>Set in postgres mode: the silos keep membership, state and reminders there; there is no primary silo.</summary>
+    public string? Postgres { get; private set; }
+
+    /// <summary>
+    /// Failure detection tuned for tests (a killed silo is declared dead within seconds), passed to every postgres-mode silo.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FastMembership =
+    [
+        "--PrunerCluster:Cluster:Membership:ProbeTimeout=00:00:01",
+        "--PrunerCluster:Cluster:Membership:NumMissedProbesLimit=2",
+        "--PrunerCluster:Cluster:Membership:TableRefreshTimeout=00:00:02",
+        "--PrunerCluster:Cluster:Membership:IAmAliveTablePublishTimeout=00:00:05",
+        "--PrunerCluster:CoordinatorTick=00:00:00.250",
+        "--PrunerCluster:EvaluationLease=00:00:05",
+        "--PrunerCluster:SchedulerForgetAfter=00:00:10",
+    ];
+
+    /// <summary>Silos in postgres mode (the first applies the schema), started one after the other.</summary>
+    public static async Task<SiloProcesses> StartPostgresAsync(int count, int slotsPerSilo, string connectionString, TimeSpan timeout)
+    {
+        var cluster = new SiloProcesses("pg-" + Guid.NewGuid().ToString("N")[..10]) { Postgres = connectionString, _slotsPerSilo = slotsPerSilo };
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await cluster.AddSiloAsync(timeout).ConfigureAwait(false);
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts one more postgres-mode silo (a replacement or an addition) and waits for its gateway.</summary>
+    public async Task<SiloProcess> AddSiloAsync(TimeSpan timeout)
+    {
+        var ports = FreePorts.Take(2);
+        var silo = SiloProcess.Start(_silos.Count, ports[0], ports[1], ports[0], _slotsPerSilo, ClusterId, ServiceId, Postgres);
+        _silos.Add(silo);
+        await silo.WaitForGatewayAsync(timeout).ConfigureAwait(false);
+        return silo;
+    }
+
+    public IEnumerable<SiloProcess> Alive => _silos.Where(s => !s.HasExited);
 
     public string ClusterId { get; }
 
@@ -88,10 +138,20 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>kill -9: SIGKILL, no shutdown of any kind.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+    }
+
     /// <summary>Orleans silo addresses print as "127.0.0.1:PORT@GENERATION".</summary>
     public bool Owns(string siloAddress) => siloAddress.Contains(string.Create(CultureInfo.InvariantCulture, $":{SiloPort}@"), StringComparison.Ordinal);
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, int slots, string clusterId, string serviceId)
+    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, int slots, string clusterId, string serviceId, string? postgres = null)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -117,6 +177,17 @@ internal sealed class SiloProcess : IAsyncDisposable
         })
         {
             info.ArgumentList.Add(arg);
+        }
+
+        if (postgres is not null)
+        {
+            foreach (var arg in (string[])["--PrunerCluster:Cluster:Mode=postgres", "--PrunerCluster:Cluster:AdvertisedAddress=127.0.0.1", "--PrunerCluster:Postgres:InitializeSchema=true", .. SiloProcesses.FastMembership])
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            // Through the environment, never the command line (visible to every user in the process list).
+            info.Environment["PRUNERCLUSTER_POSTGRES"] = postgres;
         }
 
         // Keep the silos' libtorch (loaded with the TorchSharp backend) from oversubscribing the shared cores.

@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Client.Hosting;
 
-/// <summary>A client of a running PrunerCluster cluster (localhost gateways).</summary>
+/// <summary>A client of a running PrunerCluster cluster: localhost gateway ports, or the live gateways PostgreSQL lists.</summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
     public const string DefaultGateways = "30000";
@@ -20,9 +21,17 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>How long a client command waits for a gateway before giving up (Orleans' client otherwise retries forever).</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(15);
 
+    private const string PostgresPrefix = "postgres:";
+
+    /// <summary>The gateways argument that makes <see cref="ConnectAsync"/> read the live gateways from PostgreSQL's membership table.</summary>
+    public static string PostgresGateways(string connectionString) => PostgresPrefix + connectionString;
+
     public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false)
     {
-        var ports = ParsePorts(gateways);
+        ArgumentNullException.ThrowIfNull(gateways);
+        var postgres = gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
+        var ports = postgres is null ? ParsePorts(gateways) : [];
+        var where = postgres is null ? $"gateway port(s) {gateways}" : $"the gateways listed in PostgreSQL at {PostgresOptions.Describe(postgres)}";
         var timeout = connectTimeout ?? DefaultConnectTimeout;
         // No defaults: the silo's appsettings.json (copied beside this tool) must not turn on its logging here. Client logs
         // go to stderr and the host prints no status lines, so stdout carries only the command's output (e.g. pareto --json).
@@ -33,7 +42,17 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Warning : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
+        builder.UseOrleansClient(client =>
+        {
+            if (postgres is null)
+            {
+                client.UseLocalhostClustering(ports, serviceId, clusterId);
+            }
+            else
+            {
+                client.UsePostgresClustering(postgres, clusterId, serviceId);
+            }
+        });
         var host = builder.Build();
         using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connecting.CancelAfter(timeout);
@@ -45,7 +64,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var reason = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no gateway answered within {timeout.TotalSeconds:F0} s") : ex.Message;
-            throw new CliException($"cannot connect to the cluster at gateway port(s) {gateways} (cluster '{clusterId}'): {CliErrors.OneLine(reason)}; {CliErrors.ClusterHint}", ExitCodes.Unavailable, ex);
+            throw new CliException($"cannot connect to the cluster at {where} (cluster '{clusterId}'): {CliErrors.OneLine(reason)}; {CliErrors.ClusterHint}", ExitCodes.Unavailable, ex);
         }
         catch
         {

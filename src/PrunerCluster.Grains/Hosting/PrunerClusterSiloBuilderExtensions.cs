@@ -12,6 +12,9 @@ namespace PrunerCluster.Grains.Hosting;
 public static class PrunerClusterStorage
 {
     public const string Name = "prunercluster";
+
+    /// <summary>State types grains write through <see cref="Orleans.Storage.IGrainStorage"/> directly (not an IPersistentState).</summary>
+    public static IReadOnlyList<Type> DirectStateTypes { get; } = [typeof(LedgerChunkState)];
 }
 
 public static class PrunerClusterSiloBuilderExtensions

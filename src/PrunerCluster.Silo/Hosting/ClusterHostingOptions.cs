@@ -9,9 +9,21 @@ public sealed class ClusterHostingOptions
     public const string SectionName = "PrunerCluster:Cluster";
 
     /// <summary>
-    /// "localhost": silos on one machine on distinct ports, membership kept by the primary silo, memory storage (no database).
+    /// "localhost" (alias "local"): silos on one machine on distinct ports, membership kept by the primary silo, memory
+    /// storage (no database). "postgres": membership, grain state and reminders in PostgreSQL ("PrunerCluster:Postgres"),
+    /// no primary silo, any silo may die and the whole cluster may restart.
     /// </summary>
     public string Mode { get; set; } = "localhost";
+
+    /// <summary>
+    /// IP address other silos and clients reach this silo at (postgres mode). Empty: the first address of this host's name.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Listen on all interfaces (containers) while advertising <see cref="AdvertisedAddress"/>.</summary>
+    public bool ListenOnAnyHostAddress { get; set; }
+
+    public bool IsPostgres => string.Equals(Mode, "postgres", StringComparison.OrdinalIgnoreCase);
 
     public string ClusterId { get; set; } = "prunercluster";
 
@@ -39,9 +51,14 @@ public sealed class ClusterHostingOptionsValidator : IValidateOptions<ClusterHos
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.Mode != "localhost")
+        if (options.Mode is not ("localhost" or "local" or "postgres"))
         {
-            failures.Add($"PrunerCluster:Cluster:Mode must be 'localhost', got '{options.Mode}'.");
+            failures.Add($"PrunerCluster:Cluster:Mode must be 'localhost' (alias 'local') or 'postgres', got '{options.Mode}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AdvertisedAddress) && !IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            failures.Add($"PrunerCluster:Cluster:AdvertisedAddress must be an IP address, got '{options.AdvertisedAddress}'.");
         }
 
         foreach (var (field, port) in new[] { ("SiloPort", options.SiloPort), ("GatewayPort", options.GatewayPort), ("PrimarySiloPort", options.PrimarySiloPort) })

@@ -10,6 +10,8 @@ using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Telemetry;
 using PrunerCluster.Pruning;
 using PrunerCluster.Silo.Backends;
+using PrunerCluster.Silo.Storage;
+using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Silo.Hosting;
 
@@ -34,11 +36,44 @@ public static class PrunerClusterHostExtensions
         builder.Services.AddOptions<TorchSharpBackendOptions>().Bind(configuration.GetSection("PrunerCluster:TorchSharp")).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TorchSharpBackendOptions>, TorchSharpBackendOptionsValidator>());
 
+        string? postgres = null;
+        if (cluster.IsPostgres)
+        {
+            var pg = configuration.GetSection(PostgresOptions.SectionName).Get<PostgresOptions>() ?? new PostgresOptions();
+            postgres = pg.ResolveConnectionString();
+            if (pg.InitializeSchema)
+            {
+                // Registered before the silo's own hosted service, so the schema exists before the providers read it.
+                var connectionString = postgres;
+                builder.Services.AddHostedService(sp => new SchemaInitializer(
+                    connectionString,
+                    pg.StartupRetry,
+                    sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SchemaInitializer>>()));
+            }
+        }
+
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
-            silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
-            silo.UseInMemoryReminderService();
+            if (postgres is not null)
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = cluster.ClusterId;
+                    o.ServiceId = cluster.ServiceId;
+                });
+                silo.ConfigureEndpoints(PostgresClusterExtensions.AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress);
+                silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
+                silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
+                silo.UseInMemoryReminderService();
+            }
+
+            // Failure detection, e.g. shorter probes in tests: "PrunerCluster:Cluster:Membership:NumMissedProbesLimit" etc.
+            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(ClusterHostingOptions.SectionName + ":Membership"));
             silo.AddActivityPropagation();
             silo.AddPrunerClusterGrains(options =>
             {

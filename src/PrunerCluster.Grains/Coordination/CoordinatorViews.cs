@@ -1,0 +1,77 @@
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+
+namespace PrunerCluster.Grains.Coordination;
+
+/// <summary>The coordinator's read side: immutable status and Pareto set built from its state, ledger and engine.</summary>
+public static class CoordinatorViews
+{
+    public static ExperimentStatus Status(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume, double fairShare, string coordinatorSilo, string? storageProblem)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var errors = storageProblem is null ? s.Errors.ToArray() : [.. s.Errors, storageProblem];
+        return new ExperimentStatus
+        {
+            ExperimentId = experimentId,
+            Name = s.Spec?.Name ?? "",
+            State = s.State,
+            Evaluated = ledger.Count,
+            Failed = ledger.Failed,
+            InFlight = s.InFlight.Count,
+            CacheHits = s.CacheHits,
+            Reissued = s.Reissued,
+            Generation = engine?.Generation ?? 0,
+            Progress = s.State == ExperimentState.Completed ? 1 : engine?.Progress ?? 0,
+            Hypervolume = hypervolume,
+            ParetoSize = engine?.ParetoFront.Count ?? 0,
+            Errors = errors,
+            SubmittedAt = s.SubmittedAt,
+            StartedAt = s.StartedAt,
+            FinishedAt = s.FinishedAt,
+            SlotShare = (int)Math.Round(fairShare),
+            CoordinatorSilo = coordinatorSilo,
+            ShareWeight = s.Spec?.ShareWeight ?? 0,
+        };
+    }
+
+    /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>
+    public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var entries = new List<ParetoEntry>();
+        if (engine is not null)
+        {
+            foreach (var member in engine.ParetoFront)
+            {
+                var record = ledger.Find(member.CandidateId);
+                entries.Add(new ParetoEntry
+                {
+                    CandidateId = member.CandidateId,
+                    MaskText = member.Genome.ToCanonicalString(),
+                    MaskHash = member.Genome.ContentHash,
+                    IndividualKey = record?.IndividualKey ?? "",
+                    Metrics = record?.Metrics ?? new Dictionary<string, double>(),
+                    Generation = record?.Generation ?? 0,
+                    Silo = record?.Silo ?? "",
+                    EnergySource = record?.EnergySource ?? "",
+                });
+            }
+        }
+
+        var first = s.Spec is { Objectives.Count: > 0 } ? s.Spec.Objectives[0] : null;
+        var sorted = first is null
+            ? entries
+            : [.. entries.OrderBy(e => e.Metrics.GetValueOrDefault(first.Metric) * (first.Direction == ObjectiveDirection.Maximize ? -1 : 1)).ThenBy(e => e.CandidateId)];
+        return new ParetoSet
+        {
+            ExperimentId = experimentId,
+            Objectives = s.Spec?.Objectives ?? [],
+            Entries = sorted,
+            Evaluated = ledger.Count,
+            Hypervolume = hypervolume,
+            BaselineMetrics = s.Prepared?.BaselineMetrics ?? new Dictionary<string, double>(),
+        };
+    }
+}

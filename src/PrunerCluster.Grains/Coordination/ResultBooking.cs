@@ -1,0 +1,69 @@
+using System.Globalization;
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+
+namespace PrunerCluster.Grains.Coordination;
+
+/// <summary>Turns one evaluation outcome into an engine tell and a ledger record, exactly once per candidate.</summary>
+public static class ResultBooking
+{
+    /// <summary>Tells the engine (if it still waits for the candidate) and returns the ledger record; <paramref name="error"/> says why it failed.</summary>
+    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, outcome.Metrics, outcome.FailureReason);
+        error = succeeded ? null : string.Create(CultureInfo.InvariantCulture, $"candidate {entry.CandidateId} ({entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}): {reason}");
+        return new EvaluationRecord
+        {
+            CandidateId = entry.CandidateId,
+            IndividualKey = entry.Key,
+            MaskHash = entry.MaskHash,
+            Generation = entry.Generation,
+            Succeeded = succeeded,
+            FailureReason = succeeded ? null : reason,
+            Metrics = outcome.Metrics,
+            Silo = outcome.Silo,
+            FromCache = fromCache,
+            CompletedAt = now,
+            EnergySource = outcome.EnergySource,
+            PhaseSeconds = outcome.PhaseSeconds,
+        };
+    }
+
+    /// <summary>
+    /// Recovery: a record already in the ledger whose engine tell was lost (the coordinator died between the chunk write and the
+    /// state write) is told again, so the engine and the ledger agree and the evaluation is not run twice.
+    /// </summary>
+    public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason);
+    }
+
+    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason)
+    {
+        if (engine is null || problem is null || !engine.PendingIds.Contains(candidateId))
+        {
+            return (succeeded, reason);
+        }
+
+        if (!succeeded)
+        {
+            engine.TellFailure(candidateId, reason ?? "unknown failure");
+            return (false, reason ?? "unknown failure");
+        }
+
+        try
+        {
+            engine.Tell(candidateId, problem.Assess(metrics));
+            return (true, null);
+        }
+        catch (ArgumentException ex)
+        {
+            var why = "metrics unusable: " + ex.Message;
+            engine.TellFailure(candidateId, why);
+            return (false, why);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using PrunerCluster.Client.Hosting;
+using PrunerCluster.Contracts;
+using PrunerCluster.Testing;
+using Xunit.Abstractions;
+
+namespace PrunerCluster.Cli.Tests;
+
+/// <summary>
+/// Real silo processes in postgres mode on a real private PostgreSQL server: silos killed with SIGKILL (each kind in turn),
+/// the whole cluster killed and started again, PostgreSQL stopped mid-search. Two concurrent synthetic experiments.
+/// </summary>
+[Collection(PostgresClusterCollection.Name)]
+public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    private const int Budget = 40;
+    private static readonly TimeSpan SiloStart = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan SearchTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Killing_each_kind_of_silo_in_turn_loses_no_evaluation_reruns_none_that_completed_and_keeps_the_pareto_set()
+    {
+        var db = await postgres.Server.CreateDatabaseAsync();
+        await using var cluster = await SiloProcesses.StartPostgresAsync(3, slotsPerSilo: 2, db, SiloStart);
+        try
+        {
+            await using var client = await ConnectAsync(cluster, db);
+
+            // Uninterrupted reference runs of both experiments (generational: the Pareto set depends only on the seed).
+            var reference = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var ids = await SubmitPairAsync(client, "r0");
+            foreach (var (name, id) in ids)
+            {
+                var status = await WaitAsync(client, id);
+                Assert.Equal(ExperimentState.Completed, status.State);
+                reference[name] = Canonical(await client.Grains.GetExperiment(id).GetParetoSet());
+            }
+
+            string[] victims = ["first-started", "coordinator-host", "other"];
+            for (var round = 1; round <= victims.Length; round++)
+            {
+                ids = await SubmitPairAsync(client, "r" + round.ToString(CultureInfo.InvariantCulture));
+                await WaitUntilAsync(client, ids.Values, s => s.Evaluated >= Budget / 3);
+                var statuses = await StatusesAsync(client, ids.Values);
+                var coordinators = statuses.Select(s => s.CoordinatorSilo).ToHashSet(StringComparer.Ordinal);
+                var alive = cluster.Alive.ToList();
+                var victim = victims[round - 1] switch
+                {
+                    "first-started" => alive[0],
+                    "coordinator-host" => alive.First(s => coordinators.Any(s.Owns)),
+                    _ => alive.FirstOrDefault(s => !coordinators.Any(s.Owns)) ?? alive[^1],
+                };
+
+                var done = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+                foreach (var id in ids.Values)
+                {
+                    done[id] = (await client.Grains.GetExperiment(id).GetEvaluations()).Select(r => r.CandidateId).ToHashSet();
+                }
+
+                var reissuedBefore = statuses.Sum(s => s.Reissued);
+                var hostsCoordinator = coordinators.Any(victim.Owns);
+                output.WriteLine($"round {round} ({victims[round - 1]}): kill -9 silo {victim.Index} (pid {victim.ProcessId}, coordinator host: {hostsCoordinator}) at {string.Join(", ", statuses.Select(s => $"{s.Evaluated} done/{s.InFlight} in flight"))}");
+                var clock = Stopwatch.StartNew();
+                var killedAt = DateTimeOffset.UtcNow;
+                await victim.KillAsync();
+
+                // Time from the kill until the coordinators re-issue (or, for a coordinator's own silo, re-run) the lost work.
+                var reissueAt = await TimeUntilAsync(client, ids.Values, s => s.Sum(x => x.Reissued) > reissuedBefore || s.Any(x => !victim.Owns(x.CoordinatorSilo) && hostsCoordinator), clock);
+                output.WriteLine($"round {round}: kill -9 to re-issue {reissueAt.TotalSeconds:F1} s");
+
+                foreach (var (name, id) in ids)
+                {
+                    var status = await WaitAsync(client, id);
+                    Assert.Equal(ExperimentState.Completed, status.State);
+                    Assert.Equal(Budget, status.Evaluated);
+                    Assert.Equal(0, status.Failed);
+                    var ledger = await client.Grains.GetExperiment(id).GetEvaluations();
+                    Assert.Equal(Budget, ledger.Select(r => r.CandidateId).Distinct().Count());
+                    Assert.Equal(Budget, ledger.Select(r => r.MaskHash).Distinct().Count());
+
+                    // Completed before the kill: never run again. Whatever the dead silo had not finished ran again elsewhere.
+                    var individuals = await IndividualsAsync(client, ledger);
+                    var runs = individuals.ToDictionary(kv => kv.Key, kv => kv.Value.Runs, StringComparer.Ordinal);
+                    Assert.All(ledger.Where(r => done[id].Contains(r.CandidateId)), r => Assert.Equal(1, runs[r.IndividualKey]));
+                    Assert.All(ledger.Where(r => victim.Owns(r.Silo)), r => Assert.True(individuals[r.IndividualKey].Outcome!.CompletedAt <= killedAt, $"candidate {r.CandidateId} completed on the dead silo after the kill"));
+                    Assert.Equal(reference[name], Canonical(await client.Grains.GetExperiment(id).GetParetoSet()));
+                    output.WriteLine($"round {round} {name}: re-issued {status.Reissued}, re-runs {runs.Values.Sum() - Budget}, coordinator now {status.CoordinatorSilo}");
+                }
+
+                output.WriteLine($"round {round}: both finished {clock.Elapsed.TotalSeconds:F1} s after the kill");
+                await cluster.AddSiloAsync(SiloStart);
+            }
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task The_whole_cluster_killed_mid_search_resumes_every_experiment_from_postgres()
+    {
+        var db = await postgres.Server.CreateDatabaseAsync();
+        await using var cluster = await SiloProcesses.StartPostgresAsync(3, slotsPerSilo: 2, db, SiloStart);
+        try
+        {
+            Dictionary<string, string> ids;
+            int inFlightAtStop;
+            await using (var client = await ConnectAsync(cluster, db))
+            {
+                ids = await SubmitPairAsync(client, "restart");
+                await WaitUntilAsync(client, ids.Values, s => s.Evaluated >= Budget / 3);
+                var statuses = await StatusesAsync(client, ids.Values);
+                inFlightAtStop = statuses.Sum(s => s.InFlight);
+                output.WriteLine($"killing all silos at {string.Join(", ", statuses.Select(s => $"{s.Evaluated} done/{s.InFlight} in flight"))}");
+                foreach (var silo in cluster.Alive.ToList())
+                {
+                    await silo.KillAsync();
+                }
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                await cluster.AddSiloAsync(SiloStart);
+            }
+
+            await using (var client = await ConnectAsync(cluster, db))
+            {
+                var executions = 0;
+                foreach (var id in ids.Values)
+                {
+                    var status = await WaitAsync(client, id);
+                    Assert.Equal(ExperimentState.Completed, status.State);
+                    Assert.Equal(Budget, status.Evaluated);
+                    var ledger = await client.Grains.GetExperiment(id).GetEvaluations();
+                    Assert.Equal(Budget, ledger.Select(r => r.CandidateId).Distinct().Count());
+                    executions += (await IndividualsAsync(client, ledger)).Values.Sum(i => i.Runs);
+                }
+
+                output.WriteLine($"evaluations run: {executions} for {2 * Budget} booked, {inFlightAtStop} were in flight at the stop");
+                Assert.True(executions <= (2 * Budget) + inFlightAtStop, $"{executions} evaluations ran, more than {2 * Budget} + {inFlightAtStop} in flight at the stop");
+            }
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSQL_stopped_for_ten_seconds_mid_search_delays_the_search_and_corrupts_nothing()
+    {
+        var db = await postgres.Server.CreateDatabaseAsync();
+        await using var cluster = await SiloProcesses.StartPostgresAsync(2, slotsPerSilo: 2, db, SiloStart);
+        try
+        {
+            Dictionary<string, string> ids;
+            var ledgers = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var client = await ConnectAsync(cluster, db))
+            {
+                ids = await SubmitPairAsync(client, "outage");
+                await WaitUntilAsync(client, ids.Values, s => s.Evaluated >= Budget / 4);
+                output.WriteLine("stopping PostgreSQL for 10 s");
+                await postgres.Server.StopServerAsync();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                    var during = await StatusesAsync(client, ids.Values);
+                    output.WriteLine($"during the outage: {string.Join(", ", during.Select(s => $"{s.Evaluated} done/{s.InFlight} in flight; {string.Join(" | ", s.Errors)}"))}");
+                }
+                finally
+                {
+                    await postgres.Server.StartServerAsync();
+                }
+
+                foreach (var id in ids.Values)
+                {
+                    var status = await WaitAsync(client, id);
+                    Assert.Equal(ExperimentState.Completed, status.State);
+                    Assert.Equal(Budget, status.Evaluated);
+                    Assert.Equal(0, status.Failed);
+                    var ledger = await client.Grains.GetExperiment(id).GetEvaluations();
+                    Assert.Equal(Budget, ledger.Select(r => r.CandidateId).Distinct().Count());
+                    ledgers[id] = string.Join('\n', ledger.Select(r => FormattableString.Invariant($"{r.CandidateId}|{r.MaskHash}|{r.Succeeded}")));
+                }
+
+                Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"silo {s.Index} exited during the outage"));
+            }
+
+            // What PostgreSQL holds is what the silos served: a fresh cluster reads the same ledgers.
+            foreach (var silo in cluster.Alive.ToList())
+            {
+                await silo.KillAsync();
+            }
+
+            await cluster.AddSiloAsync(SiloStart);
+            await using (var client = await ConnectAsync(cluster, db))
+            {
+                foreach (var id in ids.Values)
+                {
+                    var status = await client.Grains.GetExperiment(id).GetStatus();
+                    Assert.Equal(ExperimentState.Completed, status.State);
+                    var ledger = await client.Grains.GetExperiment(id).GetEvaluations();
+                    Assert.Equal(ledgers[id], string.Join('\n', ledger.Select(r => FormattableString.Invariant($"{r.CandidateId}|{r.MaskHash}|{r.Succeeded}"))));
+                }
+            }
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            output.WriteLine(postgres.Server.ServerLog());
+            throw;
+        }
+    }
+
+    private static ExperimentSpec Spec(string name, ulong seed, string salt) => new()
+    {
+        Name = name,
+        Backend = "synthetic",
+        Model = "vgg",
+        Dataset = "synthetic",
+        Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
+        Search = new SearchSettings { PopulationSize = 8, Mode = SearchMode.Generational, Seed = seed },
+        Budget = new BudgetSettings { MaxEvaluations = Budget },
+        Synthetic = new SyntheticSettings { Duration = TimeSpan.FromMilliseconds(400), SegmentBits = [8, 8, 16], Salt = salt },
+    };
+
+    private static async Task<Dictionary<string, string>> SubmitPairAsync(ClusterConnection client, string salt)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, seed) in new[] { ("a", 11UL), ("b", 12UL) })
+        {
+            var result = await RetryAsync(() => client.Grains.SubmitExperimentAsync(Spec(name, seed, salt + "-" + name)));
+            Assert.True(result.Accepted, string.Join("; ", result.Errors));
+            ids[name] = result.ExperimentId!;
+        }
+
+        return ids;
+    }
+
+    private static Task<ClusterConnection> ConnectAsync(SiloProcesses cluster, string db) =>
+        ClusterConnection.ConnectAsync(ClusterConnection.PostgresGateways(db), cluster.ClusterId, cluster.ServiceId, CancellationToken.None, TimeSpan.FromSeconds(60));
+
+    private static async Task<ExperimentStatus> WaitAsync(ClusterConnection client, string id)
+    {
+        var deadline = DateTime.UtcNow + SearchTimeout;
+        while (true)
+        {
+            var status = await RetryAsync(() => client.Grains.GetExperiment(id).GetStatus());
+            if (status.State.IsTerminal() || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<List<ExperimentStatus>> StatusesAsync(ClusterConnection client, IEnumerable<string> ids)
+    {
+        var list = new List<ExperimentStatus>();
+        foreach (var id in ids)
+        {
+            list.Add(await RetryAsync(() => client.Grains.GetExperiment(id).GetStatus()));
+        }
+
+        return list;
+    }
+
+    private static async Task WaitUntilAsync(ClusterConnection client, IEnumerable<string> ids, Func<ExperimentStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + SearchTimeout;
+        while (!(await StatusesAsync(client, ids)).All(condition))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "experiments did not get far enough");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<TimeSpan> TimeUntilAsync(ClusterConnection client, IEnumerable<string> ids, Func<List<ExperimentStatus>, bool> condition, Stopwatch clock)
+    {
+        while (clock.Elapsed < SearchTimeout)
+        {
+            var statuses = await StatusesAsync(client, ids);
+            if (condition(statuses) || statuses.All(s => s.State.IsTerminal()))
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return clock.Elapsed;
+    }
+
+    /// <summary>Each booked individual as its grain reports it: how often its evaluation ran (persisted) and its outcome.</summary>
+    private static async Task<Dictionary<string, IndividualSnapshot>> IndividualsAsync(ClusterConnection client, IReadOnlyList<EvaluationRecord> ledger)
+    {
+        var individuals = new Dictionary<string, IndividualSnapshot>(StringComparer.Ordinal);
+        foreach (var record in ledger)
+        {
+            individuals[record.IndividualKey] = await RetryAsync(() => client.Grains.GetGrain<IIndividualGrain>(record.IndividualKey).GetSnapshot());
+        }
+
+        return individuals;
+    }
+
+    /// <summary>Calls through a gateway that just died fail until the client moves to another one.</summary>
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (attempt < 20 && ex is TimeoutException or OrleansException or SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    private static string[] Canonical(ParetoSet set) =>
+        [.. set.Entries
+            .Select(e => FormattableString.Invariant($"{e.MaskHash}|{e.Metrics[MetricNames.Accuracy]:R}|{e.Metrics[MetricNames.Macs]:R}"))
+            .Order(StringComparer.Ordinal)];
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresClusterCollection : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "postgres cluster";
+}
