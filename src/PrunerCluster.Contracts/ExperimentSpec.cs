@@ -154,6 +154,12 @@ public sealed record ExperimentSpec
     [Id(13)] public int MaxConcurrency { get; init; }
     [Id(14)] public SyntheticSettings? Synthetic { get; init; }
 
+    /// <summary>Object form of <c>"dataset"</c>: a data set by format and folder. When set, <see cref="Dataset"/> holds its format.</summary>
+    [Id(30)] public DatasetSourceSpec? DatasetSource { get; init; }
+
+    /// <summary>Object form of <c>"model"</c>: an ONNX file or a built-in architecture with weights. When set, <see cref="Model"/> holds "onnx" or the architecture.</summary>
+    [Id(31)] public ModelSourceSpec? ModelSource { get; init; }
+
     /// <summary>Effective fair-share weight.</summary>
     public double ShareWeight => Weight * Math.Pow(2, Math.Clamp(Priority, 0, 10));
 }

@@ -32,6 +32,7 @@ public static class SpecValidator
             errors.Add(new("dataset", "must not be empty"));
         }
 
+        SourceSpecValidator.Validate(spec, errors);
         ValidateObjectives(spec, errors);
         ValidateConstraints(spec, errors);
         ValidateSearch(spec.Search, errors);

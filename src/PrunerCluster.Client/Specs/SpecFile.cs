@@ -40,7 +40,7 @@ public static class SpecFile
     {
         try
         {
-            return JsonSerializer.Deserialize<ExperimentSpec>(json, JsonOptions)
+            return JsonSerializer.Deserialize<ExperimentSpec>(SpecForms.Normalize(json), JsonOptions)
                 ?? throw new SpecFileException($"Spec file '{source}' is empty; expected a JSON object.");
         }
         catch (JsonException ex)

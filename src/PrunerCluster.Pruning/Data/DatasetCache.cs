@@ -30,5 +30,22 @@ public sealed class DatasetCache
         }
     }
 
+    /// <summary>A data set chosen by format; keyed by the descriptor's canonical string.</summary>
+    public DataSplit GetOrLoad(DatasetDescriptor descriptor, ulong splitSeed)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var key = "descriptor|" + descriptor.ToCanonicalString() + "|" + splitSeed.ToString(CultureInfo.InvariantCulture);
+        var lazy = entries.GetOrAdd(key, _ => new Lazy<DataSplit>(() => DatasetCatalog.Load(descriptor, splitSeed), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            entries.TryRemove(new KeyValuePair<string, Lazy<DataSplit>>(key, lazy));
+            throw;
+        }
+    }
+
     public void Clear() => entries.Clear();
 }

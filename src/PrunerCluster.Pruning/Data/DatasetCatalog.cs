@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PrunerCluster.Pruning.Data;
 
 public static class DatasetCatalog
@@ -18,14 +20,55 @@ public static class DatasetCatalog
     public static DataSplit Load(string name, string? root, int validationSize, ulong splitSeed)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var (train, test) = name.ToLowerInvariant() switch
-        {
-            FashionMnist => LoadIdx(root ?? FashionMnistDefaultRoot, FashionMnist),
-            Cifar10 => LoadCifar(root ?? throw new DatasetException($"Dataset '{Cifar10}' needs an explicit root. {Cifar10Hint}")),
-            _ => throw new ArgumentException($"Unknown dataset '{name}'; known: {string.Join(", ", Names)}.", nameof(name)),
-        };
-        return Split(train, test, validationSize, splitSeed);
+        var descriptor = DatasetDescriptor.FromName(name, root, validationSize)
+            ?? throw (string.Equals(name, Cifar10, StringComparison.OrdinalIgnoreCase)
+                ? new DatasetException($"Dataset '{Cifar10}' needs an explicit root. {Cifar10Hint}")
+                : new ArgumentException($"Unknown dataset '{name}'; known: {string.Join(", ", Names)}, or a format ({string.Join(", ", DatasetFormats.All)}) with a root.", nameof(name)));
+        return Load(descriptor, splitSeed);
     }
+
+    /// <summary>Reads a data set by format and splits its training part deterministically (seeded permutation; the first ones go to validation).</summary>
+    public static DataSplit Load(DatasetDescriptor descriptor, ulong splitSeed)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var (train, test) = descriptor.Format switch
+        {
+            DatasetFormats.Idx => IdxDataset.Load(descriptor),
+            DatasetFormats.CifarBinary => CifarBinaryDataset.Load(descriptor),
+            DatasetFormats.ImageFolder => ImageFolderDataset.Load(descriptor),
+            _ => throw UnknownFormat(descriptor),
+        };
+        return Split(train, test, descriptor.ResolveValidation(train.Count), splitSeed);
+    }
+
+    /// <summary>Counts, channels, size and classes of a data set from headers and listings (no image decoding): for checks before work starts.</summary>
+    public static DatasetInfo Probe(DatasetDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.Format switch
+        {
+            DatasetFormats.Idx => IdxDataset.Probe(descriptor),
+            DatasetFormats.CifarBinary => CifarBinaryDataset.Probe(descriptor),
+            DatasetFormats.ImageFolder => ImageFolderDataset.Probe(descriptor),
+            _ => throw UnknownFormat(descriptor),
+        };
+    }
+
+    /// <summary>Null when the files a format needs are present, else a message naming the folder, the missing files and the expected layout.</summary>
+    public static string? MissingFiles(DatasetDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.Format switch
+        {
+            DatasetFormats.Idx => IdxDataset.Missing(descriptor),
+            DatasetFormats.CifarBinary => CifarBinaryDataset.Missing(descriptor),
+            DatasetFormats.ImageFolder => ImageFolderDataset.Missing(descriptor),
+            _ => UnknownFormat(descriptor).Message,
+        };
+    }
+
+    private static DatasetException UnknownFormat(DatasetDescriptor d) =>
+        new($"Unknown data set format '{d.Format}'; expected one of {string.Join(", ", DatasetFormats.All)}.");
 
     public static DataSplit Split(ImageDataset trainFile, ImageDataset test, int validationSize, ulong splitSeed)
     {
@@ -33,42 +76,13 @@ public static class DatasetCatalog
         ArgumentNullException.ThrowIfNull(test);
         if (validationSize < 1 || validationSize >= trainFile.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(validationSize), validationSize, $"Validation size must be in [1, {trainFile.Count - 1}] for '{trainFile.Name}'.");
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Data set '{trainFile.Name}' has {trainFile.Count} training images; a validation split of {validationSize} must be between 1 and {trainFile.Count - 1}."));
         }
 
         var permutation = new DeterministicRandom(splitSeed, stream: 0x5917UL).Permutation(trainFile.Count);
         var validation = trainFile.Select(permutation[..validationSize], trainFile.Name + "/validation");
         var train = trainFile.Select(permutation[validationSize..], trainFile.Name + "/train");
         return new DataSplit(trainFile.Name, train, validation, test);
-    }
-
-    private static (ImageDataset Train, ImageDataset Test) LoadIdx(string root, string name)
-    {
-        var hint = FashionMnistHint;
-        if (!Directory.Exists(root))
-        {
-            throw new DatasetException(root, "a folder with the four Fashion-MNIST IDX files", hint, "Dataset folder not found");
-        }
-
-        var trainImages = IdxReader.ReadImages(Resolve(root, IdxStems[0]), hint);
-        var trainLabels = IdxReader.ReadLabels(Resolve(root, IdxStems[1]), hint);
-        var testImages = IdxReader.ReadImages(Resolve(root, IdxStems[2]), hint);
-        var testLabels = IdxReader.ReadLabels(Resolve(root, IdxStems[3]), hint);
-        Check(trainImages.Count == trainLabels.Length, root, $"train images ({trainImages.Count}) and labels ({trainLabels.Length}) differ in count");
-        Check(testImages.Count == testLabels.Length, root, $"test images ({testImages.Count}) and labels ({testLabels.Length}) differ in count");
-        Check(trainImages.Rows == trainImages.Cols && testImages.Rows == trainImages.Rows && testImages.Cols == trainImages.Cols, root, "images must be square and equal in size");
-        var classes = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
-        var train = new ImageDataset(name, trainImages.Pixels, trainLabels, 1, trainImages.Rows, classes);
-        var test = new ImageDataset(name + "/test", testImages.Pixels, testLabels, 1, testImages.Rows, classes, train.Mean.ToArray(), train.Std.ToArray());
-        return (train, test);
-
-        static void Check(bool ok, string path, string problem)
-        {
-            if (!ok)
-            {
-                throw new DatasetException(path, IdxReader.ImagesFormat, FashionMnistHint, "Inconsistent IDX files: " + problem);
-            }
-        }
     }
 
     /// <summary>
@@ -107,8 +121,6 @@ public static class DatasetCatalog
         }
     }
 
-    private static string Resolve(string root, string stem) => TryResolve(root, stem) ?? Path.Combine(root, stem + ".gz");
-
     private static string? TryResolve(string root, string stem)
     {
         foreach (var candidate in new[] { stem + ".gz", stem, stem.Replace("-idx", ".idx", StringComparison.Ordinal) + ".gz", stem.Replace("-idx", ".idx", StringComparison.Ordinal) })
@@ -121,15 +133,5 @@ public static class DatasetCatalog
         }
 
         return null;
-    }
-
-    private static (ImageDataset Train, ImageDataset Test) LoadCifar(string root)
-    {
-        var trainFiles = CifarTrainFiles.Select(f => Path.Combine(root, f)).ToArray();
-        var (trainPixels, trainLabels) = Cifar10Reader.ReadBatches(trainFiles, Cifar10Hint);
-        var (testPixels, testLabels) = Cifar10Reader.ReadBatches([Path.Combine(root, CifarTestFile)], Cifar10Hint);
-        var train = new ImageDataset(Cifar10, trainPixels, trainLabels, 3, 32, 10);
-        var test = new ImageDataset(Cifar10 + "/test", testPixels, testLabels, 3, 32, 10, train.Mean.ToArray(), train.Std.ToArray());
-        return (train, test);
     }
 }

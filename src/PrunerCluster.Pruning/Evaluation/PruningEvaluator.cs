@@ -47,7 +47,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
         {
             settings.Validate();
             TorchRuntime.Initialize(settings.Threads);
-            var data = context.Time("load", () => datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed));
+            var data = context.Time("load", () => checkpoint.LoadData(datasets));
             try
             {
                 Attempt(context, data, settings.BatchSize, settings.LatencyBatchSize, ct);

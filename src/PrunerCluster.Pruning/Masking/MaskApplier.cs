@@ -125,7 +125,7 @@ public static class MaskApplier
         ArgumentNullException.ThrowIfNull(kept);
         var architecture = source.Architecture.WithWidths(kept.ToDictionary(k => k.Key, k => k.Value.Length, StringComparer.Ordinal));
         var device = DeviceOf(source);
-        var target = ModelZoo.Create(architecture);
+        var target = source.Resized(architecture);
         try
         {
             target.to(device);
@@ -137,11 +137,11 @@ public static class MaskApplier
                 var t = src[name];
                 if (source.Bindings.TryGetValue(name, out var bindings))
                 {
-                    foreach (var b in bindings)
+                    foreach (var dim in bindings.Select(b => b.Dim).Distinct().ToArray())
                     {
-                        if (kept.TryGetValue(b.Group, out var units) && units.Length != source.Architecture.Width(b.Group))
+                        if (KeptPositions(bindings.Where(b => b.Dim == dim), (int)t.shape[dim], kept, source.Architecture) is { } positions)
                         {
-                            t = t.index_select(b.Dim, IndexTensor(units, b.Repeat, device));
+                            t = t.index_select(dim, torch.tensor(positions, device: device));
                         }
                     }
                 }
@@ -173,18 +173,14 @@ public static class MaskApplier
             var tensors = Tensors(clone);
             foreach (var (name, bindings) in clone.Bindings)
             {
-                foreach (var b in bindings)
+                foreach (var dim in bindings.Select(b => b.Dim).Distinct().ToArray())
                 {
-                    if (!kept.TryGetValue(b.Group, out var units))
+                    var size = (int)tensors[name].shape[dim];
+                    if (KeptPositions(bindings.Where(b => b.Dim == dim), size, kept, clone.Architecture) is { } positions)
                     {
-                        continue;
-                    }
-
-                    var keep = units.ToHashSet();
-                    var removed = Enumerable.Range(0, clone.Architecture.Width(b.Group)).Where(i => !keep.Contains(i)).ToArray();
-                    if (removed.Length > 0)
-                    {
-                        tensors[name].index_fill_(b.Dim, IndexTensor(removed, b.Repeat, device), 0.0);
+                        var keep = positions.ToHashSet();
+                        var removed = Enumerable.Range(0, size).Where(i => !keep.Contains(i)).Select(i => (long)i).ToArray();
+                        tensors[name].index_fill_(dim, torch.tensor(removed, device: device), 0.0);
                     }
                 }
             }
@@ -201,7 +197,7 @@ public static class MaskApplier
     public static ZooModel Clone(ZooModel source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var clone = ModelZoo.Create(source.Architecture);
+        var clone = source.Resized(source.Architecture);
         try
         {
             clone.to(DeviceOf(source));
@@ -300,18 +296,43 @@ public static class MaskApplier
 
     internal static Device DeviceOf(ZooModel model) => model.parameters().First().device;
 
-    private static Tensor IndexTensor(int[] units, int repeat, Device device)
+    /// <summary>
+    /// Positions kept along one tensor dimension: each binding covers <c>units x repeat</c> positions from its offset (a Concat puts several
+    /// groups side by side); positions no group covers are kept. Null when nothing is removed.
+    /// </summary>
+    private static long[]? KeptPositions(IEnumerable<TensorBinding> bindings, int size, IReadOnlyDictionary<string, int[]> kept, ArchitectureSpec architecture)
     {
-        var idx = new long[units.Length * repeat];
-        for (var i = 0; i < units.Length; i++)
+        var keep = new bool[size];
+        Array.Fill(keep, true);
+        var removedAny = false;
+        foreach (var b in bindings)
         {
-            for (var r = 0; r < repeat; r++)
+            if (!kept.TryGetValue(b.Group, out var units))
             {
-                idx[(i * repeat) + r] = ((long)units[i] * repeat) + r;
+                continue;
+            }
+
+            var width = architecture.Width(b.Group);
+            var chosen = new bool[width];
+            foreach (var u in units)
+            {
+                chosen[u] = true;
+            }
+
+            for (var u = 0; u < width; u++)
+            {
+                if (!chosen[u])
+                {
+                    removedAny = true;
+                    for (var r = 0; r < b.Repeat; r++)
+                    {
+                        keep[b.Offset + (u * b.Repeat) + r] = false;
+                    }
+                }
             }
         }
 
-        return torch.tensor(idx, device: device);
+        return removedAny ? Enumerable.Range(0, size).Where(i => keep[i]).Select(i => (long)i).ToArray() : null;
     }
 }
 

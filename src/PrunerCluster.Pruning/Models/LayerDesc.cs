@@ -50,4 +50,5 @@ public sealed record LayerDesc(
 }
 
 /// <summary>Dimension <see cref="Dim"/> of parameter/buffer <see cref="Tensor"/> is indexed by units of <see cref="Group"/>, each repeated <see cref="Repeat"/> times contiguously.</summary>
-public sealed record TensorBinding(string Tensor, int Dim, string Group, int Repeat, bool Produces);
+/// <remarks><see cref="Offset"/> is where the group's units start along the dimension (a Concat places several groups side by side).</remarks>
+public sealed record TensorBinding(string Tensor, int Dim, string Group, int Repeat, bool Produces, int Offset = 0);

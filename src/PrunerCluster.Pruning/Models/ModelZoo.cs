@@ -1,3 +1,5 @@
+using PrunerCluster.Pruning.Graph;
+
 namespace PrunerCluster.Pruning.Models;
 
 public static class ModelZoo
@@ -9,6 +11,8 @@ public static class ModelZoo
 
     public static IReadOnlyList<string> Names { get; } = [Mlp, LeNet5, Vgg, ResNet];
 
+    public static bool IsZoo(string kind) => Names.Contains(kind, StringComparer.Ordinal);
+
     public static ArchitectureSpec DefaultArchitecture(string name, int inChannels, int imageSize, int classes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -16,7 +20,26 @@ public static class ModelZoo
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         var kind = name.Trim().ToLowerInvariant();
-        return new ArchitectureSpec(kind, inChannels, imageSize, classes, Blueprints.DefaultWidths(kind));
+        return new ArchitectureSpec(kind, inChannels, imageSize, classes, ZooGraphs.DefaultWidths(kind));
+    }
+
+    /// <summary>The graph of a built-in architecture at the architecture's widths.</summary>
+    public static ModelGraph Graph(ArchitectureSpec architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (!IsZoo(architecture.Kind))
+        {
+            throw new ArgumentException($"Unknown model '{architecture.Kind}'; known: {string.Join(", ", Names)}.", nameof(architecture));
+        }
+
+        try
+        {
+            return ZooGraphs.Build(architecture);
+        }
+        catch (GraphException e)
+        {
+            throw new ArgumentException($"{architecture.Kind} cannot take {architecture.InChannels}x{architecture.ImageSize}x{architecture.ImageSize} inputs: {e.Message}", nameof(architecture), e);
+        }
     }
 
     /// <summary>A freshly initialized model (deterministic for a seed). Negative seeds are reinterpreted bitwise.</summary>
@@ -26,15 +49,7 @@ public static class ModelZoo
     public static ZooModel Create(ArchitectureSpec architecture, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        var s = unchecked((ulong)seed);
-        return architecture.Kind switch
-        {
-            Mlp => new MlpModel(architecture, s),
-            LeNet5 => new LeNet5Model(architecture, s),
-            Vgg => new VggModel(architecture, s),
-            ResNet => new ResNetModel(architecture, s),
-            _ => throw new ArgumentException($"Unknown model '{architecture.Kind}'; known: {string.Join(", ", Names)}.", nameof(architecture)),
-        };
+        return new ZooModel(Graph(architecture), architecture, unchecked((ulong)seed));
     }
 
     /// <summary>Rebuilds the architecture and loads weights saved with <c>module.save</c> (TorchSharp format).</summary>

@@ -1,3 +1,4 @@
+using PrunerCluster.Pruning.Graph;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,32 +7,45 @@ using F = TorchSharp.torch.nn.functional;
 namespace PrunerCluster.Pruning.Models;
 
 /// <summary>
-/// A zoo network built from an <see cref="ArchitectureSpec"/>. Its parametrized layers are described by <see cref="Layers"/>,
-/// from which the tensor-to-group bindings used for shrinking, masking and importance are derived.
+/// An executable network: a <see cref="ModelGraph"/> (built-in architecture or imported ONNX) run node by node, with one TorchSharp
+/// module per Conv/BatchNorm/Linear node (named after the node, so state dicts read <c>conv1.weight</c>). Its layer list, tensor-to-group
+/// bindings and groups come from <see cref="GraphAnalysis"/>, which is the one place dependency groups are derived.
 /// </summary>
-public abstract class ZooModel : nn.Module<Tensor, Tensor>
+public sealed class ZooModel : nn.Module<Tensor, Tensor>
 {
     private readonly Dictionary<string, nn.Module<Tensor, Tensor>> layerModules = new(StringComparer.Ordinal);
 
-    protected ZooModel(ArchitectureSpec architecture, ulong seed)
+    /// <summary>Builds the graph's modules and initializes them from <paramref name="seed"/> (He-uniform, classifier 1/sqrt(fan_in), zero biases).</summary>
+    public ZooModel(ModelGraph graph, ArchitectureSpec architecture, ulong seed)
         : base(architecture?.Kind ?? throw new ArgumentNullException(nameof(architecture)))
     {
-        Architecture = architecture;
-        Layers = Blueprints.Build(architecture);
-        foreach (var layer in Layers)
+        ArgumentNullException.ThrowIfNull(graph);
+        Graph = graph;
+        Analysis = GraphAnalysis.Of(graph);
+        var derived = Analysis.Architecture(architecture.Kind);
+        if (derived.InChannels != architecture.InChannels || derived.ImageSize != architecture.ImageSize || derived.Classes != architecture.Classes
+            || !derived.Widths.OrderBy(w => w.Group, StringComparer.Ordinal).SequenceEqual(architecture.Widths.OrderBy(w => w.Group, StringComparer.Ordinal)))
         {
-            nn.Module<Tensor, Tensor> module = layer.Kind switch
-            {
-                LayerKind.Conv => nn.Conv2d(layer.InUnits, layer.OutUnits, layer.Kernel, layer.Stride, layer.Padding, bias: layer.Bias),
-                LayerKind.BatchNorm => nn.BatchNorm2d(layer.OutUnits),
-                LayerKind.Linear => nn.Linear((long)layer.InUnits * layer.InRepeat, layer.OutUnits, hasBias: layer.Bias),
-                _ => throw new InvalidOperationException($"Unsupported layer kind {layer.Kind}."),
-            };
-            layerModules.Add(layer.Name, module);
-            register_module(layer.Name, module);
+            throw new ArgumentException($"Architecture {architecture.ToCanonicalString()} does not describe graph '{graph.Name}', whose derived shape is {derived.ToCanonicalString()}.", nameof(architecture));
         }
 
-        Bindings = BuildBindings(Layers);
+        Architecture = architecture;
+        Layers = Analysis.Layers;
+        Bindings = Analysis.Bindings;
+        var shapes = Analysis.Shapes;
+        foreach (var node in graph.Nodes.Where(n => n.HasParameters))
+        {
+            var input = shapes[node.Inputs[0]];
+            nn.Module<Tensor, Tensor> module = node.Op switch
+            {
+                GraphOp.Conv => nn.Conv2d(input.Channels, node.Depthwise ? input.Channels : node.OutChannels, node.Kernel, node.Stride, node.Padding, node.Dilation, groups: node.Depthwise ? input.Channels : node.Groups, bias: node.Bias),
+                GraphOp.BatchNorm => nn.BatchNorm2d(input.Channels, node.Epsilon, node.Momentum),
+                _ => nn.Linear(input.Elements, node.OutChannels, hasBias: node.Bias),
+            };
+            layerModules.Add(node.Name, module);
+            register_module(node.Name, module);
+        }
+
         Initialize(seed);
         foreach (var p in parameters())
         {
@@ -44,6 +58,10 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
         }
     }
 
+    public ModelGraph Graph { get; }
+
+    public GraphAnalysis Analysis { get; }
+
     public ArchitectureSpec Architecture { get; }
 
     public IReadOnlyList<LayerDesc> Layers { get; }
@@ -55,13 +73,43 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
 
     public long ParameterCount => Layers.Sum(l => l.Parameters);
 
-    protected nn.Module<Tensor, Tensor> Layer(string name) => layerModules[name];
-
-    protected Tensor ConvBnRelu(Tensor x, string conv, string bn)
+    /// <summary>A freshly initialized model of the same graph with the architecture's group widths (weights are the caller's to copy).</summary>
+    public ZooModel Resized(ArchitectureSpec architecture, ulong seed = 0)
     {
-        using var c = Layer(conv).call(x);
-        using var b = Layer(bn).call(c);
-        return F.relu(b);
+        ArgumentNullException.ThrowIfNull(architecture);
+        var widths = architecture.Widths.ToDictionary(w => w.Group, w => w.Units, StringComparer.Ordinal);
+        return new ZooModel(Analysis.Resize(widths), architecture, seed);
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [Graph.Input] = input };
+        foreach (var n in Graph.Nodes)
+        {
+            var x = values[n.Inputs[0]];
+            values[n.Output] = n.Op switch
+            {
+                GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear => layerModules[n.Name].call(x),
+                GraphOp.Relu => F.relu(x),
+                GraphOp.LeakyRelu => F.leaky_relu(x, n.Alpha),
+                GraphOp.Clip => Clip(x, n.Min, n.Max),
+                GraphOp.Sigmoid => torch.sigmoid(x),
+                GraphOp.HardSwish => F.hardswish(x),
+                GraphOp.MaxPool => F.max_pool2d(x, n.Kernel, n.Stride, n.Padding),
+                GraphOp.AvgPool => F.avg_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: false, count_include_pad: n.CountIncludePad),
+                GraphOp.GlobalAvgPool => F.adaptive_avg_pool2d(x, 1),
+                GraphOp.Add => n.Inputs.Count == 2 ? x.add(values[n.Inputs[1]]) : x.add(n.Alpha),
+                GraphOp.Mul => n.Inputs.Count == 2 ? x.mul(values[n.Inputs[1]]) : x.mul(n.Alpha),
+                GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
+                GraphOp.Flatten => x.flatten(1),
+                GraphOp.Softmax => F.softmax(x, 1),
+                GraphOp.Identity => x.alias(),
+                _ => throw new GraphException($"Node '{n.Name}': operator {n.Op} cannot be executed."),
+            };
+        }
+
+        return values[Graph.Output].MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)
@@ -79,48 +127,14 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
         base.Dispose(disposing);
     }
 
-    private static Dictionary<string, IReadOnlyList<TensorBinding>> BuildBindings(IReadOnlyList<LayerDesc> layers)
-    {
-        var result = new Dictionary<string, IReadOnlyList<TensorBinding>>(StringComparer.Ordinal);
-        foreach (var l in layers)
+    private static Tensor Clip(Tensor x, double min, double max) =>
+        (double.IsFinite(min), double.IsFinite(max)) switch
         {
-            void Add(string tensor, int dim, string? group, int repeat, bool produces)
-            {
-                if (group is null)
-                {
-                    return;
-                }
-
-                var key = l.Name + "." + tensor;
-                var list = result.TryGetValue(key, out var existing) ? existing.ToList() : [];
-                list.Add(new TensorBinding(key, dim, group, repeat, produces));
-                result[key] = list;
-            }
-
-            switch (l.Kind)
-            {
-                case LayerKind.Conv:
-                case LayerKind.Linear:
-                    Add("weight", 0, l.OutGroup, 1, true);
-                    Add("weight", 1, l.InGroup, l.InRepeat, false);
-                    if (l.Bias)
-                    {
-                        Add("bias", 0, l.OutGroup, 1, true);
-                    }
-
-                    break;
-                case LayerKind.BatchNorm:
-                    foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
-                    {
-                        Add(t, 0, l.OutGroup, 1, true);
-                    }
-
-                    break;
-            }
-        }
-
-        return result;
-    }
+            (true, true) => x.clamp(min, max),
+            (true, false) => x.clamp_min(min),
+            (false, true) => x.clamp_max(max),
+            _ => x.alias(),
+        };
 
     /// <summary>He-uniform weights (classifier: 1/sqrt(fan_in)), zero biases, BN gamma 1: drawn from a managed PRNG so init never depends on torch's global generator.</summary>
     private void Initialize(ulong seed)
@@ -137,7 +151,7 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
 
             var module = layerModules[layer.Name];
             var fanIn = (double)layer.InUnits * layer.InRepeat * layer.Kernel * layer.Kernel;
-            var bound = layer.OutGroup is null ? 1.0 / Math.Sqrt(fanIn) : Math.Sqrt(6.0 / fanIn);
+            var bound = IsClassifier(layer.Name) ? 1.0 / Math.Sqrt(fanIn) : Math.Sqrt(6.0 / fanIn);
             foreach (var (name, p) in module.named_parameters())
             {
                 if (name == "weight")
@@ -158,93 +172,7 @@ public abstract class ZooModel : nn.Module<Tensor, Tensor>
             }
         }
     }
-}
 
-internal sealed class MlpModel(ArchitectureSpec architecture, ulong seed) : ZooModel(architecture, seed)
-{
-    public override Tensor forward(Tensor input)
-    {
-        using var x = input.flatten(1);
-        using var h1 = Layer("fc1").call(x);
-        using var a1 = F.relu(h1);
-        using var h2 = Layer("fc2").call(a1);
-        using var a2 = F.relu(h2);
-        return Layer("fc3").call(a2);
-    }
-}
-
-internal sealed class LeNet5Model(ArchitectureSpec architecture, ulong seed) : ZooModel(architecture, seed)
-{
-    public override Tensor forward(Tensor input)
-    {
-        using var c1 = Layer("conv1").call(input);
-        using var r1 = F.relu(c1);
-        using var p1 = F.max_pool2d(r1, 2);
-        using var c2 = Layer("conv2").call(p1);
-        using var r2 = F.relu(c2);
-        using var p2 = F.max_pool2d(r2, 2);
-        using var flat = p2.flatten(1);
-        using var f1 = Layer("fc1").call(flat);
-        using var a1 = F.relu(f1);
-        using var f2 = Layer("fc2").call(a1);
-        using var a2 = F.relu(f2);
-        return Layer("fc3").call(a2);
-    }
-}
-
-internal sealed class VggModel(ArchitectureSpec architecture, ulong seed) : ZooModel(architecture, seed)
-{
-    public override Tensor forward(Tensor input)
-    {
-        using var x1 = ConvBnRelu(input, "conv1", "bn1");
-        using var x2 = ConvBnRelu(x1, "conv2", "bn2");
-        using var p2 = F.max_pool2d(x2, 2);
-        using var x3 = ConvBnRelu(p2, "conv3", "bn3");
-        using var x4 = ConvBnRelu(x3, "conv4", "bn4");
-        using var p4 = F.max_pool2d(x4, 2);
-        using var x5 = ConvBnRelu(p4, "conv5", "bn5");
-        using var p5 = F.max_pool2d(x5, 2);
-        using var flat = p5.flatten(1);
-        using var f1 = Layer("fc1").call(flat);
-        using var a1 = F.relu(f1);
-        return Layer("fc2").call(a1);
-    }
-}
-
-internal sealed class ResNetModel(ArchitectureSpec architecture, ulong seed) : ZooModel(architecture, seed)
-{
-    public override Tensor forward(Tensor input)
-    {
-        var x = ConvBnRelu(input, "stem", "stem_bn");
-        for (var stage = 1; stage <= 3; stage++)
-        {
-            var next = Block(x, "b" + stage, projection: stage > 1);
-            x.Dispose();
-            x = next;
-        }
-
-        using (x)
-        {
-            using var pooled = F.adaptive_avg_pool2d(x, 1);
-            using var flat = pooled.flatten(1);
-            return Layer("fc").call(flat);
-        }
-    }
-
-    private Tensor Block(Tensor x, string prefix, bool projection)
-    {
-        using var h = ConvBnRelu(x, prefix + "_conv1", prefix + "_bn1");
-        using var c2 = Layer(prefix + "_conv2").call(h);
-        using var b2 = Layer(prefix + "_bn2").call(c2);
-        if (projection)
-        {
-            using var pc = Layer(prefix + "_proj").call(x);
-            using var pb = Layer(prefix + "_projbn").call(pc);
-            using var sum = b2.add(pb);
-            return F.relu(sum);
-        }
-
-        using var identity = b2.add(x);
-        return F.relu(identity);
-    }
+    private bool IsClassifier(string layer) => Graph.Nodes.Any(n => n.Name == layer && n.Output == Graph.Output)
+        || (Graph.Nodes.LastOrDefault(n => n.Op == GraphOp.Linear)?.Name == layer && Layers.Last(l => l.Kind != LayerKind.BatchNorm).Name == layer);
 }

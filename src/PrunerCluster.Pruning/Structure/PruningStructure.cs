@@ -1,3 +1,4 @@
+using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Training;
 
@@ -5,10 +6,11 @@ namespace PrunerCluster.Pruning.Structure;
 
 public static class PruningStructure
 {
+    /// <summary>The model's groups, derived from its graph, in the order of its architecture's widths.</summary>
     public static IReadOnlyList<PrunableGroup> Analyze(ZooModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Analyze(model.Architecture);
+        return Ordered(model.Analysis.Groups, model.Architecture);
     }
 
     public static IReadOnlyList<PrunableGroup> Analyze(BaselineCheckpoint checkpoint)
@@ -20,19 +22,29 @@ public static class PruningStructure
     public static IReadOnlyList<PrunableGroup> Analyze(ArchitectureSpec architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        var layers = Blueprints.Build(architecture);
-        var groups = new List<PrunableGroup>();
-        foreach (var w in architecture.Widths)
+        return Ordered(GraphAnalysis.Of(ModelZoo.Graph(architecture)).Groups, architecture);
+    }
+
+    /// <summary>
+    /// Groups without the ones a listed layer produces or is tied to (their units are then never pruned); throws naming unknown layers.
+    /// </summary>
+    public static IReadOnlyList<PrunableGroup> Exclude(IReadOnlyList<PrunableGroup> groups, IReadOnlyCollection<string> layers, IEnumerable<string> knownLayers)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(layers);
+        var known = knownLayers.ToHashSet(StringComparer.Ordinal);
+        var unknown = layers.Where(l => !known.Contains(l)).ToArray();
+        if (unknown.Length > 0)
         {
-            var producers = layers.Where(l => l.OutGroup == w.Group).Select(l => l.Name).ToArray();
-            var consumers = layers.Where(l => l.InGroup == w.Group && l.Kind != LayerKind.BatchNorm).Select(l => l.Name).ToArray();
-            var weighted = layers.Where(l => l.OutGroup == w.Group && l.Kind != LayerKind.BatchNorm).ToArray();
-            var kind = weighted.Length > 1 ? GroupKinds.ResidualChannels
-                : weighted.All(l => l.Kind == LayerKind.Linear) ? GroupKinds.LinearNeurons
-                : GroupKinds.ConvChannels;
-            groups.Add(new PrunableGroup(w.Group, w.Units, kind, producers, consumers));
+            throw new ArgumentException($"Cannot exclude unknown layer(s) {string.Join(", ", unknown)}; layers: {string.Join(", ", known.Order(StringComparer.Ordinal))}.", nameof(layers));
         }
 
-        return groups;
+        return groups.Where(g => !g.Producers.Any(layers.Contains)).ToArray();
+    }
+
+    private static PrunableGroup[] Ordered(IReadOnlyList<PrunableGroup> groups, ArchitectureSpec architecture)
+    {
+        var order = architecture.Widths.Select(w => w.Group).ToList();
+        return groups.OrderBy(g => order.IndexOf(g.Name) is var i && i < 0 ? int.MaxValue : i).ToArray();
     }
 }

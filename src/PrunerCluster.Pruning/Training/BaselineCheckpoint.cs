@@ -17,6 +17,9 @@ public sealed record BaselineCheckpoint(string Path, string Model, string Datase
 
     public string? DataRoot { get; init; }
 
+    /// <summary>The data set by format (null for the historical named data sets, which use <see cref="Dataset"/>, <see cref="DataRoot"/> and <see cref="ValidationSize"/>).</summary>
+    public DatasetDescriptor? Source { get; init; }
+
     public int ValidationSize { get; init; } = 5000;
 
     public ulong SplitSeed { get; init; } = 1;
@@ -26,6 +29,13 @@ public sealed record BaselineCheckpoint(string Path, string Model, string Datase
     public int Epochs { get; init; }
 
     public string? SettingsHash { get; init; }
+
+    /// <summary>The train/validation/test split this checkpoint was trained and is evaluated on.</summary>
+    public DataSplit LoadData(DatasetCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        return Source is { } source ? cache.GetOrLoad(source, SplitSeed) : cache.GetOrLoad(Dataset, DataRoot, ValidationSize, SplitSeed);
+    }
 
     public ArchitectureSpec ResolveArchitecture(DataSplit data)
     {

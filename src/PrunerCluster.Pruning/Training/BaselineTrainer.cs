@@ -17,6 +17,9 @@ public sealed record BaselineTrainingSettings
 
     public string? DataRoot { get; init; }
 
+    /// <summary>A data set chosen by format; when set it replaces <see cref="Dataset"/>, <see cref="DataRoot"/> and <see cref="ValidationSize"/>.</summary>
+    public DatasetDescriptor? Source { get; init; }
+
     public int Epochs { get; init; } = 2;
 
     public int BatchSize { get; init; } = 128;
@@ -39,7 +42,7 @@ public sealed record BaselineTrainingSettings
 
     public string DevicePreference { get; init; } = "cpu";
 
-    public string ContentHash => Hashing.Sha256Hex(string.Join('|', Model, Dataset, DataRoot ?? "", Epochs, BatchSize, LearningRate.ToString("R", CultureInfo.InvariantCulture), Seed, ValidationSize, SplitSeed, Threads, MaxTrainSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", MaxTestSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", "v1"));
+    public string ContentHash => Hashing.Sha256Hex(string.Join('|', Model, Dataset, DataRoot ?? "", Epochs, BatchSize, LearningRate.ToString("R", CultureInfo.InvariantCulture), Seed, ValidationSize, SplitSeed, Threads, MaxTrainSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", MaxTestSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", "v1") + (Source is null ? "" : "|" + Source.ToCanonicalString()));
 
     public void Validate()
     {
@@ -87,7 +90,7 @@ public static class BaselineTrainer
 
         TorchRuntime.Initialize(settings.Threads);
         var device = TorchRuntime.SelectDevice(settings.DevicePreference);
-        var data = (cache ?? DatasetCache.Shared).GetOrLoad(settings.Dataset, settings.DataRoot, settings.ValidationSize, settings.SplitSeed);
+        var data = settings.Source is { } source ? (cache ?? DatasetCache.Shared).GetOrLoad(source, settings.SplitSeed) : (cache ?? DatasetCache.Shared).GetOrLoad(settings.Dataset, settings.DataRoot, settings.ValidationSize, settings.SplitSeed);
         var train = settings.MaxTrainSamples is { } maxTrain ? data.Train.Take(maxTrain) : data.Train;
         var test = settings.MaxTestSamples is { } maxTest ? data.Test.Take(maxTest) : data.Test;
         var architecture = ModelZoo.DefaultArchitecture(settings.Model, data.Channels, data.ImageSize, data.Classes);
@@ -124,6 +127,7 @@ public static class BaselineTrainer
         {
             Architecture = architecture,
             DataRoot = settings.DataRoot,
+            Source = settings.Source,
             ValidationSize = settings.ValidationSize,
             SplitSeed = settings.SplitSeed,
             TrainingSeconds = trainingSeconds,

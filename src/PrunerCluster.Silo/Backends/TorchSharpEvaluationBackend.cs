@@ -39,19 +39,13 @@ public sealed partial class TorchSharpEvaluationBackend(
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<SpecError>();
-        if (!ModelZoo.Names.Contains(spec.Model, StringComparer.Ordinal))
+        if (spec.ModelSource is null && !ModelZoo.Names.Contains(spec.Model, StringComparer.Ordinal))
         {
-            errors.Add(new("model", $"unknown model '{spec.Model}'; expected one of {string.Join(", ", ModelZoo.Names)}"));
+            errors.Add(new("model", $"unknown model '{spec.Model}'; expected one of {string.Join(", ", ModelZoo.Names)}, or an object {{\"onnx\": path}}"));
         }
 
-        if (!DatasetCatalog.Names.Contains(spec.Dataset, StringComparer.Ordinal))
-        {
-            errors.Add(new("dataset", $"unknown dataset '{spec.Dataset}'; expected one of {string.Join(", ", DatasetCatalog.Names)}"));
-        }
-        else if (DatasetCatalog.MissingFiles(spec.Dataset, spec.DataRoot) is { } missing)
-        {
-            errors.Add(new("dataRoot", missing));
-        }
+        var (_, dataInfo) = DataSourceResolver.Check(spec, errors);
+        ModelSourceChecks.Check(spec, dataInfo, errors);
 
         if (spec.Baseline.CheckpointPath is { } path && !File.Exists(path + ".json") && !File.Exists(path))
         {
@@ -186,11 +180,14 @@ public sealed partial class TorchSharpEvaluationBackend(
         }
         else
         {
+            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
             var training = new BaselineTrainingSettings
             {
                 Model = spec.Model,
-                Dataset = spec.Dataset,
+                Dataset = spec.DatasetSource is null ? spec.Dataset : descriptor.DisplayName,
                 DataRoot = spec.DataRoot,
+                Source = spec.DatasetSource is null ? null : descriptor,
+                ValidationSize = spec.DatasetSource is null ? descriptor.ResolveValidation(DatasetCatalog.Probe(descriptor).TrainCount) : DatasetDescriptor.DefaultValidationCap,
                 Epochs = spec.Baseline.Epochs,
                 Seed = unchecked((long)spec.Baseline.Seed),
                 Threads = settings.Threads,
@@ -202,7 +199,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         }
 
         _checkpoints[checkpoint.ContentHash] = checkpoint;
-        var data = _datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
+        var data = checkpoint.LoadData(_datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
         var groups = PruningStructure.Analyze(architecture);
         var hybrid = settings.Mode != PruningMode.Structured;

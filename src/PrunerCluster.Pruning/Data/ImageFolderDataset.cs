@@ -1,0 +1,178 @@
+using System.Globalization;
+using SkiaSharp;
+
+namespace PrunerCluster.Pruning.Data;
+
+/// <summary>
+/// The <c>image-folder</c> format: one folder per class (its name is the class, classes ordered by name) holding PNG or JPEG files,
+/// either directly in the root or below <c>train/</c> and <c>test/</c>. Images are decoded with SkiaSharp and resized (bilinear) to
+/// <see cref="DatasetDescriptor.ImageSize"/>; without a test folder, <see cref="DatasetDescriptor.TestFraction"/> of each class is held out.
+/// </summary>
+internal static class ImageFolderDataset
+{
+    public const string Layout = "one sub-folder per class holding .png/.jpg/.jpeg files, directly in the root or below train/ and test/";
+
+    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+
+    public static string? Missing(DatasetDescriptor d)
+    {
+        if (!Directory.Exists(d.Root))
+        {
+            return $"Data set folder '{d.Root}' does not exist (format '{DatasetFormats.ImageFolder}': {Layout}).";
+        }
+
+        if (d.ImageSize is not { } size || size < 1)
+        {
+            return $"Data set '{d.DisplayName}' (format '{DatasetFormats.ImageFolder}') needs imageSize: the side length every image is resized to, e.g. 32.";
+        }
+
+        return d.Channels is { } c && c is not (1 or 3)
+            ? string.Create(CultureInfo.InvariantCulture, $"Data set '{d.DisplayName}' (format '{DatasetFormats.ImageFolder}'): channels must be 1 (grayscale) or 3 (RGB), got {c}.")
+            : null;
+    }
+
+    public static DatasetInfo Probe(DatasetDescriptor d)
+    {
+        var (train, test, classes) = List(d);
+        return new DatasetInfo(d.DisplayName, train.Count, test.Count, d.Channels ?? 3, d.ImageSize!.Value, classes.Count);
+    }
+
+    public static (ImageDataset Train, ImageDataset Test) Load(DatasetDescriptor d)
+    {
+        var (trainFiles, testFiles, classes) = List(d);
+        var channels = d.Channels ?? 3;
+        var size = d.ImageSize!.Value;
+        var train = new ImageDataset(d.DisplayName, Decode(trainFiles, channels, size), trainFiles.Select(f => (byte)f.Label).ToArray(), channels, size, classes.Count);
+        var test = new ImageDataset(d.DisplayName + "/test", Decode(testFiles, channels, size), testFiles.Select(f => (byte)f.Label).ToArray(), channels, size, classes.Count, train.Mean.ToArray(), train.Std.ToArray());
+        return (train, test);
+    }
+
+    private static (List<(string Path, int Label)> Train, List<(string Path, int Label)> Test, IReadOnlyList<string> Classes) List(DatasetDescriptor d)
+    {
+        if (Missing(d) is { } missing)
+        {
+            throw new DatasetException(missing);
+        }
+
+        var trainRoot = Path.Combine(d.Root, "train");
+        var testRoot = Path.Combine(d.Root, "test");
+        var split = Directory.Exists(trainRoot);
+        var root = split ? trainRoot : d.Root;
+        var classes = Directory.EnumerateDirectories(root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray();
+        var perClass = classes.Select(c => Images(Path.Combine(root, c))).ToArray();
+        var nonEmpty = classes.Where((_, i) => perClass[i].Length > 0).ToArray();
+        if (nonEmpty.Length < 2)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture,
+                $"Image folder '{root}' has {nonEmpty.Length} class folder(s) with images ({string.Join(", ", nonEmpty.DefaultIfEmpty("none"))}); classification needs at least 2: put each class's .png/.jpg files in its own sub-folder ({Layout})."));
+        }
+
+        if (classes.Length > 256)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Image folder '{root}' has {classes.Length} class folders; at most 256 are supported."));
+        }
+
+        if (d.Classes is { } given && given != classes.Length)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Image folder '{root}' has {classes.Length} class folders but the spec gives classes = {given}."));
+        }
+
+        var train = new List<(string, int)>();
+        var test = new List<(string, int)>();
+        if (split && Directory.Exists(testRoot))
+        {
+            for (var i = 0; i < classes.Length; i++)
+            {
+                train.AddRange(perClass[i].Select(f => (f, i)));
+                test.AddRange(Images(Path.Combine(testRoot, classes[i])).Select(f => (f, i)));
+            }
+
+            var unknown = Directory.EnumerateDirectories(testRoot).Select(p => Path.GetFileName(p)!).Where(c => !classes.Contains(c, StringComparer.Ordinal)).ToArray();
+            if (unknown.Length > 0)
+            {
+                throw new DatasetException($"Image folder '{testRoot}' has class folder(s) {string.Join(", ", unknown)} that '{trainRoot}' does not have.");
+            }
+        }
+        else
+        {
+            var fraction = d.TestFraction ?? 0.2;
+            if (!(fraction > 0 && fraction < 1))
+            {
+                throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Data set '{d.DisplayName}': testFraction must be in (0, 1), got {fraction}."));
+            }
+
+            for (var i = 0; i < classes.Length; i++)
+            {
+                // Every k-th file of a class (in name order) is test data: deterministic and stratified.
+                var files = perClass[i];
+                var holdOut = files.Length < 2 ? 0 : Math.Clamp((int)Math.Round(files.Length * fraction), 1, files.Length - 1);
+                var step = holdOut == 0 ? int.MaxValue : (double)files.Length / holdOut;
+                var testIdx = Enumerable.Range(0, holdOut).Select(k => (int)(k * step)).ToHashSet();
+                for (var j = 0; j < files.Length; j++)
+                {
+                    (testIdx.Contains(j) ? test : train).Add((files[j], i));
+                }
+            }
+        }
+
+        if (test.Count == 0)
+        {
+            throw new DatasetException($"Image folder '{d.Root}' yields no test images ({Layout}).");
+        }
+
+        return (train, test, classes);
+    }
+
+    private static string[] Images(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant(), StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    private static byte[] Decode(List<(string Path, int Label)> files, int channels, int size)
+    {
+        var plane = size * size;
+        var result = new byte[(long)files.Count * channels * plane];
+        var target = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        try
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => DecodeOne(files[i].Path, i, channels, size, plane, target, result));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DatasetException>().FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
+
+        return result;
+    }
+
+    private static void DecodeOne(string path, int i, int channels, int size, int plane, SKImageInfo target, byte[] result)
+    {
+        using var source = SKBitmap.Decode(path)
+            ?? throw new DatasetException(path, "a PNG or JPEG image", "Remove or re-encode the file.", "Cannot decode image");
+        using var rgba = new SKBitmap(target);
+        using (var converted = source.ColorType == SKColorType.Rgba8888 && source.AlphaType == SKAlphaType.Unpremul ? null : source.Copy(SKColorType.Rgba8888))
+        {
+            if (!(converted ?? source).ScalePixels(rgba, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)))
+            {
+                throw new DatasetException(path, "a PNG or JPEG image", "Remove or re-encode the file.", "Cannot resize image");
+            }
+        }
+
+        var pixels = rgba.GetPixelSpan();
+        var offset = (long)i * channels * plane;
+        for (var p = 0; p < plane; p++)
+        {
+            byte r = pixels[4 * p], g = pixels[(4 * p) + 1], b = pixels[(4 * p) + 2];
+            if (channels == 1)
+            {
+                result[offset + p] = (byte)Math.Round((0.299 * r) + (0.587 * g) + (0.114 * b));
+            }
+            else
+            {
+                result[offset + p] = r;
+                result[offset + plane + p] = g;
+                result[offset + (2 * plane) + p] = b;
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace PrunerCluster.Pruning.Graph;
+
+/// <summary>
+/// One operation of a <see cref="ModelGraph"/>. Parametrized nodes (Conv, BatchNorm, Linear) own tensors named <c>Name.weight</c>,
+/// <c>Name.bias</c>, <c>Name.running_mean</c>, <c>Name.running_var</c>. Channel counts of inputs follow from shape inference; only a
+/// producing layer's <see cref="OutChannels"/> is stored, so resizing a group changes one number per producer.
+/// </summary>
+public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> Inputs, string Output)
+{
+    /// <summary>Conv/Linear: output channels or features.</summary>
+    public int OutChannels { get; init; }
+
+    public int Kernel { get; init; } = 1;
+
+    public int Stride { get; init; } = 1;
+
+    public int Padding { get; init; }
+
+    public int Dilation { get; init; } = 1;
+
+    /// <summary>Conv groups when not depthwise (1 = dense).</summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>Conv with one filter per input channel (groups = channels): its channels are tied to its input's.</summary>
+    public bool Depthwise { get; init; }
+
+    public bool Bias { get; init; } = true;
+
+    /// <summary>LeakyRelu slope; Add/Mul scalar operand when <see cref="Inputs"/> has one entry.</summary>
+    public double Alpha { get; init; }
+
+    public double Min { get; init; } = double.NegativeInfinity;
+
+    public double Max { get; init; } = double.PositiveInfinity;
+
+    public double Epsilon { get; init; } = 1e-5;
+
+    public double Momentum { get; init; } = 0.1;
+
+    public bool CountIncludePad { get; init; }
+
+    /// <summary>Name given to the prunable group this node produces (the zoo's width names); null = named after the first producer.</summary>
+    public string? GroupHint { get; init; }
+
+    /// <summary>The node's name in the source file (ONNX), when it had to be sanitized.</summary>
+    public string? SourceName { get; init; }
+
+    public bool HasParameters => Op is GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear;
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+
+namespace PrunerCluster.Pruning.Graph;
+
+/// <summary>
+/// A network as a list of nodes in execution order over named values, with one image input (C x H x W per sample) and one output:
+/// the single representation that the built-in zoo and ONNX import produce, that dependency groups are derived from, that shrinking
+/// resizes and that ONNX export writes.
+/// </summary>
+public sealed record ModelGraph(string Name, string Input, int InChannels, int ImageSize, IReadOnlyList<GraphNode> Nodes, string Output)
+{
+    /// <summary>Per-sample shapes of every value, in node order; throws <see cref="GraphException"/> naming the node when shapes do not fit.</summary>
+    public IReadOnlyDictionary<string, ValueShape> InferShapes()
+    {
+        var shapes = new Dictionary<string, ValueShape>(StringComparer.Ordinal) { [Input] = new(InChannels, ImageSize, ImageSize) };
+        foreach (var n in Nodes)
+        {
+            var inputs = n.Inputs.Select(i => shapes.TryGetValue(i, out var s) ? s : throw new GraphException($"Node '{n.Name}' ({n.Op}) reads '{i}', which no earlier node produces.")).ToArray();
+            shapes[n.Output] = Infer(n, inputs);
+        }
+
+        if (!shapes.ContainsKey(Output))
+        {
+            throw new GraphException($"Graph output '{Output}' is produced by no node.");
+        }
+
+        return shapes;
+    }
+
+    public GraphNode Node(string name) => Nodes.FirstOrDefault(n => n.Name == name) ?? throw new GraphException($"Graph '{Name}' has no node '{name}'.");
+
+    public string ToCanonicalString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{Name};{Input};{InChannels};{ImageSize};{Output};");
+        foreach (var n in Nodes)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint};");
+        }
+
+        return sb.ToString();
+    }
+
+    private static ValueShape Infer(GraphNode n, ValueShape[] inputs)
+    {
+        var x = inputs[0];
+        switch (n.Op)
+        {
+            case GraphOp.Conv:
+            {
+                RequireMap(n, x);
+                var groups = n.Depthwise ? x.Channels : n.Groups;
+                if (x.Channels % groups != 0 || (n.Depthwise ? false : n.OutChannels % groups != 0))
+                {
+                    throw new GraphException($"Node '{n.Name}' (Conv): {x.Channels} input and {n.OutChannels} output channels are not divisible by groups = {groups}.");
+                }
+
+                var size = Out(x.Height, n.Kernel, n.Stride, n.Padding, n.Dilation, n);
+                return new(n.Depthwise ? x.Channels : n.OutChannels, size, size);
+            }
+
+            case GraphOp.Linear:
+                return new(n.OutChannels, 0, 0);
+            case GraphOp.MaxPool:
+            case GraphOp.AvgPool:
+            {
+                RequireMap(n, x);
+                var size = Out(x.Height, n.Kernel, n.Stride, n.Padding, 1, n);
+                return new(x.Channels, size, size);
+            }
+
+            case GraphOp.GlobalAvgPool:
+                RequireMap(n, x);
+                return new(x.Channels, 1, 1);
+            case GraphOp.Flatten:
+                return new((int)x.Elements, 0, 0);
+            case GraphOp.Concat:
+                if (inputs.Any(i => i.Height != x.Height || i.Width != x.Width))
+                {
+                    throw new GraphException($"Node '{n.Name}' (Concat) joins inputs of different spatial size: {string.Join(", ", inputs)}.");
+                }
+
+                return x with { Channels = inputs.Sum(i => i.Channels) };
+            case GraphOp.Add:
+            case GraphOp.Mul:
+                if (inputs.Any(i => i != x))
+                {
+                    throw new GraphException($"Node '{n.Name}' ({n.Op}) combines inputs of different shapes {string.Join(", ", inputs)}; only equal shapes (or a scalar) are supported.");
+                }
+
+                return x;
+            default:
+                return x;
+        }
+    }
+
+    private static void RequireMap(GraphNode n, ValueShape x)
+    {
+        if (x.IsFlat)
+        {
+            throw new GraphException($"Node '{n.Name}' ({n.Op}) needs a C x H x W feature map but gets a flat vector {x}.");
+        }
+    }
+
+    private static int Out(int size, int kernel, int stride, int padding, int dilation, GraphNode n)
+    {
+        var o = ((size + (2 * padding) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+        return o >= 1 ? o : throw new GraphException($"Node '{n.Name}' ({n.Op}) with kernel {kernel}, stride {stride}, padding {padding} does not fit its {size}x{size} input.");
+    }
+}
