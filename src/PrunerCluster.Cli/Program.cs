@@ -33,6 +33,12 @@ catch (Exception ex) when (ex is CommandLineException or SpecFileException or Fi
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
 }
+catch (Exception ex) when (ex is TimeoutException or Orleans.Runtime.OrleansException)
+{
+    // A silo that just died: the cluster answers again once membership declares it dead (seconds).
+    Console.Error.WriteLine($"error: the cluster did not answer ({ex.GetType().Name}: {ex.Message.Split('\n')[0].Trim()}); if a silo just died, retry in a few seconds");
+    return 3;
+}
 
 static void PrintUsage(TextWriter output)
 {
