@@ -70,6 +70,7 @@ public sealed class HostConfigurationTests
     [InlineData("PrunerCluster:Cluster:SiloPort", "70000", "PrunerCluster:Cluster:SiloPort must be a TCP port")]
     [InlineData("PrunerCluster:Cluster:Mode", "kubernetes", "PrunerCluster:Cluster:Mode must be 'localhost'")]
     [InlineData("PrunerCluster:Cluster:ClusterId", " ", "ClusterId and ServiceId must not be empty")]
+    [InlineData("PrunerCluster:Cluster:AdvertisedAddress", "my-host", "PrunerCluster:Cluster:AdvertisedAddress must be an IP address")]
     public void Bad_cluster_configuration_is_rejected_naming_the_key(string key, string value, string expected)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => Build((key, value)));
@@ -90,5 +91,23 @@ public sealed class HostConfigurationTests
         using var host = Build(("PrunerCluster:DeviceKind", "cpu"), ("PrunerCluster:TorchSharp:Threads", "0"));
         var ex = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<TorchSharpBackendOptions>>().Value);
         Assert.Contains("PrunerCluster:TorchSharp:Threads", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postgres_mode_without_a_connection_string_is_rejected_before_anything_starts()
+    {
+        // (Assumes PRUNERCLUSTER_POSTGRES and PRUNERCLUSTER_POSTGRES_FILE are not set for the test run, as in CI.)
+        var ex = Assert.Throws<PrunerCluster.Silo.Storage.PostgresConfigurationException>(() => Build(("PrunerCluster:Cluster:Mode", "postgres")));
+        Assert.Contains("PrunerCluster:Postgres:ConnectionString", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postgres_mode_never_shows_the_password_of_a_bad_connection_string()
+    {
+        var ex = Assert.Throws<PrunerCluster.Silo.Storage.PostgresConfigurationException>(() => Build(
+            ("PrunerCluster:Cluster:Mode", "postgres"),
+            ("PrunerCluster:Postgres:ConnectionString", "Host=db;Password=s3cr3t-value;NoSuchKeyword=1")));
+        Assert.DoesNotContain("s3cr3t", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("PrunerCluster:Postgres:ConnectionString", ex.Message, StringComparison.Ordinal);
     }
 }
