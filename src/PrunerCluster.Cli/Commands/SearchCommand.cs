@@ -1,6 +1,7 @@
 using System.Globalization;
 using PrunerCluster.Cli.Hosting;
 using PrunerCluster.Cli.Output;
+using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Cli.Specs;
 using PrunerCluster.Contracts;
 
@@ -9,7 +10,7 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string Usage = "search <spec.json> [--slots N] [--out DIR] [--verbose]";
+    public const string Usage = "search <spec.json> [--slots N] [--out DIR] [--final-recovery STEPS] [--final-members N] [--noise-samples N] [--verbose]";
 
     public static async Task<int> RunAsync(CommandArguments args, TextWriter output, CancellationToken cancellationToken)
     {
@@ -19,9 +20,12 @@ public static class SearchCommand
         var slots = args.Number("slots", 1, 1);
         var outRoot = args.Value("out");
         var verbose = args.Flag("verbose");
+        var recoverySteps = args.Value("final-recovery");
+        var recoveryMembers = args.Value("final-members");
+        var noiseSamples = args.Number("noise-samples", FinalStage.DefaultNoiseSamples, 0);
         args.EnsureAllUsed();
 
-        var spec = SpecFile.Load(specPath);
+        var spec = FinalRecoveryOptions.Apply(SpecFile.Load(specPath), recoverySteps, recoveryMembers);
         var structural = SpecValidator.Validate(spec);
         if (structural.Count > 0)
         {
@@ -38,7 +42,9 @@ public static class SearchCommand
 
         var id = submission.ExperimentId;
         output.WriteLine($"experiment {id} accepted");
-        var status = await WaitAsync(cluster.Grains, id, spec, output, cancellationToken).ConfigureAwait(false);
+        using var final = FinalStage.Start(spec, noiseSamples);
+        var status = await WaitAsync(cluster.Grains, id, spec, output, cancellationToken, final.Observe).ConfigureAwait(false);
+        var noise = await final.StopProbeAsync().ConfigureAwait(false);
         var experiment = cluster.Grains.GetExperiment(id);
         var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
         var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
@@ -54,11 +60,26 @@ public static class SearchCommand
         var directory = Path.GetFullPath(Path.Combine(outRoot ?? Path.Combine(".prunercluster", "runs"), Sanitize(id)));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
         output.WriteLine($"results: {directory} (pareto.json, pareto.csv, evaluations.csv, *.svg plots)");
+        if (LatencyNoiseProbe.CoefficientOfVariation(noise) is { } cv)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: unpruned model timed {noise.Count} times during the search, coefficient of variation {cv:P1}"));
+        }
+
+        if (status.State == ExperimentState.Completed
+            && await final.RecoverAsync(pareto, noise, Path.Combine(directory, "models"), output, cancellationToken).ConfigureAwait(false) is { } recovered)
+        {
+            FinalRecoveryReport.Write(directory, recovered);
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({recovered.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
+            output.WriteLine(FinalRecoveryReport.Table(recovered));
+            output.WriteLine($"recovered models: {Path.Combine(directory, "models")} ({FinalRecoveryReport.JsonFileName}, {FinalRecoveryReport.CsvFileName})");
+        }
+
         output.WriteLine($"export a model: prunercluster export {Path.Combine(directory, RunDirectory.ParetoJsonFileName)} --rank 1 --out <dir>");
         return status.State == ExperimentState.Completed ? 0 : 1;
     }
 
-    internal static async Task<ExperimentStatus> WaitAsync(IGrainFactory grains, string id, ExperimentSpec spec, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<ExperimentStatus> WaitAsync(IGrainFactory grains, string id, ExperimentSpec spec, TextWriter output, CancellationToken cancellationToken, Action<ExperimentStatus>? observe = null)
     {
         // A line when something countable changes (state, evaluations, in flight, front), else one every 30 s.
         (ExperimentState, int, int, int, int)? last = null;
@@ -70,6 +91,7 @@ public static class SearchCommand
                 TimeSpan.FromSeconds(1),
                 s =>
                 {
+                    observe?.Invoke(s);
                     var key = (s.State, s.Evaluated, s.Failed, s.InFlight, s.ParetoSize);
                     var now = DateTimeOffset.Now;
                     if (key != last || now - lastPrinted >= TimeSpan.FromSeconds(30))
