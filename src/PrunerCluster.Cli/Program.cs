@@ -18,11 +18,12 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 try
 {
     var verb = args[0];
-    var rest = new CommandArguments(args[1..], new HashSet<string>(StringComparer.Ordinal) { "json", "csv", "wait", "verbose" });
+    var rest = new CommandArguments(args[1..], new HashSet<string>(StringComparer.Ordinal) { "json", "csv", "wait", "verbose", "quick" });
     return verb switch
     {
         "search" => await SearchCommand.RunAsync(rest, output, cancel.Token),
         "export" => await ExportCommand.RunAsync(rest, output, cancel.Token),
+        "quality" => await PrunerCluster.Cli.Quality.QualityCommand.RunAsync(rest, output, cancel.Token),
         "submit" or "status" or "list" or "pareto" or "cancel" or "pause" or "resume" => await ClientCommands.RunAsync(verb, rest, output, cancel.Token),
         _ => throw new CommandLineException($"unknown command '{verb}'; run 'prunercluster --help'"),
     };
@@ -40,6 +41,7 @@ static void PrintUsage(TextWriter output)
     output.WriteLine("Embedded (one process, no database):");
     output.WriteLine("  prunercluster " + SearchCommand.Usage);
     output.WriteLine("  prunercluster " + ExportCommand.Usage);
+    output.WriteLine("  prunercluster " + PrunerCluster.Cli.Quality.QualityCommand.Usage);
     output.WriteLine();
     output.WriteLine("Client of a running cluster " + ClientCommands.ConnectionOptions + ":");
     output.WriteLine("  prunercluster submit <spec.json> [--wait]");

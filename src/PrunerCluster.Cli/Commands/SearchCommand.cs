@@ -72,7 +72,7 @@ public static class SearchCommand
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({recovered.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
             output.WriteLine(FinalRecoveryReport.Table(recovered));
-            output.WriteLine($"recovered models: {Path.Combine(directory, "models")} ({FinalRecoveryReport.JsonFileName}, {FinalRecoveryReport.CsvFileName})");
+            output.WriteLine($"recovered models: {Path.Combine(directory, "models")}; table: {Path.Combine(directory, FinalRecoveryReport.JsonFileName)}, {FinalRecoveryReport.CsvFileName}");
         }
 
         output.WriteLine($"export a model: prunercluster export {Path.Combine(directory, RunDirectory.ParetoJsonFileName)} --rank 1 --out <dir>");

@@ -1,0 +1,121 @@
+using System.Globalization;
+using PrunerCluster.Cli.Commands;
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Cli.Quality;
+
+/// <summary>
+/// Settings of the <c>quality</c> benchmark. Every method gets the same budget of evaluated masks, the same search-time
+/// recovery (<see cref="FineTuneSteps"/>) and the same final recovery (<see cref="RecoverySteps"/>). Defaults are the
+/// documented default run; <see cref="Quick"/> is a minutes-long smoke run of the same pipeline.
+/// </summary>
+public sealed record QualityOptions
+{
+    public string Model { get; init; } = "vgg";
+
+    public string Dataset { get; init; } = DatasetCatalogNames.FashionMnist;
+
+    public string? DataRoot { get; init; }
+
+    /// <summary>Evaluated masks per method and seed.</summary>
+    public int Budget { get; init; } = 16;
+
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2];
+
+    /// <summary>Genome encodings of the NSGA-II arms (each one an arm of its own).</summary>
+    public IReadOnlyList<string> Encodings { get; init; } = [GenomeEncodings.KeepRatio];
+
+    public int BaselineEpochs { get; init; } = 2;
+
+    public int? BaselineTrainSamples { get; init; }
+
+    public int FineTuneSteps { get; init; } = 100;
+
+    public int ValidationSamples { get; init; } = 2000;
+
+    public int RecoverySteps { get; init; } = 600;
+
+    /// <summary>Front members recovered per method and seed (cheapest in MACs among those within <see cref="RecoverWithinPoints"/> of the unpruned validation accuracy).</summary>
+    public int RecoverMembers { get; init; } = 3;
+
+    public double RecoverWithinPoints { get; init; } = 2.0;
+
+    public int Slots { get; init; } = 1;
+
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    public string CacheDirectory { get; init; } = Path.Combine(".prunercluster", "baselines");
+
+    public string OutDirectory { get; init; } = Path.Combine(".prunercluster", "quality");
+
+    public bool IsQuick { get; init; }
+
+    /// <summary>A smoke run of the whole pipeline: tiny baseline, 6 masks per method, one seed, short recoveries.</summary>
+    public static QualityOptions Quick { get; } = new()
+    {
+        Budget = 6,
+        Seeds = [1],
+        BaselineEpochs = 1,
+        BaselineTrainSamples = 4096,
+        FineTuneSteps = 10,
+        ValidationSamples = 500,
+        RecoverySteps = 30,
+        RecoverMembers = 2,
+        RecoverWithinPoints = 5.0,
+        IsQuick = true,
+        OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
+    };
+
+    public const string Usage = "quality [--quick] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
+
+    public static QualityOptions Parse(CommandArguments args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var o = args.Flag("quick") ? Quick : new QualityOptions();
+        o = o with
+        {
+            Budget = args.Number("budget", o.Budget, 2),
+            FineTuneSteps = args.Number("fine-tune-steps", o.FineTuneSteps, 0),
+            RecoverySteps = args.Number("recovery-steps", o.RecoverySteps, 0),
+            RecoverMembers = args.Number("recover-members", o.RecoverMembers, 1),
+            ValidationSamples = args.Number("validation-samples", o.ValidationSamples, 1),
+            BaselineEpochs = args.Number("baseline-epochs", o.BaselineEpochs, 1),
+            Slots = args.Number("slots", o.Slots, 1),
+            Threads = args.Number("threads", o.Threads, 1),
+            CacheDirectory = args.Value("cache") ?? o.CacheDirectory,
+            OutDirectory = args.Value("out") ?? o.OutDirectory,
+        };
+        if (args.Value("seeds") is { } seeds)
+        {
+            o = o with { Seeds = [.. seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSeed)] };
+        }
+
+        if (args.Value("encodings") is { } encodings)
+        {
+            o = o with
+            {
+                Encodings = [.. encodings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(e => GenomeEncodings.Canonical(e) ?? throw new CommandLineException($"--encodings: unknown encoding '{e}'; expected {string.Join(", ", GenomeEncodings.All)}"))
+                    .Distinct(StringComparer.Ordinal)],
+            };
+        }
+
+        if (o.Seeds.Count == 0 || o.Encodings.Count == 0)
+        {
+            throw new CommandLineException("--seeds and --encodings need at least one value each");
+        }
+
+        return o;
+    }
+
+    private static ulong ParseSeed(string text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+            ? seed
+            : throw new CommandLineException($"--seeds expects comma-separated non-negative integers, got '{text}'");
+}
+
+/// <summary>Data set names used by the benchmark (kept here so the CLI does not reach into the engine for one constant).</summary>
+internal static class DatasetCatalogNames
+{
+    public const string FashionMnist = "fashion-mnist";
+}
