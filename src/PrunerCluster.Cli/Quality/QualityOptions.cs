@@ -35,6 +35,12 @@ public sealed record QualityOptions
 
     public int RecoverySteps { get; init; } = 600;
 
+    /// <summary>Fewest timed passes per model (more follow until the median is within +-3 %).</summary>
+    public int LatencyRuns { get; init; } = 20;
+
+    /// <summary>Cap on timing seconds per model.</summary>
+    public double LatencyMaxSeconds { get; init; } = 8;
+
     /// <summary>Front members recovered per method and seed (cheapest in MACs among those within <see cref="RecoverWithinPoints"/> of the unpruned validation accuracy).</summary>
     public int RecoverMembers { get; init; } = 3;
 
@@ -44,7 +50,8 @@ public sealed record QualityOptions
 
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
-    public string CacheDirectory { get; init; } = Path.Combine(".prunercluster", "baselines");
+    /// <summary>Baseline checkpoint cache; null = the backend's default (shared with <c>search</c>).</summary>
+    public string? CacheDirectory { get; init; }
 
     public string OutDirectory { get; init; } = Path.Combine(".prunercluster", "quality");
 
@@ -60,13 +67,15 @@ public sealed record QualityOptions
         FineTuneSteps = 10,
         ValidationSamples = 500,
         RecoverySteps = 30,
+        LatencyRuns = 5,
+        LatencyMaxSeconds = 3,
         RecoverMembers = 2,
         RecoverWithinPoints = 5.0,
         IsQuick = true,
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
+    public const string Usage = "quality [--quick] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
 
     public static QualityOptions Parse(CommandArguments args)
     {
@@ -77,6 +86,7 @@ public sealed record QualityOptions
             Budget = args.Number("budget", o.Budget, 2),
             FineTuneSteps = args.Number("fine-tune-steps", o.FineTuneSteps, 0),
             RecoverySteps = args.Number("recovery-steps", o.RecoverySteps, 0),
+            LatencyRuns = args.Number("latency-runs", o.LatencyRuns, 1),
             RecoverMembers = args.Number("recover-members", o.RecoverMembers, 1),
             ValidationSamples = args.Number("validation-samples", o.ValidationSamples, 1),
             BaselineEpochs = args.Number("baseline-epochs", o.BaselineEpochs, 1),

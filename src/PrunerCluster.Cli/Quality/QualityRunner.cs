@@ -22,7 +22,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     public const string Generation0 = "generation0";
 
     private readonly TorchSharpEvaluationBackend _backend = new(
-        Options.Create(new TorchSharpBackendOptions { Threads = options.Threads, CheckpointCacheDirectory = options.CacheDirectory }),
+        Options.Create(options.CacheDirectory is { } cache
+            ? new TorchSharpBackendOptions { Threads = options.Threads, CheckpointCacheDirectory = cache }
+            : new TorchSharpBackendOptions { Threads = options.Threads }),
         TimeProvider.System,
         NullLogger<TorchSharpEvaluationBackend>.Instance);
 
@@ -72,6 +74,8 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             FineTuneSteps = options.FineTuneSteps,
             ValidationSamples = options.ValidationSamples,
             EnergyWindow = 0,
+            LatencyRuns = options.LatencyRuns,
+            LatencyMaxSeconds = options.LatencyMaxSeconds,
             Seed = seed,
             Threads = options.Threads,
         },

@@ -27,6 +27,9 @@ public sealed record LatencyReport(double MedianMs, double P90Ms, double MinMs, 
 
 public static class LatencyMeter
 {
+    /// <summary>Fewest timed passes when the time cap cuts a measurement short (a very slow model or an overloaded machine).</summary>
+    public const int MinRunsWhenOutOfTime = 3;
+
     /// <summary>Median of <paramref name="runs"/> timed forward passes after <paramref name="warmup"/> untimed ones, eval mode, no_grad; CUDA is synchronized around each run.</summary>
     public static LatencyReport Measure(ZooModel model, Tensor input, int runs, int warmup, CancellationToken ct = default)
     {
@@ -72,13 +75,14 @@ public static class LatencyMeter
                 }
 
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (times.Count < policy.MinRuns)
+                var outOfTime = clock.Elapsed.TotalSeconds >= policy.MaxSeconds;
+                if (times.Count < policy.MinRuns && !(outOfTime && times.Count >= MinRunsWhenOutOfTime))
                 {
                     continue;
                 }
 
                 stats = TimingStatistics.Of(times);
-                if (stats.CiHalfWidthPercent <= policy.TargetCiPercent || clock.Elapsed.TotalSeconds >= policy.MaxSeconds)
+                if (stats.CiHalfWidthPercent <= policy.TargetCiPercent || outOfTime)
                 {
                     break;
                 }

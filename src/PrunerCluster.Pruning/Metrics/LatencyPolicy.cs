@@ -3,7 +3,8 @@ namespace PrunerCluster.Pruning.Metrics;
 /// <summary>
 /// Adaptive timing: after <see cref="Warmup"/> untimed passes, time at least <see cref="MinRuns"/> passes, then keep going
 /// until the median's 95 % confidence interval is within +-<see cref="TargetCiPercent"/> % of it, or <see cref="MaxRuns"/>
-/// passes, or <see cref="MaxSeconds"/> of timing, whichever comes first.
+/// passes, or <see cref="MaxSeconds"/> of timing, whichever comes first (the time cap also cuts <see cref="MinRuns"/> short,
+/// after at least three passes, so an overloaded machine cannot stall a search in its timing windows).
 /// </summary>
 public sealed record LatencyPolicy
 {

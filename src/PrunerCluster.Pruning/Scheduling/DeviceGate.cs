@@ -17,6 +17,7 @@ public sealed class DeviceGate
     private int _shared;
     private bool _exclusive;
     private int _waitingExclusive;
+    private int _waitingShared;
     private long _exclusiveWindows;
     private long _sharedPauses;
 
@@ -41,6 +42,30 @@ public sealed class DeviceGate
             lock (_sync)
             {
                 return _shared;
+            }
+        }
+    }
+
+    /// <summary>Timing windows waiting to open.</summary>
+    public int WaitingExclusive
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _waitingExclusive;
+            }
+        }
+    }
+
+    /// <summary>Slots paused at a safe point, waiting for a timing window to close.</summary>
+    public int WaitingShared
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _waitingShared;
             }
         }
     }
@@ -82,10 +107,25 @@ public sealed class DeviceGate
         lock (_sync)
         {
             var paused = false;
-            while (_exclusive || _waitingExclusive > 0)
+            try
             {
-                paused = true;
-                Wait(ct);
+                while (_exclusive || _waitingExclusive > 0)
+                {
+                    if (!paused)
+                    {
+                        paused = true;
+                        _waitingShared++;
+                    }
+
+                    Wait(ct);
+                }
+            }
+            finally
+            {
+                if (paused)
+                {
+                    _waitingShared--;
+                }
             }
 
             if (paused)

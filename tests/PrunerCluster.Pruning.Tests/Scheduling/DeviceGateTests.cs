@@ -31,8 +31,7 @@ public sealed class DeviceGateTests
             Assert.Equal(0, gate.SharedHolders);
         });
 
-        SpinWait.SpinUntil(() => timing.Status == TaskStatus.Running, Patience);
-        Thread.Sleep(100);
+        Assert.True(SpinWait.SpinUntil(() => gate.WaitingExclusive == 1, Patience));
         Assert.False(exclusiveEntered.IsSet);
 
         // A slot reaching its next safe point while the window waits must pause (writer preference).
@@ -41,7 +40,7 @@ public sealed class DeviceGateTests
             using var step = gate.EnterShared();
             Assert.False(gate.IsExclusive);
         });
-        Thread.Sleep(100);
+        Assert.True(SpinWait.SpinUntil(() => gate.WaitingShared == 1, Patience));
         Assert.False(nextStep.IsCompleted);
 
         trainingStep.Dispose();
