@@ -35,6 +35,12 @@ public sealed record PreparedExperiment
 
     /// <summary>Device kind the baseline was prepared on, free text for status output.</summary>
     [Id(6)] public string PreparedOn { get; init; } = "";
+
+    /// <summary>What the genome means (<see cref="GenomeEncodings"/>): the backend decides, the coordinator seeds and breeds accordingly.</summary>
+    [Id(20)] public string Encoding { get; init; } = GenomeEncodings.ChannelBits;
+
+    /// <summary>Keep levels of a level encoding (integer gene 0 of each segment is in [0, KeepLevels - 1]).</summary>
+    [Id(21)] public int KeepLevels { get; init; }
 }
 
 /// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>

@@ -51,6 +51,21 @@ public sealed record SearchSettings
     /// <summary>Per-gene mutation rate; null means 1 / genome length.</summary>
     [Id(3)] public double? MutationRate { get; init; }
     [Id(4)] public ulong Seed { get; init; } = 1;
+
+    /// <summary>Genome encoding: "keepRatio" (default: one keep level per layer over an importance order), "channelBits" (one bit per channel) or "hybrid" (keep level plus channel preference bits).</summary>
+    [Id(20)] public string? Encoding { get; init; }
+
+    /// <summary>Keep levels of the keepRatio/hybrid encodings: level l keeps (levels - l) / levels of a layer; null = 16.</summary>
+    [Id(21)] public int? KeepLevels { get; init; }
+
+    /// <summary>Parent selection: "binaryTournament" (default) or "rouletteWheel".</summary>
+    [Id(22)] public string? Selection { get; init; }
+
+    /// <summary>Crossover: "uniform" (default), "singlePoint", "twoPoint" or "segmentWise".</summary>
+    [Id(23)] public string? Crossover { get; init; }
+
+    /// <summary>Mutation: "bitFlip" (default), "densityPreservingSwap" or "segmentLevel".</summary>
+    [Id(24)] public string? Mutation { get; init; }
 }
 
 /// <summary>When the search stops; at least one limit must be set.</summary>
@@ -103,6 +118,37 @@ public sealed record EvaluationSettingsSpec
     [Id(12)] public IReadOnlyList<double>? SparsityLevels { get; init; }
     [Id(13)] public ulong? Seed { get; init; }
     [Id(14)] public int? Threads { get; init; }
+
+    /// <summary>Cap on timed passes per model (adaptive repeats stop earlier once the median is tight).</summary>
+    [Id(20)] public int? LatencyMaxRuns { get; init; }
+
+    /// <summary>Target half-width of the latency median's 95 % confidence interval, percent.</summary>
+    [Id(21)] public double? LatencyTargetCiPercent { get; init; }
+
+    /// <summary>Cap on timing seconds per model.</summary>
+    [Id(22)] public double? LatencyMaxSeconds { get; init; }
+
+    /// <summary>Hold the device exclusively while timing (default true).</summary>
+    [Id(23)] public bool? ExclusiveTiming { get; init; }
+}
+
+/// <summary>
+/// After the search: the Pareto set (or its first <see cref="MaxMembers"/> by accuracy) is fine-tuned again with a longer
+/// budget, scored on the held-out test set and re-timed; the final table and exports use these models.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.FinalRecoverySettings")]
+public sealed record FinalRecoverySettings
+{
+    [Id(0)] public bool Enabled { get; init; } = true;
+
+    /// <summary>Fine-tuning steps per member (the search's own recovery budget is evaluation.fineTuneSteps).</summary>
+    [Id(1)] public int FineTuneSteps { get; init; } = 600;
+
+    /// <summary>Most members recovered, most accurate first; 0 = the whole Pareto set.</summary>
+    [Id(2)] public int MaxMembers { get; init; }
+
+    /// <summary>Peak learning rate; null = the search's.</summary>
+    [Id(3)] public double? LearningRate { get; init; }
 }
 
 /// <summary>Settings of the synthetic test/benchmark backend (ignored by real backends).</summary>
@@ -159,6 +205,9 @@ public sealed record ExperimentSpec
 
     /// <summary>Object form of <c>"model"</c>: an ONNX file or a built-in architecture with weights. When set, <see cref="Model"/> holds "onnx" or the architecture.</summary>
     [Id(31)] public ModelSourceSpec? ModelSource { get; init; }
+
+    /// <summary>Longer recovery of the final Pareto set (null = none).</summary>
+    [Id(20)] public FinalRecoverySettings? FinalRecovery { get; init; }
 
     /// <summary>Effective fair-share weight.</summary>
     public double ShareWeight => Weight * Math.Pow(2, Math.Clamp(Priority, 0, 10));

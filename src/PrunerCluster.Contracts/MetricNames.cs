@@ -16,6 +16,15 @@ public static class MetricNames
     public const string EnergyMj = "energy_mj";
     public const string KeptFraction = "kept_fraction";
 
+    /// <summary>Half-width of the latency median's 95 % confidence interval, percent of the median (spread, not an objective).</summary>
+    public const string LatencyCiPercent = "latency_ci_pct";
+
+    /// <summary>Coefficient of variation of one model's timed passes (spread, not an objective).</summary>
+    public const string LatencyCv = "latency_cv";
+
+    /// <summary>Timed passes behind latency_ms.</summary>
+    public const string LatencyRuns = "latency_runs";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,

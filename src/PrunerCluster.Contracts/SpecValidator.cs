@@ -36,6 +36,7 @@ public static class SpecValidator
         ValidateObjectives(spec, errors);
         ValidateConstraints(spec, errors);
         ValidateSearch(spec.Search, errors);
+        SearchOptionsValidator.Validate(spec, errors);
         ValidateBudget(spec.Budget, errors);
         if (!(spec.Weight > 0) || double.IsInfinity(spec.Weight))
         {

@@ -6,8 +6,6 @@ namespace PrunerCluster.Grains;
 /// <summary>Translates contract records into the evolution library's types (no GA logic here).</summary>
 internal static class EvolutionMapping
 {
-    private static readonly double[] SeedKeepRatios = [0.25, 0.5, 0.75];
-
     public static Problem Problem(ExperimentSpec spec, PreparedExperiment prepared) =>
         new(
             new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()),
@@ -21,7 +19,13 @@ internal static class EvolutionMapping
         Mode = spec.Search.Mode == SearchMode.Generational ? DriverMode.Generational : DriverMode.SteadyState,
         CrossoverProbability = spec.Search.CrossoverProbability,
         MutationRate = spec.Search.MutationRate,
-        SeedRankings = prepared.SegmentImportance is { Count: > 0 } importance ? [new SeedRanking("magnitude", importance, SeedKeepRatios)] : null,
+        Selection = EncodingDefaults.Selection(spec.Search.Selection),
+        Crossover = EncodingDefaults.Crossover(spec.Search.Crossover),
+        Mutation = EncodingDefaults.Mutation(spec.Search.Mutation, prepared),
+        SeedRankings = !EncodingDefaults.IsLevelEncoding(prepared) && prepared.SegmentImportance is { Count: > 0 } importance
+            ? [new SeedRanking("magnitude", importance, EncodingDefaults.SeedKeepRatios)]
+            : null,
+        SeedLevelFractions = EncodingDefaults.IsLevelEncoding(prepared) ? EncodingDefaults.SeedLevelFractions(prepared) : null,
         Termination = new TerminationSpec
         {
             MaxEvaluations = spec.Budget.MaxEvaluations,

@@ -22,6 +22,24 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Sets the process-wide thread count only if nothing set it before: evaluations call this so that the first setting
+    /// (the silo's or the tool's) stays in force for training, while each evaluation's own count applies inside its timing
+    /// window (<see cref="Scheduling.TimingWindow"/>), the only time the count may change under other slots' feet.
+    /// </summary>
+    public static void EnsureInitialized(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        lock (Gate)
+        {
+            if (Threads == 0)
+            {
+                torch.set_num_threads(threads);
+                Threads = threads;
+            }
+        }
+    }
+
     /// <summary>"auto" picks CUDA when available, else CPU; "cpu", "cuda" and "cuda:N" are taken literally.</summary>
     public static torch.Device SelectDevice(string preference = "auto")
     {

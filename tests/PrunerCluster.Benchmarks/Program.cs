@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["evolution"] = EvolutionSuite.Run,
     ["pruning"] = PruningSuite.Run,
     ["cluster"] = ClusterSuite.Run,
+    ["quality"] = QualitySuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

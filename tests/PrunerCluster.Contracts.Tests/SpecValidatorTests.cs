@@ -101,3 +101,24 @@ public sealed class SpecValidatorTests
         Assert.Equal(6, new ExperimentSpec { Weight = 1.5, Priority = 2 }.ShareWeight);
     }
 }
+
+public sealed class SearchOptionsValidationTests
+{
+    [Fact]
+    public void Encodings_and_operators_are_checked_by_name()
+    {
+        var ok = new ExperimentSpec { Search = new SearchSettings { Encoding = "hybrid", KeepLevels = 8, Selection = "RouletteWheel", Crossover = "singlePoint", Mutation = "bitflip" } };
+        Assert.Empty(SpecValidator.Validate(ok));
+        var bad = new ExperimentSpec { Search = new SearchSettings { Encoding = "bits", KeepLevels = 1, Crossover = "threePoint" } };
+        var fields = SpecValidator.Validate(bad).Select(e => e.Field).ToList();
+        Assert.Equal(["search.encoding", "search.keepLevels", "search.crossover"], fields);
+    }
+
+    [Fact]
+    public void Final_recovery_settings_are_checked()
+    {
+        var spec = new ExperimentSpec { FinalRecovery = new FinalRecoverySettings { FineTuneSteps = -1, MaxMembers = -2, LearningRate = 0 } };
+        var fields = SpecValidator.Validate(spec).Select(e => e.Field).ToList();
+        Assert.Equal(["finalRecovery.fineTuneSteps", "finalRecovery.maxMembers", "finalRecovery.learningRate"], fields);
+    }
+}

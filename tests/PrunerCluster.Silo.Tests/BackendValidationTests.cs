@@ -121,7 +121,8 @@ public sealed class BackendValidationTests : IDisposable
         var spec = Valid() with { Search = new() { Seed = 42 } };
         var settings = Backend(threads: 3).ResolveSettings(spec);
         var defaults = new EvaluationSettings();
-        Assert.Equal(defaults with { Threads = 3, Seed = 42 }, settings with { SparsityLevels = defaults.SparsityLevels });
+        // The default keepRatio encoding rounds kept channels to multiples of 8.
+        Assert.Equal(defaults with { Threads = 3, Seed = 42, RoundChannelsTo = GenomeMaskMapper.DefaultLevelRounding }, settings with { SparsityLevels = defaults.SparsityLevels });
         Assert.Equal(defaults.SparsityLevels, settings.SparsityLevels);
         Assert.Equal(3, settings.Threads);
         Assert.Equal(42UL, settings.Seed);
@@ -150,9 +151,14 @@ public sealed class BackendValidationTests : IDisposable
                 SparsityLevels = [0.0, 0.5],
                 Seed = 9,
                 Threads = 1,
+                LatencyMaxRuns = 40,
+                LatencyTargetCiPercent = 2.5,
+                LatencyMaxSeconds = 3,
+                ExclusiveTiming = false,
             },
         };
         var s = Backend().ResolveSettings(spec);
+        Assert.Equal((40, 2.5, 3.0, false), (s.LatencyMaxRuns, s.LatencyTargetCiPercent, s.LatencyMaxSeconds, s.ExclusiveTiming));
         Assert.Equal(7, s.FineTuneSteps);
         Assert.Equal(0.01, s.LearningRate);
         Assert.Equal(16, s.BatchSize);

@@ -97,14 +97,14 @@ public sealed class HostConfigurationTests
     public void Postgres_mode_without_a_connection_string_is_rejected_before_anything_starts()
     {
         // (Assumes PRUNERCLUSTER_POSTGRES and PRUNERCLUSTER_POSTGRES_FILE are not set for the test run, as in CI.)
-        var ex = Assert.Throws<PrunerCluster.Silo.Storage.PostgresConfigurationException>(() => Build(("PrunerCluster:Cluster:Mode", "postgres")));
+        var ex = Assert.Throws<PrunerCluster.Storage.Postgres.PostgresConfigurationException>(() => Build(("PrunerCluster:Cluster:Mode", "postgres")));
         Assert.Contains("PrunerCluster:Postgres:ConnectionString", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Postgres_mode_never_shows_the_password_of_a_bad_connection_string()
     {
-        var ex = Assert.Throws<PrunerCluster.Silo.Storage.PostgresConfigurationException>(() => Build(
+        var ex = Assert.Throws<PrunerCluster.Storage.Postgres.PostgresConfigurationException>(() => Build(
             ("PrunerCluster:Cluster:Mode", "postgres"),
             ("PrunerCluster:Postgres:ConnectionString", "Host=db;Password=s3cr3t-value;NoSuchKeyword=1")));
         Assert.DoesNotContain("s3cr3t", ex.Message, StringComparison.Ordinal);

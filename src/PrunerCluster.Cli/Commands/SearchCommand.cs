@@ -6,6 +6,7 @@ using PrunerCluster.Client.Commands;
 using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Specs;
+using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Commands;
@@ -28,19 +29,26 @@ public static class SearchCommand
         });
         var output = new Option<string?>("--out", "-o") { Description = "Folder under which the run directory <out>/<id> is written (default .prunercluster/runs)", HelpName = "DIR" };
         var plain = WatchCommand.PlainOption();
+        var finalRecovery = new Option<string?>("--final-recovery") { Description = "Fine-tune steps of the final recovery of the Pareto set, scored on the test set (0 = off; overrides the spec's finalRecovery)", HelpName = "STEPS" };
+        var finalMembers = new Option<string?>("--final-members") { Description = "Pareto members recovered at the end, most accurate first (0 = all)", HelpName = "N" };
+        var noiseSamples = new Option<int>("--noise-samples") { Description = "Timings of the unpruned model during the search for the run's latency noise figure (0 = off)", DefaultValueFactory = _ => FinalStage.DefaultNoiseSamples, HelpName = "N" };
         var command = new Command("search", "Run a whole search in this process (embedded mode: one silo, no database) with live progress, then write the run directory (Pareto set, plots, HTML report). " + CtrlCHelp)
         {
-            specArgument, slots, output, plain,
+            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(specArgument)!, parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct));
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(specArgument)!, parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct,
+            parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples)));
         return command;
     }
 
-    public static async Task<int> RunAsync(string specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken,
+        string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples)
     {
         ArgumentNullException.ThrowIfNull(console);
         var output = console.Out;
-        var spec = SpecFile.LoadValid(specPath);
+        var spec = FinalRecoveryOptions.Apply(SpecFile.LoadValid(specPath), finalRecovery, finalMembers);
         var live = !plain && console.IsTerminal;
         var runsRoot = Path.GetFullPath(outRoot ?? Path.Combine(".prunercluster", "runs"));
         var logFile = live ? Path.Combine(runsRoot, $"{Sanitize(spec.Name)}-{DateTimeOffset.Now:yyyyMMdd-HHmmss}.log") : null;
@@ -60,12 +68,13 @@ public static class SearchCommand
 
         var id = submission.ExperimentId;
         output.WriteLine($"experiment {id} accepted");
+        using var final = FinalStage.Start(spec, noiseSamples);
         var view = ExperimentMonitor.CreateView(console, $"embedded search {spec.Name}", plain);
         ExperimentStatus status;
         var interrupted = false;
         try
         {
-            status = await ExperimentMonitor.RunAsync(cluster.Grains, id, spec.Budget, view, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            status = await ExperimentMonitor.RunAsync(cluster.Grains, id, spec.Budget, view, TimeSpan.FromSeconds(1), cancellationToken, final.Observe).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,6 +84,7 @@ public static class SearchCommand
             interrupted = true;
         }
 
+        var noise = await final.StopProbeAsync().ConfigureAwait(false);
         var experiment = cluster.Grains.GetExperiment(id);
         var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
         var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
@@ -90,6 +100,21 @@ public static class SearchCommand
         var directory = Path.Combine(runsRoot, Sanitize(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
+        if (LatencyNoiseProbe.CoefficientOfVariation(noise) is { } cv)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: unpruned model timed {noise.Count} times during the search, coefficient of variation {cv:P1}"));
+        }
+
+        if (status.State == ExperimentState.Completed
+            && await final.RecoverAsync(pareto, noise, Path.Combine(directory, "models"), output, cancellationToken).ConfigureAwait(false) is { } recovered)
+        {
+            FinalRecoveryReport.Write(directory, recovered);
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({recovered.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
+            output.WriteLine(FinalRecoveryReport.Table(recovered));
+            output.WriteLine($"recovered models: {Path.Combine(directory, "models")}; table: {Path.Combine(directory, FinalRecoveryReport.JsonFileName)}, {FinalRecoveryReport.CsvFileName}");
+        }
+
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
         output.WriteLine($"export a model: prunercluster export {directory} --pick 1");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;

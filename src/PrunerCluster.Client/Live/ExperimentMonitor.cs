@@ -19,7 +19,7 @@ public static class ExperimentMonitor
         return new LiveProgressView(ansi, TimeProvider.System, title);
     }
 
-    public static Task<ExperimentStatus> RunAsync(IGrainFactory grains, string id, BudgetSettings? budget, IProgressView view, TimeSpan interval, CancellationToken cancellationToken)
+    public static Task<ExperimentStatus> RunAsync(IGrainFactory grains, string id, BudgetSettings? budget, IProgressView view, TimeSpan interval, CancellationToken cancellationToken, Action<ExperimentStatus>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(view);
@@ -31,6 +31,7 @@ public static class ExperimentMonitor
             async ct =>
             {
                 var status = await experiment.GetStatus().WaitAsync(ct).ConfigureAwait(false);
+                observe?.Invoke(status);
                 var key = (status.Evaluated, status.ParetoSize);
                 if (key != paretoKey)
                 {

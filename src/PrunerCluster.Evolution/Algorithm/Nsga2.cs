@@ -417,6 +417,11 @@ public sealed class Nsga2
             }
         }
 
+        foreach (var fraction in Settings.SeedLevelFractions ?? [])
+        {
+            Offer(Problem.Repair(LevelInitialization.Create(layout, fraction)));
+        }
+
         for (var attempt = 0; result.Count < Settings.PopulationSize && attempt < Settings.PopulationSize * Settings.MaxDuplicateRetries; attempt++)
         {
             Offer(Problem.Repair(RandomGenome()));

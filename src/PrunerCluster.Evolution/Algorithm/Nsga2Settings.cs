@@ -26,6 +26,9 @@ public sealed record Nsga2Settings
     /// <summary>Importance rankings whose magnitude-pruning masks (one per keep ratio) enter the first population.</summary>
     public IReadOnlyList<SeedRanking>? SeedRankings { get; init; }
 
+    /// <summary>Level fractions whose uniform-level genomes (<see cref="LevelInitialization"/>) enter the first population.</summary>
+    public double[]? SeedLevelFractions { get; init; }
+
     /// <summary>Whether the unpruned genome (everything kept) is the first member of the first population.</summary>
     public bool IncludeFullGenome { get; init; } = true;
 
@@ -48,6 +51,11 @@ public sealed record Nsga2Settings
         foreach (var d in InitialDensities!)
         {
             Require(d is >= 0 and <= 1, nameof(InitialDensities), d, "InitialDensities must each be in [0, 1].");
+        }
+
+        foreach (var f in SeedLevelFractions ?? [])
+        {
+            Require(f is >= 0 and <= 1, nameof(SeedLevelFractions), f, "SeedLevelFractions must each be in [0, 1].");
         }
 
         Require(MaxDuplicateRetries >= 1, nameof(MaxDuplicateRetries), MaxDuplicateRetries, "MaxDuplicateRetries must be >= 1.");

@@ -24,6 +24,7 @@ public static class Operators
         MutationKind.BitFlip => new BitFlipMutation(),
         MutationKind.DensityPreservingSwap => new DensityPreservingSwapMutation(),
         MutationKind.SegmentLevel => new SegmentLevelMutation(),
+        MutationKind.Creep => new CreepMutation(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown mutation kind."),
     };
 }

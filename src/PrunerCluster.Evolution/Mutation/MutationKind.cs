@@ -10,4 +10,7 @@ public enum MutationKind
 
     /// <summary>One random segment gets a new random number of kept units (and its integer genes may be redrawn).</summary>
     SegmentLevel,
+
+    /// <summary>Integer genes step up or down by one or two (ordinal keep levels); bits flip.</summary>
+    Creep,
 }

@@ -34,9 +34,35 @@ public sealed record EvaluationSettings
 
     public int LatencyBatchSize { get; init; } = 64;
 
+    /// <summary>Fewest timed forward passes; more follow until the median's confidence interval is tight (see <see cref="LatencyTargetCiPercent"/>).</summary>
     public int LatencyRuns { get; init; } = 20;
 
     public int LatencyWarmup { get; init; } = 3;
+
+    /// <summary>Cap on timed passes; equal to <see cref="LatencyRuns"/> disables adaptive repeats.</summary>
+    public int LatencyMaxRuns { get; init; } = 80;
+
+    /// <summary>Repeat until the median's 95 % confidence interval is within +- this percentage of it (or a cap is hit).</summary>
+    public double LatencyTargetCiPercent { get; init; } = 3.0;
+
+    /// <summary>Cap on the seconds spent in timed passes for one model.</summary>
+    public double LatencyMaxSeconds { get; init; } = 8.0;
+
+    /// <summary>
+    /// Time with the device held exclusively (other slots pause between fine-tune steps) and with this evaluation's
+    /// <see cref="Threads"/>. Off only to demonstrate the noise it removes.
+    /// </summary>
+    public bool ExclusiveTiming { get; init; } = true;
+
+    [JsonIgnore]
+    public Metrics.LatencyPolicy LatencyPolicy => new()
+    {
+        Warmup = LatencyWarmup,
+        MinRuns = LatencyRuns,
+        MaxRuns = Math.Max(LatencyRuns, LatencyMaxRuns),
+        TargetCiPercent = LatencyTargetCiPercent,
+        MaxSeconds = LatencyMaxSeconds,
+    };
 
     /// <summary>Repeated-inference window for measured energy (counters update every 20-100 ms). Unused when energy is modeled.</summary>
     public TimeSpan EnergyWindow { get; init; } = TimeSpan.FromSeconds(1);
@@ -79,6 +105,7 @@ public sealed record EvaluationSettings
         ArgumentOutOfRangeException.ThrowIfLessThan(LatencyBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(LatencyRuns, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(LatencyWarmup);
+        LatencyPolicy.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
         if (EnergyWindow < TimeSpan.Zero)
         {

@@ -7,6 +7,7 @@ using PrunerCluster.Pruning.Export;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Scheduling;
 using PrunerCluster.Pruning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,7 +47,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
         try
         {
             settings.Validate();
-            TorchRuntime.Initialize(settings.Threads);
+            TorchRuntime.EnsureInitialized(settings.Threads);
             var data = context.Time("load", () => checkpoint.LoadData(datasets));
             try
             {
@@ -93,6 +94,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
         var s = c.Settings;
         var evalSet = s.UseTestSet ? data.Test : data.Validation;
         var samples = Math.Min(s.ValidationSamples, evalSet.Count);
+        var gate = DeviceGate.For(c.Device.ToString());
         ZooModel? source = null;
         ZooModel? pruned = null;
         SparsityState? sparsity = null;
@@ -107,7 +109,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
                 return m;
             });
             var baselineKey = string.Join('|', c.Checkpoint.ContentHash, s.UseTestSet ? "test" : "validation", samples.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture));
-            var baseAccuracy = c.Time("baseline", () => baselineAccuracy.GetOrAdd(baselineKey, _ => ClassificationMetrics.Evaluate(source, evalSet, samples, ct: ct).Accuracy));
+            var baseAccuracy = c.Time("baseline", () => baselineAccuracy.GetOrAdd(baselineKey, _ => ClassificationMetrics.Evaluate(source, evalSet, samples, ct: ct, gate: gate).Accuracy));
             var baseMacs = source.Macs;
 
             var resolved = c.Time("apply", () => MaskApplier.Resolve(source, c.Mask, s.EmptyGroups, s.RoundChannelsTo));
@@ -169,7 +171,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
                 },
                 teacher: source,
                 sparsity: sparsity,
-                ct: ct));
+                ct: ct,
+                gate: gate));
             source?.Dispose();
             source = null;
             if (!double.IsNaN(outcome.FinalLoss))
@@ -183,7 +186,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
                 return;
             }
 
-            var report = c.Time("validate", () => ClassificationMetrics.Evaluate(pruned, evalSet, samples, ct: ct));
+            var report = c.Time("validate", () => ClassificationMetrics.Evaluate(pruned, evalSet, samples, ct: ct, gate: gate));
             c.Metrics[MetricNames.Accuracy] = report.Accuracy;
             c.Metrics[MetricNames.BaselineAccuracy] = baseAccuracy;
             c.Metrics[MetricNames.AccuracyDrop] = (baseAccuracy - report.Accuracy) * 100.0;
@@ -209,12 +212,34 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
             using var scope = torch.NewDisposeScope();
             var positions = Enumerable.Range(0, latencyBatch).Select(i => i % evalSet.Count).ToArray();
             var (input, _) = evalSet.GetBatch(positions, c.Device);
-            var latency = c.Time("latency", () => LatencyMeter.Measure(pruned, input, s.LatencyRuns, s.LatencyWarmup, ct));
+            var (latency, energy, energySource) = c.Time("latency", () =>
+            {
+                using var window = s.ExclusiveTiming ? TimingWindow.Open(c.Device, s.Threads, ct) : null;
+                if (window is not null)
+                {
+                    c.Phases["timing_wait"] = window.Waited.TotalSeconds;
+                }
+
+                var timed = LatencyMeter.Measure(pruned, input, s.LatencyPolicy, ct);
+                var (mj, source) = c.Time("energy", () => MeasureEnergy(pruned, input, c.Device, s.EnergyWindow, ct));
+                return (timed, mj, source);
+            });
             c.Metrics[MetricNames.LatencyMs] = latency.MedianMs;
             c.Metrics[MetricNames.LatencyP90Ms] = latency.P90Ms;
             c.Metrics[MetricNames.Throughput] = latency.Throughput;
+            if (double.IsFinite(latency.CiHalfWidthPercent))
+            {
+                c.Metrics[MetricNames.LatencyCiPercent] = latency.CiHalfWidthPercent;
+            }
 
-            var (energy, energySource) = c.Time("energy", () => MeasureEnergy(pruned, input, c.Device, s.EnergyWindow, ct));
+            c.Metrics[MetricNames.LatencyCv] = latency.CoefficientOfVariation;
+            c.Metrics[MetricNames.LatencyRuns] = latency.Runs;
+            c.Metrics[MetricNames.LatencyThreads] = latency.Threads;
+            if (!latency.Converged)
+            {
+                c.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"latency: confidence target +-{s.LatencyTargetCiPercent}% not reached after {latency.Runs} runs (+-{latency.CiHalfWidthPercent:F1}%)"));
+            }
+
             c.EnergySource = energySource;
             c.Metrics[MetricNames.EnergyMj] = energy ?? EnergyModel.MillijoulesPerInference(footprint, latencyBatch);
 

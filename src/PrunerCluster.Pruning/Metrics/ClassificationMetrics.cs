@@ -1,6 +1,7 @@
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Scheduling;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Metrics;
@@ -10,7 +11,7 @@ public sealed record ClassificationReport(double Accuracy, double MacroF1, IRead
 public static class ClassificationMetrics
 {
     /// <summary>Top-1 accuracy, macro-F1 and per-class recall on the first <paramref name="samples"/> samples (all when null), in eval mode under no_grad.</summary>
-    public static ClassificationReport Evaluate(ZooModel model, ImageDataset data, int? samples = null, int batchSize = 256, CancellationToken ct = default)
+    public static ClassificationReport Evaluate(ZooModel model, ImageDataset data, int? samples = null, int batchSize = 256, DeviceGate? gate = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -31,6 +32,7 @@ public static class ClassificationMetrics
             for (var start = 0; start < n; start += batchSize)
             {
                 ct.ThrowIfCancellationRequested();
+                using var shared = gate?.EnterShared(ct);
                 using var scope = torch.NewDisposeScope();
                 var (x, y) = data.GetBatch(start, Math.Min(batchSize, n - start), device);
                 var predicted = model.call(x).argmax(1).cpu().data<long>().ToArray();

@@ -44,6 +44,18 @@ public static class MetricNames
     public const string FineTuneLoss = "fine_tune_loss";
     public const string LatencyP90Ms = "latency_p90_ms";
 
+    /// <summary>Half-width of the latency median's 95 % confidence interval, percent of the median.</summary>
+    public const string LatencyCiPercent = "latency_ci_pct";
+
+    /// <summary>Coefficient of variation of the timed passes (0.05 = 5 %).</summary>
+    public const string LatencyCv = "latency_cv";
+
+    /// <summary>Timed passes behind <see cref="LatencyMs"/>.</summary>
+    public const string LatencyRuns = "latency_runs";
+
+    /// <summary>Threads libtorch used while timing (0 on CUDA).</summary>
+    public const string LatencyThreads = "latency_threads";
+
     public static string ClassRecall(int cls) => "recall_class_" + cls.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -111,6 +111,7 @@ public static class BaselineTrainer
                     progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"baseline: step {step + 1}/{steps} loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
                 }
             },
+            gate: Scheduling.DeviceGate.For(device.ToString()),
             ct: ct);
         if (outcome.Diverged)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Scheduling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,6 +20,7 @@ public static class Trainer
         ZooModel? teacher = null,
         SparsityState? sparsity = null,
         Action<int, double>? onStep = null,
+        DeviceGate? gate = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -63,6 +65,8 @@ public static class Trainer
                 positions[i] = order[cursor++];
             }
 
+            // One step is the safe point: a timing window on this device waits for it to finish, and the next one waits for the window.
+            using (gate?.EnterShared(ct))
             using (var scope = torch.NewDisposeScope())
             {
                 var (x, y) = data.GetBatch(positions, device);

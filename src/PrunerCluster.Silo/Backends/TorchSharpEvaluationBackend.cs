@@ -32,6 +32,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     private readonly PruningEvaluator _evaluator = new(null);
     private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
 
     public string Name => BackendName;
 
@@ -69,7 +70,13 @@ public sealed partial class TorchSharpEvaluationBackend(
 
         try
         {
-            ResolveSettings(spec).Validate();
+            var resolved = ResolveSettings(spec);
+            resolved.Validate();
+            var encoding = GenomeMaskMapper.EffectiveEncoding(spec, resolved.Mode);
+            if (GenomeMaskMapper.IsLevelEncoding(encoding) && resolved.Mode != PruningMode.Structured)
+            {
+                errors.Add(new("search.encoding", $"encoding '{encoding}' needs evaluation.mode structured; use channelBits with mode '{spec.Evaluation.Mode}'"));
+            }
         }
         catch (ArgumentException ex)
         {
@@ -100,11 +107,11 @@ public sealed partial class TorchSharpEvaluationBackend(
         try
         {
             var settings = ResolveSettings(request.Spec);
-            TorchRuntime.Initialize(settings.Threads);
+            TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
             var layout = Layout(request.Prepared);
             var genome = Genome.Parse(layout, request.MaskText);
-            var mask = ToPruneMask(genome);
+            var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
             var result = _evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
             return new EvaluationOutcome
@@ -120,7 +127,7 @@ public sealed partial class TorchSharpEvaluationBackend(
                 CompletedAt = time.GetUtcNow(),
             };
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or DatasetException or InvalidOperationException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or DatasetException or InvalidOperationException or InvalidMaskException)
         {
             LogEvaluationFailed(logger, request.MaskHash, ex.Message);
             return EvaluationOutcome.Failure($"{ex.GetType().Name}: {ex.Message}", slot.Silo, slot.Device) with { StartedAt = started, CompletedAt = time.GetUtcNow() };
@@ -136,9 +143,61 @@ public sealed partial class TorchSharpEvaluationBackend(
         ArgumentNullException.ThrowIfNull(spec);
         var prepared = Prepare(spec, cancellationToken);
         // The exported model card reports accuracy on the held-out test set, which the search itself never sees.
-        var settings = ResolveSettings(spec) with { UseTestSet = true, ValidationSamples = int.MaxValue };
+        var settings = FinalRecoveryPlan.Settings(ResolveSettings(spec), spec.FinalRecovery);
         var genome = Genome.Parse(Layout(prepared), maskText);
-        return _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), ToPruneMask(genome), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
+        return _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), GenomeMaskMapper.ToPruneMask(genome, prepared, settings), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
+    }
+
+    /// <summary>
+    /// Final recovery of one mask of a finished search: longer fine-tuning (<see cref="ExperimentSpec.FinalRecovery"/>),
+    /// scored on the held-out test set, timed like any evaluation; exported when <paramref name="exportDirectory"/> is set.
+    /// Synchronous and TorchSharp-bound: call it on a dedicated thread.
+    /// </summary>
+    public EvaluationResult Recover(ExperimentSpec spec, string maskText, string? exportDirectory, CancellationToken cancellationToken) =>
+        EvaluateMask(spec, maskText, s => FinalRecoveryPlan.Settings(s, spec.FinalRecovery), exportDirectory, cancellationToken);
+
+    /// <summary>
+    /// Evaluates one mask of <paramref name="spec"/>'s genome outside the grains (final recovery, re-measurement, baselines
+    /// of the quality benchmark), with the spec's settings as changed by <paramref name="adjust"/>. Synchronous and
+    /// TorchSharp-bound: call it on a dedicated thread.
+    /// </summary>
+    public EvaluationResult EvaluateMask(ExperimentSpec spec, string maskText, Func<EvaluationSettings, EvaluationSettings>? adjust, string? exportDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(maskText);
+        var prepared = PrepareCached(spec, cancellationToken);
+        var settings = ResolveSettings(spec);
+        settings = adjust is null ? settings : adjust(settings);
+        var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
+        var device = TorchRuntime.SelectDevice("auto");
+        return exportDirectory is null
+            ? _evaluator.Evaluate(LoadCheckpoint(prepared), mask, settings, device, cancellationToken)
+            : _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), mask, settings, device, exportDirectory, cancellationToken);
+    }
+
+    /// <summary>The genome layout of <paramref name="spec"/> (prepares it once in this process).</summary>
+    public GenomeLayout LayoutOf(ExperimentSpec spec, CancellationToken cancellationToken) => Layout(PrepareCached(spec, cancellationToken));
+
+    /// <summary>Prepare once per spec content in this process (the baseline itself is cached on disk either way).</summary>
+    public PreparedExperiment PrepareCached(ExperimentSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var key = System.Text.Json.JsonSerializer.Serialize(spec);
+        lock (_prepared)
+        {
+            if (_prepared.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        var prepared = Prepare(spec, cancellationToken);
+        lock (_prepared)
+        {
+            _prepared[key] = prepared;
+        }
+
+        return prepared;
     }
 
     /// <summary>Maps the experiment's evaluation section onto the engine's settings; unset fields keep the engine's defaults.</summary>
@@ -147,6 +206,8 @@ public sealed partial class TorchSharpEvaluationBackend(
         ArgumentNullException.ThrowIfNull(spec);
         var e = spec.Evaluation;
         var defaults = new EvaluationSettings { Threads = options.Value.Threads };
+        var mode = e.Mode is null ? defaults.Mode : ParseEnum<PruningMode>(e.Mode, "Mode");
+        var levelEncoding = GenomeMaskMapper.IsLevelEncoding(GenomeMaskMapper.EffectiveEncoding(spec, mode));
         return defaults with
         {
             FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
@@ -159,8 +220,12 @@ public sealed partial class TorchSharpEvaluationBackend(
             LatencyRuns = e.LatencyRuns ?? defaults.LatencyRuns,
             LatencyWarmup = e.LatencyWarmup ?? defaults.LatencyWarmup,
             EnergyWindow = e.EnergyWindow is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.EnergyWindow,
-            RoundChannelsTo = e.RoundChannelsTo ?? defaults.RoundChannelsTo,
-            Mode = e.Mode is null ? defaults.Mode : ParseEnum<PruningMode>(e.Mode, "Mode"),
+            RoundChannelsTo = e.RoundChannelsTo ?? (levelEncoding ? GenomeMaskMapper.DefaultLevelRounding : defaults.RoundChannelsTo),
+            Mode = mode,
+            LatencyMaxRuns = e.LatencyMaxRuns ?? defaults.LatencyMaxRuns,
+            LatencyTargetCiPercent = e.LatencyTargetCiPercent ?? defaults.LatencyTargetCiPercent,
+            LatencyMaxSeconds = e.LatencyMaxSeconds ?? defaults.LatencyMaxSeconds,
+            ExclusiveTiming = e.ExclusiveTiming ?? defaults.ExclusiveTiming,
             SparsityLevels = e.SparsityLevels ?? defaults.SparsityLevels,
             Seed = e.Seed ?? spec.Search.Seed,
             Threads = e.Threads ?? defaults.Threads,
@@ -170,7 +235,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     private PreparedExperiment Prepare(ExperimentSpec spec, CancellationToken cancellationToken)
     {
         var settings = ResolveSettings(spec);
-        TorchRuntime.Initialize(settings.Threads);
+        TorchRuntime.EnsureInitialized(settings.Threads);
         BaselineCheckpoint checkpoint;
         if (spec.Baseline.CheckpointPath is { } path)
         {
@@ -202,11 +267,9 @@ public sealed partial class TorchSharpEvaluationBackend(
         var data = checkpoint.LoadData(_datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
         var groups = PruningStructure.Analyze(architecture);
-        var hybrid = settings.Mode != PruningMode.Structured;
-        var levels = settings.SparsityLevels.Count;
-        var segments = groups
-            .Select(g => new GenomeSegment(g.Name, g.Units, hybrid ? 1 : 0, hybrid ? levels - 1 : 0, Math.Max(1, g.MinKeep)))
-            .ToArray();
+        var encoding = GenomeMaskMapper.EffectiveEncoding(spec, settings.Mode);
+        var keepLevels = GenomeMaskMapper.KeepLevels(spec);
+        var segments = GenomeMaskMapper.Segments(groups, encoding, keepLevels, settings);
 
         IReadOnlyDictionary<string, double[]> importance;
         using (var model = ModelZoo.Create(architecture, checkpoint.Seed))
@@ -239,6 +302,8 @@ public sealed partial class TorchSharpEvaluationBackend(
             BaselineMetrics = baseline,
             SegmentImportance = importance,
             PreparedOn = device.ToString(),
+            Encoding = encoding,
+            KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
         };
     }
 
@@ -264,24 +329,6 @@ public sealed partial class TorchSharpEvaluationBackend(
     {
         var key = string.Join('|', prepared.Segments.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name}:{s.Bits}:{s.IntGenes}:{s.IntGeneMax}:{s.MinKeep}")));
         return _layouts.GetOrAdd(key, _ => new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()));
-    }
-
-    private static PruneMask ToPruneMask(Genome genome)
-    {
-        var keep = new Dictionary<string, bool[]>(StringComparer.Ordinal);
-        Dictionary<string, int>? levels = null;
-        for (var s = 0; s < genome.Layout.Segments.Count; s++)
-        {
-            var segment = genome.Layout.Segments[s];
-            keep[segment.Name] = genome.GetSegmentBits(s);
-            if (segment.IntGenes > 0)
-            {
-                levels ??= new Dictionary<string, int>(StringComparer.Ordinal);
-                levels[segment.Name] = genome.GetInt(s, 0);
-            }
-        }
-
-        return new PruneMask(keep, levels);
     }
 
     private static T ParseEnum<T>(string text, string field)

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PrunerCluster.Client.CommandLine;
+
+namespace PrunerCluster.Cli.Quality;
+
+/// <summary><c>prunercluster quality [--quick] ...</c>: the search-quality benchmark (see <see cref="QualityRunner"/>).</summary>
+public static class QualityCommand
+{
+    private static readonly string[] NumberOptions =
+        ["budget", "fine-tune-steps", "recovery-steps", "latency-runs", "recover-members", "validation-samples", "baseline-epochs", "slots", "threads"];
+
+    public static Command Create(CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var (command, bind) = Build();
+        command.SetAction((parse, ct) => RunAsync(bind(parse), console.Out, ct));
+        return command;
+    }
+
+    /// <summary>The command and how its parse result becomes <see cref="QualityOptions"/>.</summary>
+    internal static (Command Command, Func<ParseResult, QualityOptions> Bind) Build()
+    {
+        var quick = new Option<bool>("--quick") { Description = "A minutes-long smoke run of the whole pipeline (tiny baseline, 6 masks per method, one seed)" };
+        var numbers = NumberOptions.ToDictionary(n => n, n => new Option<int?>("--" + n) { HelpName = "N" }, StringComparer.Ordinal);
+        numbers["budget"].Description = "Evaluated masks per method and seed";
+        numbers["fine-tune-steps"].Description = "Search-time recovery steps of every mask";
+        numbers["recovery-steps"].Description = "Final recovery steps of the front members";
+        numbers["threads"].Description = "Torch threads per evaluation";
+        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds (mean and spread over them)", HelpName = "1,2" };
+        var encodings = new Option<string?>("--encodings") { Description = "NSGA-II genome encodings, each an arm: keepRatio, channelBits, hybrid", HelpName = "LIST" };
+        var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
+        var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
+        var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform L1 pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
+        {
+            quick, seeds, encodings, cache, output,
+        };
+        foreach (var option in numbers.Values)
+        {
+            command.Options.Add(option);
+        }
+
+        return (command, parse => QualityOptions.From(
+            parse.GetValue(quick),
+            numbers.ToDictionary(p => p.Key, p => parse.GetValue(p.Value), StringComparer.Ordinal),
+            parse.GetValue(seeds),
+            parse.GetValue(encodings),
+            parse.GetValue(cache),
+            parse.GetValue(output)));
+    }
+
+    public static async Task<int> RunAsync(QualityOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        var clock = Stopwatch.StartNew();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quality benchmark{(options.IsQuick ? " (quick)" : "")}: {Environment.ProcessorCount} cores visible, {options.Threads} torch thread(s), {options.Slots} slot(s)"));
+        var results = await new QualityRunner(options, output).RunAsync(cancellationToken).ConfigureAwait(false);
+        var table = QualityReport.Table(options, results) + string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalMinutes:F1} min\n");
+        output.WriteLine();
+        output.Write(table);
+        var files = QualityReport.Write(Path.GetFullPath(options.OutDirectory), options, results, table);
+        output.WriteLine("written: " + string.Join(", ", files));
+        return 0;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Cli.Quality;
+
+/// <summary>
+/// Settings of the <c>quality</c> benchmark. Every method gets the same budget of evaluated masks, the same search-time
+/// recovery (<see cref="FineTuneSteps"/>) and the same final recovery (<see cref="RecoverySteps"/>). Defaults are the
+/// documented default run; <see cref="Quick"/> is a minutes-long smoke run of the same pipeline.
+/// </summary>
+public sealed record QualityOptions
+{
+    public string Model { get; init; } = "vgg";
+
+    public string Dataset { get; init; } = DatasetCatalogNames.FashionMnist;
+
+    public string? DataRoot { get; init; }
+
+    /// <summary>Evaluated masks per method and seed.</summary>
+    public int Budget { get; init; } = 16;
+
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2];
+
+    /// <summary>Genome encodings of the NSGA-II arms (each one an arm of its own).</summary>
+    public IReadOnlyList<string> Encodings { get; init; } = [GenomeEncodings.KeepRatio];
+
+    public int BaselineEpochs { get; init; } = 2;
+
+    public int? BaselineTrainSamples { get; init; }
+
+    public int FineTuneSteps { get; init; } = 100;
+
+    public int ValidationSamples { get; init; } = 2000;
+
+    public int RecoverySteps { get; init; } = 600;
+
+    /// <summary>Fewest timed passes per model (more follow until the median is within +-3 %).</summary>
+    public int LatencyRuns { get; init; } = 20;
+
+    /// <summary>Cap on timing seconds per model.</summary>
+    public double LatencyMaxSeconds { get; init; } = 8;
+
+    /// <summary>Front members recovered per method and seed (cheapest in MACs among those within <see cref="RecoverWithinPoints"/> of the unpruned validation accuracy).</summary>
+    public int RecoverMembers { get; init; } = 3;
+
+    public double RecoverWithinPoints { get; init; } = 2.0;
+
+    public int Slots { get; init; } = 1;
+
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Baseline checkpoint cache; null = the backend's default (shared with <c>search</c>).</summary>
+    public string? CacheDirectory { get; init; }
+
+    public string OutDirectory { get; init; } = Path.Combine(".prunercluster", "quality");
+
+    public bool IsQuick { get; init; }
+
+    /// <summary>A smoke run of the whole pipeline: tiny baseline, 6 masks per method, one seed, short recoveries.</summary>
+    public static QualityOptions Quick { get; } = new()
+    {
+        Budget = 6,
+        Seeds = [1],
+        BaselineEpochs = 1,
+        BaselineTrainSamples = 4096,
+        FineTuneSteps = 10,
+        ValidationSamples = 500,
+        RecoverySteps = 30,
+        LatencyRuns = 5,
+        LatencyMaxSeconds = 3,
+        RecoverMembers = 2,
+        RecoverWithinPoints = 5.0,
+        IsQuick = true,
+        OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
+    };
+
+    public const string Usage = "quality [--quick] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
+
+    /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
+    public static QualityOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var (command, bind) = QualityCommand.Build();
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new CliException("quality: " + string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+
+        return bind(parse);
+    }
+
+    /// <summary>Applies the explicitly given values over the quick or default run.</summary>
+    internal static QualityOptions From(bool quick, IReadOnlyDictionary<string, int?> numbers, string? seeds, string? encodings, string? cache, string? outDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        var o = quick ? Quick : new QualityOptions();
+        int N(string name, int fallback, int min)
+        {
+            var value = numbers.TryGetValue(name, out var v) && v is { } given ? given : fallback;
+            return value >= min ? value : throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--{name} must be at least {min}, got {value}"));
+        }
+
+        o = o with
+        {
+            Budget = N("budget", o.Budget, 2),
+            FineTuneSteps = N("fine-tune-steps", o.FineTuneSteps, 0),
+            RecoverySteps = N("recovery-steps", o.RecoverySteps, 0),
+            LatencyRuns = N("latency-runs", o.LatencyRuns, 1),
+            RecoverMembers = N("recover-members", o.RecoverMembers, 1),
+            ValidationSamples = N("validation-samples", o.ValidationSamples, 1),
+            BaselineEpochs = N("baseline-epochs", o.BaselineEpochs, 1),
+            Slots = N("slots", o.Slots, 1),
+            Threads = N("threads", o.Threads, 1),
+            CacheDirectory = cache ?? o.CacheDirectory,
+            OutDirectory = outDirectory ?? o.OutDirectory,
+        };
+        if (seeds is not null)
+        {
+            o = o with { Seeds = [.. seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSeed)] };
+        }
+
+        if (encodings is not null)
+        {
+            o = o with
+            {
+                Encodings = [.. encodings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(e => GenomeEncodings.Canonical(e) ?? throw new CliException($"--encodings: unknown encoding '{e}'; expected {string.Join(", ", GenomeEncodings.All)}"))
+                    .Distinct(StringComparer.Ordinal)],
+            };
+        }
+
+        if (o.Seeds.Count == 0 || o.Encodings.Count == 0)
+        {
+            throw new CliException("--seeds and --encodings need at least one value each");
+        }
+
+        return o;
+    }
+
+    private static ulong ParseSeed(string text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+            ? seed
+            : throw new CliException($"--seeds expects comma-separated non-negative integers, got '{text}'");
+}
+
+/// <summary>Data set names used by the benchmark (kept here so the CLI does not reach into the engine for one constant).</summary>
+internal static class DatasetCatalogNames
+{
+    public const string FashionMnist = "fashion-mnist";
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+using PrunerCluster.Silo.Backends;
+
+namespace PrunerCluster.Cli.Quality;
+
+/// <summary>
+/// Runs the quality benchmark: for every seed, the same budget of evaluated masks for each method: NSGA-II through the real
+/// grains (steady-state, one arm per encoding), random channel masks at spread densities, uniform per-layer L1 pruning at
+/// 10..90 %, and NSGA-II's generation 0 alone; then the same final recovery of each method's cheapest near-lossless front
+/// members and of the unpruned model.
+/// </summary>
+public sealed class QualityRunner(QualityOptions options, TextWriter output)
+{
+    public const string Random = "random";
+    public const string Uniform = "uniform-l1";
+    public const string Generation0 = "generation0";
+
+    private readonly TorchSharpEvaluationBackend _backend = new(
+        Options.Create(options.CacheDirectory is { } cache
+            ? new TorchSharpBackendOptions { Threads = options.Threads, CheckpointCacheDirectory = cache }
+            : new TorchSharpBackendOptions { Threads = options.Threads }),
+        TimeProvider.System,
+        NullLogger<TorchSharpEvaluationBackend>.Instance);
+
+    public static string NsgaArm(string encoding) => "nsga2-" + encoding;
+
+    public async Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(CancellationToken ct)
+    {
+        var results = new List<(ulong, QualityReference, IReadOnlyList<MethodRun>)>();
+        foreach (var seed in options.Seeds)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quality: seed {seed}, {options.Budget} evaluated masks per method"));
+            var reference = await OnThread(() => Reference(seed, ct), ct).ConfigureAwait(false);
+            var runs = new List<MethodRun>();
+            foreach (var encoding in options.Encodings)
+            {
+                runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
+            }
+
+            runs.Add(await OnThread(() => Direct(Random, seed, GenomeEncodings.ChannelBits, RandomMasks, reference, ct), ct).ConfigureAwait(false));
+            runs.Add(await OnThread(() => Direct(Uniform, seed, GenomeEncodings.ChannelBits, UniformMasks, reference, ct), ct).ConfigureAwait(false));
+            runs.Add(await OnThread(() => Direct(Generation0, seed, GenomeEncodings.KeepRatio, Generation0Masks, reference, ct), ct).ConfigureAwait(false));
+            results.Add((seed, reference, runs));
+        }
+
+        return results;
+    }
+
+    /// <summary>The spec every method shares; only the encoding differs between arms.</summary>
+    public ExperimentSpec Spec(ulong seed, string encoding) => new()
+    {
+        Name = "quality-" + encoding,
+        Backend = TorchSharpEvaluationBackend.BackendName,
+        Model = options.Model,
+        Dataset = options.Dataset,
+        DataRoot = options.DataRoot,
+        Baseline = new BaselineSettings { Epochs = options.BaselineEpochs, Seed = 1, CacheDirectory = options.CacheDirectory, MaxTrainSamples = options.BaselineTrainSamples },
+        Objectives =
+        [
+            new(MetricNames.Accuracy, ObjectiveDirection.Maximize),
+            new(MetricNames.Macs, ObjectiveDirection.Minimize),
+            new(MetricNames.LatencyMs, ObjectiveDirection.Minimize),
+        ],
+        Search = new SearchSettings { PopulationSize = Math.Clamp(options.Budget / 3, 4, 20), Mode = SearchMode.SteadyState, Seed = seed, Encoding = encoding },
+        Budget = new BudgetSettings { MaxEvaluations = options.Budget },
+        Evaluation = new EvaluationSettingsSpec
+        {
+            FineTuneSteps = options.FineTuneSteps,
+            ValidationSamples = options.ValidationSamples,
+            EnergyWindow = 0,
+            LatencyRuns = options.LatencyRuns,
+            LatencyMaxSeconds = options.LatencyMaxSeconds,
+            Seed = seed,
+            Threads = options.Threads,
+        },
+        FinalRecovery = new FinalRecoverySettings { FineTuneSteps = options.RecoverySteps },
+    };
+
+    private QualityReference Reference(ulong seed, CancellationToken ct)
+    {
+        var spec = Spec(seed, GenomeEncodings.KeepRatio);
+        var full = Genome.Full(_backend.LayoutOf(spec, ct)).ToCanonicalString();
+        var validation = _backend.EvaluateMask(spec, full, s => s with { FineTuneSteps = 0 }, null, ct);
+        var recovered = _backend.Recover(spec, full, null, ct);
+        if (!validation.Succeeded || !recovered.Succeeded)
+        {
+            throw new InvalidOperationException($"the unpruned model could not be evaluated: {validation.FailureReason ?? recovered.FailureReason}");
+        }
+
+        var reference = new QualityReference(
+            validation.Metric(MetricNames.Accuracy),
+            validation.Metric(MetricNames.Macs),
+            validation.Metric(MetricNames.LatencyMs),
+            recovered.Metric(MetricNames.Accuracy),
+            recovered.Metric(MetricNames.LatencyMs));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  unpruned: validation {reference.ValidationAccuracy:P2}, {reference.Macs:N0} MACs, {reference.LatencyMs:F2} ms; after {options.RecoverySteps} recovery steps: test {reference.TestAccuracyRecovered:P2}"));
+        return reference;
+    }
+
+    private async Task<MethodRun> NsgaAsync(ulong seed, string encoding, QualityReference reference, CancellationToken ct)
+    {
+        var spec = Spec(seed, encoding);
+        var clock = Stopwatch.StartNew();
+        List<QualityPoint> points;
+        await using (var cluster = await EmbeddedCluster.StartAsync(options.Slots, verbose: false, null, ct).ConfigureAwait(false))
+        {
+            var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
+            if (!submission.Accepted || submission.ExperimentId is null)
+            {
+                throw new InvalidOperationException("the NSGA-II spec was rejected: " + string.Join("; ", submission.Errors.Select(e => $"{e.Field}: {e.Message}")));
+            }
+
+            var status = await cluster.Grains.WaitForExperimentAsync(submission.ExperimentId, TimeSpan.FromSeconds(1), cancellationToken: ct).ConfigureAwait(false);
+            var experiment = cluster.Grains.GetExperiment(submission.ExperimentId);
+            var ledger = await experiment.GetEvaluations().ConfigureAwait(false);
+            var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
+            var masks = pareto.Entries.ToDictionary(e => e.MaskHash, e => e.MaskText, StringComparer.Ordinal);
+            points = [.. ledger.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics))];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {NsgaArm(encoding)}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
+        }
+
+        var searchSeconds = clock.Elapsed.TotalSeconds;
+        return await OnThread(() => Finish(NsgaArm(encoding), seed, spec, points, reference, searchSeconds, ct), ct).ConfigureAwait(false);
+    }
+
+    private MethodRun Direct(string method, ulong seed, string encoding, Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>> masks, QualityReference reference, CancellationToken ct)
+    {
+        var spec = Spec(seed, encoding);
+        var clock = Stopwatch.StartNew();
+        var points = new List<QualityPoint>();
+        foreach (var text in masks(spec, seed, ct))
+        {
+            var result = _backend.EvaluateMask(spec, text, null, null, ct);
+            points.Add(Point(Evolution.Genome.Parse(_backend.LayoutOf(spec, ct), text).ContentHash, text, result.Succeeded, result.Metrics));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
+        return Finish(method, seed, spec, points, reference, clock.Elapsed.TotalSeconds, ct);
+    }
+
+    private MethodRun Finish(string method, ulong seed, ExperimentSpec spec, List<QualityPoint> points, QualityReference reference, double searchSeconds, CancellationToken ct)
+    {
+        var ok = points.Where(p => p.Succeeded).ToList();
+        var hvMacs = QualityMetrics.Hypervolume(ok.Select(p => (p.Macs / reference.Macs, (reference.ValidationAccuracy - p.Accuracy) * 100)));
+        var hvLatency = QualityMetrics.Hypervolume(ok.Select(p => (p.LatencyMs / reference.LatencyMs, (reference.ValidationAccuracy - p.Accuracy) * 100)));
+
+        // Final recovery of the cheapest front members (in MACs) within the search-time tolerance, else the most accurate one.
+        var front = QualityMetrics.Front([.. ok.Select(p => (p.Accuracy, p.Macs))]).Select(i => ok[i]).Where(p => p.MaskText.Length > 0).ToList();
+        var chosen = front.Where(p => (reference.ValidationAccuracy - p.Accuracy) * 100 <= options.RecoverWithinPoints)
+            .OrderBy(p => p.Macs).Take(options.RecoverMembers).ToList();
+        if (chosen.Count == 0 && front.Count > 0)
+        {
+            chosen.Add(front.OrderByDescending(p => p.Accuracy).First());
+        }
+
+        var clock = Stopwatch.StartNew();
+        var recovered = new List<RecoveredPoint>();
+        foreach (var member in chosen)
+        {
+            var result = _backend.Recover(spec, member.MaskText, null, ct);
+            if (result.Succeeded)
+            {
+                recovered.Add(new RecoveredPoint(member.MaskHash, result.Metric(MetricNames.Accuracy), result.Metric(MetricNames.Macs), result.Metric(MetricNames.LatencyMs), result.Metrics.GetValueOrDefault(MetricNames.LatencyCiPercent, double.NaN)));
+            }
+        }
+
+        var run = new MethodRun
+        {
+            Method = method,
+            Seed = seed,
+            Points = points,
+            Recovered = recovered,
+            HypervolumeMacs = hvMacs,
+            HypervolumeLatency = hvLatency,
+            MacReductionWithin05 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.Macs)), reference.TestAccuracyRecovered, reference.Macs, 0.5),
+            MacReductionWithin10 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.Macs)), reference.TestAccuracyRecovered, reference.Macs, 1.0),
+            LatencySpeedupWithin05 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.LatencyMs)), reference.TestAccuracyRecovered, reference.TestLatencyMs, 0.5),
+            LatencySpeedupWithin10 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.LatencyMs)), reference.TestAccuracyRecovered, reference.TestLatencyMs, 1.0),
+            SearchSeconds = searchSeconds,
+            RecoverySeconds = clock.Elapsed.TotalSeconds,
+            Failed = points.Count(p => !p.Succeeded),
+        };
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: HV(MACs) {hvMacs:F4}, HV(latency) {hvLatency:F4}; recovered {recovered.Count}: best MAC reduction {run.MacReductionWithin10:F2}x within 1.0 pt, latency speed-up {run.LatencySpeedupWithin10:F2}x ({run.RecoverySeconds:F0} s)"));
+        return run;
+    }
+
+    private IReadOnlyList<string> RandomMasks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    {
+        var layout = _backend.LayoutOf(spec, ct);
+        var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
+        var random = new RandomSource(seed ^ 0x5EED0F7A4DUL);
+        return [.. Spread(options.Budget).Select(d => problem.Repair(RandomInitialization.Create(layout, d, random)).ToCanonicalString())];
+    }
+
+    private IReadOnlyList<string> UniformMasks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    {
+        var prepared = _backend.PrepareCached(spec, ct);
+        var layout = _backend.LayoutOf(spec, ct);
+        var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
+        var ranking = new SeedRanking("l1", prepared.SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order"), [0.5]);
+        return [.. Spread(options.Budget).Select(keep => problem.Repair(RankingInitialization.Create(layout, ranking, keep)).ToCanonicalString())];
+    }
+
+    private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    {
+        // The same first population the NSGA-II arm starts from (unpruned, uniform-level seeds, random levels), at full budget.
+        var prepared = _backend.PrepareCached(spec, ct);
+        var layout = _backend.LayoutOf(spec, ct);
+        var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
+        var levels = prepared.KeepLevels;
+        var engine = Nsga2.Create(problem, new Nsga2Settings
+        {
+            PopulationSize = options.Budget,
+            Seed = seed,
+            Mutation = MutationKind.Creep,
+            SeedLevelFractions = [.. new[] { 0.25, 0.5, 0.75 }.Select(r => Math.Clamp((1 - r) * levels / (levels - 1), 0, 1))],
+            Termination = new TerminationSpec { MaxEvaluations = options.Budget },
+        });
+        return [.. engine.Ask(options.Budget).Select(c => c.Genome.ToCanonicalString())];
+    }
+
+    /// <summary>Budget values spread evenly over [0.1, 0.9].</summary>
+    public static IReadOnlyList<double> Spread(int count) =>
+        count == 1 ? [0.5] : [.. Enumerable.Range(0, count).Select(i => 0.1 + (0.8 * i / (count - 1)))];
+
+    private static QualityPoint Point(string hash, string text, bool succeeded, IReadOnlyDictionary<string, double> metrics) =>
+        new(
+            text,
+            hash,
+            metrics.GetValueOrDefault(MetricNames.Accuracy, double.NaN),
+            metrics.GetValueOrDefault(MetricNames.Macs, double.NaN),
+            metrics.GetValueOrDefault(MetricNames.LatencyMs, double.NaN),
+            succeeded && metrics.ContainsKey(MetricNames.Accuracy) && metrics.ContainsKey(MetricNames.Macs) && metrics.ContainsKey(MetricNames.LatencyMs));
+
+    private static Task<T> OnThread<T>(Func<T> work, CancellationToken ct) =>
+        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+}

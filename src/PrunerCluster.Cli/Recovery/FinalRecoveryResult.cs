@@ -1,0 +1,22 @@
+namespace PrunerCluster.Cli.Recovery;
+
+/// <summary>
+/// Final recovery of a search: the unpruned model and the chosen Pareto members, all fine-tuned with the same longer
+/// budget and scored on the held-out test set, plus the run's latency noise figure.
+/// </summary>
+public sealed record FinalRecoveryResult
+{
+    public required RecoveredMember Unpruned { get; init; }
+
+    public required IReadOnlyList<RecoveredMember> Members { get; init; }
+
+    public int FineTuneSteps { get; init; }
+
+    /// <summary>Latency medians of the unpruned model timed repeatedly during the search (ms).</summary>
+    public IReadOnlyList<double> NoiseSamplesMs { get; init; } = [];
+
+    /// <summary>Coefficient of variation of <see cref="NoiseSamplesMs"/> (null with fewer than 2 samples).</summary>
+    public double? NoiseCv { get; init; }
+
+    public double Seconds { get; init; }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Contracts;
+using PrunerCluster.Silo.Backends;
+
+namespace PrunerCluster.Cli.Recovery;
+
+/// <summary>
+/// The embedded search's stages around the grains: the latency noise probe while the search runs, and final recovery of
+/// the Pareto set afterwards (both only for the TorchSharp backend).
+/// </summary>
+public sealed class FinalStage : IDisposable
+{
+    public const int DefaultNoiseSamples = 10;
+
+    private readonly ExperimentSpec _spec;
+    private readonly TorchSharpEvaluationBackend? _backend;
+    private readonly LatencyNoiseProbe? _probe;
+
+    private FinalStage(ExperimentSpec spec, TorchSharpEvaluationBackend? backend, LatencyNoiseProbe? probe)
+    {
+        _spec = spec;
+        _backend = backend;
+        _probe = probe;
+    }
+
+    /// <summary>Starts the noise probe (<paramref name="noiseSamples"/> timings spread over the search's wall-clock budget; 0 = off).</summary>
+    public static FinalStage Start(ExperimentSpec spec, int noiseSamples)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!string.Equals(spec.Backend, TorchSharpEvaluationBackend.BackendName, StringComparison.OrdinalIgnoreCase))
+        {
+            return new FinalStage(spec, null, null);
+        }
+
+        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+        var interval = spec.Budget.WallClock is { } wall ? wall / (noiseSamples + 2) : TimeSpan.FromSeconds(30);
+        var probe = noiseSamples >= 2 ? LatencyNoiseProbe.Start(backend, spec, noiseSamples, interval) : null;
+        return new FinalStage(spec, backend, probe);
+    }
+
+    /// <summary>Feed every status the search reports; the probe starts once the baseline is prepared.</summary>
+    public void Observe(ExperimentStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (status.State is not (ExperimentState.Pending or ExperimentState.Preparing))
+        {
+            _probe?.MarkReady();
+        }
+    }
+
+    public async Task<IReadOnlyList<double>> StopProbeAsync() => _probe is null ? [] : await _probe.StopAsync().ConfigureAwait(false);
+
+    /// <summary>Runs final recovery when the spec asks for it; null otherwise (or for backends other than TorchSharp).</summary>
+    public async Task<FinalRecoveryResult?> RecoverAsync(ParetoSet pareto, IReadOnlyList<double> noise, string? exportRoot, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pareto);
+        ArgumentNullException.ThrowIfNull(output);
+        if (_backend is null || _spec.FinalRecovery is not { Enabled: true } || pareto.Entries.Count == 0)
+        {
+            return null;
+        }
+
+        var result = await Task.Factory.StartNew(
+            () => FinalRecoveryRunner.Run(_backend, _spec, pareto.Entries, exportRoot, output.WriteLine, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
+        return result with { NoiseSamplesMs = noise, NoiseCv = LatencyNoiseProbe.CoefficientOfVariation(noise) };
+    }
+
+    public void Dispose() => _probe?.Dispose();
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace PrunerCluster.Contracts;
+
+/// <summary>Checks the encoding, operator and final-recovery choices of a spec; each error names its field.</summary>
+internal static class SearchOptionsValidator
+{
+    private static readonly string[] Selections = ["binaryTournament", "rouletteWheel"];
+    private static readonly string[] Crossovers = ["uniform", "singlePoint", "twoPoint", "segmentWise"];
+    private static readonly string[] Mutations = ["bitFlip", "densityPreservingSwap", "segmentLevel"];
+
+    public static void Validate(ExperimentSpec spec, List<SpecError> errors)
+    {
+        if (spec.Search is { } search)
+        {
+            if (GenomeEncodings.Canonical(search.Encoding) is null)
+            {
+                errors.Add(new("search.encoding", $"unknown encoding '{search.Encoding}'; expected one of {string.Join(", ", GenomeEncodings.All)}"));
+            }
+
+            if (search.KeepLevels is { } levels && levels is < 2 or > 64)
+            {
+                errors.Add(new("search.keepLevels", string.Create(CultureInfo.InvariantCulture, $"must be in [2, 64], got {levels}")));
+            }
+
+            CheckName(search.Selection, Selections, "search.selection", errors);
+            CheckName(search.Crossover, Crossovers, "search.crossover", errors);
+            CheckName(search.Mutation, Mutations, "search.mutation", errors);
+        }
+
+        if (spec.FinalRecovery is { } recovery)
+        {
+            if (recovery.FineTuneSteps < 0)
+            {
+                errors.Add(new("finalRecovery.fineTuneSteps", string.Create(CultureInfo.InvariantCulture, $"must be >= 0, got {recovery.FineTuneSteps}")));
+            }
+
+            if (recovery.MaxMembers < 0)
+            {
+                errors.Add(new("finalRecovery.maxMembers", string.Create(CultureInfo.InvariantCulture, $"must be >= 0 (0 = all), got {recovery.MaxMembers}")));
+            }
+
+            if (recovery.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))
+            {
+                errors.Add(new("finalRecovery.learningRate", string.Create(CultureInfo.InvariantCulture, $"must be a positive number, got {lr}")));
+            }
+        }
+    }
+
+    /// <summary>The canonical (camelCase) operator name for <paramref name="value"/>, case-insensitive; null when unknown.</summary>
+    public static string? Canonical(string? value, IReadOnlyList<string> names) =>
+        value is null ? null : names.FirstOrDefault(n => string.Equals(n, value.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private static void CheckName(string? value, string[] names, string field, List<SpecError> errors)
+    {
+        if (value is not null && Canonical(value, names) is null)
+        {
+            errors.Add(new(field, $"unknown value '{value}'; expected one of {string.Join(", ", names)}"));
+        }
+    }
+}

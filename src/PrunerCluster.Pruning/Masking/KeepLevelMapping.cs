@@ -1,0 +1,70 @@
+namespace PrunerCluster.Pruning.Masking;
+
+/// <summary>
+/// Maps a keep level of one prunable group onto kept units: level l of L keeps (L - l) / L of the units, rounded to a
+/// hardware-friendly multiple (<c>roundTo</c>, 0 = none) and never fewer than one multiple (or <c>minKeep</c>); the kept
+/// units are the most important ones, with units marked as preferred (hybrid encoding) taken first.
+/// </summary>
+public static class KeepLevelMapping
+{
+    public static int KeptCount(int units, int level, int levels, int roundTo, int minKeep = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(roundTo);
+        if (level < 0 || level >= levels)
+        {
+            throw new InvalidMaskException($"Keep level {level} is outside [0, {levels - 1}].");
+        }
+
+        var raw = units * (levels - level) / (double)levels;
+        int count;
+        if (roundTo > 1 && units > roundTo)
+        {
+            count = (int)Math.Round(raw / roundTo, MidpointRounding.AwayFromZero) * roundTo;
+            count = Math.Max(count, roundTo);
+        }
+        else
+        {
+            count = (int)Math.Round(raw, MidpointRounding.AwayFromZero);
+        }
+
+        return Math.Clamp(count, Math.Clamp(minKeep, 1, units), units);
+    }
+
+    /// <summary>The <paramref name="count"/> kept unit indices (ascending): preferred units first, then by importance (descending), ties by index.</summary>
+    public static int[] KeptUnits(IReadOnlyList<double> importance, int count, IReadOnlyList<bool>? preferred = null)
+    {
+        ArgumentNullException.ThrowIfNull(importance);
+        if (count < 0 || count > importance.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Must be in [0, {importance.Count}].");
+        }
+
+        if (preferred is not null && preferred.Count != importance.Count)
+        {
+            throw new InvalidMaskException($"Preference bits cover {preferred.Count} units, the group has {importance.Count}.");
+        }
+
+        return Enumerable.Range(0, importance.Count)
+            .OrderByDescending(i => preferred is not null && preferred[i])
+            .ThenByDescending(i => importance[i])
+            .ThenBy(i => i)
+            .Take(count)
+            .Order()
+            .ToArray();
+    }
+
+    /// <summary>Keep-bits of a whole group from its level (and optional preference bits).</summary>
+    public static bool[] KeepBits(IReadOnlyList<double> importance, int level, int levels, int roundTo, int minKeep = 1, IReadOnlyList<bool>? preferred = null)
+    {
+        ArgumentNullException.ThrowIfNull(importance);
+        var bits = new bool[importance.Count];
+        foreach (var i in KeptUnits(importance, KeptCount(importance.Count, level, levels, roundTo, minKeep), preferred))
+        {
+            bits[i] = true;
+        }
+
+        return bits;
+    }
+}

@@ -1,0 +1,82 @@
+using PrunerCluster.Contracts;
+using PrunerCluster.Pruning.Evaluation;
+
+namespace PrunerCluster.Silo.Backends;
+
+/// <summary>
+/// What final recovery does after a search: which Pareto members are recovered (most accurate first, up to
+/// <see cref="FinalRecoverySettings.MaxMembers"/>) and with which evaluation settings (the search's, with the longer
+/// fine-tuning budget, scored on the whole held-out test set).
+/// </summary>
+public static class FinalRecoveryPlan
+{
+    /// <summary>Settings of a final-recovery evaluation; without recovery settings only the test-set scoring changes.</summary>
+    public static EvaluationSettings Settings(EvaluationSettings search, FinalRecoverySettings? recovery)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var settings = search with { UseTestSet = true, ValidationSamples = int.MaxValue };
+        if (recovery is not { Enabled: true })
+        {
+            return settings;
+        }
+
+        return settings with
+        {
+            FineTuneSteps = recovery.FineTuneSteps,
+            LearningRate = recovery.LearningRate ?? search.LearningRate,
+        };
+    }
+
+    /// <summary>The members to recover, in order: highest accuracy first (ties by candidate id); all when MaxMembers is 0.</summary>
+    public static IReadOnlyList<ParetoEntry> Members(IReadOnlyList<ParetoEntry> front, FinalRecoverySettings recovery)
+    {
+        ArgumentNullException.ThrowIfNull(front);
+        ArgumentNullException.ThrowIfNull(recovery);
+        if (!recovery.Enabled)
+        {
+            return [];
+        }
+
+        var ordered = front
+            .OrderByDescending(e => e.Metrics.GetValueOrDefault(MetricNames.Accuracy))
+            .ThenBy(e => e.CandidateId)
+            .ToList();
+        return recovery.MaxMembers > 0 ? ordered.Take(recovery.MaxMembers).ToList() : ordered;
+    }
+
+    /// <summary>
+    /// Which rows stay non-dominated under <paramref name="objectives"/> after re-measurement (a row missing an objective
+    /// metric is dominated). A member whose re-measured metrics are dominated leaves the final front.
+    /// </summary>
+    public static bool[] NonDominated(IReadOnlyList<ObjectiveDefinition> objectives, IReadOnlyList<IReadOnlyDictionary<string, double>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(objectives);
+        ArgumentNullException.ThrowIfNull(rows);
+        var points = rows.Select(r => objectives.All(o => r.TryGetValue(o.Metric, out var v) && double.IsFinite(v))
+            ? objectives.Select(o => o.Direction == ObjectiveDirection.Maximize ? -r[o.Metric] : r[o.Metric]).ToArray()
+            : null).ToArray();
+        var result = new bool[rows.Count];
+        for (var i = 0; i < points.Length; i++)
+        {
+            result[i] = points[i] is { } p && !points.Where((q, j) => j != i && q is not null && Dominates(q, p)).Any();
+        }
+
+        return result;
+    }
+
+    private static bool Dominates(double[] a, double[] b)
+    {
+        var strictly = false;
+        for (var k = 0; k < a.Length; k++)
+        {
+            if (a[k] > b[k])
+            {
+                return false;
+            }
+
+            strictly |= a[k] < b[k];
+        }
+
+        return strictly;
+    }
+}

@@ -1,0 +1,84 @@
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Cli.Quality;
+using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Contracts;
+
+namespace PrunerCluster.Cli.Tests;
+
+public sealed class QualityTests
+{
+    private static string[] Parse(params string[] args) => args;
+
+    [Fact]
+    public void Hypervolume_uses_the_fixed_normalisation_and_reference_point()
+    {
+        // One point at half the MACs with a 2-point drop dominates (1 - 0.5) x (1 - 0.2) of the unit box.
+        Assert.Equal(0.4, QualityMetrics.Hypervolume([(0.5, 2.0)]), 9);
+
+        // Negative drops count as 0; points beyond the reference (costlier than unpruned or >= 10 points) add nothing.
+        Assert.Equal(0.5, QualityMetrics.Hypervolume([(0.5, -1.0), (1.2, 0.0), (0.1, 12.0)]), 9);
+        Assert.Equal(0, QualityMetrics.Hypervolume([]));
+        Assert.Equal(0.4 + (0.25 * 0.6), QualityMetrics.Hypervolume([(0.5, 2.0), (0.25, 4.0)]), 9);
+    }
+
+    [Fact]
+    public void Fronts_and_reductions_follow_the_tolerances()
+    {
+        Assert.Equal([0, 2], QualityMetrics.Front([(0.9, 10), (0.85, 12), (0.8, 5)]));
+        (double, double)[] members = [(0.905, 50), (0.90, 25), (0.89, 10)];
+        Assert.Equal(4.0, QualityMetrics.BestReduction(members, 0.91, 100, 1.0), 9);
+        Assert.Equal(2.0, QualityMetrics.BestReduction(members, 0.91, 100, 0.5), 9);
+        Assert.Equal(1.0, QualityMetrics.BestReduction(members, 0.99, 100, 0.5), 9);
+        Assert.Equal((2.0, 1.0), QualityMetrics.MeanStd([1.0, 2.0, 3.0]));
+        Assert.Equal([0.1, 0.5, 0.9], QualityRunner.Spread(3).Select(v => Math.Round(v, 9)));
+    }
+
+    [Fact]
+    public void Quick_and_explicit_options_parse_and_bad_values_name_the_option()
+    {
+        var quick = QualityOptions.Parse(Parse("--quick", "--seeds", "3,4", "--encodings", "channelbits,KEEPRATIO"));
+        Assert.True(quick.IsQuick);
+        Assert.Equal([3UL, 4UL], quick.Seeds);
+        Assert.Equal([GenomeEncodings.ChannelBits, GenomeEncodings.KeepRatio], quick.Encodings);
+        Assert.Equal(QualityOptions.Quick.Budget, quick.Budget);
+
+        var full = QualityOptions.Parse(Parse("--budget", "20", "--recovery-steps", "900"));
+        Assert.Equal((20, 900, false), (full.Budget, full.RecoverySteps, full.IsQuick));
+
+        Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
+        Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Final_recovery_options_override_the_spec()
+    {
+        var spec = new ExperimentSpec();
+        Assert.Same(spec, FinalRecoveryOptions.Apply(spec, null, null));
+        var on = FinalRecoveryOptions.Apply(spec, "900", "4");
+        Assert.Equal(new FinalRecoverySettings { FineTuneSteps = 900, MaxMembers = 4 }, on.FinalRecovery);
+        Assert.False(FinalRecoveryOptions.Apply(on, "0", null).FinalRecovery!.Enabled);
+        Assert.Throws<CliException>(() => FinalRecoveryOptions.Apply(spec, "many", null));
+    }
+
+    [Fact]
+    public void The_final_table_reports_drops_against_the_recovered_unpruned_model()
+    {
+        IReadOnlyDictionary<string, double> M(double acc, double macs, double ms) => new Dictionary<string, double> { [MetricNames.Accuracy] = acc, [MetricNames.Macs] = macs, [MetricNames.LatencyMs] = ms };
+        var result = new FinalRecoveryResult
+        {
+            Unpruned = new RecoveredMember { Label = "unpruned", MaskText = "a", MaskHash = "aaaaaaaaaaaaaaaa", Succeeded = true, Metrics = M(0.92, 800, 40) },
+            Members = [new RecoveredMember { Label = "#1", MaskText = "b", MaskHash = "bbbbbbbbbbbbbbbb", Succeeded = true, OnFinalFront = true, Metrics = M(0.915, 100, 8) }],
+            FineTuneSteps = 600,
+            NoiseSamplesMs = [10, 10.5],
+            NoiseCv = 0.0345,
+        };
+        var table = FinalRecoveryReport.Table(result);
+        Assert.Contains("0.50", table, StringComparison.Ordinal);
+        Assert.Contains("8.00", table, StringComparison.Ordinal);
+        Assert.Contains("5.00", table, StringComparison.Ordinal);
+        Assert.Contains("CV 3.5 %", table, StringComparison.Ordinal);
+        var csv = FinalRecoveryReport.Csv(result).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("#1,bbbbbbbbbbbbbbbb,True,True,", csv[2], StringComparison.Ordinal);
+    }
+}

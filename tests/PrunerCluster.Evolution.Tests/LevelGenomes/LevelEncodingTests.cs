@@ -1,0 +1,78 @@
+namespace PrunerCluster.Evolution.Tests.LevelGenomes;
+
+/// <summary>Genomes of keep levels (no bits, one ordinal gene per layer) and the operators for them.</summary>
+public sealed class LevelEncodingTests
+{
+    private static readonly GenomeLayout Levels = new(
+    [
+        new SegmentSpec("conv1", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0),
+        new SegmentSpec("conv2", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0),
+        new SegmentSpec("fc", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0),
+    ]);
+
+    [Fact]
+    public void CreepMovesEachHitGeneByOneOrTwoWithinRange()
+    {
+        var random = new RandomSource(3);
+        var moved = 0;
+        for (var t = 0; t < 2000; t++)
+        {
+            var g = RandomInitialization.Create(Levels, 1, random);
+            var m = new CreepMutation().Mutate(g, 0.5, random);
+            for (var s = 0; s < 3; s++)
+            {
+                var delta = Math.Abs(m.GetInt(s, 0) - g.GetInt(s, 0));
+                Assert.InRange(delta, 0, 2);
+                Assert.InRange(m.GetInt(s, 0), 0, 15);
+                moved += delta > 0 ? 1 : 0;
+            }
+        }
+
+        // Rate 0.5 over 3 genes x 2000 genomes: about 3000 moves (clamping at the bounds can only swallow a few).
+        Assert.InRange(moved, 2700, 3300);
+        var full = Genome.Full(Levels);
+        Assert.Equal(full, new CreepMutation().Mutate(full, 0, random));
+    }
+
+    [Fact]
+    public void LevelInitializationSetsEveryFirstGeneAndKeepsAllBits()
+    {
+        var hybrid = new GenomeLayout([new SegmentSpec("a", 8, IntGenes: 1, IntGeneMax: 15, MinKeep: 0), new SegmentSpec("b", 4, MinKeep: 1)]);
+        var g = LevelInitialization.Create(hybrid, 0.5);
+        Assert.Equal(8, g.GetInt(0, 0));
+        Assert.Equal(12, g.TotalKept);
+        Assert.Equal(15, LevelInitialization.Create(Levels, 1).GetInt(2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LevelInitialization.Create(Levels, 1.5));
+    }
+
+    [Fact]
+    public void SeedLevelsEnterTheFirstPopulation()
+    {
+        var problem = new Problem(Levels, [new ObjectiveSpec("x", Direction.Minimize)]);
+        var settings = new Nsga2Settings { PopulationSize = 8, SeedLevelFractions = [0.25, 0.5], Mutation = MutationKind.Creep };
+        var engine = Nsga2.Create(problem, settings);
+        var first = engine.Ask(8).Select(c => c.Genome).ToList();
+        Assert.Equal(Genome.Full(Levels), first[0]);
+        Assert.Equal([4, 4, 4], Enumerable.Range(0, 3).Select(s => first[1].GetInt(s, 0)));
+        Assert.Equal([8, 8, 8], Enumerable.Range(0, 3).Select(s => first[2].GetInt(s, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nsga2.Create(problem, settings with { SeedLevelFractions = [2.0] }));
+    }
+
+    [Fact]
+    public void SeedDesignOperatorsStillWorkOnLevelGenomes()
+    {
+        var random = new RandomSource(5);
+        var a = RandomInitialization.Create(Levels, 1, random);
+        var b = RandomInitialization.Create(Levels, 1, random);
+        var (c, d) = PrunerCluster.Evolution.Operators.Crossover(CrossoverKind.SinglePoint).Cross(a, b, random);
+        for (var s = 0; s < 3; s++)
+        {
+            Assert.Contains(c.GetInt(s, 0), new[] { a.GetInt(s, 0), b.GetInt(s, 0) });
+            Assert.Contains(d.GetInt(s, 0), new[] { a.GetInt(s, 0), b.GetInt(s, 0) });
+        }
+
+        var m = PrunerCluster.Evolution.Operators.Mutation(MutationKind.BitFlip).Mutate(a, 1, random);
+        Assert.All(Enumerable.Range(0, 3), s => Assert.NotEqual(a.GetInt(s, 0), m.GetInt(s, 0)));
+        Assert.IsType<RouletteWheelSelection>(PrunerCluster.Evolution.Operators.Selection(SelectionKind.RouletteWheel));
+    }
+}

@@ -1,0 +1,44 @@
+using PrunerCluster.Pruning.Masking;
+
+namespace PrunerCluster.Pruning.Tests.Masking;
+
+public sealed class KeepLevelMappingTests
+{
+    [Theory]
+    [InlineData(64, 0, 16, 8, 64)]
+    [InlineData(64, 8, 16, 8, 32)]
+    [InlineData(64, 15, 16, 8, 8)]
+    [InlineData(32, 6, 16, 8, 24)]
+    [InlineData(32, 15, 16, 8, 8)]
+    [InlineData(100, 5, 10, 0, 50)]
+    [InlineData(6, 9, 10, 8, 1)]
+    [InlineData(256, 13, 16, 16, 48)]
+    public void LevelsKeepAFractionRoundedToMultiples(int units, int level, int levels, int roundTo, int expected)
+    {
+        var kept = KeepLevelMapping.KeptCount(units, level, levels, roundTo);
+        Assert.Equal(expected, kept);
+        if (roundTo > 1 && units > roundTo)
+        {
+            Assert.Equal(0, kept % roundTo);
+        }
+    }
+
+    [Fact]
+    public void LevelsOutsideTheRangeAreInvalidMasks()
+    {
+        Assert.Throws<InvalidMaskException>(() => KeepLevelMapping.KeptCount(32, 16, 16, 8));
+        Assert.Throws<InvalidMaskException>(() => KeepLevelMapping.KeptCount(32, -1, 16, 8));
+    }
+
+    [Fact]
+    public void KeptUnitsFollowImportanceThenPreference()
+    {
+        double[] importance = [0.1, 0.9, 0.5, 0.7, 0.2, 0.9];
+        Assert.Equal([1, 3, 5], KeepLevelMapping.KeptUnits(importance, 3));
+        bool[] preferred = [true, false, false, false, true, false];
+        Assert.Equal([0, 1, 4], KeepLevelMapping.KeptUnits(importance, 3, preferred));
+        Assert.Equal([0, 4], KeepLevelMapping.KeptUnits(importance, 2, preferred));
+        var bits = KeepLevelMapping.KeepBits(importance, level: 1, levels: 2, roundTo: 0);
+        Assert.Equal([false, true, false, true, false, true], bits);
+    }
+}

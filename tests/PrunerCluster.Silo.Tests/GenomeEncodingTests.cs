@@ -1,0 +1,113 @@
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+using PrunerCluster.Pruning.Evaluation;
+using PrunerCluster.Pruning.Masking;
+using PrunerCluster.Pruning.Structure;
+using PrunerCluster.Silo.Backends;
+
+namespace PrunerCluster.Silo.Tests;
+
+public sealed class GenomeEncodingTests
+{
+    private static readonly PrunableGroup[] Groups =
+    [
+        new("conv1", 32, "conv", ["conv1"], ["conv2"]),
+        new("conv2", 64, "conv", ["conv2"], ["fc"]),
+    ];
+
+    private static readonly Dictionary<string, double[]> Importance = new(StringComparer.Ordinal)
+    {
+        ["conv1"] = [.. Enumerable.Range(0, 32).Select(i => (double)i)],
+        ["conv2"] = [.. Enumerable.Range(0, 64).Select(i => (double)(64 - i))],
+    };
+
+    [Fact]
+    public void KeepRatioIsTheDefaultForStructuredPruningAndBitsForSparsity()
+    {
+        Assert.Equal(GenomeEncodings.KeepRatio, GenomeMaskMapper.EffectiveEncoding(new ExperimentSpec(), PruningMode.Structured));
+        Assert.Equal(GenomeEncodings.ChannelBits, GenomeMaskMapper.EffectiveEncoding(new ExperimentSpec(), PruningMode.Hybrid));
+        var bits = new ExperimentSpec { Search = new SearchSettings { Encoding = "CHANNELBITS" } };
+        Assert.Equal(GenomeEncodings.ChannelBits, GenomeMaskMapper.EffectiveEncoding(bits, PruningMode.Structured));
+    }
+
+    [Fact]
+    public void KeepRatioGenomesMapToTheMostImportantChannelsInMultiplesOfEight()
+    {
+        var settings = new EvaluationSettings { RoundChannelsTo = 8 };
+        var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, 16, settings);
+        Assert.All(segments, s => Assert.Equal((0, 1, 15), (s.Bits, s.IntGenes, s.IntGeneMax)));
+        var layout = new GenomeLayout([.. segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep))]);
+        var prepared = Prepared(GenomeEncodings.KeepRatio);
+
+        // conv1 at level 8 keeps half (16), its top units 16..31; conv2 at level 12 keeps 16 of 64, its first units.
+        var genome = Genome.Create(layout, [[], []], [[8], [12]]);
+        var mask = GenomeMaskMapper.ToPruneMask(genome, prepared, settings);
+        Assert.Equal(Enumerable.Range(16, 16), Kept(mask.Keep["conv1"]));
+        Assert.Equal(Enumerable.Range(0, 16), Kept(mask.Keep["conv2"]));
+        Assert.Equal(64, GenomeMaskMapper.ToPruneMask(Genome.Full(layout), prepared, settings).Keep["conv2"].Count(k => k));
+    }
+
+    [Fact]
+    public void HybridGenomesPreferMarkedChannels()
+    {
+        var settings = new EvaluationSettings { RoundChannelsTo = 8 };
+        var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.Hybrid, 16, settings);
+        var layout = new GenomeLayout([.. segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep))]);
+        var marked = new bool[32];
+        for (var i = 0; i < 8; i++)
+        {
+            marked[i] = true;
+        }
+
+        var genome = Genome.Create(layout, [marked, new bool[64]], [[12], [0]]);
+        var mask = GenomeMaskMapper.ToPruneMask(genome, Prepared(GenomeEncodings.Hybrid), settings);
+        Assert.Equal(Enumerable.Range(0, 8), Kept(mask.Keep["conv1"]));
+        Assert.Equal(64, mask.Keep["conv2"].Count(k => k));
+    }
+
+    [Fact]
+    public void LevelEncodingsRejectSparsityModes()
+    {
+        var settings = new EvaluationSettings { Mode = PruningMode.Hybrid };
+        Assert.Throws<ArgumentException>(() => GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, 16, settings));
+        var bits = GenomeMaskMapper.Segments(Groups, GenomeEncodings.ChannelBits, 16, settings);
+        Assert.All(bits, s => Assert.Equal(1, s.IntGenes));
+    }
+
+    [Fact]
+    public void FinalRecoveryTrainsLongerOnTheTestSetAndPicksTheMostAccurateMembers()
+    {
+        var search = new EvaluationSettings { FineTuneSteps = 150, LearningRate = 5e-4, ValidationSamples = 2000 };
+        var recovery = new FinalRecoverySettings { FineTuneSteps = 900, MaxMembers = 2 };
+        var settings = FinalRecoveryPlan.Settings(search, recovery);
+        Assert.Equal((900, 5e-4, true, int.MaxValue), (settings.FineTuneSteps, settings.LearningRate, settings.UseTestSet, settings.ValidationSamples));
+        Assert.Equal(150, FinalRecoveryPlan.Settings(search, recovery with { Enabled = false }).FineTuneSteps);
+
+        ParetoEntry Entry(long id, double accuracy) => new() { CandidateId = id, MaskText = "m", MaskHash = "h", IndividualKey = "k", Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy } };
+        var front = new[] { Entry(1, 0.80), Entry(2, 0.90), Entry(3, 0.85) };
+        Assert.Equal([2L, 3L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
+        Assert.Equal(3, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
+        Assert.Empty(FinalRecoveryPlan.Members(front, recovery with { Enabled = false }));
+    }
+
+    [Fact]
+    public void ReMeasuredMembersThatAreDominatedLeaveTheFront()
+    {
+        ObjectiveDefinition[] objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.LatencyMs, ObjectiveDirection.Minimize)];
+        IReadOnlyDictionary<string, double> Row(double accuracy, double latency) => new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.LatencyMs] = latency };
+        var rows = new[] { Row(0.9, 20), Row(0.9, 25), Row(0.8, 10), Row(0.8, 10), new Dictionary<string, double> { [MetricNames.Accuracy] = 1.0 } };
+        Assert.Equal([true, false, true, true, false], FinalRecoveryPlan.NonDominated(objectives, rows));
+    }
+
+    private static PreparedExperiment Prepared(string encoding) => new()
+    {
+        Segments = [],
+        CheckpointHash = "c",
+        SettingsHash = "s",
+        SegmentImportance = Importance,
+        Encoding = encoding,
+        KeepLevels = 16,
+    };
+
+    private static IEnumerable<int> Kept(bool[] keep) => Enumerable.Range(0, keep.Length).Where(i => keep[i]);
+}
