@@ -21,5 +21,6 @@ public static class ClientCommands
         PlotCommand.Create(console),
         ReportCommand.Create(console),
         ValidateCommand.Create(console),
+        SchemaCommand.Create(console),
     ];
 }
