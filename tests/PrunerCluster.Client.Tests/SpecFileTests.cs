@@ -122,6 +122,16 @@ public sealed class SpecFileTests
     }
 
     [Fact]
+    public void The_yaml_example_is_the_json_example_in_another_syntax()
+    {
+        var examples = Path.Combine(TestPaths.RepoRoot, "src", "PrunerCluster.Cli", "examples");
+        var json = SpecFile.LoadValid(Path.Combine(examples, "fashion-mnist-vgg-latency-energy.json"));
+        var yaml = SpecFile.LoadValid(Path.Combine(examples, "fashion-mnist-vgg-latency-energy.yaml"));
+        Assert.Equal(SpecFile.Serialize(json), SpecFile.Serialize(yaml));
+        Assert.Equal(3, yaml.Objectives.Count);
+    }
+
+    [Fact]
     public void The_published_schema_describes_every_top_level_field_and_rejects_unknown_ones()
     {
         var schema = SpecSchema.Create();

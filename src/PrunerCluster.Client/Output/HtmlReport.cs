@@ -20,6 +20,9 @@ public static class HtmlReport
     /// <summary>An exported member found under the run's exports folder.</summary>
     public sealed record ExportedArtifact(string MaskHash, string RelativePath, double? TestAccuracy);
 
+    /// <summary>Written by 'export' beside the model card: which Pareto member (mask hash, rank, rule) the folder holds.</summary>
+    public const string MemberFileName = "pareto-member.json";
+
     public static string Render(ExperimentResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -120,6 +123,13 @@ public static class HtmlReport
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(card));
                 var hash = doc.RootElement.TryGetProperty("maskHash", out var h) ? h.GetString() ?? "" : "";
+                var member = Path.Combine(Path.GetDirectoryName(card)!, MemberFileName);
+                if (File.Exists(member))
+                {
+                    using var memberDoc = JsonDocument.Parse(File.ReadAllText(member));
+                    hash = memberDoc.RootElement.TryGetProperty("maskHash", out var m2) ? m2.GetString() ?? hash : hash;
+                }
+
                 double? accuracy = doc.RootElement.TryGetProperty("metrics", out var m) && m.TryGetProperty(MetricNames.Accuracy, out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null;
                 found.Add(new ExportedArtifact(hash, Path.GetRelativePath(runDirectory!, Path.GetDirectoryName(card)!).Replace('\\', '/'), accuracy));
             }
