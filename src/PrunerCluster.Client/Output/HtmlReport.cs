@@ -69,7 +69,7 @@ public static class HtmlReport
         Image(sb, "hypervolume over evaluations", [Charts.HypervolumeOverEvaluations(results)], 1, PlotWriter.Width, 380);
         if (results.Uniform is null)
         {
-            sb.Append("<p class=\"muted\">No uniform-pruning comparison yet: 'prunercluster baseline &lt;run-dir&gt;' adds it.</p>\n");
+            sb.Append("<p class=\"muted\">No uniform-pruning sweep (baseline-sweep.json) in this run directory, so the scatter has no uniform-pruning curve.</p>\n");
         }
 
         sb.Append("<h2>Pareto set</h2>\n");
@@ -144,8 +144,12 @@ public static class HtmlReport
 
     private static void ParetoTable(StringBuilder sb, ParetoSet pareto, IReadOnlyList<ParetoEntry> ordered, IReadOnlyList<ExportedArtifact> exports)
     {
-        var metrics = ordered.SelectMany(e => e.Metrics.Keys).Concat(pareto.BaselineMetrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        sb.Append("<table id=\"pareto\">\n<tr><th>#</th>");
+        // The objectives first, then the usual trade-off columns; every metric stays in pareto.csv / pareto.json.
+        var present = ordered.SelectMany(e => e.Metrics.Keys).Concat(pareto.BaselineMetrics.Keys).ToHashSet(StringComparer.Ordinal);
+        var metrics = pareto.Objectives.Select(o => o.Metric)
+            .Concat([MetricNames.Accuracy, MetricNames.AccuracyDrop, MetricNames.Macs, MetricNames.Params, MetricNames.SizeBytes, MetricNames.LatencyMs, MetricNames.EnergyMj, MetricNames.KeptFraction])
+            .Distinct(StringComparer.Ordinal).Where(present.Contains).ToArray();
+        sb.Append("<div style=\"overflow-x:auto\"><table id=\"pareto\">\n<tr><th>#</th>");
         foreach (var m in metrics)
         {
             sb.Append("<th>").Append(E(m)).Append("</th>");
@@ -178,7 +182,7 @@ public static class HtmlReport
             sb.Append(export is null ? "" : $"<a href=\"{E(export.RelativePath)}/model-card.json\">{E(export.RelativePath)}</a>").Append("</td></tr>\n");
         }
 
-        sb.Append("</table>\n");
+        sb.Append("</table></div>\n<p class=\"muted\">Every metric of every member: pareto.csv and pareto.json beside this report.</p>\n");
     }
 
     private static void Image(StringBuilder sb, string alt, IReadOnlyList<Plot> plots, int columns, int width, int height)
