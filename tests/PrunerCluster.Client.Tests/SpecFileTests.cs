@@ -57,7 +57,95 @@ public sealed class SpecFileTests
         Assert.Contains("typo.json", ex.Message, StringComparison.Ordinal);
         Assert.Contains("popSize", ex.Message, StringComparison.Ordinal);
         Assert.Contains("search", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("line 5", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("search.popSize (line 5): unknown field; expected one of: populationSize,", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_structural_problem_is_reported_at_once_with_path_value_and_expectation()
+    {
+        const string json = """
+            {
+              "name": 7,
+              "objectives": [ { "metric": "accuracy", "direction": "up" }, { "metrc": "macs", "direction": "minimize" } ],
+              "search": { "populationSize": "twelve" },
+              "budget": { "wallClock": "6 minutes" },
+              "colour": "blue"
+            }
+            """;
+        var ex = Assert.Throws<SpecFileException>(() => SpecFile.Parse(json, "many.json"));
+        Assert.Contains("spec 'many.json' has 7 problem(s):", ex.Message, StringComparison.Ordinal);
+        foreach (var expected in new[]
+        {
+            "name (line 2): got 7, expected a string",
+            "objectives[0].direction (line 3): got \"up\", expected one of \"minimize\", \"maximize\"",
+            "objectives[1].metrc (line 3): unknown field; expected one of: metric, direction",
+            "objectives[1].metric (line 3): is required but missing",
+            "search.populationSize (line 4): got \"twelve\", expected an integer",
+            "budget.wallClock (line 5): got \"6 minutes\", expected a duration \"hh:mm:ss\"",
+            "colour (line 6): unknown field",
+        })
+        {
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_yaml_spec_reads_like_its_json_twin_and_reports_problems_with_lines()
+    {
+        using var temp = new TempDirectory();
+        var yaml = temp.File("spec.yaml", """
+            # the example, in YAML
+            name: yaml-spec
+            backend: torchsharp
+            model: vgg
+            dataset: fashion-mnist
+            baseline: { epochs: 2, seed: 1 }
+            objectives:
+              - { metric: accuracy, direction: maximize }
+              - metric: macs
+                direction: minimize
+            constraints:
+              - { metric: accuracy_drop, operator: lessOrEqual, threshold: 5.0 }
+            search: { populationSize: 12, mode: steadyState, crossoverProbability: 0.9, seed: 7 }
+            budget: { maxEvaluations: 36, wallClock: "00:06:00" }
+            """);
+        var spec = SpecFile.LoadValid(yaml);
+        Assert.Equal("yaml-spec", spec.Name);
+        Assert.Equal(12, spec.Search.PopulationSize);
+        Assert.Equal(TimeSpan.FromMinutes(6), spec.Budget.WallClock);
+        Assert.Equal(ObjectiveDirection.Minimize, spec.Objectives[1].Direction);
+        Assert.Equal(5.0, spec.Constraints[0].Threshold);
+
+        var bad = temp.File("bad.yml", "name: x\nsearch:\n  populationSize: lots\n  crossoverProbability: 2\n");
+        var ex = Assert.Throws<SpecFileException>(() => SpecFile.LoadValid(bad));
+        Assert.Contains("search.populationSize (line 3): got \"lots\", expected an integer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_yaml_example_is_the_json_example_in_another_syntax()
+    {
+        var examples = Path.Combine(TestPaths.RepoRoot, "src", "PrunerCluster.Cli", "examples");
+        var json = SpecFile.LoadValid(Path.Combine(examples, "fashion-mnist-vgg-latency-energy.json"));
+        var yaml = SpecFile.LoadValid(Path.Combine(examples, "fashion-mnist-vgg-latency-energy.yaml"));
+        Assert.Equal(SpecFile.Serialize(json), SpecFile.Serialize(yaml));
+        Assert.Equal(3, yaml.Objectives.Count);
+    }
+
+    [Fact]
+    public void The_published_schema_describes_every_top_level_field_and_rejects_unknown_ones()
+    {
+        var schema = SpecSchema.Create();
+        Assert.Equal("https://json-schema.org/draft/2020-12/schema", (string?)schema["$schema"]);
+        Assert.Equal("object", (string?)schema["type"]);
+        Assert.False((bool)schema["additionalProperties"]!);
+        var properties = schema["properties"]!.AsObject().Select(p => p.Key).ToArray();
+        foreach (var field in new[] { "name", "backend", "model", "dataset", "objectives", "constraints", "search", "budget", "evaluation", "baseline" })
+        {
+            Assert.Contains(field, properties);
+        }
+
+        Assert.Equal(["minimize", "maximize"], schema["properties"]!["objectives"]!["items"]!["properties"]!["direction"]!["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Empty(SpecShape.Check(System.Text.Json.Nodes.JsonNode.Parse(SpecFile.Serialize(SpecFile.Load(TestPaths.ExampleSpec)))));
     }
 
     [Fact]
@@ -70,8 +158,7 @@ public sealed class SpecFileTests
             }
             """;
         var ex = Assert.Throws<SpecFileException>(() => SpecFile.Parse(json, "enum.json"));
-        Assert.Contains("'search.mode'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("line 3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("search.mode (line 3): got \"sideways\", expected one of \"steadyState\", \"generational\"", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,16 +173,14 @@ public sealed class SpecFileTests
             }
             """;
         var ex = Assert.Throws<SpecFileException>(() => SpecFile.Parse(json, "array.json"));
-        Assert.Contains("objectives[1]", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("line 4", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("objectives[1].direction (line 4): got \"smaller\", expected one of \"minimize\", \"maximize\"", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Wrong_value_type_names_the_field()
     {
         var ex = Assert.Throws<SpecFileException>(() => SpecFile.Parse("""{ "budget": { "maxEvaluations": "many" } }""", "type.json"));
-        Assert.Contains("'budget.maxEvaluations'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("line 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("budget.maxEvaluations (line 1): got \"many\", expected an integer", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
+using PrunerCluster.Client.Specs;
 using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Commands;
@@ -42,12 +43,12 @@ public static class ExportCommand
             var (entry, rank) = rule.Select(ParetoReport.Ordered(results.Pareto));
             var name = string.Create(CultureInfo.InvariantCulture, $"{rank}-{entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}");
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
-            return await ExportAsync(spec, entry.MaskText, entry.MaskHash, rank, rule, outDir, console.Out, ct).ConfigureAwait(false);
+            return await ExportAsync(results.ExperimentId, spec, entry.MaskText, entry.MaskHash, rank, rule, outDir, console.Out, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> ExportAsync(Contracts.ExperimentSpec spec, string maskText, string maskHash, int rank, PickRule rule, string outDir, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, string maskText, string maskHash, int rank, PickRule rule, string outDir, TextWriter output, CancellationToken cancellationToken)
     {
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
         output.WriteLine($"exporting member #{rank} ({rule}), mask {maskHash[..Math.Min(12, maskHash.Length)]} of '{spec.Name}' to {outDir} (re-runs its fine-tuning)");
@@ -67,7 +68,13 @@ public static class ExportCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
         }
 
-        output.WriteLine($"exported: {result.ExportDirectory ?? outDir}");
+        // Which Pareto member this is, so 'report' can link the export from the member's row.
+        var written = result.ExportDirectory ?? outDir;
+        await File.WriteAllTextAsync(
+            Path.Combine(written, HtmlReport.MemberFileName),
+            SpecFile.Serialize(new { experimentId, maskHash, rank, rule = rule.ToString() }),
+            cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"exported: {written}");
         return ExitCodes.Ok;
     }
 }

@@ -21,6 +21,7 @@ public static class ClientCommands
         PlotCommand.Create(console),
         ReportCommand.Create(console),
         ValidateCommand.Create(console),
+        SchemaCommand.Create(console),
         DbCommand.Create(console),
     ];
 }

@@ -18,7 +18,7 @@ public static class PlotCommand
         format.AcceptOnlyFromAmong("png", "svg", "both");
         var members = new Option<int?>("--members") { Description = "Kept-channel charts for the first N Pareto members only (default: all)", HelpName = "N" };
         var json = CommonOptions.Json();
-        var command = new Command("plot", "Draw the Pareto scatter (dominated points faded, uniform-pruning curve when 'baseline' ran), pairwise panels for 3+ objectives, hypervolume over evaluations and kept channels per layer") { target, output, format, members, json };
+        var command = new Command("plot", "Draw the Pareto scatter (dominated points faded, uniform-pruning curve when the run directory holds baseline-sweep.json), pairwise panels for 3+ objectives, hypervolume over evaluations and kept channels per layer") { target, output, format, members, json };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {

@@ -20,6 +20,9 @@ public static class HtmlReport
     /// <summary>An exported member found under the run's exports folder.</summary>
     public sealed record ExportedArtifact(string MaskHash, string RelativePath, double? TestAccuracy);
 
+    /// <summary>Written by 'export' beside the model card: which Pareto member (mask hash, rank, rule) the folder holds.</summary>
+    public const string MemberFileName = "pareto-member.json";
+
     public static string Render(ExperimentResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -66,7 +69,7 @@ public static class HtmlReport
         Image(sb, "hypervolume over evaluations", [Charts.HypervolumeOverEvaluations(results)], 1, PlotWriter.Width, 380);
         if (results.Uniform is null)
         {
-            sb.Append("<p class=\"muted\">No uniform-pruning comparison yet: 'prunercluster baseline &lt;run-dir&gt;' adds it.</p>\n");
+            sb.Append("<p class=\"muted\">No uniform-pruning sweep (baseline-sweep.json) in this run directory, so the scatter has no uniform-pruning curve.</p>\n");
         }
 
         sb.Append("<h2>Pareto set</h2>\n");
@@ -120,6 +123,13 @@ public static class HtmlReport
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(card));
                 var hash = doc.RootElement.TryGetProperty("maskHash", out var h) ? h.GetString() ?? "" : "";
+                var member = Path.Combine(Path.GetDirectoryName(card)!, MemberFileName);
+                if (File.Exists(member))
+                {
+                    using var memberDoc = JsonDocument.Parse(File.ReadAllText(member));
+                    hash = memberDoc.RootElement.TryGetProperty("maskHash", out var m2) ? m2.GetString() ?? hash : hash;
+                }
+
                 double? accuracy = doc.RootElement.TryGetProperty("metrics", out var m) && m.TryGetProperty(MetricNames.Accuracy, out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null;
                 found.Add(new ExportedArtifact(hash, Path.GetRelativePath(runDirectory!, Path.GetDirectoryName(card)!).Replace('\\', '/'), accuracy));
             }
@@ -134,8 +144,12 @@ public static class HtmlReport
 
     private static void ParetoTable(StringBuilder sb, ParetoSet pareto, IReadOnlyList<ParetoEntry> ordered, IReadOnlyList<ExportedArtifact> exports)
     {
-        var metrics = ordered.SelectMany(e => e.Metrics.Keys).Concat(pareto.BaselineMetrics.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        sb.Append("<table id=\"pareto\">\n<tr><th>#</th>");
+        // The objectives first, then the usual trade-off columns; every metric stays in pareto.csv / pareto.json.
+        var present = ordered.SelectMany(e => e.Metrics.Keys).Concat(pareto.BaselineMetrics.Keys).ToHashSet(StringComparer.Ordinal);
+        var metrics = pareto.Objectives.Select(o => o.Metric)
+            .Concat([MetricNames.Accuracy, MetricNames.AccuracyDrop, MetricNames.Macs, MetricNames.Params, MetricNames.SizeBytes, MetricNames.LatencyMs, MetricNames.EnergyMj, MetricNames.KeptFraction])
+            .Distinct(StringComparer.Ordinal).Where(present.Contains).ToArray();
+        sb.Append("<div style=\"overflow-x:auto\"><table id=\"pareto\">\n<tr><th>#</th>");
         foreach (var m in metrics)
         {
             sb.Append("<th>").Append(E(m)).Append("</th>");
@@ -168,7 +182,7 @@ public static class HtmlReport
             sb.Append(export is null ? "" : $"<a href=\"{E(export.RelativePath)}/model-card.json\">{E(export.RelativePath)}</a>").Append("</td></tr>\n");
         }
 
-        sb.Append("</table>\n");
+        sb.Append("</table></div>\n<p class=\"muted\">Every metric of every member: pareto.csv and pareto.json beside this report.</p>\n");
     }
 
     private static void Image(StringBuilder sb, string alt, IReadOnlyList<Plot> plots, int columns, int width, int height)

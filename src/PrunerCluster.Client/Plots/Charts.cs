@@ -150,7 +150,7 @@ public static class Charts
 
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
-        plot.YLabel("channels: kept (blue) of all (grey)");
+        plot.YLabel("channels (blue: kept)");
         return plot;
     }
 

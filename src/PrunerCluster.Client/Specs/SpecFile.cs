@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Specs;
@@ -9,46 +11,102 @@ public static class SpecFile
 {
     public static JsonSerializerOptions JsonOptions { get; } = CreateOptions();
 
-    public static ExperimentSpec Load(string path)
+    public static ExperimentSpec Load(string path) => Read(path).Spec;
+
+    /// <summary>Loads and validates (structure, metric names, ranges); every problem is reported at once, with its line.</summary>
+    public static ExperimentSpec LoadValid(string path)
+    {
+        var (spec, lines) = Read(path);
+        var errors = SpecValidator.Validate(spec);
+        return errors.Count == 0 ? spec : throw Rejected(path, errors, lines);
+    }
+
+    /// <summary>Reads a JSON (or, by extension, YAML) spec file and the line of each field.</summary>
+    public static (ExperimentSpec Spec, IReadOnlyDictionary<string, int> Lines) Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
         {
-            throw new SpecFileException($"Spec file '{path}' does not exist (expected a JSON experiment spec, e.g. src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json).");
+            throw new SpecFileException($"Spec file '{path}' does not exist (expected a JSON or YAML experiment spec, e.g. src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json).");
         }
 
-        return Parse(File.ReadAllText(path), path);
-    }
+        var text = File.ReadAllText(path);
+        if (YamlSpec.IsYamlPath(path))
+        {
+            var (document, yamlLines) = YamlSpec.Parse(text, path);
+            return (FromDocument(document, path, yamlLines), yamlLines);
+        }
 
-    /// <summary>Loads and validates (structure, metric names, ranges); every problem is reported at once.</summary>
-    public static ExperimentSpec LoadValid(string path)
-    {
-        var spec = Load(path);
-        var errors = SpecValidator.Validate(spec);
-        return errors.Count == 0 ? spec : throw Rejected(path, errors);
+        var lines = JsonLineMap.Build(text);
+        return (Parse(text, path), lines);
     }
 
     /// <summary>The exception for a spec with problems: one line per problem, "field: what is wrong (got value)".</summary>
-    public static SpecFileException Rejected(string source, IReadOnlyList<SpecError> errors)
+    public static SpecFileException Rejected(string source, IReadOnlyList<SpecError> errors, IReadOnlyDictionary<string, int>? lineOf = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        var lines = errors.Select(e => $"  {e.Field}: {e.Message}");
+        var lines = errors.Select(e => LineOf(lineOf, e.Field) is { } line ? $"  {e.Field} (line {line}): {e.Message}" : $"  {e.Field}: {e.Message}");
         return new SpecFileException($"spec '{source}' has {errors.Count} problem(s):{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
     }
 
     public static ExperimentSpec Parse(string json, string source)
     {
+        JsonNode? document;
         try
         {
-            return JsonSerializer.Deserialize<ExperimentSpec>(SpecForms.Normalize(json), JsonOptions)
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            var line = ex.LineNumber is { } l ? $" at line {l + 1}" : "";
+            throw new SpecFileException($"Spec file '{source}' is not valid JSON{line}: {ex.Message}", ex);
+        }
+
+        return FromDocument(document, source, JsonLineMap.Build(json));
+    }
+
+    /// <summary>Checks the document's shape (every problem at once), then reads it.</summary>
+    public static ExperimentSpec FromDocument(JsonNode? document, string source, IReadOnlyDictionary<string, int>? lines = null)
+    {
+        if (document is not JsonObject)
+        {
+            throw new SpecFileException($"Spec file '{source}' must hold one object (the experiment spec); got {(document is null ? "nothing" : document.GetValueKind().ToString().ToLowerInvariant())}.");
+        }
+
+        SpecForms.Normalize((JsonObject)document);
+        var problems = SpecShape.Check(document);
+        if (problems.Count > 0)
+        {
+            throw Rejected(source, problems, lines);
+        }
+
+        try
+        {
+            return document.Deserialize<ExperimentSpec>(JsonOptions)
                 ?? throw new SpecFileException($"Spec file '{source}' is empty; expected a JSON object.");
         }
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 0 } p ? $" at '{p.TrimStart('$', '.')}'" : "";
-            var line = ex.LineNumber is { } l ? $" (line {l + 1})" : "";
-            throw new SpecFileException($"Spec file '{source}' is not a valid experiment spec{where}{line}: {ex.Message}", ex);
+            throw new SpecFileException($"Spec file '{source}' is not a valid experiment spec{where}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The line of a field, else of the nearest enclosing value that has one (a missing field: its object).</summary>
+    private static int? LineOf(IReadOnlyDictionary<string, int>? lines, string path)
+    {
+        while (lines is not null && path.Length > 0)
+        {
+            if (lines.TryGetValue(path, out var line))
+            {
+                return line;
+            }
+
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            path = cut > 0 ? path[..cut] : "";
+        }
+
+        return null;
     }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, JsonOptions);
@@ -65,6 +123,7 @@ public static class SpecFile
             // Metrics, hypervolumes and reports may hold NaN or infinity (e.g. throughput of a zero latency); writing a
             // finished run's results must never throw on them.
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         return options;

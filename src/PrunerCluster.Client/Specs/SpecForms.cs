@@ -28,6 +28,13 @@ internal static class SpecForms
             return json;
         }
 
+        return Normalize(spec) ? spec.ToJsonString() : json;
+    }
+
+    /// <summary>Moves object forms in place; true when something moved.</summary>
+    public static bool Normalize(JsonObject spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var changed = false;
         if (Find(spec, "dataset") is { } datasetKey && spec[datasetKey] is JsonObject dataset)
         {
@@ -46,7 +53,7 @@ internal static class SpecForms
             changed = true;
         }
 
-        return changed ? spec.ToJsonString() : json;
+        return changed;
     }
 
     private static string? Find(JsonObject node, string name) =>

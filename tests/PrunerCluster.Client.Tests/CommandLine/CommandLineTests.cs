@@ -78,10 +78,10 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Equal("", stdout);
         Assert.Contains($"spec '{path}' has 4 problem(s):", stderr, StringComparison.Ordinal);
-        Assert.Contains("objectives[0].metric: unknown metric 'acuracy'", stderr, StringComparison.Ordinal);
-        Assert.Contains("search.populationSize: must be at least 2, got 1", stderr, StringComparison.Ordinal);
-        Assert.Contains("search.crossoverProbability: must be in [0, 1], got 1.5", stderr, StringComparison.Ordinal);
-        Assert.Contains("budget.maxEvaluations: must be at least 1, got 0", stderr, StringComparison.Ordinal);
+        Assert.Contains("objectives[0].metric (line 3): unknown metric 'acuracy'", stderr, StringComparison.Ordinal);
+        Assert.Contains("search.populationSize (line 4): must be at least 2, got 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("search.crossoverProbability (line 4): must be in [0, 1], got 1.5", stderr, StringComparison.Ordinal);
+        Assert.Contains("budget.maxEvaluations (line 5): must be at least 1, got 0", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Pruning;
+using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Export;
+using PrunerCluster.Pruning.Metrics;
+
+namespace PrunerCluster.Cli.Commands;
+
+/// <summary>
+/// <c>prunercluster verify &lt;export-dir&gt;</c>: reloads an exported model (weights checked against the card's SHA-256),
+/// measures its accuracy on the held-out test set and compares it with the accuracy its model card reports.
+/// </summary>
+public static class VerifyCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var directory = new Argument<string>("export-dir") { Description = "Folder written by 'export' (model.bin + model-card.json)" };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Where the data set lives (default: the installed Debian data set)", HelpName = "DIR" };
+        var command = new Command("verify", "Reload an exported model, measure its test-set accuracy and compare it with its model card; exit 1 when they differ") { directory, dataRoot };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(directory)!;
+            if (!File.Exists(Path.Combine(path, ModelExporter.CardFileName)))
+            {
+                throw new CliException($"'{path}' holds no {ModelExporter.CardFileName}: give the folder 'prunercluster export' wrote");
+            }
+
+            var (card, measured, samples) = await Task.Factory.StartNew(
+                () =>
+                {
+                    TorchRuntime.Initialize(Math.Max(1, Environment.ProcessorCount));
+                    using var exported = ModelExporter.Load(path);
+                    var data = DatasetCatalog.Load(exported.Card.Dataset, parse.GetValue(dataRoot), validationSize: 1, splitSeed: 1);
+                    var report = ClassificationMetrics.Evaluate(exported.Model, data.Test, ct: ct);
+                    return (exported.Card, report.Accuracy, report.Samples);
+                },
+                ct,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+            var reported = card.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var a) ? a : double.NaN;
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{card.Model} on {card.Dataset}, mask {card.MaskHash[..Math.Min(12, card.MaskHash.Length)]}: test accuracy {measured:P2} on {samples} samples; model card reports {reported:P2}"));
+            if (Math.Abs(measured - reported) > 1e-9)
+            {
+                throw new CliException(string.Create(CultureInfo.InvariantCulture, $"the reloaded model's test accuracy {measured:R} differs from its card's {reported:R}"), ExitCodes.Failed);
+            }
+
+            console.Out.WriteLine("verified: the reloaded model reproduces its reported accuracy");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
