@@ -13,7 +13,7 @@ namespace PrunerCluster.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    public const string Usage = "export <run-dir>/pareto.json [--rank N | --mask-hash PREFIX] --out DIR";
+    public const string Usage = "export <run-dir>/pareto.json [--rank N | --mask-hash PREFIX] [--format torchsharp|onnx] --out DIR";
 
     public static async Task<int> RunAsync(CommandArguments args, TextWriter output, CancellationToken cancellationToken)
     {
@@ -23,6 +23,12 @@ public static class ExportCommand
         var rank = args.Number("rank", 1, 1);
         var hashPrefix = args.Value("mask-hash");
         var outDir = args.Value("out") ?? throw new CommandLineException("option --out DIR is required");
+        var format = args.Value("format") ?? TorchSharpEvaluationBackend.FormatTorchSharp;
+        if (format is not (TorchSharpEvaluationBackend.FormatTorchSharp or TorchSharpEvaluationBackend.FormatOnnx))
+        {
+            throw new CommandLineException($"--format {format} is not supported; expected torchsharp or onnx");
+        }
+
         args.EnsureAllUsed();
 
         var pareto = RunDirectory.ReadPareto(paretoPath);
@@ -34,7 +40,24 @@ public static class ExportCommand
             : rank <= ordered.Count ? ordered[rank - 1] : throw new CommandLineException(string.Create(CultureInfo.InvariantCulture, $"--rank {rank} is out of range: the Pareto set has {ordered.Count} entries"));
 
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
-        output.WriteLine($"exporting mask {entry.MaskHash[..12]} of '{spec.Name}' to {Path.GetFullPath(outDir)} (re-runs its fine-tuning)");
+        var stored = await Task.Factory.StartNew(
+            () => backend.ExportStored(spec, entry.MaskText, entry.IndividualKey, outDir, format, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            StoredExportOutput.Write(output, stored, entry.Metrics);
+            return 0;
+        }
+
+        if (format == TorchSharpEvaluationBackend.FormatOnnx)
+        {
+            output.WriteLine($"error: the artifact store holds no fine-tuned weights for mask {entry.MaskHash[..12]} (searched before weights were stored, or another cache directory); ONNX export needs them");
+            return 1;
+        }
+
+        output.WriteLine($"exporting mask {entry.MaskHash[..12]} of '{spec.Name}' to {Path.GetFullPath(outDir)} (no stored weights: re-runs its fine-tuning)");
         var result = await Task.Factory.StartNew(
             () => backend.ExportModel(spec, entry.MaskText, outDir, cancellationToken),
             cancellationToken,
