@@ -20,6 +20,12 @@ internal static class ModelSourceChecks
             return;
         }
 
+        if (spec.ModelSource?.Weights is { } weights)
+        {
+            errors.Add(new("model.weights", $"PyTorch weights ('{weights}') are not supported yet; export the trained model to ONNX and use {{\"onnx\": path}}"));
+            return;
+        }
+
         if (spec.ModelSource?.Onnx is { } onnx)
         {
             CheckOnnx(onnx, spec.ModelSource.Exclude, data, errors);
