@@ -12,8 +12,10 @@ using PrunerCluster.Silo.Backends;
 namespace PrunerCluster.Cli.Commands;
 
 /// <summary>
-/// <c>prunercluster export &lt;run-dir|id&gt; --pick RULE</c>: chooses one Pareto member (rank, hash or rule), rebuilds it from
-/// the run's spec and mask (same checkpoint, settings and seed), and saves the shrunk weights with a JSON model card.
+/// <c>prunercluster export &lt;run-dir|id&gt; --pick RULE [--format torchsharp|onnx]</c>: chooses one Pareto member (rank, hash
+/// or rule) and writes the fine-tuned weights the search scored (from the artifact store, no retraining) with a JSON model card;
+/// an ONNX export is checked in ONNX Runtime. Without stored weights a TorchSharp export rebuilds the member from the run's
+/// spec and mask (same checkpoint, settings and seed).
 /// </summary>
 public static class ExportCommand
 {
@@ -21,8 +23,14 @@ public static class ExportCommand
     {
         var target = new Argument<string>("experiment") { Description = "A run directory written by 'search' (or its pareto.json), or an experiment id on the cluster" };
         var pick = new Option<string>("--pick", "-p", "--rank") { Description = "Which member: " + PickRule.Help, DefaultValueFactory = _ => "1", HelpName = "RULE|RANK" };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for model.bin and model-card.json (default: <run-dir>/exports/<rank>-<hash>)", HelpName = "DIR" };
-        var command = new Command("export", "Write one Pareto member's pruned model (TorchSharp weights) and its model card, with accuracy on the held-out test set") { target, pick, output };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for the model and model-card.json (default: <run-dir>/exports/<rank>-<hash>)", HelpName = "DIR" };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "torchsharp (model.bin, reloads with 'verify') or onnx (model.onnx, checked in ONNX Runtime)",
+            DefaultValueFactory = _ => TorchSharpEvaluationBackend.FormatTorchSharp,
+        };
+        format.AcceptOnlyFromAmong(TorchSharpEvaluationBackend.FormatTorchSharp, TorchSharpEvaluationBackend.FormatOnnx);
+        var command = new Command("export", "Write one Pareto member's pruned model (the weights the search scored, no retraining) and its model card, with accuracy on the held-out test set") { target, pick, output, format };
         var connection = ConnectionOptions.AddTo(command);
         command.Validators.Add(r =>
         {
@@ -43,33 +51,56 @@ public static class ExportCommand
             var (entry, rank) = rule.Select(ParetoReport.Ordered(results.Pareto));
             var name = string.Create(CultureInfo.InvariantCulture, $"{rank}-{entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}");
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
-            return await ExportAsync(results.ExperimentId, spec, entry.MaskText, entry.MaskHash, rank, rule, outDir, console.Out, ct).ConfigureAwait(false);
+            return await ExportAsync(results.ExperimentId, spec, entry, rank, rule, parse.GetValue(format)!, outDir, console.Out, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, string maskText, string maskHash, int rank, PickRule rule, string outDir, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, string format, string outDir, TextWriter output, CancellationToken cancellationToken)
     {
+        var maskHash = entry.MaskHash;
+        var shortHash = maskHash[..Math.Min(12, maskHash.Length)];
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
-        output.WriteLine($"exporting member #{rank} ({rule}), mask {maskHash[..Math.Min(12, maskHash.Length)]} of '{spec.Name}' to {outDir} (re-runs its fine-tuning)");
-        var result = await Task.Factory.StartNew(
-            () => backend.ExportModel(spec, maskText, outDir, cancellationToken),
+        var stored = await Task.Factory.StartNew(
+            () => backend.ExportStored(spec, entry.MaskText, entry.IndividualKey, outDir, format, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
-        if (!result.Succeeded)
+        string written;
+        if (stored is not null)
         {
-            throw new CliException($"export failed: {result.FailureReason}", ExitCodes.Failed);
+            output.WriteLine($"member #{rank} ({rule}), mask {shortHash} of '{spec.Name}'");
+            StoredExportOutput.Write(output, stored, entry.Metrics);
+            written = stored.Directory;
         }
-
-        output.WriteLine("metrics of the exported model (accuracy on the held-out test set, which the search never saw):");
-        foreach (var (name, value) in result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+        else
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
+            if (format == TorchSharpEvaluationBackend.FormatOnnx)
+            {
+                throw new CliException($"the artifact store holds no fine-tuned weights for mask {shortHash} (searched before weights were stored, or with another cache directory); ONNX export needs them", ExitCodes.Failed);
+            }
+
+            output.WriteLine($"exporting member #{rank} ({rule}), mask {shortHash} of '{spec.Name}' to {outDir} (no stored weights: re-runs its fine-tuning)");
+            var result = await Task.Factory.StartNew(
+                () => backend.ExportModel(spec, entry.MaskText, outDir, cancellationToken),
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new CliException($"export failed: {result.FailureReason}", ExitCodes.Failed);
+            }
+
+            output.WriteLine("metrics of the exported model (accuracy on the held-out test set, which the search never saw):");
+            foreach (var (name, value) in result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
+            }
+
+            written = result.ExportDirectory ?? outDir;
         }
 
         // Which Pareto member this is, so 'report' can link the export from the member's row.
-        var written = result.ExportDirectory ?? outDir;
         await File.WriteAllTextAsync(
             Path.Combine(written, HtmlReport.MemberFileName),
             SpecFile.Serialize(new { experimentId, maskHash, rank, rule = rule.ToString() }),

@@ -35,5 +35,8 @@ public sealed record EvaluationResult(
 
     public string? ExportDirectory { get; init; }
 
+    /// <summary>SHA-256 key of the fine-tuned weights (TorchSharp state-dict bytes) in the evaluator's artifact store; null without a store.</summary>
+    public string? WeightsSha256 { get; init; }
+
     public double Metric(string name) => Metrics.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException($"Metric '{name}' was not produced{(Succeeded ? "" : $" (evaluation failed: {FailureReason})")}.");
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Export;
 using PrunerCluster.Pruning.Masking;
@@ -20,7 +21,7 @@ namespace PrunerCluster.Pruning.Evaluation;
 /// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation and null arguments throw.
 /// Thread-safe: one instance may serve several slot threads; it caches datasets (via <see cref="DatasetCache"/>) and unpruned accuracies.
 /// </summary>
-public sealed class PruningEvaluator(DatasetCache? cache = null)
+public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore? artifacts = null)
 {
     private readonly DatasetCache datasets = cache ?? DatasetCache.Shared;
     private readonly ConcurrentDictionary<string, double> baselineAccuracy = new(StringComparer.Ordinal);
@@ -197,6 +198,11 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
             }
 
             c.PerClassRecall = report.PerClassRecall;
+            if (artifacts is not null)
+            {
+                c.WeightsSha256 = c.Time("store", () => StoreWeights(artifacts, pruned));
+            }
+
             var footprint = c.Time("apply", () => ModelFootprint.Of(pruned));
             c.Metrics[MetricNames.Macs] = footprint.Macs;
             c.Metrics[MetricNames.Flops] = 2.0 * footprint.Macs;
@@ -280,6 +286,13 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
             pruned?.Dispose();
             source?.Dispose();
         }
+    }
+
+    private static string StoreWeights(IArtifactStore store, ZooModel model)
+    {
+        using var buffer = new MemoryStream();
+        model.save(buffer);
+        return store.Put(buffer.ToArray());
     }
 
     private static Dictionary<string, double> SparsityFractions(PruneMask mask, EvaluationSettings s, ZooModel model)
@@ -404,6 +417,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
 
         public ArchitectureSpec? PrunedArchitecture { get; set; }
 
+        public string? WeightsSha256 { get; set; }
+
         public T Time<T>(string phase, Func<T> action)
         {
             var start = Stopwatch.GetTimestamp();
@@ -446,6 +461,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null)
             MaskHash = Mask.ContentHash,
             SettingsHash = Settings.ContentHash,
             ExportDirectory = Failure is null ? ExportDirectory : null,
+            WeightsSha256 = Failure is null ? WeightsSha256 : null,
         };
     }
 }

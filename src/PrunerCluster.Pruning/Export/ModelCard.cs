@@ -53,6 +53,19 @@ public sealed record ModelCard
 
     public string WeightsSha256 { get; init; } = "";
 
+    /// <summary>torchsharp (model.bin) or onnx (model.onnx, verified in ONNX Runtime).</summary>
+    public string Format { get; init; } = "torchsharp";
+
+    public string? OnnxFile { get; init; }
+
+    public string? OnnxSha256 { get; init; }
+
+    /// <summary>ONNX Runtime next to TorchSharp on the validation samples: accuracy, largest output difference, differing predictions.</summary>
+    public Onnx.OnnxRuntimeReport? OnnxRuntime { get; init; }
+
+    /// <summary>Where the weights came from: the artifact store key of the evaluated individual's fine-tuned weights (no retraining), or null when re-run.</summary>
+    public string? ArtifactSha256 { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public static ModelCard FromJson(string json) => JsonSerializer.Deserialize<ModelCard>(json, JsonOptions) ?? throw new JsonException("Empty model card.");

@@ -45,6 +45,12 @@ public static class ModelExporter
         }
 
         var card = ModelCard.FromJson(File.ReadAllText(cardPath));
+        if (card.OnnxFile is { } onnxFile)
+        {
+            var onnx = Onnx.OnnxImporter.Load(Path.Combine(directory, onnxFile));
+            return new ExportedModel(onnx, card);
+        }
+
         var weights = Path.Combine(directory, card.WeightsFile);
         if (!File.Exists(weights))
         {

@@ -61,6 +61,18 @@ public static class ModelZoo
             throw new FileNotFoundException($"Model weights not found: '{path}' (TorchSharp state-dict format written by module.save).", path);
         }
 
+        if (architecture.Kind == Onnx.OnnxImporter.Kind)
+        {
+            var imported = Onnx.OnnxImporter.Load(path);
+            if (!imported.Architecture.SameAs(architecture))
+            {
+                imported.Dispose();
+                throw new ArgumentException($"ONNX model '{path}' has architecture {imported.Architecture.ToCanonicalString()}, not the recorded {architecture.ToCanonicalString()}.", nameof(architecture));
+            }
+
+            return imported;
+        }
+
         var model = Create(architecture);
         try
         {

@@ -83,12 +83,42 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var scope = torch.NewDisposeScope();
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [Graph.Input] = input };
-        foreach (var n in Graph.Nodes)
+        var created = new List<Tensor>();
+        try
         {
-            var x = values[n.Inputs[0]];
-            values[n.Output] = n.Op switch
+            foreach (var n in Graph.Nodes)
+            {
+                var x = values[n.Inputs[0]];
+                var y = Run(n, x, values);
+                created.Add(y);
+                values[n.Output] = y;
+            }
+
+            return values[Graph.Output];
+        }
+        finally
+        {
+            foreach (var t in created)
+            {
+                if (!ReferenceEquals(t, values[Graph.Output]))
+                {
+                    t.Dispose();
+                }
+            }
+        }
+    }
+
+    private Tensor Run(GraphNode n, Tensor x, Dictionary<string, Tensor> values)
+    {
+        if (n.Op is GraphOp.Add or GraphOp.Mul && n.Inputs.Count == 1)
+        {
+            using var scalar = torch.tensor((float)n.Alpha, dtype: x.dtype, device: x.device);
+            return n.Op == GraphOp.Add ? x.add(scalar) : x.mul(scalar);
+        }
+
+        {
+            return n.Op switch
             {
                 GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear => layerModules[n.Name].call(x),
                 GraphOp.Relu => F.relu(x),
@@ -99,8 +129,8 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 GraphOp.MaxPool => F.max_pool2d(x, n.Kernel, n.Stride, n.Padding),
                 GraphOp.AvgPool => F.avg_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: false, count_include_pad: n.CountIncludePad),
                 GraphOp.GlobalAvgPool => F.adaptive_avg_pool2d(x, 1),
-                GraphOp.Add => n.Inputs.Count == 2 ? x.add(values[n.Inputs[1]]) : x.add(n.Alpha),
-                GraphOp.Mul => n.Inputs.Count == 2 ? x.mul(values[n.Inputs[1]]) : x.mul(n.Alpha),
+                GraphOp.Add => x.add(values[n.Inputs[1]]),
+                GraphOp.Mul => x.mul(values[n.Inputs[1]]),
                 GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
                 GraphOp.Flatten => x.flatten(1),
                 GraphOp.Softmax => F.softmax(x, 1),
@@ -108,8 +138,6 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 _ => throw new GraphException($"Node '{n.Name}': operator {n.Op} cannot be executed."),
             };
         }
-
-        return values[Graph.Output].MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)
@@ -130,9 +158,9 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
     private static Tensor Clip(Tensor x, double min, double max) =>
         (double.IsFinite(min), double.IsFinite(max)) switch
         {
-            (true, true) => x.clamp(min, max),
-            (true, false) => x.clamp_min(min),
-            (false, true) => x.clamp_max(max),
+            (true, true) => F.hardtanh(x, min, max),
+            (true, false) => F.hardtanh(x, min, float.MaxValue),
+            (false, true) => F.hardtanh(x, float.MinValue, max),
             _ => x.alias(),
         };
 

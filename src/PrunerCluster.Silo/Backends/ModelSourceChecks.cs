@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using PrunerCluster.Contracts;
 using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.Pruning.Structure;
 using PrunerCluster.Pruning.Training;
 
@@ -18,10 +20,37 @@ internal static class ModelSourceChecks
             return;
         }
 
+        if (spec.ModelSource?.Weights is { } weights)
+        {
+            errors.Add(new("model.weights", $"PyTorch weights ('{weights}') are not supported yet; export the trained model to ONNX and use {{\"onnx\": path}}"));
+            return;
+        }
+
+        if (spec.ModelSource?.Onnx is { } onnx)
+        {
+            CheckOnnx(onnx, spec.ModelSource.Exclude, data, errors);
+            return;
+        }
+
         if (spec.Baseline.CheckpointPath is { } path)
         {
             CheckCheckpoint(path, data, errors);
             return;
+        }
+
+        if (spec.ModelSource is { Zoo: { } zoo } && !ModelZoo.IsZoo(zoo))
+        {
+            errors.Add(new("model.zoo", $"unknown architecture '{zoo}'; expected one of {string.Join(", ", ModelZoo.Names)}"));
+            return;
+        }
+
+        if (spec.ModelSource?.Exclude is { Count: > 0 } excluded && ModelZoo.IsZoo(spec.ModelSource.Zoo ?? spec.Model))
+        {
+            var layers = ModelZoo.Graph(ModelZoo.DefaultArchitecture(spec.ModelSource.Zoo ?? spec.Model, data.Channels, Math.Max(data.ImageSize, 16), data.Classes)).Nodes.Where(n => n.HasParameters).Select(n => n.Name).ToArray();
+            if (excluded.Where(e => !layers.Contains(e)).ToArray() is { Length: > 0 } unknown)
+            {
+                errors.Add(new("model.exclude", $"unknown layer(s) {string.Join(", ", unknown)}; layers: {string.Join(", ", layers)}"));
+            }
         }
 
         var kind = spec.ModelSource?.Zoo ?? spec.Model;
@@ -36,6 +65,13 @@ internal static class ModelSourceChecks
                 errors.Add(new("model", string.Create(CultureInfo.InvariantCulture, $"'{kind}' cannot take the data set's {data.Channels}x{data.ImageSize}x{data.ImageSize} images: {ex.Message}")));
             }
         }
+    }
+
+    /// <summary>The groups minus those produced by excluded layers (node names or the names in the ONNX file).</summary>
+    public static IReadOnlyList<PrunableGroup> WithoutExcluded(IReadOnlyList<PrunableGroup> groups, ZooModel model, IReadOnlyList<string> exclude)
+    {
+        var names = exclude.Select(e => model.Graph.Nodes.FirstOrDefault(n => n.Name == e || n.SourceName == e)?.Name ?? e).ToArray();
+        return PruningStructure.Exclude(groups, names, model.Graph.Nodes.Where(n => n.HasParameters).Select(n => n.Name));
     }
 
     /// <summary>Null when the model's input and classes fit the data, else a message naming both.</summary>
@@ -58,6 +94,29 @@ internal static class ModelSourceChecks
         }
 
         return problems.Count == 0 ? null : $"model '{model}' does not match data set '{data.Name}': {string.Join("; ", problems)}";
+    }
+
+    private static void CheckOnnx(string path, IReadOnlyList<string> exclude, DatasetInfo data, List<SpecError> errors)
+    {
+        try
+        {
+            var (graph, _) = OnnxImporter.Read(path);
+            var analysis = GraphAnalysis.Of(graph);
+            if (Mismatch(Path.GetFileName(path), graph.InChannels, graph.ImageSize, analysis.Classes, data) is { } problem)
+            {
+                errors.Add(new("model", problem));
+            }
+
+            var unknown = exclude.Where(e => !graph.Nodes.Any(n => n.HasParameters && (n.Name == e || n.SourceName == e))).ToArray();
+            if (unknown.Length > 0)
+            {
+                errors.Add(new("model.exclude", $"unknown layer(s) {string.Join(", ", unknown)}; layers of '{path}': {string.Join(", ", graph.Nodes.Where(n => n.HasParameters).Select(n => n.SourceName ?? n.Name))}"));
+            }
+        }
+        catch (GraphException ex)
+        {
+            errors.Add(new("model.onnx", ex.Message));
+        }
     }
 
     private static void CheckCheckpoint(string path, DatasetInfo data, List<SpecError> errors)

@@ -11,6 +11,11 @@ public sealed class TorchSharpBackendOptions
     /// <summary>Where baseline checkpoints are trained into and reused from.</summary>
     public string CheckpointCacheDirectory { get; set; } = DefaultCacheDirectory();
 
+    /// <summary>Content-addressed store of the fine-tuned weights of evaluated individuals (what <c>export</c> reads); null = <c>&lt;CheckpointCacheDirectory&gt;/artifacts</c>.</summary>
+    public string? ArtifactDirectory { get; set; }
+
+    public string ResolvedArtifactDirectory => ArtifactDirectory ?? Path.Combine(CheckpointCacheDirectory, "artifacts");
+
     private static string DefaultCacheDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");

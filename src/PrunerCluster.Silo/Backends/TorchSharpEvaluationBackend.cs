@@ -6,6 +6,7 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Pruning;
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Pruning.Criteria;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Evaluation;
@@ -29,7 +30,8 @@ public sealed partial class TorchSharpEvaluationBackend(
     public const string BackendName = "torchsharp";
 
     private readonly DatasetCache _datasets = new();
-    private readonly PruningEvaluator _evaluator = new(null);
+    private readonly LocalArtifactStore _artifacts = new(options.Value.ResolvedArtifactDirectory);
+    private readonly PruningEvaluator _evaluator = new(null, new LocalArtifactStore(options.Value.ResolvedArtifactDirectory));
     private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
@@ -114,6 +116,11 @@ public sealed partial class TorchSharpEvaluationBackend(
             var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
             var result = _evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
+            if (result.WeightsSha256 is { } weights)
+            {
+                _artifacts.SetReference(request.Key.Value, weights);
+            }
+
             return new EvaluationOutcome
             {
                 Succeeded = result.Succeeded,
@@ -237,7 +244,12 @@ public sealed partial class TorchSharpEvaluationBackend(
         var settings = ResolveSettings(spec);
         TorchRuntime.EnsureInitialized(settings.Threads);
         BaselineCheckpoint checkpoint;
-        if (spec.Baseline.CheckpointPath is { } path)
+        if (spec.ModelSource?.Onnx is { } onnx)
+        {
+            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
+            checkpoint = OnnxBaseline.Import(onnx, descriptor, spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory, _datasets, maxTestSamples: spec.Baseline.MaxTestSamples, progress: message => LogBaselineProgress(logger, message), ct: cancellationToken);
+        }
+        else if (spec.Baseline.CheckpointPath is { } path)
         {
             var metadata = path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json";
             checkpoint = BaselineCheckpoint.Load(metadata);
@@ -266,17 +278,17 @@ public sealed partial class TorchSharpEvaluationBackend(
         _checkpoints[checkpoint.ContentHash] = checkpoint;
         var data = checkpoint.LoadData(_datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
-        var groups = PruningStructure.Analyze(architecture);
+        IReadOnlyList<PrunableGroup> groups;
+        IReadOnlyDictionary<string, double[]> importance;
+        using (var model = ModelZoo.Load(architecture, checkpoint.Path))
+        {
+            groups = ModelSourceChecks.WithoutExcluded(PruningStructure.Analyze(model), model, spec.ModelSource?.Exclude ?? []);
+            importance = Importance.Scores(model, ImportanceCriterion.L1);
+        }
+
         var encoding = GenomeMaskMapper.EffectiveEncoding(spec, settings.Mode);
         var keepLevels = GenomeMaskMapper.KeepLevels(spec);
         var segments = GenomeMaskMapper.Segments(groups, encoding, keepLevels, settings);
-
-        IReadOnlyDictionary<string, double[]> importance;
-        using (var model = ModelZoo.Create(architecture, checkpoint.Seed))
-        {
-            model.load(checkpoint.Path);
-            importance = Importance.Scores(model, ImportanceCriterion.L1);
-        }
 
         // The unpruned model measured like any individual (no fine-tuning) on this device: the reference for accuracy
         // drop, hypervolume and the report's baseline row.

@@ -1,0 +1,29 @@
+using System.Globalization;
+using PrunerCluster.Contracts;
+using PrunerCluster.Silo.Backends;
+
+namespace PrunerCluster.Cli.Commands;
+
+/// <summary>Prints what an export from stored weights wrote, next to the accuracy the search reported for that Pareto member.</summary>
+internal static class StoredExportOutput
+{
+    public static void Write(TextWriter output, StoredExport export, IReadOnlyDictionary<string, double> reported)
+    {
+        var card = export.Card;
+        output.WriteLine($"exported from stored fine-tuned weights {export.WeightsSha256[..12]} (no retraining) as {card.Format} to {Path.GetFullPath(export.Directory)}");
+        var accuracy = card.Metrics[MetricNames.Accuracy];
+        var line = reported.TryGetValue(MetricNames.Accuracy, out var searched)
+            ? string.Create(CultureInfo.InvariantCulture, $"  accuracy             {accuracy:G6} (reported by the search: {searched:G6})")
+            : string.Create(CultureInfo.InvariantCulture, $"  accuracy             {accuracy:G6}");
+        output.WriteLine(line);
+        foreach (var (name, value) in card.Metrics.Where(m => m.Key != MetricNames.Accuracy).OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
+        }
+
+        if (card.OnnxRuntime is { } ort)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime: {ort.Samples} samples, accuracy {ort.OnnxAccuracy:G6} (TorchSharp {ort.TorchAccuracy:G6}), max |output difference| {ort.MaxAbsDifference:G3}, {ort.PredictionMismatches} differing predictions"));
+        }
+    }
+}

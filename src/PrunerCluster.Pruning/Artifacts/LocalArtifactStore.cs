@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PrunerCluster.Pruning.Artifacts;
+
+/// <summary>
+/// <see cref="IArtifactStore"/> in a local directory: blobs at <c>blobs/ab/abcdef...</c>, references at <c>refs/&lt;sha256 of name&gt;</c>.
+/// Writes go to a temporary file in the same directory and are renamed into place, so readers never see partial files; several processes
+/// may share the directory.
+/// </summary>
+public sealed class LocalArtifactStore : IArtifactStore
+{
+    public LocalArtifactStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    public string Directory { get; }
+
+    public string Put(ReadOnlySpan<byte> content)
+    {
+        var key = Convert.ToHexStringLower(SHA256.HashData(content));
+        var path = BlobPath(key);
+        if (File.Exists(path) && new FileInfo(path).Length == content.Length)
+        {
+            return key;
+        }
+
+        WriteAtomically(path, content);
+        return key;
+    }
+
+    public byte[]? Get(string sha256)
+    {
+        CheckKey(sha256);
+        var path = BlobPath(sha256);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return actual == sha256
+            ? bytes
+            : throw new InvalidDataException($"Artifact '{path}' is corrupt: its SHA-256 is {actual}, not its key {sha256}.");
+    }
+
+    public void SetReference(string reference, string sha256)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        CheckKey(sha256);
+        WriteAtomically(ReferencePath(reference), Encoding.ASCII.GetBytes(sha256));
+    }
+
+    public string? GetReference(string reference)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var path = ReferencePath(reference);
+        return File.Exists(path) ? File.ReadAllText(path, Encoding.ASCII).Trim() : null;
+    }
+
+    private string BlobPath(string key) => Path.Combine(Directory, "blobs", key[..2], key);
+
+    private string ReferencePath(string reference) =>
+        Path.Combine(Directory, "refs", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference))));
+
+    private static void CheckKey(string sha256)
+    {
+        if (sha256 is not { Length: 64 } || !sha256.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c)))
+        {
+            throw new ArgumentException($"'{sha256}' is not a lowercase hex SHA-256 key.", nameof(sha256));
+        }
+    }
+
+    private static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        var dir = Path.GetDirectoryName(path)!;
+        System.IO.Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.Write(content);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}

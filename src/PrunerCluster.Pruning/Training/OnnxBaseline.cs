@@ -1,0 +1,64 @@
+using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Metrics;
+using PrunerCluster.Pruning.Onnx;
+using TorchSharp;
+
+namespace PrunerCluster.Pruning.Training;
+
+/// <summary>
+/// Turns a user's trained ONNX model into a baseline checkpoint without training: the file is copied into the cache under its SHA-256
+/// (so the checkpoint identity is its content), its validation and test accuracy are measured, and metadata is written beside it.
+/// </summary>
+public static class OnnxBaseline
+{
+    public static BaselineCheckpoint Import(string onnxPath, DatasetDescriptor data, string cacheDirectory, DatasetCache cache, ulong splitSeed = 1, int? maxTestSamples = null, Action<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(onnxPath);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(cache);
+        Directory.CreateDirectory(cacheDirectory);
+        var hash = Hashing.FileSha256Hex(onnxPath);
+        var stored = Path.GetFullPath(Path.Combine(cacheDirectory, $"onnx-{hash[..16]}.onnx"));
+        var metadata = stored + ".json";
+        var key = data.ToCanonicalString() + "|" + splitSeed + "|" + maxTestSamples;
+        if (File.Exists(stored) && File.Exists(metadata))
+        {
+            var cached = BaselineCheckpoint.Load(metadata);
+            if (cached.SettingsHash == Hashing.Sha256Hex(key))
+            {
+                progress?.Invoke($"baseline: reusing imported ONNX model {stored} (sha256 {hash[..12]})");
+                return cached with { Path = stored };
+            }
+        }
+
+        if (!File.Exists(stored) || Hashing.FileSha256Hex(stored) != hash)
+        {
+            var temp = stored + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+            File.Copy(onnxPath, temp, overwrite: true);
+            File.Move(temp, stored, overwrite: true);
+        }
+
+        var split = cache.GetOrLoad(data, splitSeed);
+        using var model = OnnxImporter.Load(stored);
+        var a = model.Architecture;
+        if (a.InChannels != split.Channels || a.ImageSize != split.ImageSize || a.Classes != split.Classes)
+        {
+            throw new ArgumentException($"ONNX model '{onnxPath}' takes {a.InChannels}x{a.ImageSize}x{a.ImageSize} images and outputs {a.Classes} classes; data set '{data.DisplayName}' has {split.Channels}x{split.ImageSize}x{split.ImageSize} images and {split.Classes} classes.", nameof(onnxPath));
+        }
+
+        var test = maxTestSamples is { } m ? split.Test.Take(m) : split.Test;
+        var validation = ClassificationMetrics.Evaluate(model, split.Validation, ct: ct);
+        var testReport = ClassificationMetrics.Evaluate(model, test, ct: ct);
+        var checkpoint = new BaselineCheckpoint(stored, OnnxImporter.Kind, data.DisplayName, hash, testReport.Accuracy, validation.Accuracy, 0)
+        {
+            Architecture = a,
+            Source = data,
+            SplitSeed = splitSeed,
+            SettingsHash = Hashing.Sha256Hex(key),
+        };
+        File.WriteAllText(metadata + ".tmp", checkpoint.ToJson());
+        File.Move(metadata + ".tmp", metadata, overwrite: true);
+        progress?.Invoke($"baseline: imported ONNX model {onnxPath} ({a.ToCanonicalString()}), validation {validation.Accuracy:P2}, test {testReport.Accuracy:P2}");
+        return checkpoint;
+    }
+}

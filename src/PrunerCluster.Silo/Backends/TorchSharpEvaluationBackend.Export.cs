@@ -1,0 +1,132 @@
+using System.Globalization;
+using PrunerCluster.Contracts;
+using PrunerCluster.Evolution;
+using System.Security.Cryptography;
+using PrunerCluster.Pruning.Export;
+using PrunerCluster.Pruning.Masking;
+using PrunerCluster.Pruning.Metrics;
+using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Onnx;
+using MetricNames = PrunerCluster.Contracts.MetricNames;
+
+namespace PrunerCluster.Silo.Backends;
+
+/// <summary>What <see cref="TorchSharpEvaluationBackend.ExportStored"/> wrote.</summary>
+public sealed record StoredExport(string Directory, string WeightsSha256, ModelCard Card);
+
+public sealed partial class TorchSharpEvaluationBackend
+{
+    public const string FormatTorchSharp = "torchsharp";
+    public const string FormatOnnx = "onnx";
+
+    /// <summary>
+    /// Exports one evaluated individual from the fine-tuned weights its evaluation stored (no retraining): rebuilds the shrunk model from the
+    /// checkpoint and mask, loads the stored weights (hash-verified), re-scores the validation samples the search scored (so the accuracy equals
+    /// the reported one) and the test set, and writes model.bin or model.onnx (checked in ONNX Runtime) with its model card. Returns null when
+    /// the store holds no weights for <paramref name="individualKey"/>.
+    /// </summary>
+    public StoredExport? ExportStored(ExperimentSpec spec, string maskText, string individualKey, string directory, string format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (format is not (FormatTorchSharp or FormatOnnx))
+        {
+            throw new ArgumentException($"Unknown export format '{format}'; expected {FormatTorchSharp} or {FormatOnnx}.", nameof(format));
+        }
+
+        if (_artifacts.GetReference(individualKey) is not { } weightsHash)
+        {
+            return null;
+        }
+
+        var bytes = _artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store '{_artifacts.Directory}' names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
+        var settings = ResolveSettings(spec);
+        PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
+        var prepared = Prepare(spec, cancellationToken);
+        var checkpoint = LoadCheckpoint(prepared);
+        var data = checkpoint.LoadData(_datasets);
+        var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
+        using var source = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
+        var resolved = MaskApplier.Resolve(source, mask, settings.EmptyGroups, settings.RoundChannelsTo);
+        var kept = settings.Mode == PruningMode.Unstructured
+            ? source.Architecture.Widths.ToDictionary(w => w.Group, w => Enumerable.Range(0, w.Units).ToArray(), StringComparer.Ordinal)
+            : resolved.Kept.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+        using var pruned = MaskApplier.Shrink(source, kept);
+        using (var stream = new MemoryStream(bytes))
+        {
+            pruned.load(stream);
+        }
+
+        pruned.eval();
+        var evalSet = data.Validation;
+        var samples = Math.Min(settings.ValidationSamples, evalSet.Count);
+        var validation = ClassificationMetrics.Evaluate(pruned, evalSet, samples, ct: cancellationToken);
+        var test = ClassificationMetrics.Evaluate(pruned, data.Test, ct: cancellationToken);
+        var footprint = ModelFootprint.Of(pruned);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [MetricNames.Accuracy] = validation.Accuracy,
+            ["test_accuracy"] = test.Accuracy,
+            [MetricNames.Macs] = footprint.Macs,
+            [MetricNames.Params] = footprint.Parameters,
+            [MetricNames.SizeBytes] = footprint.SizeBytes,
+        };
+        var card = new ModelCard
+        {
+            Model = checkpoint.Model,
+            Dataset = checkpoint.Dataset,
+            Architecture = pruned.Architecture,
+            SourceArchitecture = source.Architecture,
+            KeptIndices = kept,
+            Mode = settings.Mode.ToString(),
+            Metrics = metrics,
+            MetricSources = metrics.Keys.ToDictionary(k => k, k => k is MetricNames.Accuracy or "test_accuracy" ? "measured" : "analytic", StringComparer.Ordinal),
+            Seed = settings.Seed,
+            SourceSeed = checkpoint.Seed,
+            SourceCheckpointHash = checkpoint.ContentHash,
+            SourceCheckpointPath = checkpoint.Path,
+            SettingsHash = settings.ContentHash,
+            SettingsJson = settings.ToJson(),
+            MaskHash = mask.ContentHash,
+            ArtifactSha256 = weightsHash,
+            Format = format,
+            Notes = [.. resolved.Notes, string.Create(CultureInfo.InvariantCulture, $"accuracy: {samples} validation samples, as scored during the search; test_accuracy: the held-out test set ({data.Test.Count} samples)")],
+        };
+
+        Directory.CreateDirectory(directory);
+        if (format == FormatTorchSharp)
+        {
+            return new StoredExport(directory, weightsHash, ModelExporter.Export(pruned, card, directory));
+        }
+
+        var onnxPath = Path.Combine(directory, "model.onnx");
+        OnnxExporter.Export(pruned, onnxPath, new Dictionary<string, string>
+        {
+            ["prunercluster.mask_hash"] = card.MaskHash,
+            ["prunercluster.source_checkpoint_sha256"] = card.SourceCheckpointHash,
+            ["prunercluster.artifact_sha256"] = weightsHash,
+            ["prunercluster.accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["prunercluster.architecture"] = pruned.Architecture.ToCanonicalString(),
+        });
+        var ort = OnnxRuntimeCheck.Compare(onnxPath, pruned, evalSet, samples);
+        var final = card with
+        {
+            OnnxFile = "model.onnx",
+            OnnxSha256 = Sha256(onnxPath),
+            OnnxRuntime = ort,
+            WeightsFile = "model.onnx",
+            WeightsSha256 = Sha256(onnxPath),
+            Metrics = new Dictionary<string, double>(metrics) { ["onnx_runtime_accuracy"] = ort.OnnxAccuracy, ["onnx_runtime_max_abs_diff"] = ort.MaxAbsDifference },
+        };
+        var cardPath = Path.Combine(directory, ModelExporter.CardFileName);
+        File.WriteAllText(cardPath + ".tmp", final.ToJson());
+        File.Move(cardPath + ".tmp", cardPath, overwrite: true);
+        return new StoredExport(directory, weightsHash, final);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+}
