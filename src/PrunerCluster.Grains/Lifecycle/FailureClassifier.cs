@@ -11,7 +11,10 @@ public static class FailureClassifier
 {
     private static readonly string[] TransientPhrases =
     [
-        "out of memory", "outofmemory", "cuda error: out of memory", "cancelled", "canceled", "deadline", "timed out", "timeout",
+        "out of memory", "outofmemory", "cancelled", "canceled", "deadline", "timed out", "timeout",
+
+        // Native crashes and files missing or unreadable on one silo depend on the silo, not on the mask.
+        "ExternalException", "SEHException", "IOException", "FileNotFoundException", "DirectoryNotFoundException", "InvalidDataException", "dataset:",
     ];
 
     public static FailureKind Classify(EvaluationOutcome outcome)

@@ -14,6 +14,9 @@ public sealed class LifecyclePolicyTests
     [InlineData("evaluation cancelled", FailureKind.Transient)]
     [InlineData("deadline of 00:01:00 exceeded", FailureKind.Transient)]
     [InlineData("fine-tuning diverged: loss is NaN", FailureKind.Deterministic)]
+    [InlineData("ExternalException: CUDA error: an illegal memory access was encountered", FailureKind.Transient)]
+    [InlineData("dataset: /data/fashion-mnist/t10k-images-idx3-ubyte is missing", FailureKind.Transient)]
+    [InlineData("invalid mask: segment conv2 keeps 0 channels", FailureKind.Deterministic)]
     [InlineData("mask does not match the genome layout: 3 bits, expected 8", FailureKind.Deterministic)]
     public void Unclassified_failures_are_judged_by_their_reason(string reason, FailureKind expected) =>
         Assert.Equal(expected, FailureClassifier.Classify(EvaluationOutcome.Failure(reason)));
