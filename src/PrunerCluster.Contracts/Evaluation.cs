@@ -56,6 +56,12 @@ public sealed record IndividualKey([property: Id(0)] string Value)
         return new IndividualKey(ContentHash.Sha256Hex(text));
     }
 
+    /// <summary>As <see cref="Compute(string, string, string)"/>, plus the device class when measured objectives depend on it (null = independent of the hardware).</summary>
+    public static IndividualKey Compute(string checkpointHash, string settingsHash, string maskHash, string? deviceClass) =>
+        string.IsNullOrEmpty(deviceClass)
+            ? Compute(checkpointHash, settingsHash, maskHash)
+            : new IndividualKey(ContentHash.Sha256Hex(Compute(checkpointHash, settingsHash, maskHash).Value + "\ndevice-class=" + deviceClass));
+
     public override string ToString() => Value;
 }
 
@@ -81,7 +87,13 @@ public sealed record EvaluationRequest
     /// <summary>Lowercase hex SHA-256 of <see cref="MaskText"/>.</summary>
     [Id(5)] public required string MaskHash { get; init; }
 
-    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash);
+    /// <summary>Device class the evaluation must run on; part of the key (set only when measured objectives depend on it).</summary>
+    [Id(70)] public string? DeviceClass { get; init; }
+
+    /// <summary>Longest this attempt may run before it is cancelled and reported as a transient failure.</summary>
+    [Id(71)] public TimeSpan Deadline { get; init; } = TimeSpan.FromMinutes(30);
+
+    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass);
 }
 
 /// <summary>Result of one evaluation; failures are results too, with a reason.</summary>
@@ -103,8 +115,18 @@ public sealed record EvaluationOutcome
     /// <summary>Time spent waiting in the silo's slot queue before a slot thread picked it up.</summary>
     [Id(9)] public double QueueSeconds { get; init; }
 
+    /// <summary>Whether a failure is a property of the mask or of this attempt; None for a success or a failure not yet classified.</summary>
+    [Id(70)] public FailureKind Kind { get; init; }
+
+    /// <summary>Device class of the silo that ran it (measured objectives compare only within one class).</summary>
+    [Id(71)] public string DeviceClass { get; init; } = "";
+
     public static EvaluationOutcome Failure(string reason, string silo = "", string device = "") =>
         new() { Succeeded = false, FailureReason = reason, Silo = silo, Device = device, EnergySource = "none" };
+
+    /// <summary>A failure of this attempt only (deadline, cancellation, out-of-memory, crash): retried, never stored.</summary>
+    public static EvaluationOutcome TransientFailure(string reason, string silo = "", string device = "") =>
+        Failure(reason, silo, device) with { Kind = FailureKind.Transient };
 }
 
 /// <summary>What an individual grain knows about itself.</summary>

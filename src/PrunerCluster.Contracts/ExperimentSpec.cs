@@ -169,6 +169,9 @@ public sealed record SyntheticSettings
 
     /// <summary>Changes the checkpoint identity (and thus every individual key) without changing any metric.</summary>
     [Id(4)] public string Salt { get; init; } = "";
+
+    /// <summary>Deterministic fault injection (hang, crash, out-of-memory) for lifecycle tests.</summary>
+    [Id(70)] public IReadOnlyList<SyntheticFault> Faults { get; init; } = [];
 }
 
 /// <summary>A pruning search submitted to the cluster.</summary>
@@ -208,6 +211,21 @@ public sealed record ExperimentSpec
 
     /// <summary>Longer recovery of the final Pareto set (null = none).</summary>
     [Id(20)] public FinalRecoverySettings? FinalRecovery { get; init; }
+
+    /// <summary>
+    /// Longest one evaluation attempt may run before it is cancelled and re-issued elsewhere; null = derived from the
+    /// settings by the backend's defaults, else the cluster's default.
+    /// </summary>
+    [Id(70)] public TimeSpan? EvaluationDeadline { get; init; }
+
+    /// <summary>Attempts per candidate (transient failures spread over different silos) before it is recorded as failed; null = cluster default.</summary>
+    [Id(71)] public int? MaxAttempts { get; init; }
+
+    /// <summary>
+    /// Device class every evaluation must run on (e.g. "cpu-x86-2c", "nvidia-h100"). Null: the experiment pins the class
+    /// of the first silo it is granted a slot on, so measured objectives (latency, energy) are never compared across classes.
+    /// </summary>
+    [Id(72)] public string? DeviceClass { get; init; }
 
     /// <summary>Effective fair-share weight.</summary>
     public double ShareWeight => Weight * Math.Pow(2, Math.Clamp(Priority, 0, 10));

@@ -27,6 +27,13 @@ public interface IIndividualGrain : IGrainWithStringKey
 
     [Alias("GetSnapshot")]
     Task<IndividualSnapshot> GetSnapshot();
+
+    /// <summary>
+    /// The subscriber no longer needs the result (its experiment was cancelled). When no subscriber is left, the work in
+    /// flight is cancelled; its slot frees within the backend's cancellation latency and nothing is stored.
+    /// </summary>
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(IEvaluationSubscriber subscriber);
 }
 
 /// <summary>Drives one experiment's search (one grain per experiment id).</summary>
@@ -95,6 +102,15 @@ public sealed record SlotRequest
 
     /// <summary>Slots this experiment holds right now, by silo (authoritative: replaces the scheduler's record).</summary>
     [Id(4)] public IReadOnlyDictionary<string, int> Held { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Grant only silos of this device class; null = any class (the grant then names the class it chose).</summary>
+    [Id(70)] public string? DeviceClass { get; init; }
+
+    /// <summary>Silos to avoid when another one has a free slot (they failed or refused this experiment's work).</summary>
+    [Id(71)] public IReadOnlyList<string> Avoid { get; init; } = [];
+
+    /// <summary>Every granted silo is of one class (the grant names it): set when measured objectives need a pinned class.</summary>
+    [Id(72)] public bool SingleClass { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("prunercluster.SlotGrant")]
@@ -107,6 +123,12 @@ public sealed record SlotGrant
     [Id(1)] public double FairShare { get; init; }
     [Id(2)] public int TotalSlots { get; init; }
     [Id(3)] public int FreeSlots { get; init; }
+
+    /// <summary>Device class of the granted silos (all the same); null when nothing was granted.</summary>
+    [Id(70)] public string? DeviceClass { get; init; }
+
+    /// <summary>Active silos with evaluation slots that this request could be granted (of its device class, when it names one).</summary>
+    [Id(71)] public int SlotSilos { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("prunercluster.SchedulerSnapshot")]
@@ -116,6 +138,9 @@ public sealed record SchedulerSnapshot
     [Id(0)] public IReadOnlyDictionary<string, int> SlotsBySilo { get; init; } = new Dictionary<string, int>();
     [Id(1)] public IReadOnlyDictionary<string, int> UsedBySilo { get; init; } = new Dictionary<string, int>();
     [Id(2)] public IReadOnlyDictionary<string, int> HeldByExperiment { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Device class advertised by each silo.</summary>
+    [Id(70)] public IReadOnlyDictionary<string, string> ClassBySilo { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>

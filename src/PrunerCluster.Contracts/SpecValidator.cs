@@ -58,6 +58,7 @@ public static class SpecValidator
             ValidateSynthetic(synthetic, errors);
         }
 
+        ValidateLifecycle(spec, errors);
         return errors;
     }
 
@@ -212,8 +213,40 @@ public static class SpecValidator
         }
     }
 
+    private static void ValidateLifecycle(ExperimentSpec spec, List<SpecError> errors)
+    {
+        if (spec.EvaluationDeadline is { } deadline && deadline <= TimeSpan.Zero)
+        {
+            errors.Add(new("evaluationDeadline", Invariant($"must be positive (e.g. \"00:30:00\"), got {deadline}")));
+        }
+
+        if (spec.MaxAttempts is { } attempts && attempts is < 1 or > 100)
+        {
+            errors.Add(new("maxAttempts", Invariant($"must be in [1, 100], got {attempts}")));
+        }
+
+        if (spec.DeviceClass is { } deviceClass && !DeviceClassName.IsValid(deviceClass))
+        {
+            errors.Add(new("deviceClass", $"must be lowercase letters, digits and '-' (e.g. \"cpu-x86-2c\", \"nvidia-h100\"), got '{deviceClass}'"));
+        }
+    }
+
     private static void ValidateSynthetic(SyntheticSettings synthetic, List<SpecError> errors)
     {
+        for (var i = 0; i < synthetic.Faults.Count; i++)
+        {
+            var fault = synthetic.Faults[i];
+            if (!(fault.MaskFraction is >= 0 and <= 1))
+            {
+                errors.Add(new(Invariant($"synthetic.faults[{i}].maskFraction"), Invariant($"must be in [0, 1], got {fault.MaskFraction}")));
+            }
+
+            if (fault.AttemptsPerSilo < 0)
+            {
+                errors.Add(new(Invariant($"synthetic.faults[{i}].attemptsPerSilo"), Invariant($"must be >= 0 (0 = every run), got {fault.AttemptsPerSilo}")));
+            }
+        }
+
         if (synthetic.Duration < TimeSpan.Zero)
         {
             errors.Add(new("synthetic.duration", "must not be negative"));

@@ -16,6 +16,13 @@ public sealed class InFlightEvaluation
     [Id(5)] public string? Silo { get; set; }
     [Id(6)] public DateTimeOffset LastContact { get; set; }
     [Id(7)] public int Attempts { get; set; }
+
+    /// <summary>Attempts that failed transiently (deadline, out-of-memory, crash, silo death); the retry cap counts these.</summary>
+    [Id(70)] public int TransientFailures { get; set; }
+
+    /// <summary>Silos that failed or refused this evaluation; new grants prefer others.</summary>
+    [Id(71)] public List<string> FailedSilos { get; set; } = [];
+    [Id(72)] public string? LastFailure { get; set; }
 }
 
 /// <summary>
@@ -39,6 +46,9 @@ public sealed class CoordinatorState
     [Id(10)] public DateTimeOffset? SubmittedAt { get; set; }
     [Id(11)] public DateTimeOffset? StartedAt { get; set; }
     [Id(12)] public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Device class this experiment's evaluations are pinned to (spec's, or the first granted silo's); null until known or when not needed.</summary>
+    [Id(70)] public string? DeviceClass { get; set; }
 
     /// <summary>Ledger records stored in chunks when this state was written (chunks may hold more: see the coordinator's recovery).</summary>
     [Id(60)] public int LedgerCount { get; set; }

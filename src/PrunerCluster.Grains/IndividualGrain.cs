@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
+using PrunerCluster.Grains.Lifecycle;
 using PrunerCluster.Grains.Slots;
 using PrunerCluster.Grains.Telemetry;
 
@@ -20,17 +22,24 @@ public sealed class IndividualState
 /// pushed to subscribers later, because an evaluation takes minutes while every Orleans call must finish within the 30 s
 /// response timeout. The outcome is persisted before anyone is notified, so a re-activated grain answers from storage and
 /// never recomputes; a grain re-activated without a stored outcome (its silo died mid-run) runs again when polled.
+/// Only deterministic outcomes are stored: a transient failure (deadline, out-of-memory, crash, cancellation) is reported
+/// to the subscribers of that attempt only, and the activation then leaves its silo so the next attempt is placed afresh
+/// on the silo the scheduler grants. It also leaves a silo that refuses the work (full, or of another device class).
 /// </summary>
 [SlotPlacement]
 internal sealed class IndividualGrain(
     [PersistentState("individual", PrunerClusterStorage.Name)] IPersistentState<IndividualState> state,
     SlotExecutor executor,
     EvaluationBackendCatalog backends,
+    IOptions<PrunerClusterSiloOptions> options,
+    TimeProvider time,
     ILogger<IndividualGrain> logger) : Grain, IIndividualGrain, IDisposable
 {
     private readonly Dictionary<GrainId, IEvaluationSubscriber> _subscribers = [];
     private readonly CancellationTokenSource _deactivating = new();
     private Task? _running;
+    private CancellationTokenSource? _attempt;
+    private bool _leaving;
     private IGrainTimer? _keepAlive;
 
     public Task<EvaluationOutcome?> StartEvaluation(EvaluationRequest request, IEvaluationSubscriber? subscriber)
@@ -47,6 +56,14 @@ internal sealed class IndividualGrain(
             throw new ArgumentException($"Request identity {request.Key.Value} does not match individual {key}.", nameof(request));
         }
 
+        var deviceClass = options.Value.EffectiveDeviceClass;
+        if (_running is null && MustMove(request, deviceClass) is { } why)
+        {
+            _leaving = true;
+            this.DeactivateOnIdle();
+            throw new SlotUnavailableException($"Evaluation {key} cannot start on silo {executor.SiloName}: {why}; it moves to the next granted silo.");
+        }
+
         if (subscriber is not null)
         {
             _subscribers[subscriber.GetGrainId()] = subscriber;
@@ -58,12 +75,20 @@ internal sealed class IndividualGrain(
         }
 
         var backend = backends.Get(request.Spec.Backend);
-        if (!executor.TryEnqueue((slot, ct) => backend.Evaluate(request, slot, ct), _deactivating.Token, out var evaluation))
+        var attempt = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
+        if (!executor.TryEnqueue((slot, ct) => EvaluationAttempt.Run(backend, request, slot, deviceClass, time, ct), attempt.Token, out var evaluation))
         {
+            attempt.Dispose();
             _subscribers.Clear();
+
+            // Leave this silo: the next attempt is placed on the silo the scheduler grants, never retried here.
+            _leaving = true;
+            this.DeactivateOnIdle();
             throw new SlotUnavailableException(
                 $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued.");
         }
+
+        _attempt = attempt;
 
         Log.EvaluationStarted(logger, key);
 
@@ -74,6 +99,39 @@ internal sealed class IndividualGrain(
         state.State.MaskText = request.MaskText;
         _running = CompleteAsync(key, evaluation);
         return Task.FromResult<EvaluationOutcome?>(null);
+    }
+
+    /// <summary>
+    /// Why a new attempt must not start in this activation: it is leaving after a failure or refusal, the silo is of another
+    /// device class, or the scheduler granted the slot on another silo (an existing activation keeps its silo otherwise).
+    /// </summary>
+    private string? MustMove(EvaluationRequest request, string deviceClass)
+    {
+        if (_leaving)
+        {
+            return "the last attempt here failed or was refused";
+        }
+
+        if (request.DeviceClass is { } wanted && !string.Equals(wanted, deviceClass, StringComparison.Ordinal))
+        {
+            return $"the silo is of device class '{deviceClass}', the experiment needs '{wanted}'";
+        }
+
+        return RequestContext.Get(SlotMetadata.TargetSiloKey) is string granted && !string.Equals(granted, executor.SiloName, StringComparison.Ordinal)
+            ? $"the scheduler granted the slot on silo {granted}"
+            : null;
+    }
+
+    public Task Unsubscribe(IEvaluationSubscriber subscriber)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        if (_subscribers.Remove(subscriber.GetGrainId()) && _subscribers.Count == 0 && _attempt is { IsCancellationRequested: false } attempt)
+        {
+            Log.EvaluationCancelled(logger, this.GetPrimaryKeyString());
+            attempt.Cancel();
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<IndividualSnapshot> GetSnapshot() => Task.FromResult(new IndividualSnapshot
@@ -94,7 +152,11 @@ internal sealed class IndividualGrain(
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _deactivating.Dispose();
+    public void Dispose()
+    {
+        _attempt?.Dispose();
+        _deactivating.Dispose();
+    }
 
     /// <summary>Runs in this activation's context once the slot thread finishes: persist, then notify every subscriber.</summary>
     private async Task CompleteAsync(string key, Task<EvaluationOutcome> evaluation)
@@ -112,9 +174,10 @@ internal sealed class IndividualGrain(
         catch (Exception ex)
         {
             Log.EvaluationThrew(logger, ex, key);
-            outcome = EvaluationOutcome.Failure($"evaluation threw {ex.GetType().Name}: {ex.Message}", executor.SiloName);
+            outcome = FailureClassifier.FromException(ex, executor.SiloName);
         }
 
+        outcome = FailureClassifier.Classified(outcome);
         if (string.IsNullOrEmpty(outcome.Silo))
         {
             outcome = outcome with { Silo = executor.SiloName };
@@ -127,22 +190,36 @@ internal sealed class IndividualGrain(
             PrunerClusterTelemetry.Failed.Add(1);
         }
 
-        state.State.Outcome = outcome;
+        var transient = outcome.Kind == FailureKind.Transient;
         state.State.Runs++;
-        try
+        if (!transient)
         {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            Log.IndividualPersistFailed(logger, ex, key);
+            // Only a result or a failure of the mask itself is served to later experiments.
+            state.State.Outcome = outcome;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Exception ex)
+            {
+                Log.IndividualPersistFailed(logger, ex, key);
+            }
         }
 
         _keepAlive?.Dispose();
         _keepAlive = null;
+        _attempt?.Dispose();
+        _attempt = null;
         _running = null;
         var subscribers = _subscribers.Values.ToArray();
         _subscribers.Clear();
+        if (transient)
+        {
+            Log.EvaluationTransientFailure(logger, key, outcome.FailureReason ?? "");
+            _leaving = true;
+            this.DeactivateOnIdle();
+        }
+
         await Task.WhenAll(subscribers.Select(subscriber => NotifyAsync(key, subscriber, outcome)));
     }
 

@@ -48,4 +48,13 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registry: status of {ExperimentId} unavailable.")]
     public static partial void StatusUnavailable(ILogger logger, Exception exception, string experimentId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Individual {Key}: no subscriber is left; cancelling the evaluation in flight.")]
+    public static partial void EvaluationCancelled(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Individual {Key}: attempt failed transiently ({Reason}); not stored, the coordinator retries elsewhere.")]
+    public static partial void EvaluationTransientFailure(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: candidate {CandidateId} failed transiently ({Reason}); {Decision}.")]
+    public static partial void TransientFailure(ILogger logger, string experimentId, long candidateId, string reason, string decision);
 }

@@ -7,6 +7,7 @@ using PrunerCluster.Evolution;
 using PrunerCluster.Grains.Coordination;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
+using PrunerCluster.Grains.Lifecycle;
 using PrunerCluster.Grains.Slots;
 using PrunerCluster.Grains.Telemetry;
 
@@ -80,6 +81,11 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     private IPopulationCoordinatorGrain Self => this.AsReference<IPopulationCoordinatorGrain>();
 
     private ISlotSchedulerGrain Scheduler => GrainFactory.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
+
+    private RetryPolicy Retry => new(S.Spec?.MaxAttempts ?? _options.Value.DefaultMaxAttempts);
+
+    /// <summary>The spec's class, else (when a measured objective needs one) the class pinned from the first grant.</summary>
+    private string? KeyDeviceClass => S.Spec?.DeviceClass ?? (S.Spec is { } spec && DeviceClassName.DependsOnDevice(spec) ? S.DeviceClass : null);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -221,7 +227,16 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             return;
         }
 
-        Record(candidateId, outcome, fromCache: false);
+        var entry = _inFlight.Entries.First(e => e.CandidateId == candidateId);
+        if (outcome.Kind == FailureKind.Transient)
+        {
+            OnTransientFailure(entry, string.IsNullOrEmpty(outcome.Silo) ? entry.Silo : outcome.Silo, outcome.FailureReason ?? "transient failure");
+        }
+        else
+        {
+            Record(candidateId, outcome, fromCache: false);
+        }
+
         await Pump();
     }
 
@@ -355,7 +370,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             {
                 case LeaseAction.Reissue:
                     Log.Reissuing(_logger, ExperimentId, entry.CandidateId, "silo " + entry.Silo + " is gone");
-                    Reissue(entry);
+                    OnTransientFailure(entry, entry.Silo, "silo " + entry.Silo + " left the cluster during the evaluation");
                     break;
                 case LeaseAction.Poll:
                     polls.Add(entry);
@@ -376,6 +391,21 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         S.Reissued++;
         PrunerClusterTelemetry.Reissued.Add(1);
         _dirty = true;
+    }
+
+    /// <summary>Retries elsewhere, or records the candidate as failed once the retry cap is reached.</summary>
+    private void OnTransientFailure(InFlightEvaluation entry, string? silo, string reason)
+    {
+        var retry = Retry;
+        if (retry.OnTransientFailure(entry, silo, reason) == RetryDecision.Retry)
+        {
+            Log.TransientFailure(_logger, ExperimentId, entry.CandidateId, reason, "retrying on another silo");
+            Reissue(entry);
+            return;
+        }
+
+        Log.TransientFailure(_logger, ExperimentId, entry.CandidateId, reason, "retry cap reached");
+        Record(entry.CandidateId, EvaluationOutcome.TransientFailure(retry.GiveUpReason(entry), silo ?? ""), fromCache: false);
     }
 
     private bool IsActive(string silo)
@@ -441,7 +471,17 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         try
         {
             grant = await Scheduler.Acquire(
-                new SlotRequest { ExperimentId = ExperimentId, Weight = S.Spec!.ShareWeight, Cap = S.Spec.MaxConcurrency, Want = want, Held = _inFlight.HeldPerSilo() },
+                new SlotRequest
+                {
+                    ExperimentId = ExperimentId,
+                    Weight = S.Spec!.ShareWeight,
+                    Cap = S.Spec.MaxConcurrency,
+                    Want = want,
+                    Held = _inFlight.HeldPerSilo(),
+                    DeviceClass = S.Spec.DeviceClass ?? S.DeviceClass,
+                    Avoid = RetryPolicy.AvoidList(waiting),
+                    SingleClass = S.Spec.DeviceClass is not null || DeviceClassName.DependsOnDevice(S.Spec),
+                },
                 Self);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -451,17 +491,19 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
 
         _fairShare = grant.FairShare;
-        var dispatch = new List<InFlightEvaluation>();
-        var slots = new Queue<string>(grant.Silos);
-        var now = _time.GetUtcNow();
-        foreach (var entry in waiting)
+        if (S.DeviceClass is null && grant.DeviceClass is not null && grant.Silos.Count > 0 && DeviceClassName.DependsOnDevice(S.Spec))
         {
-            if (slots.Count == 0)
-            {
-                break;
-            }
+            // Measured objectives compare only within one class: the first grant pins it for the experiment's lifetime.
+            S.DeviceClass = grant.DeviceClass;
+            _dirty = true;
+        }
 
-            entry.Silo = slots.Dequeue();
+        var dispatch = new List<InFlightEvaluation>();
+        var now = _time.GetUtcNow();
+        var (assigned, slots) = RetryPolicy.Assign(waiting, grant.Silos);
+        foreach (var (entry, silo) in assigned)
+        {
+            entry.Silo = silo;
             entry.LastContact = now;
             dispatch.Add(entry);
             _dirty = true;
@@ -526,7 +568,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             CandidateId = candidate.Id,
             MaskText = candidate.Genome.ToCanonicalString(),
             MaskHash = maskHash,
-            Key = IndividualKey.Compute(S.Prepared!.CheckpointHash, S.Prepared.SettingsHash, maskHash).Value,
+            Key = IndividualKey.Compute(S.Prepared!.CheckpointHash, S.Prepared.SettingsHash, maskHash, KeyDeviceClass).Value,
             Generation = candidate.Generation,
             Silo = silo,
             LastContact = _time.GetUtcNow(),
@@ -545,6 +587,8 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             Prepared = S.Prepared!,
             MaskText = entry.MaskText,
             MaskHash = entry.MaskHash,
+            DeviceClass = KeyDeviceClass,
+            Deadline = DeadlinePolicy.Resolve(S.Spec!, _options.Value.DefaultEvaluationDeadline),
         };
         entry.Attempts++;
 
@@ -576,10 +620,18 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
                 continue;
             }
 
+            if (error is SlotUnavailableException)
+            {
+                // Refused (full, another device class, or the activation moves to the granted silo): not an attempt.
+                Log.DispatchFailed(_logger, error, ExperimentId, entry.CandidateId, entry.Key);
+                Reissue(entry);
+                continue;
+            }
+
             if (error is not null)
             {
                 Log.DispatchFailed(_logger, error, ExperimentId, entry.CandidateId, entry.Key);
-                Reissue(entry);
+                OnTransientFailure(entry, entry.Silo, "dispatch failed: " + error.Message);
                 continue;
             }
 
@@ -614,6 +666,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
 
     private async Task Finish(ExperimentState final)
     {
+        await StopInFlight();
         S.State = final;
         S.FinishedAt = _time.GetUtcNow();
         while (!await Persist())
@@ -635,6 +688,37 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
 
         await DropReminder();
+    }
+
+    /// <summary>
+    /// Withdraws from every evaluation still in flight: an individual that no other experiment waits for cancels its work,
+    /// so the slots free within the backend's cancellation latency. Nothing of it is booked.
+    /// </summary>
+    private async Task StopInFlight()
+    {
+        var entries = _inFlight.Entries.ToList();
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(entries.Where(e => e.Silo is not null).Select(async entry =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IIndividualGrain>(entry.Key).Unsubscribe(Self).WaitAsync(CallTimeout, _time);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.DispatchFailed(_logger, ex, ExperimentId, entry.CandidateId, entry.Key);
+            }
+        }));
+        foreach (var entry in entries)
+        {
+            _inFlight.Remove(entry.CandidateId, out _);
+        }
+
+        _dirty = true;
     }
 
     private void Fail(string reason)

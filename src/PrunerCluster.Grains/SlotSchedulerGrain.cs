@@ -15,6 +15,9 @@ namespace PrunerCluster.Grains;
 /// until the nudged coordinator asks. The grant names the silo with the most free slots, which the placement director then
 /// uses for the new individual activation, so no silo is ever handed more evaluations than it has slots.
 /// State is soft: each request carries what the experiment holds per silo and replaces the books for that experiment.
+/// Device classes: a request naming a class is granted only silos of that class; one asking for a single class gets silos
+/// of one class per grant (the grant says which), so an experiment can pin the class of its first grant. Silos the request asks
+/// to avoid (they failed or refused its work) are granted only when no other silo has a free slot.
 /// </summary>
 internal sealed class SlotSchedulerGrain(
     IClusterMembershipService membership,
@@ -54,11 +57,16 @@ internal sealed class SlotSchedulerGrain(
         Forget(now);
         var used = Used(capacity);
         var grants = new List<string>();
+        var classes = Classes(capacity);
+        var grantClass = request.DeviceClass;
+        var avoid = new HashSet<string>(request.Avoid, StringComparer.Ordinal);
         while (books.Want > 0 && books.UnderCap && IsNext(books, now))
         {
             var silo = capacity
                 .Where(c => c.Value - used.GetValueOrDefault(c.Key) > 0)
-                .OrderByDescending(c => (double)(c.Value - used.GetValueOrDefault(c.Key)) / c.Value)
+                .Where(c => grantClass is null || string.Equals(classes[c.Key], grantClass, StringComparison.Ordinal))
+                .OrderBy(c => avoid.Contains(c.Key))
+                .ThenByDescending(c => (double)(c.Value - used.GetValueOrDefault(c.Key)) / c.Value)
                 .ThenBy(c => used.GetValueOrDefault(c.Key))
                 .ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => c.Key)
@@ -66,6 +74,11 @@ internal sealed class SlotSchedulerGrain(
             if (silo is null)
             {
                 break;
+            }
+
+            if (request.SingleClass)
+            {
+                grantClass ??= classes[silo];
             }
 
             used[silo] = used.GetValueOrDefault(silo) + 1;
@@ -87,6 +100,8 @@ internal sealed class SlotSchedulerGrain(
             FairShare = FairShares(total).GetValueOrDefault(books.ExperimentId),
             TotalSlots = total,
             FreeSlots = free,
+            SlotSilos = capacity.Keys.Count(silo => request.DeviceClass is null || string.Equals(classes[silo], request.DeviceClass, StringComparison.Ordinal)),
+            DeviceClass = grants.Count > 0 ? grantClass ?? (grants.Select(g => classes[g]).Distinct().Count() == 1 ? classes[grants[0]] : null) : null,
         });
     }
 
@@ -108,6 +123,7 @@ internal sealed class SlotSchedulerGrain(
             SlotsBySilo = capacity,
             UsedBySilo = Used(capacity),
             HeldByExperiment = _experiments.Values.ToDictionary(e => e.ExperimentId, e => e.HeldTotal, StringComparer.Ordinal),
+            ClassBySilo = Classes(capacity),
         });
     }
 
@@ -166,6 +182,20 @@ internal sealed class SlotSchedulerGrain(
         }
 
         return capacity;
+    }
+
+    private Dictionary<string, string> Classes(Dictionary<string, int> capacity)
+    {
+        var classes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var silo in capacity.Keys)
+        {
+            var address = SiloAddress.FromParsableString(silo);
+            classes[silo] = address.Equals(localSilo.SiloAddress)
+                ? options.Value.EffectiveDeviceClass
+                : metadata.GetSiloMetadata(address).Metadata.GetValueOrDefault(SlotMetadata.DeviceClass) ?? "unknown";
+        }
+
+        return classes;
     }
 
     private Dictionary<string, int> Used(Dictionary<string, int> capacity)

@@ -56,7 +56,7 @@ internal sealed class SharedGrainStorage(SharedGrainStore store, Serializer seri
 /// <summary>In-process clusters with per-silo slot counts, the synthetic backend and fast failure detection.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(IReadOnlyList<int> slotsPerSilo, TimeSpan? lease = null)
+    public static async Task<InProcessTestCluster> StartAsync(IReadOnlyList<int> slotsPerSilo, TimeSpan? lease = null, IReadOnlyList<string>? deviceClasses = null)
     {
         var store = new SharedGrainStore();
         var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Count);
@@ -71,6 +71,7 @@ internal static class TestClusters
                 o.SlotsPerDevice = index < slotsPerSilo.Count ? slotsPerSilo[index] : 1;
                 o.CoordinatorTick = TimeSpan.FromMilliseconds(100);
                 o.EvaluationLease = lease ?? TimeSpan.FromSeconds(2);
+                o.DeviceClass = deviceClasses is not null && index < deviceClasses.Count ? deviceClasses[index] : null;
             });
             silo.AddSyntheticEvaluationBackend();
             silo.UseInMemoryReminderService();
@@ -123,7 +124,8 @@ internal static class TestClusters
         int maxConcurrency = 0,
         double failBelow = 0,
         double spread = 1,
-        string? salt = null) => new()
+        string? salt = null,
+        IReadOnlyList<SyntheticFault>? faults = null) => new()
         {
             Name = name,
             Backend = SyntheticEvaluationBackend.BackendName,
@@ -141,6 +143,7 @@ internal static class TestClusters
                 FailBelowKeptFraction = failBelow,
                 SegmentBits = [8, 8, 16],
                 Salt = salt ?? name,
+                Faults = faults ?? [],
             },
         };
 

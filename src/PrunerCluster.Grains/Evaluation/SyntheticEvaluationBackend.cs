@@ -103,7 +103,25 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         }
 
         Interlocked.Increment(ref _totalRuns);
-        _runsByKey.AddOrUpdate(request.Key.Value, 1, (_, n) => n + 1);
+        var run = _runsByKey.AddOrUpdate(request.Key.Value, 1, (_, n) => n + 1);
+        foreach (var fault in synthetic.Faults)
+        {
+            if (!Affects(request.MaskHash, fault, run))
+            {
+                continue;
+            }
+
+            switch (fault.Kind)
+            {
+                case SyntheticFaultKind.Hang:
+                    cancellationToken.WaitHandle.WaitOne();
+                    return Failed(slot, started, "evaluation cancelled while hanging (synthetic hang)");
+                case SyntheticFaultKind.Crash:
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"synthetic crash of mask {request.MaskHash[..12]} (run {run} on this silo)"));
+                case SyntheticFaultKind.OutOfMemory:
+                    return Failed(slot, started, string.Create(CultureInfo.InvariantCulture, $"CUDA out of memory (synthetic, run {run} on this silo)"));
+            }
+        }
 
         // Holds the slot for the configured time without burning CPU (the benchmark machines have 2 cores).
         if (cancellationToken.WaitHandle.WaitOne(DurationFor(request.MaskHash, synthetic)))
@@ -146,6 +164,21 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes("duration|" + maskHash));
         var unit = (BinaryPrimitives.ReadUInt64LittleEndian(digest) >> 11) * (1.0 / (1UL << 53));
         return settings.Duration * (1 + ((settings.DurationSpread - 1) * unit));
+    }
+
+    /// <summary>Whether <paramref name="fault"/> hits this mask on its <paramref name="run"/>-th run on this silo (deterministic, from the mask hash).</summary>
+    public static bool Affects(string maskHash, SyntheticFault fault, int run)
+    {
+        ArgumentNullException.ThrowIfNull(maskHash);
+        ArgumentNullException.ThrowIfNull(fault);
+        if (fault.AttemptsPerSilo > 0 && run > fault.AttemptsPerSilo)
+        {
+            return false;
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes("fault|" + maskHash));
+        var unit = (BinaryPrimitives.ReadUInt64LittleEndian(digest) >> 11) * (1.0 / (1UL << 53));
+        return unit < fault.MaskFraction;
     }
 
     private static string SegmentName(int index) => string.Create(CultureInfo.InvariantCulture, $"layer{index}");

@@ -35,6 +35,7 @@ public static class PrunerClusterSiloBuilderExtensions
         {
             [SlotMetadata.Slots] = probe.Slots.ToString(CultureInfo.InvariantCulture),
             [SlotMetadata.DeviceKind] = probe.DeviceKind,
+            [SlotMetadata.DeviceClass] = probe.EffectiveDeviceClass,
             [SlotMetadata.DeviceCount] = probe.DeviceCount.ToString(CultureInfo.InvariantCulture),
             [SlotMetadata.Leases] = probe.Leases.ToString(CultureInfo.InvariantCulture),
         });

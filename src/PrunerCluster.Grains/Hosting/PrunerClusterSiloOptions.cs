@@ -39,6 +39,21 @@ public sealed class PrunerClusterSiloOptions
     /// <summary>A coordinator that has not talked to the slot scheduler for this long loses its slots there.</summary>
     public TimeSpan SchedulerForgetAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Device class this silo advertises (lowercase letters, digits, '-'; e.g. "nvidia-h100"). Null derives it: CPU silos
+    /// "cpu-&lt;architecture&gt;-&lt;cores&gt;c"; CUDA silos "nvidia-gpu" (set the model explicitly on GPU silos).
+    /// </summary>
+    public string? DeviceClass { get; set; }
+
+    /// <summary>Deadline of one evaluation attempt when the spec sets none and its settings give none.</summary>
+    public TimeSpan DefaultEvaluationDeadline { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Attempts per candidate when the spec sets none (transient failures, spread over silos).</summary>
+    public int DefaultMaxAttempts { get; set; } = 3;
+
+    public string EffectiveDeviceClass => DeviceClass
+        ?? (DeviceKind == "cuda" ? "nvidia-gpu" : Contracts.DeviceClassName.ForCpu(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount));
+
     /// <summary>Most recent errors kept in an experiment's status.</summary>
     public int MaxRecordedErrors { get; set; } = 20;
 
@@ -104,6 +119,21 @@ public sealed class PrunerClusterSiloOptionsValidator : IValidateOptions<PrunerC
         if (options.SchedulerForgetAfter < options.CoordinatorTick * 3)
         {
             failures.Add("PrunerCluster:SchedulerForgetAfter must be at least 3 x CoordinatorTick.");
+        }
+
+        if (options.DeviceClass is { } deviceClass && !Contracts.DeviceClassName.IsValid(deviceClass))
+        {
+            failures.Add($"PrunerCluster:DeviceClass must be lowercase letters, digits and '-' (e.g. 'nvidia-h100'), got '{deviceClass}'.");
+        }
+
+        if (options.DefaultEvaluationDeadline <= TimeSpan.Zero)
+        {
+            failures.Add("PrunerCluster:DefaultEvaluationDeadline must be positive.");
+        }
+
+        if (options.DefaultMaxAttempts < 1)
+        {
+            failures.Add(FormattableString.Invariant($"PrunerCluster:DefaultMaxAttempts must be at least 1, got {options.DefaultMaxAttempts}."));
         }
 
         if (options.MaxRecordedErrors < 1)

@@ -14,6 +14,9 @@ public static class SlotMetadata
     public const string DeviceKind = "prunercluster.device-kind";
     public const string DeviceCount = "prunercluster.device-count";
 
+    /// <summary>Device class (e.g. "cpu-x64-2c", "nvidia-h100"): measured objectives compare only within one class.</summary>
+    public const string DeviceClass = "prunercluster.device-class";
+
     /// <summary>Evaluations the scheduler may place on the silo at once (slots plus queued-ahead ones).</summary>
     public const string Leases = "prunercluster.leases";
 
