@@ -39,4 +39,7 @@ public sealed class CoordinatorState
     [Id(10)] public DateTimeOffset? SubmittedAt { get; set; }
     [Id(11)] public DateTimeOffset? StartedAt { get; set; }
     [Id(12)] public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>W3C traceparent of the experiment's span, so evaluations stay in its trace after the coordinator moves.</summary>
+    [Id(50)] public string? TraceParent { get; set; }
 }

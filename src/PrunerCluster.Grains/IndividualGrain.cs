@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
@@ -58,11 +59,20 @@ internal sealed class IndividualGrain(
         }
 
         var backend = backends.Get(request.Spec.Backend);
-        if (!executor.TryEnqueue((slot, ct) => backend.Evaluate(request, slot, ct), _deactivating.Token, out var evaluation))
+
+        // The caller's trace context (the coordinator's evaluation span, carried by Orleans' activity propagation).
+        var parent = Activity.Current?.Context ?? default;
+        if (!executor.TryEnqueue((slot, ct) => EvaluationTelemetry.Run(backend, request, slot, parent, ct), _deactivating.Token, out var evaluation))
         {
             _subscribers.Clear();
+            if (executor.IsDraining)
+            {
+                // Let this activation go, so the next call places the individual on a silo that still takes work.
+                this.DeactivateOnIdle();
+            }
+
             throw new SlotUnavailableException(
-                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued.");
+                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued, draining: {executor.IsDraining}, granted silo {RequestContext.Get(SlotMetadata.TargetSiloKey)}.");
         }
 
         Log.EvaluationStarted(logger, key);
@@ -73,6 +83,7 @@ internal sealed class IndividualGrain(
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromMinutes(1), Period = TimeSpan.FromMinutes(1), KeepAlive = true });
         state.State.MaskText = request.MaskText;
         _running = CompleteAsync(key, evaluation);
+        executor.TrackDelivery(_running);
         return Task.FromResult<EvaluationOutcome?>(null);
     }
 
@@ -109,6 +120,11 @@ internal sealed class IndividualGrain(
         {
             return;
         }
+        catch (SlotHandedBackException ex)
+        {
+            HandBack(key, ex.Message);
+            return;
+        }
         catch (Exception ex)
         {
             Log.EvaluationThrew(logger, ex, key);
@@ -121,11 +137,6 @@ internal sealed class IndividualGrain(
         }
 
         Log.EvaluationFinished(logger, key, outcome.Succeeded);
-        PrunerClusterTelemetry.Completed.Add(1);
-        if (!outcome.Succeeded)
-        {
-            PrunerClusterTelemetry.Failed.Add(1);
-        }
 
         state.State.Outcome = outcome;
         state.State.Runs++;
@@ -144,6 +155,27 @@ internal sealed class IndividualGrain(
         var subscribers = _subscribers.Values.ToArray();
         _subscribers.Clear();
         await Task.WhenAll(subscribers.Select(subscriber => NotifyAsync(key, subscriber, outcome)));
+    }
+
+    /// <summary>
+    /// This silo is draining and gave the evaluation back unstarted: tell every subscriber at once (one-way) so it is
+    /// re-issued without waiting for a lease or failure detection, and let this activation go, so the next call places
+    /// the individual on a silo that still takes work.
+    /// </summary>
+    private void HandBack(string key, string reason)
+    {
+        _keepAlive?.Dispose();
+        _keepAlive = null;
+        _running = null;
+        var subscribers = _subscribers.Values.ToArray();
+        _subscribers.Clear();
+        DrainLog.EvaluationHandedBack(logger, key, subscribers.Length);
+        foreach (var subscriber in subscribers)
+        {
+            _ = subscriber.OnEvaluationHandedBack(key, reason);
+        }
+
+        this.DeactivateOnIdle();
     }
 
     private async Task NotifyAsync(string key, IEvaluationSubscriber subscriber, EvaluationOutcome outcome)

@@ -44,8 +44,11 @@ internal sealed class PopulationCoordinatorGrain(
     private bool _dirty;
     private double _fairShare;
     private (int Evaluated, double? Value) _hypervolume = (-1, null);
+    private CoordinatorTelemetry? _telemetry;
 
     private CoordinatorState S => state.State;
+
+    private CoordinatorTelemetry Telemetry => _telemetry ??= new CoordinatorTelemetry(ExperimentId);
 
     private string ExperimentId => this.GetPrimaryKeyString();
 
@@ -67,6 +70,8 @@ internal sealed class PopulationCoordinatorGrain(
             // Whatever happened while this coordinator was away, ask every in-flight individual again on the first tick.
             entry.LastContact = DateTimeOffset.MinValue;
         }
+
+        Telemetry.Restore(S.TraceParent);
 
         if (S.Spec is not null && S.Prepared is not null && S.AlgorithmJson is not null)
         {
@@ -92,6 +97,7 @@ internal sealed class PopulationCoordinatorGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deactivating.Cancel();
+        Telemetry.Withdraw();
         return Task.CompletedTask;
     }
 
@@ -110,6 +116,7 @@ internal sealed class PopulationCoordinatorGrain(
         S.SubmittedAt = submittedAt;
         S.StartedAt = time.GetUtcNow();
         S.State = ExperimentState.Preparing;
+        S.TraceParent = Telemetry.StartExperiment(spec);
         await state.WriteStateAsync();
         Log.StateChanged(logger, ExperimentId, S.State.ToString());
         await EnsureReminder();
@@ -208,6 +215,16 @@ internal sealed class PopulationCoordinatorGrain(
 
         Record(candidateId, outcome, fromCache: false);
         await Pump();
+    }
+
+    public async Task OnEvaluationHandedBack(string individualKey, string reason)
+    {
+        if (_candidateByKey.TryGetValue(individualKey, out var candidateId) && S.InFlight.TryGetValue(candidateId, out var entry) && entry.Silo is not null)
+        {
+            Log.Reissuing(logger, ExperimentId, candidateId, reason);
+            Reissue(entry, "handed-back");
+            await Pump();
+        }
     }
 
     public Task OnSlotsAvailable() => Pump();
@@ -328,7 +345,7 @@ internal sealed class PopulationCoordinatorGrain(
             {
                 // The silo left the membership: its activation (and slot thread) died with it. Ask for a fresh slot.
                 Log.Reissuing(logger, ExperimentId, entry.CandidateId, "silo " + entry.Silo + " is gone");
-                Reissue(entry);
+                Reissue(entry, "silo-gone");
             }
             else if (now - entry.LastContact >= lease)
             {
@@ -343,12 +360,12 @@ internal sealed class PopulationCoordinatorGrain(
         await Pump();
     }
 
-    private void Reissue(InFlightEvaluation entry)
+    private void Reissue(InFlightEvaluation entry, string reason)
     {
         entry.Silo = null;
         entry.LastContact = time.GetUtcNow();
         S.Reissued++;
-        PrunerClusterTelemetry.Reissued.Add(1);
+        Telemetry.Reissued(entry.CandidateId, reason);
         _dirty = true;
     }
 
@@ -458,6 +475,7 @@ internal sealed class PopulationCoordinatorGrain(
 
         // Write-ahead: the engine's pending set and the in-flight map are stored before any individual hears of them.
         await PersistIfDirty();
+        Telemetry.Publish(S, _fairShare, Hypervolume());
         if (dispatch.Count > 0)
         {
             var results = await Task.WhenAll(dispatch.Select(Dispatch));
@@ -505,6 +523,7 @@ internal sealed class PopulationCoordinatorGrain(
             MaskHash = entry.MaskHash,
         };
         entry.Attempts++;
+        Telemetry.Dispatching(entry.CandidateId, entry.Key, entry.Attempts);
 
         // Scoped to this async flow only: the placement director reads the granted silo when it creates the activation.
         RequestContext.Set(SlotMetadata.TargetSiloKey, entry.Silo!);
@@ -537,7 +556,7 @@ internal sealed class PopulationCoordinatorGrain(
             if (error is not null)
             {
                 Log.DispatchFailed(logger, error, ExperimentId, entry.CandidateId, entry.Key);
-                Reissue(entry);
+                Reissue(entry, "dispatch-failed");
                 continue;
             }
 
@@ -545,7 +564,7 @@ internal sealed class PopulationCoordinatorGrain(
             if (outcome is not null)
             {
                 S.CacheHits++;
-                PrunerClusterTelemetry.CacheHits.Add(1);
+                Telemetry.CacheHit();
                 Record(entry.CandidateId, outcome, fromCache: true);
             }
         }
@@ -604,6 +623,7 @@ internal sealed class PopulationCoordinatorGrain(
             PhaseSeconds = outcome.PhaseSeconds,
         };
         S.Ledger.Add(record);
+        Telemetry.Booked(candidateId, succeeded, fromCache, outcome.Silo);
         _ledgerById[candidateId] = record;
         _barrier = false;
         _dirty = true;
@@ -629,6 +649,7 @@ internal sealed class PopulationCoordinatorGrain(
         S.FinishedAt = time.GetUtcNow();
         await Persist();
         Log.StateChanged(logger, ExperimentId, final.ToString());
+        Telemetry.Finish(final);
         _timer?.Dispose();
         _timer = null;
         try

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using PrunerCluster.Silo.Hosting;
 
-// A PrunerCluster silo. Configuration: appsettings.json, PRUNERCLUSTER__... environment variables, and command-line
+// A PrunerCluster silo. Configuration: appsettings.json, PrunerCluster__... environment variables, and command-line
 // overrides such as --PrunerCluster:Cluster:SiloPort=11112 --PrunerCluster:Cluster:GatewayPort=30001 --PrunerCluster:SlotsPerDevice=2.
-var builder = Host.CreateApplicationBuilder(args);
-builder.UsePrunerClusterSilo();
-using var host = builder.Build();
-await host.RunAsync();
+// --PrunerCluster:Http:Port=8080 serves /metrics, /health/live, /health/ready (and /dashboard with --PrunerCluster:Http:Dashboard=true).
+await SiloHost.RunAsync(args);

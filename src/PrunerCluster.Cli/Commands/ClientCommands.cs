@@ -3,6 +3,7 @@ using PrunerCluster.Cli.Hosting;
 using PrunerCluster.Cli.Output;
 using PrunerCluster.Cli.Specs;
 using PrunerCluster.Contracts;
+using PrunerCluster.Grains.Telemetry;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -27,7 +28,12 @@ public static class ClientCommands
                 args.EnsureAllUsed();
                 var spec = SpecFile.Load(path);
                 await using var connection = await ClusterConnection.ConnectAsync(gateways, clusterId, serviceId, cancellationToken).ConfigureAwait(false);
-                var result = await connection.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
+                SubmissionResult result;
+                using (PrunerClusterTelemetry.ActivitySource.StartActivity(PrunerClusterTelemetry.ActivitySubmit, System.Diagnostics.ActivityKind.Client))
+                {
+                    result = await connection.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
+                }
+
                 if (!result.Accepted || result.ExperimentId is null)
                 {
                     return SearchCommand.Rejected(output, path, result.Errors);

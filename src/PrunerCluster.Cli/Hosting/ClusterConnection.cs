@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Cli.Commands;
+using PrunerCluster.Silo.Hosting;
 
 namespace PrunerCluster.Cli.Hosting;
 
@@ -32,7 +33,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId));
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(ports, serviceId, clusterId).AddActivityPropagation());
+        builder.AddPrunerClusterTelemetry("prunercluster-cli", TelemetryExport.None);
         var host = builder.Build();
         using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connecting.CancelAfter(timeout);
