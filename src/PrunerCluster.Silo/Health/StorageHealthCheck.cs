@@ -24,7 +24,7 @@ internal sealed class StorageHealthCheck(IServiceProvider services, ILocalSiloDe
         var probe = GrainId.Create("prunercluster-health", localSilo.SiloAddress.ToParsableString());
         try
         {
-            await storage.ReadStateAsync("health", probe, new GrainState<string>()).WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+            await storage.ReadStateAsync("health", probe, new GrainState<StorageProbe>()).WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"storage '{PrunerClusterStorage.Name}' answered");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -32,4 +32,11 @@ internal sealed class StorageHealthCheck(IServiceProvider services, ILocalSiloDe
             return HealthCheckResult.Unhealthy($"storage '{PrunerClusterStorage.Name}' unreachable: {ex.GetType().Name}: {ex.Message}");
         }
     }
+}
+
+/// <summary>The record the storage check reads (never written: reading a missing record is enough to reach the storage).</summary>
+[GenerateSerializer, Alias("prunercluster.StorageProbe")]
+public sealed class StorageProbe
+{
+    [Id(0)] public DateTimeOffset At { get; set; }
 }
