@@ -173,7 +173,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         string.Create(CultureInfo.InvariantCulture, $"--{SiloHttpOptions.SectionName}:Port={ports.HttpPort}"),
         $"--{SiloHttpOptions.SectionName}:BindAddress=127.0.0.1",
         $"--{SiloHttpOptions.SectionName}:Dashboard={dashboard}",
-        $"--{DrainOptions.SectionName}:GracePeriod=00:01:00",
+        $"--{DrainOptions.SectionName}:GracePeriodSeconds=60",
     ];
 
     /// <summary>Prometheus name of an OpenTelemetry instrument (dots become underscores; suffixes are added by the caller).</summary>

@@ -16,8 +16,10 @@ public sealed class DrainOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long running evaluations may go on after SIGTERM.</summary>
-    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long running evaluations may go on after SIGTERM, in seconds (the chart's drain.gracePeriodSeconds).</summary>
+    public int GracePeriodSeconds { get; set; } = 120;
+
+    public TimeSpan GracePeriod => TimeSpan.FromSeconds(GracePeriodSeconds);
 
     /// <summary>The whole stop: drain plus Orleans' shutdown (the host's shutdown timeout).</summary>
     public TimeSpan ShutdownBudget => GracePeriod + OrleansShutdown;
@@ -28,8 +30,8 @@ public sealed class DrainOptionsValidator : IValidateOptions<DrainOptions>
     public ValidateOptionsResult Validate(string? name, DrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.GracePeriod < TimeSpan.Zero || options.GracePeriod > TimeSpan.FromHours(6)
-            ? ValidateOptionsResult.Fail($"{DrainOptions.SectionName}:GracePeriod must be between 00:00:00 and 06:00:00, got {options.GracePeriod}.")
+        return options.GracePeriodSeconds is < 0 or > 6 * 3600
+            ? ValidateOptionsResult.Fail(FormattableString.Invariant($"{DrainOptions.SectionName}:GracePeriodSeconds must be between 0 and 21600, got {options.GracePeriodSeconds}."))
             : ValidateOptionsResult.Success;
     }
 }

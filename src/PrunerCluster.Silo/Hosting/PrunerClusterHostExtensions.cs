@@ -9,7 +9,9 @@ using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Slots;
 using PrunerCluster.Pruning;
 using PrunerCluster.Silo.Backends;
+using Orleans.Runtime.Hosting;
 using PrunerCluster.Silo.Health;
+using PrunerCluster.Silo.Localhost;
 
 namespace PrunerCluster.Silo.Hosting;
 
@@ -36,6 +38,7 @@ public static class PrunerClusterHostExtensions
         builder.Services.AddOptions<TorchSharpBackendOptions>().Bind(configuration.GetSection("PrunerCluster:TorchSharp")).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TorchSharpBackendOptions>, TorchSharpBackendOptionsValidator>());
         builder.Services.AddOptions<SiloHttpOptions>().Bind(configuration.GetSection(SiloHttpOptions.SectionName));
+        builder.Services.AddOptions<ClusterHostingOptions>().Bind(configuration.GetSection(ClusterHostingOptions.SectionName));
         builder.Services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName));
 
         builder.UseOrleans(silo =>
@@ -46,7 +49,15 @@ public static class PrunerClusterHostExtensions
                 silo.Configure<SiloOptions>(o => o.SiloName = podName);
             }
 
-            silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
+            // In a pod (any mode but localhost): advertise the pod IP from the downward API and listen on every address.
+            if (cluster.Mode != "localhost" && Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp) is { Length: > 0 } podIp)
+            {
+                silo.ConfigureEndpoints(System.Net.IPAddress.Parse(podIp), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            }
+
+            // Localhost mode: state lives on the primary silo, beside the membership it keeps.
+            silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
+            silo.Services.AddPlacementDirector<PrimarySiloPlacement, PrimarySiloPlacementDirector>();
             silo.UseInMemoryReminderService();
             silo.AddActivityPropagation();
             silo.AddPrunerClusterGrains(options =>
