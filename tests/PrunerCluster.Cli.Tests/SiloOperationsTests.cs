@@ -89,7 +89,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         const int budget = 40;
-        await using var cluster = await SiloProcesses.StartAsync(3, slotsPerSilo: 2, TimeSpan.FromSeconds(90), p => [.. HttpArgs(p, dashboard: false), "--PrunerCluster:QueuedPerSlot=2", "--Logging:LogLevel:Orleans=Information", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff "]);
+        await using var cluster = await SiloProcesses.StartAsync(3, slotsPerSilo: 2, TimeSpan.FromSeconds(90), p => [.. HttpArgs(p, dashboard: false), "--PrunerCluster:QueuedPerSlot=2"]);
         try
         {
             // The client talks through the primary's gateway only, so the victim's gateway closing is no concern of it.
@@ -98,7 +98,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
             var scheduler = client.Grains.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
             await WaitUntilAsync(async () => (await scheduler.GetSnapshot()).SlotsBySilo.Count == 3, TimeSpan.FromSeconds(60));
 
-            var submitted = await client.Grains.SubmitExperimentAsync(Spec("rolling-update", durationMs: 1500, budget: budget));
+            var submitted = await client.Grains.SubmitExperimentAsync(Spec("rolling-update", durationMs: 2500, budget: budget));
             Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
             var id = submitted.ExperimentId!;
             var experiment = client.Grains.GetExperiment(id);
