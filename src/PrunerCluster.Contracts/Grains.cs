@@ -8,6 +8,13 @@ public interface IEvaluationSubscriber : IGrainWithStringKey
 {
     [Alias("OnEvaluationCompleted")]
     Task OnEvaluationCompleted(string individualKey, EvaluationOutcome outcome);
+
+    /// <summary>
+    /// The individual's silo is draining (shutting down) and gave the evaluation back before it started: dispatch it again
+    /// at once, on another silo.
+    /// </summary>
+    [OneWay, Alias("OnEvaluationHandedBack")]
+    Task OnEvaluationHandedBack(string individualKey, string reason);
 }
 
 /// <summary>
@@ -155,6 +162,13 @@ public interface ISlotSchedulerGrain : IGrainWithIntegerKey
 
     [Alias("Leave")]
     Task Leave(string experimentId);
+
+    /// <summary>
+    /// A silo (parsable address) is draining: grant no more slots on it and drop what experiments hold there, so their
+    /// handed-back evaluations are granted elsewhere. Soft state, forgotten once the silo leaves the membership.
+    /// </summary>
+    [Alias("Drain")]
+    Task Drain(string silo);
 
     [Alias("GetSnapshot")]
     Task<SchedulerSnapshot> GetSnapshot();

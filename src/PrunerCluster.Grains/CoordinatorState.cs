@@ -50,6 +50,9 @@ public sealed class CoordinatorState
     /// <summary>Device class this experiment's evaluations are pinned to (spec's, or the first granted silo's); null until known or when not needed.</summary>
     [Id(70)] public string? DeviceClass { get; set; }
 
+    /// <summary>W3C traceparent of the experiment's span, so evaluations stay in its trace after the coordinator moves.</summary>
+    [Id(50)] public string? TraceParent { get; set; }
+
     /// <summary>Ledger records stored in chunks when this state was written (chunks may hold more: see the coordinator's recovery).</summary>
     [Id(60)] public int LedgerCount { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Contracts;
@@ -76,7 +77,13 @@ internal sealed class IndividualGrain(
 
         var backend = backends.Get(request.Spec.Backend);
         var attempt = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
-        if (!executor.TryEnqueue((slot, ct) => EvaluationAttempt.Run(backend, request, slot, deviceClass, time, ct), attempt.Token, out var evaluation))
+
+        // The caller's trace context (the coordinator's evaluation span, carried by Orleans' activity propagation).
+        var parent = Activity.Current?.Context ?? default;
+        if (!executor.TryEnqueue(
+                (slot, ct) => EvaluationTelemetry.Run(c => EvaluationAttempt.Run(backend, request, slot, deviceClass, time, c), request, slot, parent, ct),
+                attempt.Token,
+                out var evaluation))
         {
             attempt.Dispose();
             _subscribers.Clear();
@@ -85,7 +92,7 @@ internal sealed class IndividualGrain(
             _leaving = true;
             this.DeactivateOnIdle();
             throw new SlotUnavailableException(
-                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued.");
+                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued, draining: {executor.IsDraining}, granted silo {RequestContext.Get(SlotMetadata.TargetSiloKey)}.");
         }
 
         _attempt = attempt;
@@ -98,6 +105,7 @@ internal sealed class IndividualGrain(
             new GrainTimerCreationOptions { DueTime = TimeSpan.FromMinutes(1), Period = TimeSpan.FromMinutes(1), KeepAlive = true });
         state.State.MaskText = request.MaskText;
         _running = CompleteAsync(key, evaluation);
+        executor.TrackDelivery(_running);
         return Task.FromResult<EvaluationOutcome?>(null);
     }
 
@@ -171,6 +179,11 @@ internal sealed class IndividualGrain(
         {
             return;
         }
+        catch (SlotHandedBackException ex)
+        {
+            HandBack(key, ex.Message);
+            return;
+        }
         catch (Exception ex)
         {
             Log.EvaluationThrew(logger, ex, key);
@@ -184,11 +197,6 @@ internal sealed class IndividualGrain(
         }
 
         Log.EvaluationFinished(logger, key, outcome.Succeeded);
-        PrunerClusterTelemetry.Completed.Add(1);
-        if (!outcome.Succeeded)
-        {
-            PrunerClusterTelemetry.Failed.Add(1);
-        }
 
         var transient = outcome.Kind == FailureKind.Transient;
         state.State.Runs++;
@@ -221,6 +229,27 @@ internal sealed class IndividualGrain(
         }
 
         await Task.WhenAll(subscribers.Select(subscriber => NotifyAsync(key, subscriber, outcome)));
+    }
+
+    /// <summary>
+    /// This silo is draining and gave the evaluation back unstarted: tell every subscriber at once (one-way) so it is
+    /// re-issued without waiting for a lease or failure detection, and let this activation go, so the next call places
+    /// the individual on a silo that still takes work.
+    /// </summary>
+    private void HandBack(string key, string reason)
+    {
+        _keepAlive?.Dispose();
+        _keepAlive = null;
+        _running = null;
+        var subscribers = _subscribers.Values.ToArray();
+        _subscribers.Clear();
+        DrainLog.EvaluationHandedBack(logger, key, subscribers.Length);
+        foreach (var subscriber in subscribers)
+        {
+            _ = subscriber.OnEvaluationHandedBack(key, reason);
+        }
+
+        this.DeactivateOnIdle();
     }
 
     private async Task NotifyAsync(string key, IEvaluationSubscriber subscriber, EvaluationOutcome outcome)

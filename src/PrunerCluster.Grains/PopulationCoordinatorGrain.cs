@@ -52,6 +52,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     private double _fairShare;
     private (int Evaluated, double? Value) _hypervolume = (-1, null);
     private (int Evaluated, ExperimentState State, ParetoSet? Set) _pareto = (-1, ExperimentState.Pending, null);
+    private CoordinatorTelemetry? _telemetry;
 
     public PopulationCoordinatorGrain(
         [PersistentState("experiment", PrunerClusterStorage.Name)] IPersistentState<CoordinatorState> state,
@@ -75,6 +76,8 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     }
 
     private CoordinatorState S => _state.State;
+
+    private CoordinatorTelemetry Telemetry => _telemetry ??= new CoordinatorTelemetry(ExperimentId);
 
     private string ExperimentId => this.GetPrimaryKeyString();
 
@@ -112,6 +115,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
 
         _inFlight = new InFlightTable(S.InFlight);
         _inFlight.ForgetContact();
+        Telemetry.Restore(S.TraceParent);
         if (S.Spec is not null && S.Prepared is not null && S.AlgorithmJson is not null)
         {
             try
@@ -135,6 +139,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deactivating.Cancel();
+        Telemetry.Withdraw();
         return Task.CompletedTask;
     }
 
@@ -153,6 +158,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         S.SubmittedAt = submittedAt;
         S.StartedAt = _time.GetUtcNow();
         S.State = ExperimentState.Preparing;
+        S.TraceParent = Telemetry.StartExperiment(spec);
         if (!await _store.PersistAsync())
         {
             // Nothing started: the registry reports the failure and the user may submit again.
@@ -238,6 +244,17 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
 
         await Pump();
+    }
+
+    public async Task OnEvaluationHandedBack(string individualKey, string reason)
+    {
+        if (_inFlight.TryGetByKey(individualKey, out var candidateId)
+            && _inFlight.Entries.FirstOrDefault(e => e.CandidateId == candidateId) is { Silo: not null } entry)
+        {
+            Log.Reissuing(_logger, ExperimentId, candidateId, reason);
+            Reissue(entry, "handed-back");
+            await Pump();
+        }
     }
 
     public Task OnSlotsAvailable() => Pump();
@@ -385,11 +402,11 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         await Pump();
     }
 
-    private void Reissue(InFlightEvaluation entry)
+    private void Reissue(InFlightEvaluation entry, string reason)
     {
         InFlightTable.Release(entry, _time.GetUtcNow());
         S.Reissued++;
-        PrunerClusterTelemetry.Reissued.Add(1);
+        Telemetry.Reissued(entry.CandidateId, reason);
         _dirty = true;
     }
 
@@ -400,7 +417,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         if (retry.OnTransientFailure(entry, silo, reason) == RetryDecision.Retry)
         {
             Log.TransientFailure(_logger, ExperimentId, entry.CandidateId, reason, "retrying on another silo");
-            Reissue(entry);
+            Reissue(entry, "transient-failure");
             return;
         }
 
@@ -543,6 +560,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             return;
         }
 
+        Telemetry.Publish(S, _ledger.Count, _fairShare, Hypervolume());
         if (dispatch.Count > 0)
         {
             var results = await Task.WhenAll(dispatch.Select(Dispatch));
@@ -591,6 +609,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             Deadline = DeadlinePolicy.Resolve(S.Spec!, _options.Value.DefaultEvaluationDeadline),
         };
         entry.Attempts++;
+        Telemetry.Dispatching(entry.CandidateId, entry.Key, entry.Attempts);
 
         // Scoped to this async flow only: the placement director reads the granted silo when it creates the activation.
         RequestContext.Set(SlotMetadata.TargetSiloKey, entry.Silo!);
@@ -624,7 +643,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             {
                 // Refused (full, another device class, or the activation moves to the granted silo): not an attempt.
                 Log.DispatchFailed(_logger, error, ExperimentId, entry.CandidateId, entry.Key);
-                Reissue(entry);
+                Reissue(entry, "refused");
                 continue;
             }
 
@@ -639,7 +658,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             if (outcome is not null)
             {
                 S.CacheHits++;
-                PrunerClusterTelemetry.CacheHits.Add(1);
+                Telemetry.CacheHit();
                 Record(entry.CandidateId, outcome, fromCache: true);
             }
         }
@@ -660,6 +679,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
 
         _ledger.Append(record);
+        Telemetry.Booked(candidateId, record.Succeeded, fromCache, outcome.Silo);
         _barrier = false;
         _dirty = true;
     }
@@ -676,6 +696,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
 
         Log.StateChanged(_logger, ExperimentId, final.ToString());
+        Telemetry.Finish(final);
         _timer?.Dispose();
         _timer = null;
         try

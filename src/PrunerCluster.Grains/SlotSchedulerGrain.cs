@@ -28,6 +28,7 @@ internal sealed class SlotSchedulerGrain(
 {
     private static readonly TimeSpan NudgeInterval = TimeSpan.FromMilliseconds(100);
     private readonly Dictionary<string, ExperimentBooks> _experiments = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
 
     public Task<SlotGrant> Acquire(SlotRequest request, IPopulationCoordinatorGrain coordinator)
     {
@@ -115,6 +116,18 @@ internal sealed class SlotSchedulerGrain(
         return Task.CompletedTask;
     }
 
+    public Task Drain(string silo)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(silo);
+        _draining.Add(silo);
+        foreach (var books in _experiments.Values)
+        {
+            books.Held.Remove(silo);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<SchedulerSnapshot> GetSnapshot()
     {
         var capacity = Capacity();
@@ -167,9 +180,11 @@ internal sealed class SlotSchedulerGrain(
     private Dictionary<string, int> Capacity()
     {
         var capacity = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (silo, member) in membership.CurrentSnapshot.Members)
+        var members = membership.CurrentSnapshot.Members;
+        _draining.RemoveWhere(d => !members.Any(m => m.Value.Status == SiloStatus.Active && m.Key.ToParsableString() == d));
+        foreach (var (silo, member) in members)
         {
-            if (member.Status != SiloStatus.Active)
+            if (member.Status != SiloStatus.Active || _draining.Contains(silo.ToParsableString()))
             {
                 continue;
             }

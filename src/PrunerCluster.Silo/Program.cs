@@ -1,26 +1,17 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Silo.Hosting;
 using PrunerCluster.Storage.Postgres;
 
-// A PrunerCluster silo. Configuration: appsettings.json, PRUNERCLUSTER__... environment variables, and command-line
+// A PrunerCluster silo. Configuration: appsettings.json, PrunerCluster__... environment variables, and command-line
 // overrides such as --PrunerCluster:Cluster:SiloPort=11112 --PrunerCluster:Cluster:GatewayPort=30001 --PrunerCluster:SlotsPerDevice=2.
-IHost host;
+// --PrunerCluster:Http:Port=8080 serves /metrics, /health/live, /health/ready (and /dashboard with --PrunerCluster:Http:Dashboard=true).
 try
 {
-    var builder = Host.CreateApplicationBuilder(args);
-    builder.UsePrunerClusterSilo();
-    host = builder.Build();
+    await SiloHost.RunAsync(args);
+    return 0;
 }
 catch (Exception ex) when (ex is OptionsValidationException or PostgresConfigurationException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
 }
-
-using (host)
-{
-    await host.RunAsync();
-}
-
-return 0;

@@ -58,8 +58,8 @@ internal sealed class SiloProcesses : IAsyncDisposable
     /// <summary>Starts one more postgres-mode silo (a replacement or an addition) and waits for its gateway.</summary>
     public async Task<SiloProcess> AddSiloAsync(TimeSpan timeout)
     {
-        var ports = FreePorts.Take(2);
-        var silo = SiloProcess.Start(_silos.Count, ports[0], ports[1], ports[0], _slotsPerSilo, ClusterId, ServiceId, Postgres);
+        var ports = FreePorts.Take(3);
+        var silo = SiloProcess.Start(new SiloProcess.Ports(_silos.Count, ports[0], ports[1], ports[2]), ports[0], _slotsPerSilo, ClusterId, ServiceId, [], Postgres);
         _silos.Add(silo);
         await silo.WaitForGatewayAsync(timeout).ConfigureAwait(false);
         return silo;
@@ -78,7 +78,7 @@ internal sealed class SiloProcesses : IAsyncDisposable
     public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "prunercluster-silo.dll");
 
     /// <summary>Starts the silos one after the other (a secondary joins through the primary's membership) and waits for every gateway to accept.</summary>
-    public static async Task<SiloProcesses> StartAsync(int count, int slotsPerSilo, TimeSpan timeout)
+    public static async Task<SiloProcesses> StartAsync(int count, int slotsPerSilo, TimeSpan timeout, Func<SiloProcess.Ports, IEnumerable<string>>? extraArgs = null)
     {
         if (!File.Exists(SiloDll))
         {
@@ -88,10 +88,11 @@ internal sealed class SiloProcesses : IAsyncDisposable
         var cluster = new SiloProcesses("test-" + Guid.NewGuid().ToString("N")[..10]);
         try
         {
-            var ports = FreePorts.Take(2 * count);
+            var ports = FreePorts.Take(3 * count);
             for (var i = 0; i < count; i++)
             {
-                var silo = SiloProcess.Start(i, ports[2 * i], ports[(2 * i) + 1], ports[0], slotsPerSilo, cluster.ClusterId, cluster.ServiceId);
+                var own = new SiloProcess.Ports(i, ports[3 * i], ports[(3 * i) + 1], ports[(3 * i) + 2]);
+                var silo = SiloProcess.Start(own, ports[0], slotsPerSilo, cluster.ClusterId, cluster.ServiceId, extraArgs?.Invoke(own) ?? []);
                 cluster._silos.Add(silo);
                 await silo.WaitForGatewayAsync(timeout).ConfigureAwait(false);
             }
@@ -122,19 +123,27 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
 
-    private SiloProcess(Process process, int index, int siloPort, int gatewayPort)
+    private SiloProcess(Process process, Ports ports)
     {
         _process = process;
-        Index = index;
-        SiloPort = siloPort;
-        GatewayPort = gatewayPort;
+        Index = ports.Index;
+        SiloPort = ports.SiloPort;
+        GatewayPort = ports.GatewayPort;
+        HttpPort = ports.HttpPort;
     }
+
+    /// <summary>A silo's ports: silo-to-silo, client gateway, and a free one for its HTTP endpoint (used only when asked for).</summary>
+    public sealed record Ports(int Index, int SiloPort, int GatewayPort, int HttpPort);
 
     public int Index { get; }
 
     public int SiloPort { get; }
 
     public int GatewayPort { get; }
+
+    public int HttpPort { get; }
+
+    public Uri HttpBase => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{HttpPort}"));
 
     public bool HasExited => _process.HasExited;
 
@@ -148,10 +157,25 @@ internal sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
     }
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Sends SIGTERM, as Kubernetes does to a pod it stops (Process.Kill sends SIGKILL).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} exited {kill.ExitCode}");
+        }
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>Orleans silo addresses print as "127.0.0.1:PORT@GENERATION".</summary>
     public bool Owns(string siloAddress) => siloAddress.Contains(string.Create(CultureInfo.InvariantCulture, $":{SiloPort}@"), StringComparison.Ordinal);
 
-    public static SiloProcess Start(int index, int siloPort, int gatewayPort, int primaryPort, int slots, string clusterId, string serviceId, string? postgres = null)
+    public static SiloProcess Start(Ports ports, int primaryPort, int slots, string clusterId, string serviceId, IEnumerable<string> extraArgs, string? postgres = null)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -164,8 +188,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         foreach (var arg in new[]
         {
             SiloProcesses.SiloDll,
-            Arg("PrunerCluster:Cluster:SiloPort", siloPort),
-            Arg("PrunerCluster:Cluster:GatewayPort", gatewayPort),
+            Arg("PrunerCluster:Cluster:SiloPort", ports.SiloPort),
+            Arg("PrunerCluster:Cluster:GatewayPort", ports.GatewayPort),
             Arg("PrunerCluster:Cluster:PrimarySiloPort", primaryPort),
             "--PrunerCluster:Cluster:ClusterId=" + clusterId,
             "--PrunerCluster:Cluster:ServiceId=" + serviceId,
@@ -174,7 +198,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             "--PrunerCluster:DeviceCount=1",
             Arg("PrunerCluster:SlotsPerDevice", slots),
             "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
@@ -194,7 +218,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         info.Environment["OMP_NUM_THREADS"] = "1";
         info.Environment["DOTNET_gcServer"] = "0";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, index, siloPort, gatewayPort);
+        var silo = new SiloProcess(process, ports);
         process.OutputDataReceived += (_, e) => silo.Record(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
         if (!process.Start())

@@ -75,6 +75,7 @@ internal static class TestClusters
             });
             silo.AddSyntheticEvaluationBackend();
             silo.UseInMemoryReminderService();
+            silo.AddActivityPropagation();
             silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
             silo.Configure<ClusterMembershipOptions>(o =>
             {
@@ -85,6 +86,7 @@ internal static class TestClusters
                 o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
             });
         });
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         await WaitForSlotsAsync(cluster, slotsPerSilo.Sum() * 2);

@@ -29,6 +29,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             ["PrunerCluster:DeviceKind"] = "auto",
             ["PrunerCluster:DeviceCount"] = "1",
             ["PrunerCluster:SlotsPerDevice"] = slots.ToString(CultureInfo.InvariantCulture),
+
+            // One process, one user at the terminal: Ctrl-C stops at once instead of draining like a cluster silo.
+            ["PrunerCluster:Drain:Enabled"] = "false",
         };
         if (overrides is not null)
         {

@@ -46,11 +46,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             if (postgres is null)
             {
-                client.UseLocalhostClustering(ports, serviceId, clusterId);
+                client.UseLocalhostClustering(ports, serviceId, clusterId).AddActivityPropagation();
             }
             else
             {
-                client.UsePostgresClustering(postgres, clusterId, serviceId);
+                client.UsePostgresClustering(postgres, clusterId, serviceId).AddActivityPropagation();
             }
         });
         var host = builder.Build();

@@ -18,7 +18,7 @@ public static class CoordinatorViews
             State = s.State,
             Evaluated = ledger.Count,
             Failed = ledger.Failed,
-            InFlight = s.InFlight.Count,
+            InFlight = s.InFlight.Values.Count(e => e.Silo is not null),
             CacheHits = s.CacheHits,
             Reissued = s.Reissued,
             Generation = engine?.Generation ?? 0,

@@ -20,6 +20,9 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
     private const double BaselineMacs = 1_000_000;
     private const double BaselineParams = 100_000;
 
+    /// <summary>The real backend's phases and the share of the hold time each takes here.</summary>
+    private static readonly (string Phase, double Share)[] Phases = [("load", 0.1), ("apply", 0.1), ("fine_tune", 0.5), ("validate", 0.2), ("latency", 0.1)];
+
     private readonly ConcurrentDictionary<string, int> _runsByKey = new(StringComparer.Ordinal);
     private int _totalRuns;
 
@@ -123,10 +126,19 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             }
         }
 
-        // Holds the slot for the configured time without burning CPU (the benchmark machines have 2 cores).
-        if (cancellationToken.WaitHandle.WaitOne(DurationFor(request.MaskHash, synthetic)))
+        // Holds the slot for the configured time without burning CPU (the benchmark machines have 2 cores), split into the
+        // real backend's phases so phase telemetry has the same shape.
+        var duration = DurationFor(request.MaskHash, synthetic);
+        var phases = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (phase, share) in Phases)
         {
-            return Failed(slot, started, "evaluation cancelled");
+            var clock = time.GetTimestamp();
+            if (cancellationToken.WaitHandle.WaitOne(duration * share))
+            {
+                return Failed(slot, started, "evaluation cancelled");
+            }
+
+            phases[phase] = time.GetElapsedTime(clock).TotalSeconds;
         }
 
         var metrics = Metrics(request.Spec.Model, bits);
@@ -143,7 +155,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             Succeeded = true,
             Metrics = metrics,
             EnergySource = "synthetic",
-            PhaseSeconds = new Dictionary<string, double>(StringComparer.Ordinal) { ["evaluate"] = (completed - started).TotalSeconds },
+            PhaseSeconds = phases,
             Device = slot.Device,
             Silo = slot.Silo,
             StartedAt = started,

@@ -51,6 +51,7 @@ public static class PrunerClusterSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrunerClusterSiloOptions>, PrunerClusterSiloOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SlotExecutor>();
+        services.TryAddSingleton<SiloDrain>();
         services.TryAddSingleton<EvaluationBackendCatalog>();
         services.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
         return builder;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Grains.Evaluation;
@@ -21,8 +20,11 @@ public sealed partial class SlotExecutor : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<SlotExecutor> _logger;
     private readonly PrunerClusterSiloOptions _options;
+    private readonly int[] _busyBySlot;
+    private volatile bool _draining;
     private int _running;
     private int _queued;
+    private int _outstanding;
     private int _peakRunning;
     private long _completed;
     private long _busyTicks;
@@ -37,6 +39,8 @@ public sealed partial class SlotExecutor : IDisposable
         _logger = logger;
         Slots = _options.Slots;
         _threads = new Thread[Slots];
+        _busyBySlot = new int[Slots];
+        SlotGauges.Register(this);
         if (Slots == 0)
         {
             return;
@@ -72,18 +76,97 @@ public sealed partial class SlotExecutor : IDisposable
     /// <summary>Parsable address of this silo.</summary>
     public string SiloName { get; }
 
+    /// <summary>True once <see cref="Drain"/> ran: no work is taken any more.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>True while every slot thread is alive (a dead one means this silo can no longer evaluate).</summary>
+    public bool SlotThreadsAlive => _stopping.IsCancellationRequested || _threads.All(t => t.IsAlive);
+
+    /// <summary>Busy and total slots per device (e.g. "cpu", "cuda:0"), for the slot gauges.</summary>
+    public IReadOnlyList<DeviceSlots> ByDevice()
+    {
+        var devices = new List<DeviceSlots>();
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            var name = _options.DeviceName(slot);
+            var index = devices.FindIndex(d => d.Device == name);
+            var busy = Volatile.Read(ref _busyBySlot[slot]);
+            if (index < 0)
+            {
+                devices.Add(new DeviceSlots(name, busy, 1));
+            }
+            else
+            {
+                devices[index] = devices[index] with { Busy = devices[index].Busy + busy, Total = devices[index].Total + 1 };
+            }
+        }
+
+        return devices;
+    }
+
+    /// <summary>
+    /// Stops taking work and hands every queued, unstarted evaluation back: its task fails with
+    /// <see cref="SlotHandedBackException"/> at once, so its caller can re-issue it elsewhere. Running evaluations go on.
+    /// Returns how many were handed back.
+    /// </summary>
+    public int Drain()
+    {
+        _draining = true;
+        var handedBack = 0;
+        while (_queue is not null && _queue.TryTake(out var item))
+        {
+            Interlocked.Decrement(ref _queued);
+            HandBack(item);
+            handedBack++;
+        }
+
+        return handedBack;
+    }
+
+    /// <summary>Evaluations accepted here whose result is not yet delivered (running, queued, or being persisted and reported).</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>Counts <paramref name="delivery"/> (an accepted evaluation up to its result being reported) until it ends.</summary>
+    public void TrackDelivery(Task delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        Interlocked.Increment(ref _outstanding);
+        delivery.ContinueWith(_ => Interlocked.Decrement(ref _outstanding), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits until every evaluation accepted here has run and delivered its result, at most <paramref name="grace"/>;
+    /// true when all did.
+    /// </summary>
+    public async Task<bool> WaitForOutstandingAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetTimestamp();
+        while (Running > 0 || Queued > 0 || Outstanding > 0)
+        {
+            if (_time.GetElapsedTime(deadline) >= grace)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     /// <summary>Queues work for a slot thread; false when this silo has no slots or its queue is full.</summary>
     public bool TryEnqueue<T>(Func<SlotContext, CancellationToken, T> work, CancellationToken cancellationToken, out Task<T> result)
     {
         ArgumentNullException.ThrowIfNull(work);
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         result = completion.Task;
-        if (_queue is null || _stopping.IsCancellationRequested)
+        if (_queue is null || _stopping.IsCancellationRequested || _draining)
         {
             return false;
         }
 
         var item = new WorkItem(
+            ex => completion.TrySetException(ex),
             (slot, token) =>
             {
                 try
@@ -119,6 +202,7 @@ public sealed partial class SlotExecutor : IDisposable
         }
 
         // The token source and queue stay undisposed: slot threads may still be finishing an evaluation with them.
+        SlotGauges.Unregister(this);
         _stopping.Cancel();
         _queue?.CompleteAdding();
     }
@@ -131,6 +215,12 @@ public sealed partial class SlotExecutor : IDisposable
             foreach (var item in _queue!.GetConsumingEnumerable(token))
             {
                 Interlocked.Decrement(ref _queued);
+                if (_draining)
+                {
+                    HandBack(item);
+                    continue;
+                }
+
                 Execute(slotIndex, item);
             }
         }
@@ -148,10 +238,11 @@ public sealed partial class SlotExecutor : IDisposable
     {
         var running = Interlocked.Increment(ref _running);
         UpdatePeak(running);
+        Volatile.Write(ref _busyBySlot[slotIndex], 1);
         var started = _time.GetTimestamp();
-        PrunerClusterTelemetry.QueueWait.Record(_time.GetElapsedTime(item.EnqueuedAt, started).TotalSeconds);
-        using var activity = PrunerClusterTelemetry.ActivitySource.StartActivity(PrunerClusterTelemetry.ActivityEvaluate, ActivityKind.Internal);
-        activity?.SetTag("prunercluster.slot", slotIndex);
+        PrunerClusterTelemetry.QueueWait.Record(
+            _time.GetElapsedTime(item.EnqueuedAt, started).TotalSeconds,
+            new KeyValuePair<string, object?>(PrunerClusterTelemetry.AttributeSilo, SiloName));
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.CancellationToken, _stopping.Token);
@@ -164,8 +255,14 @@ public sealed partial class SlotExecutor : IDisposable
             Interlocked.Add(ref _busyTicks, elapsed.Ticks);
             Interlocked.Increment(ref _completed);
             Interlocked.Decrement(ref _running);
-            PrunerClusterTelemetry.Duration.Record(elapsed.TotalSeconds);
+            Volatile.Write(ref _busyBySlot[slotIndex], 0);
         }
+    }
+
+    private void HandBack(WorkItem item)
+    {
+        PrunerClusterTelemetry.HandedBack.Add(1, new KeyValuePair<string, object?>(PrunerClusterTelemetry.AttributeSilo, SiloName));
+        item.Abandon(new SlotHandedBackException($"Silo {SiloName} is draining and handed the queued evaluation back unstarted."));
     }
 
     private void UpdatePeak(int running)
@@ -186,5 +283,7 @@ public sealed partial class SlotExecutor : IDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Slot thread {Slot} stopped.")]
     private static partial void LogSlotStopped(ILogger logger, int slot);
 
-    private sealed record WorkItem(Action<SlotContext, CancellationToken> Run, long EnqueuedAt, CancellationToken CancellationToken);
+    public sealed record DeviceSlots(string Device, int Busy, int Total);
+
+    private sealed record WorkItem(Action<Exception> Abandon, Action<SlotContext, CancellationToken> Run, long EnqueuedAt, CancellationToken CancellationToken);
 }

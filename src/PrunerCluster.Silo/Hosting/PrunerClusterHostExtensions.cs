@@ -3,15 +3,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using PrunerCluster.Grains.Hosting;
-using PrunerCluster.Grains.Telemetry;
+using PrunerCluster.Grains.Slots;
 using PrunerCluster.Pruning;
 using PrunerCluster.Silo.Backends;
 using PrunerCluster.Silo.Storage;
 using PrunerCluster.Storage.Postgres;
+using Orleans.Runtime.Hosting;
+using PrunerCluster.Silo.Health;
+using PrunerCluster.Silo.Localhost;
 
 namespace PrunerCluster.Silo.Hosting;
 
@@ -19,27 +21,35 @@ public static class PrunerClusterHostExtensions
 {
     /// <summary>
     /// Makes this host a PrunerCluster silo from configuration: clustering ("PrunerCluster:Cluster"), slots and devices
-    /// ("PrunerCluster"), the TorchSharp backend ("PrunerCluster:TorchSharp"), grain storage, reminders and telemetry.
-    /// <paramref name="configureSilo"/> runs last, e.g. to add the synthetic backend.
+    /// ("PrunerCluster"), the TorchSharp backend ("PrunerCluster:TorchSharp"), grain storage, reminders, health checks,
+    /// the graceful drain ("PrunerCluster:Drain"), the dashboard ("PrunerCluster:Http") and telemetry.
+    /// <paramref name="configureSilo"/> runs last, e.g. to add the synthetic backend. The HTTP endpoints themselves are
+    /// served by <see cref="SiloHost"/> when "PrunerCluster:Http:Port" is set.
     /// </summary>
     public static IHostApplicationBuilder UsePrunerClusterSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
         var cluster = configuration.GetSection(ClusterHostingOptions.SectionName).Get<ClusterHostingOptions>() ?? new ClusterHostingOptions();
-        var failures = new ClusterHostingOptionsValidator().Validate(null, cluster);
-        if (failures.Failed)
-        {
-            throw new OptionsValidationException(nameof(ClusterHostingOptions), typeof(ClusterHostingOptions), failures.Failures);
-        }
+        Validate(new ClusterHostingOptionsValidator().Validate(null, cluster), typeof(ClusterHostingOptions));
+        var http = configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
+        Validate(new SiloHttpOptionsValidator().Validate(null, http), typeof(SiloHttpOptions));
+        var drain = configuration.GetSection(DrainOptions.SectionName).Get<DrainOptions>() ?? new DrainOptions();
+        Validate(new DrainOptionsValidator().Validate(null, drain), typeof(DrainOptions));
 
         builder.Services.AddOptions<TorchSharpBackendOptions>().Bind(configuration.GetSection("PrunerCluster:TorchSharp")).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TorchSharpBackendOptions>, TorchSharpBackendOptionsValidator>());
+        builder.Services.AddOptions<SiloHttpOptions>().Bind(configuration.GetSection(SiloHttpOptions.SectionName));
+        builder.Services.AddOptions<ClusterHostingOptions>().Bind(configuration.GetSection(ClusterHostingOptions.SectionName));
+        builder.Services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName));
 
         string? postgres = null;
         if (cluster.IsPostgres)
         {
             var pg = configuration.GetSection(PostgresOptions.SectionName).Get<PostgresOptions>() ?? new PostgresOptions();
+
+            // The Helm chart passes its Secret as ConnectionStrings__prunercluster.
+            pg.ConnectionString ??= configuration.GetConnectionString(KubernetesEnvironment.DatabaseConnectionName);
             postgres = pg.ResolveConnectionString();
             if (pg.InitializeSchema)
             {
@@ -55,6 +65,11 @@ public static class PrunerClusterHostExtensions
 
         builder.UseOrleans(silo =>
         {
+            if (Environment.GetEnvironmentVariable(KubernetesEnvironment.PodName) is { Length: > 0 } podName)
+            {
+                silo.Configure<SiloOptions>(o => o.SiloName = podName);
+            }
+
             if (postgres is not null)
             {
                 silo.Configure<ClusterOptions>(o =>
@@ -62,13 +77,19 @@ public static class PrunerClusterHostExtensions
                     o.ClusterId = cluster.ClusterId;
                     o.ServiceId = cluster.ServiceId;
                 });
-                silo.ConfigureEndpoints(PostgresClusterExtensions.AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress);
+
+                // In a pod: advertise the pod IP from the downward API and listen on every address.
+                var podIp = Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp);
+                var advertised = PostgresClusterExtensions.AdvertisedAddress(cluster.AdvertisedAddress ?? (string.IsNullOrEmpty(podIp) ? null : podIp));
+                silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress || !string.IsNullOrEmpty(podIp));
                 silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
             }
             else
             {
+                // Localhost mode: state lives on the primary silo, beside the membership it keeps.
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
-                silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
+                silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
+                silo.Services.AddPlacementDirector<PrimarySiloPlacement, PrimarySiloPlacementDirector>();
                 silo.UseInMemoryReminderService();
             }
 
@@ -91,28 +112,39 @@ public static class PrunerClusterHostExtensions
                 silo.AddSyntheticEvaluationBackend();
             }
 
+            if (http.Dashboard)
+            {
+                silo.AddDashboard();
+            }
+
             configureSilo?.Invoke(silo);
         });
 
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(PrunerClusterTelemetry.MeterName, "Microsoft.Orleans");
-                if (cluster.ConsoleTelemetry)
-                {
-                    metrics.AddConsoleExporter();
-                }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(PrunerClusterTelemetry.ActivitySourceName, "Microsoft.Orleans.Application");
-                if (cluster.ConsoleTelemetry)
-                {
-                    tracing.AddConsoleExporter();
-                }
-            });
-        _ = telemetry;
+        builder.Services.AddHealthChecks()
+            .Add(new("membership-live", sp => Create<MembershipHealthCheck>(sp, false), null, [HealthTags.Live]))
+            .Add(new("slots-live", sp => Create<SlotExecutorHealthCheck>(sp, false), null, [HealthTags.Live]))
+            .Add(new("membership", sp => Create<MembershipHealthCheck>(sp, true), null, [HealthTags.Ready]))
+            .Add(new("storage", sp => ActivatorUtilities.CreateInstance<StorageHealthCheck>(sp), null, [HealthTags.Ready], StorageHealthCheck.Timeout * 2))
+            .Add(new("slots", sp => Create<SlotExecutorHealthCheck>(sp, true), null, [HealthTags.Ready]));
+
+        if (drain.Enabled)
+        {
+            builder.Services.AddHostedService<SiloDrainService>();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ShutdownBudget);
+        }
+
+        builder.AddPrunerClusterTelemetry("prunercluster-silo", new TelemetryExport(Prometheus: http.Enabled, Console: cluster.ConsoleTelemetry));
         return builder;
+    }
+
+    private static T Create<T>(IServiceProvider services, bool flag) => ActivatorUtilities.CreateInstance<T>(services, flag);
+
+    private static void Validate(ValidateOptionsResult result, Type options)
+    {
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(options.Name, options, result.Failures);
+        }
     }
 
     private static int CudaDevices()

@@ -1,0 +1,55 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Exporter;
+using Orleans.Dashboard;
+using PrunerCluster.Silo.Health;
+
+namespace PrunerCluster.Silo.Hosting;
+
+/// <summary>
+/// The silo process. With "PrunerCluster:Http:Port" set it is an ASP.NET Core host serving /metrics (Prometheus),
+/// /health/live, /health/ready and, when enabled, the Orleans dashboard on that port; without it, a plain host with no
+/// HTTP listener at all.
+/// </summary>
+public static class SiloHost
+{
+    public static async Task RunAsync(string[] args, Action<ISiloBuilder>? configureSilo = null, CancellationToken cancellationToken = default)
+    {
+        var web = WebApplication.CreateBuilder(args);
+        var http = web.Configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
+        if (!http.Enabled)
+        {
+            var plain = Host.CreateApplicationBuilder(args);
+            plain.UsePrunerClusterSilo(configureSilo);
+            using var host = plain.Build();
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        web.UsePrunerClusterSilo(configureSilo);
+        web.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(http.BindAddress), http.Port));
+        await using var app = web.Build();
+        app.MapPrunerClusterEndpoints(http);
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Maps the metrics, health and (optional) dashboard endpoints.</summary>
+    public static WebApplication MapPrunerClusterEndpoints(this WebApplication app, SiloHttpOptions http)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(http);
+        app.MapHealthChecks(SiloHttpOptions.LivenessPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Live), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks(SiloHttpOptions.ReadinessPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint(SiloHttpOptions.MetricsPath);
+        if (http.Dashboard)
+        {
+            app.MapOrleansDashboard(SiloHttpOptions.DashboardPath);
+        }
+
+        return app;
+    }
+}
