@@ -241,6 +241,66 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
         return ids;
     }
 
+    [Fact]
+    public async Task Sigterm_to_a_silo_mid_search_in_postgres_mode_loses_nothing_and_reissues_its_queued_evaluations_at_once()
+    {
+        const int budget = 30;
+        var db = await postgres.Server.CreateDatabaseAsync();
+        await using var cluster = await SiloProcesses.StartPostgresAsync(
+            3, slotsPerSilo: 2, db, SiloStart, p => [.. SiloOperationsTests.HttpArgs(p, dashboard: false), "--PrunerCluster:QueuedPerSlot=2"]);
+        try
+        {
+            await using var client = await ConnectAsync(cluster, db);
+            var submitted = await client.Grains.SubmitExperimentAsync(SiloOperationsTests.Spec("pg-rolling-update", durationMs: 2500, budget: budget));
+            Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+            var experiment = client.Grains.GetExperiment(submitted.ExperimentId!);
+            await WaitUntilAsync(client, [submitted.ExperimentId!], s => s.Evaluated >= 6);
+            var before = await RetryAsync(() => experiment.GetStatus());
+            var victim = cluster.Alive.First(s => !s.Owns(before.CoordinatorSilo));
+            output.WriteLine($"coordinator on {before.CoordinatorSilo}; victim silo {victim.Index} (port {victim.SiloPort}) at {before.Evaluated} evaluated");
+
+            // SIGTERM while the victim has evaluations waiting in its slot queue: they must come back at once.
+            await SiloOperationsTests.ScrapeUntilAsync(victim, m => SiloOperationsTests.Value(m, SiloOperationsTests.T(PrunerCluster.Grains.Telemetry.PrunerClusterTelemetry.SlotQueueLength)) >= 2, TimeSpan.FromSeconds(60));
+            var reissuedBefore = (await RetryAsync(() => experiment.GetStatus())).Reissued;
+            var clock = Stopwatch.StartNew();
+            victim.Terminate();
+            TimeSpan? reissuedAfter = null;
+            while (reissuedAfter is null && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                if ((await RetryAsync(() => experiment.GetStatus())).Reissued > reissuedBefore)
+                {
+                    reissuedAfter = clock.Elapsed;
+                }
+                else
+                {
+                    await Task.Delay(20);
+                }
+            }
+
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            await victim.WaitForExitAsync(exit.Token);
+            var handedBack = int.Parse(SiloOperationsTests.HandedBackLine().Match(victim.Output()).Groups[1].Value, CultureInfo.InvariantCulture);
+            output.WriteLine($"postgres mode: SIGTERM -> first re-issue {reissuedAfter?.TotalSeconds:F2} s; -> victim exited ({victim.ExitCode}) {clock.Elapsed.TotalSeconds:F2} s; handed back {handedBack}");
+
+            var status = await WaitAsync(client, submitted.ExperimentId!);
+            output.WriteLine($"final: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed, {status.Reissued} re-issued");
+            Assert.Equal(ExperimentState.Completed, status.State);
+            Assert.Equal(budget, status.Evaluated);
+            Assert.Equal(0, status.Failed);
+            var ledger = await RetryAsync(() => experiment.GetEvaluations());
+            Assert.Equal(budget, ledger.Select(r => r.CandidateId).Distinct().Count());
+            Assert.Equal(0, victim.ExitCode);
+            Assert.True(handedBack > 0, "the victim had queued evaluations but handed none back");
+            Assert.NotNull(reissuedAfter);
+            Assert.True(reissuedAfter < TimeSpan.FromSeconds(10), $"first re-issue only {reissuedAfter} after SIGTERM");
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
     private static Task<ClusterConnection> ConnectAsync(SiloProcesses cluster, string db) =>
         ClusterConnection.ConnectAsync(ClusterConnection.PostgresGateways(db), cluster.ClusterId, cluster.ServiceId, CancellationToken.None, TimeSpan.FromSeconds(60));
 

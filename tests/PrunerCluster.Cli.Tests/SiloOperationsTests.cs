@@ -157,7 +157,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         }
     }
 
-    private static ExperimentSpec Spec(string name, int durationMs, int budget) => new()
+    internal static ExperimentSpec Spec(string name, int durationMs, int budget) => new()
     {
         Name = name,
         Backend = "synthetic",
@@ -169,7 +169,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         Synthetic = new SyntheticSettings { Duration = TimeSpan.FromMilliseconds(durationMs), SegmentBits = [8, 8, 16], Salt = name + Guid.NewGuid().ToString("N") },
     };
 
-    private static IEnumerable<string> HttpArgs(SiloProcess.Ports ports, bool dashboard) =>
+    internal static IEnumerable<string> HttpArgs(SiloProcess.Ports ports, bool dashboard) =>
     [
         string.Create(CultureInfo.InvariantCulture, $"--{SiloHttpOptions.SectionName}:Port={ports.HttpPort}"),
         $"--{SiloHttpOptions.SectionName}:BindAddress=127.0.0.1",
@@ -178,7 +178,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
     ];
 
     /// <summary>Prometheus name of an OpenTelemetry instrument (dots become underscores; suffixes are added by the caller).</summary>
-    private static string T(string instrument) => instrument.Replace('.', '_');
+    internal static string T(string instrument) => instrument.Replace('.', '_');
 
     private static async Task<(HttpStatusCode Code, string Body)> GetAsync(SiloProcess silo, string path)
     {
@@ -213,7 +213,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         throw new TimeoutException($"{path} on silo {silo.Index} did not answer {(int)wanted} within {timeout}; last: {last}");
     }
 
-    private static async Task<List<Sample>> ScrapeUntilAsync(SiloProcess silo, Func<List<Sample>, bool> condition, TimeSpan timeout)
+    internal static async Task<List<Sample>> ScrapeUntilAsync(SiloProcess silo, Func<List<Sample>, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -235,7 +235,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
+    internal sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
 
     private static List<Sample> Parse(string exposition)
     {
@@ -264,7 +264,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
     }
 
     /// <summary>Sum of the samples named <paramref name="name"/> whose labels include every given pair.</summary>
-    private static double Value(List<Sample> samples, string name, params (string Key, string Value)[] labels) =>
+    internal static double Value(List<Sample> samples, string name, params (string Key, string Value)[] labels) =>
         samples.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).Sum(s => s.Value);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
@@ -281,7 +281,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<ExperimentStatus> WaitForFinalAsync(IPopulationCoordinatorGrain experiment, TimeSpan timeout)
+    internal static async Task<ExperimentStatus> WaitForFinalAsync(IPopulationCoordinatorGrain experiment, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -306,5 +306,5 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
     private static partial Regex DrainedLine();
 
     [GeneratedRegex(@"draining: (\d+) queued evaluation")]
-    private static partial Regex HandedBackLine();
+    internal static partial Regex HandedBackLine();
 }

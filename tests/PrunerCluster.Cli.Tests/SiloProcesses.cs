@@ -15,6 +15,7 @@ internal sealed class SiloProcesses : IAsyncDisposable
 {
     private readonly List<SiloProcess> _silos = [];
     private int _slotsPerSilo;
+    private Func<SiloProcess.Ports, IEnumerable<string>>? _extraArgs;
 
     private SiloProcesses(string clusterId) => ClusterId = clusterId;
 
@@ -36,9 +37,9 @@ internal sealed class SiloProcesses : IAsyncDisposable
     ];
 
     /// <summary>Silos in postgres mode (the first applies the schema), started one after the other.</summary>
-    public static async Task<SiloProcesses> StartPostgresAsync(int count, int slotsPerSilo, string connectionString, TimeSpan timeout)
+    public static async Task<SiloProcesses> StartPostgresAsync(int count, int slotsPerSilo, string connectionString, TimeSpan timeout, Func<SiloProcess.Ports, IEnumerable<string>>? extraArgs = null)
     {
-        var cluster = new SiloProcesses("pg-" + Guid.NewGuid().ToString("N")[..10]) { Postgres = connectionString, _slotsPerSilo = slotsPerSilo };
+        var cluster = new SiloProcesses("pg-" + Guid.NewGuid().ToString("N")[..10]) { Postgres = connectionString, _slotsPerSilo = slotsPerSilo, _extraArgs = extraArgs };
         try
         {
             for (var i = 0; i < count; i++)
@@ -59,7 +60,8 @@ internal sealed class SiloProcesses : IAsyncDisposable
     public async Task<SiloProcess> AddSiloAsync(TimeSpan timeout)
     {
         var ports = FreePorts.Take(3);
-        var silo = SiloProcess.Start(new SiloProcess.Ports(_silos.Count, ports[0], ports[1], ports[2]), ports[0], _slotsPerSilo, ClusterId, ServiceId, [], Postgres);
+        var own = new SiloProcess.Ports(_silos.Count, ports[0], ports[1], ports[2]);
+        var silo = SiloProcess.Start(own, ports[0], _slotsPerSilo, ClusterId, ServiceId, _extraArgs?.Invoke(own) ?? [], Postgres);
         _silos.Add(silo);
         await silo.WaitForGatewayAsync(timeout).ConfigureAwait(false);
         return silo;

@@ -349,7 +349,9 @@ public static class OnnxImporter
             var (k, s, p) = Window(n, label, kernelRequired: false, kernelDefault: (int)w.Shape[2]);
             var dilation = Ints(n, "dilations") is { } d ? (d.Distinct().Count() == 1 ? (int)d[0] : throw Unsupported(n, nodeName, "different dilations per axis")) : 1;
             var group = Int(n, "group", 1);
-            var depthwise = group > 1 && w.Shape[1] == 1 && w.Shape[0] == group;
+            // group == 1 with one input and one output channel is a depthwise conv pruned to one channel (the exporter writes
+            // group = channels): read it back as depthwise, so a re-imported model keeps the same dependency groups.
+            var depthwise = w.Shape[1] == 1 && w.Shape[0] == group;
             weights[nodeName + ".weight"] = w;
             var bias = n.Input.Count > 2 && !string.IsNullOrEmpty(n.Input[2]);
             if (bias)
