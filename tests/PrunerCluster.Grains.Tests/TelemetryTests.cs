@@ -118,9 +118,12 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         {
             Assert.Equal(experimentSpan.SpanId, e.ParentSpanId);
             Assert.False(string.IsNullOrEmpty(e.GetTagItem(T.AttributeIndividual) as string));
-            Assert.Equal(false, e.GetTagItem(T.AttributeCacheHit));
+            Assert.IsType<bool>(e.GetTagItem(T.AttributeCacheHit));
             Assert.Contains(e.GetTagItem(T.AttributeSilo) as string ?? "", slotSilos);
         });
+        // A candidate whose individual another candidate of the same experiment already evaluated (a duplicate mask, or
+        // a handed-back one whose first run finished) is answered from that individual: the span says so, as the status does.
+        Assert.Equal(status.CacheHits, evaluations.Count(e => e.GetTagItem(T.AttributeCacheHit) is true));
         var evaluates = trace.Where(s => s.OperationName == T.ActivityEvaluate).ToList();
         Assert.Equal(budget, evaluates.Count);
         Assert.All(evaluates, e =>
