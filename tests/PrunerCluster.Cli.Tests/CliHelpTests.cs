@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using PrunerCluster.Cli.Commands;
 using PrunerCluster.Client.CommandLine;
 

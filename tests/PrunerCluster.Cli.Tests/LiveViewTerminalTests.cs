@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;

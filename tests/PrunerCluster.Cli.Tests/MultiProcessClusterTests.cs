@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using PrunerCluster.Cli.Commands;

@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Xml.Linq;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Specs;

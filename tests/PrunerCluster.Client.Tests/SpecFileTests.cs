@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
 

@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Text.Json;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;

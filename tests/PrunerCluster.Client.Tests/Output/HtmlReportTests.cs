@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Text.RegularExpressions;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Specs;

@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Tests.Browser;
 using PrunerCluster.Contracts;

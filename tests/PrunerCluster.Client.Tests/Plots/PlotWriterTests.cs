@@ -1,3 +1,4 @@
+using PrunerCluster.Testing;
 using System.Buffers.Binary;
 using System.Xml.Linq;
 using PrunerCluster.Client.Plots;

@@ -1,4 +1,4 @@
-namespace PrunerCluster.Cli.Tests;
+namespace PrunerCluster.Testing;
 
 internal static class TestPaths
 {
