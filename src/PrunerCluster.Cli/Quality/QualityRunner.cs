@@ -200,11 +200,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     private IReadOnlyList<string> UniformMasks(ExperimentSpec spec, ulong seed, CancellationToken ct)
     {
-        var prepared = _backend.PrepareCached(spec, ct);
+        var importance = _backend.PrepareCached(spec, ct).SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order");
         var layout = _backend.LayoutOf(spec, ct);
-        var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
-        var ranking = new SeedRanking("l1", prepared.SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order"), [0.5]);
-        return [.. Spread(options.Budget).Select(keep => problem.Repair(RankingInitialization.Create(layout, ranking, keep)).ToCanonicalString())];
+        return [.. Spread(options.Budget).Select(keep => MagnitudeMasks.Uniform(layout, importance, keep).ToCanonicalString())];
     }
 
     private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, ulong seed, CancellationToken ct)
