@@ -12,7 +12,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private EmbeddedCluster(IHost host) => _host = host;
+    private EmbeddedCluster(IHost host, int gatewayPort)
+    {
+        _host = host;
+        GatewayPort = gatewayPort;
+    }
+
+    /// <summary>The silo's gateway port: a separate client (e.g. 'prunercluster submit --gateway PORT') can connect to it.</summary>
+    public int GatewayPort { get; }
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
@@ -63,7 +70,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.UsePrunerClusterSilo();
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new EmbeddedCluster(host);
+        return new EmbeddedCluster(host, ports[1]);
     }
 
     public async ValueTask DisposeAsync()

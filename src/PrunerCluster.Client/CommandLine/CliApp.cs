@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PrunerCluster.Client.Hosting;
 
 namespace PrunerCluster.Client.CommandLine;
 
@@ -34,7 +37,9 @@ public static class CliApp
         return option is not null && parse.GetValue(option);
     }
 
-    public static async Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    /// <param name="exportTelemetry">Build this process's tracer provider (OTLP, --trace-console) for a cluster command;
+    /// false when the host already has one (tests with their own exporters). The command's span is started either way.</param>
+    public static async Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken, bool exportTelemetry = false)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(console);
@@ -58,14 +63,37 @@ public static class CliApp
             Output = console.Out,
             Error = console.Error,
         };
+        OpenTelemetry.Trace.TracerProvider? tracing;
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            tracing = exportTelemetry && ClientTelemetry.IsClusterCommand(parse)
+                ? ClientTelemetry.CreateProvider(Environment.GetEnvironmentVariable, ClientTelemetry.TraceConsoleRequested(parse) ? console.Error : null)
+                : null;
         }
-        catch (Exception ex)
+        catch (CliException ex)
         {
             return CliErrors.Report(ex, command, IsVerbose(parse), console.Error);
         }
+
+        using var exporting = tracing;
+        using var span = ClientTelemetry.StartCommand(parse);
+        int code;
+        try
+        {
+            code = await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            span?.AddException(ex);
+            code = CliErrors.Report(ex, command, IsVerbose(parse), console.Error);
+        }
+
+        if (code != ExitCodes.Ok)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, string.Create(CultureInfo.InvariantCulture, $"exit code {code}"));
+        }
+
+        return code;
     }
 
     /// <summary>Runs with the process console; the first Ctrl+C cancels the command's token (a second one kills the process).</summary>
@@ -83,7 +111,7 @@ public static class CliApp
         Console.CancelKeyPress += onCancel;
         try
         {
-            return await InvokeAsync(root, args, CliConsole.System, cancel.Token).ConfigureAwait(false);
+            return await InvokeAsync(root, args, CliConsole.System, cancel.Token, exportTelemetry: true).ConfigureAwait(false);
         }
         finally
         {

@@ -6,7 +6,9 @@ namespace PrunerCluster.Client.CommandLine;
 /// <summary>The options every cluster command shares; defaults come from PRUNERCLUSTER_* environment variables.</summary>
 public sealed class ConnectionOptions
 {
-    public Option<string> Gateway { get; } = new("--gateway")
+    public const string GatewayName = "--gateway";
+
+    public Option<string> Gateway { get; } = new(GatewayName)
     {
         Description = "Gateway TCP port(s) of the cluster, comma-separated [env PRUNERCLUSTER_GATEWAY]",
         HelpName = "PORT[,PORT...]",
@@ -40,6 +42,10 @@ public sealed class ConnectionOptions
         command.Options.Add(options.ClusterId);
         command.Options.Add(options.ServiceId);
         command.Options.Add(options.ConnectTimeout);
+        command.Options.Add(new Option<bool>(ClientTelemetry.TraceConsoleOptionName)
+        {
+            Description = "Print this command's trace spans to stderr (OTLP export needs only OTEL_EXPORTER_OTLP_ENDPOINT)",
+        });
         options.ConnectTimeout.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double>() is <= 0 or double.NaN)

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
 
@@ -25,6 +27,11 @@ public static class SubmitCommand
             if (!result.Accepted || result.ExperimentId is null)
             {
                 throw SpecFile.Rejected(path, result.Errors);
+            }
+
+            if (Activity.Current is { } span && span.Source == ClientTelemetry.Source)
+            {
+                span.SetTag(TelemetryNames.AttributeExperiment, result.ExperimentId);
             }
 
             console.Out.WriteLine(parse.GetValue(json) ? SpecFile.Serialize(new { experimentId = result.ExperimentId }) : result.ExperimentId);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Grains.Telemetry;
 
@@ -9,14 +10,14 @@ namespace PrunerCluster.Grains.Telemetry;
 /// </summary>
 public static class PrunerClusterTelemetry
 {
-    public const string ActivitySourceName = "PrunerCluster";
-    public const string MeterName = "PrunerCluster";
+    public const string ActivitySourceName = TelemetryNames.ActivitySourceName;
+    public const string MeterName = TelemetryNames.ActivitySourceName;
 
     /// <summary>Orleans' own meter and activity sources (see the Orleans telemetry docs).</summary>
     public const string OrleansMeterName = "Microsoft.Orleans";
 
     public static IReadOnlyList<string> OrleansActivitySources { get; } =
-        ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage"];
+        [TelemetryNames.OrleansApplicationActivitySource, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage"];
 
     public const string EvaluationsStarted = "prunercluster.evaluations.started";
     public const string EvaluationsCompleted = "prunercluster.evaluations.completed";
@@ -35,8 +36,11 @@ public static class PrunerClusterTelemetry
     public const string ExperimentCacheHitRatio = "prunercluster.experiment.cache_hit_ratio";
     public const string ExperimentHypervolume = "prunercluster.experiment.hypervolume";
 
-    /// <summary>A client submitting an experiment (the root of the experiment's trace).</summary>
-    public const string ActivitySubmit = "prunercluster.submit";
+    /// <summary>A client submitting an experiment (the root of the experiment's trace; the client's source is <see cref="ClientActivitySourceName"/>).</summary>
+    public const string ActivitySubmit = TelemetryNames.ActivitySubmit;
+
+    /// <summary>Activity source of the command-line clients, whose spans parent the experiment span.</summary>
+    public const string ClientActivitySourceName = TelemetryNames.ClientActivitySourceName;
 
     /// <summary>One experiment, from submission to its final state (a child of the submitting client's span).</summary>
     public const string ActivityExperiment = "prunercluster.experiment";
@@ -51,7 +55,7 @@ public static class PrunerClusterTelemetry
     public const string ActivityPhase = "prunercluster.phase";
     public const string ActivityPrepare = "prunercluster.prepare";
 
-    public const string AttributeExperiment = "prunercluster.experiment.id";
+    public const string AttributeExperiment = TelemetryNames.AttributeExperiment;
     public const string AttributeIndividual = "prunercluster.individual.key";
     public const string AttributeCandidate = "prunercluster.candidate.id";
     public const string AttributeSilo = "prunercluster.silo";

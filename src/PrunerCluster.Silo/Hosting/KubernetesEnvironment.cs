@@ -12,7 +12,7 @@ public static class KubernetesEnvironment
     public const string PodNamespace = "POD_NAMESPACE";
 
     /// <summary>OTLP collector endpoint (standard OpenTelemetry variable): when set, traces and metrics are exported there.</summary>
-    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string OtlpEndpoint = Contracts.TelemetryNames.OtlpEndpointVariable;
 
     /// <summary>
     /// The PostgreSQL connection string, from the chart's Secret: configuration "ConnectionStrings:prunercluster"
@@ -26,5 +26,5 @@ public static class KubernetesEnvironment
     public const string OmpThreads = "OMP_NUM_THREADS";
 
     /// <summary>Standard OpenTelemetry service name variable.</summary>
-    public const string OtelServiceName = "OTEL_SERVICE_NAME";
+    public const string OtelServiceName = Contracts.TelemetryNames.ServiceNameVariable;
 }
