@@ -20,7 +20,7 @@ public sealed class CliHelpTests
     {
         var (code, stdout, _) = await RunAsync("--help");
         Assert.Equal(0, code);
-        foreach (var verb in new[] { "train", "search", "export", "verify", "submit", "status", "watch", "pareto", "plot", "report", "validate", "schema" })
+        foreach (var verb in new[] { "train", "sensitivity", "search", "baseline", "export", "verify", "submit", "status", "watch", "pareto", "plot", "report", "validate", "schema" })
         {
             Assert.Matches($@"(?m)^\s+{verb}\b", stdout);
         }

@@ -96,7 +96,7 @@ public sealed class ClientTelemetryTests(ITestOutputHelper output)
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static IEnumerable<Activity> Ancestors(Activity span, IReadOnlyDictionary<ActivitySpanId, Activity> bySpan)
+    private static IEnumerable<Activity> Ancestors(Activity span, Dictionary<ActivitySpanId, Activity> bySpan)
     {
         for (var current = span; current.ParentSpanId != default && bySpan.TryGetValue(current.ParentSpanId, out var parent); current = parent)
         {
