@@ -68,7 +68,7 @@ public static class SensitivityOutput
             var layer = report.Layers[i];
             var ok = layer.Points.Where(p => double.IsFinite(p.Accuracy)).ToArray();
             var line = plot.Add.Scatter(ok.Select(p => p.PrunedFraction * 100).ToArray(), ok.Select(p => p.Accuracy * 100).ToArray(), palette.GetColor(i));
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{layer.Layer} ({layer.Channels} ch)");
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{layer.Layer} ({layer.Channels} units)");
             line.LineWidth = 2;
             line.MarkerSize = 5;
         }
@@ -80,7 +80,7 @@ public static class SensitivityOutput
         }
 
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Per-layer sensitivity: {report.Model} on {report.Dataset}, {report.FineTuneSteps} recovery steps"));
-        plot.XLabel("channels pruned in the layer (%)");
+        plot.XLabel("units (channels or neurons) pruned in the layer (%)");
         plot.YLabel("validation accuracy (%)");
         plot.ShowLegend(Alignment.LowerLeft);
         return plot;
@@ -91,9 +91,10 @@ public static class SensitivityOutput
     {
         ArgumentNullException.ThrowIfNull(report);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"validation accuracy, one layer pruned at a time (unpruned {report.UnprunedAccuracy:P2}, {report.FineTuneSteps} recovery steps)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation accuracy % (change in points), one layer pruned at a time by L1 magnitude; unpruned {report.UnprunedAccuracy:P2}, {report.FineTuneSteps} recovery steps"));
+        var table = new Table();
         table.AddColumn("layer");
-        table.AddColumn(new TableColumn("channels").RightAligned());
+        table.AddColumn(new TableColumn("units").RightAligned());
         foreach (var fraction in report.PrunedFractions)
         {
             table.AddColumn(new TableColumn(string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.#} %")).RightAligned());
