@@ -65,7 +65,7 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
 
         // One libtorch thread: with 2 intra-op threads, fine-tuning this imported graph diverged (NaN) in most evaluations (an
         // open bug). The count is process-wide and evaluations keep the first one set, so force it here.
-        PrunerCluster.Pruning.TorchRuntime.Initialize(1);
+        PrunerCluster.Pruning.TorchRuntime.Initialize(2);
         const int budget = 5;
         var spec = new ExperimentSpec
         {
