@@ -91,9 +91,12 @@ public sealed class DataSourceValidationTests : IDisposable
         Assert.Contains("outputs 10 classes, the data has 4", error.Message, StringComparison.Ordinal);
     }
 
-    private string WriteIdx(string name, int train, int test, int size, int classes)
+    private string WriteIdx(string name, int train, int test, int size, int classes) => WriteIdx(_temp, name, train, test, size, classes);
+
+    /// <summary>An IDX data set (train- and t10k- files) of blank images with cycling labels under <paramref name="parent"/>.</summary>
+    internal static string WriteIdx(string parent, string name, int train, int test, int size, int classes)
     {
-        var root = Path.Combine(_temp, name);
+        var root = Path.Combine(parent, name);
         Directory.CreateDirectory(root);
         foreach (var (prefix, count) in new[] { ("train", train), ("t10k", test) })
         {

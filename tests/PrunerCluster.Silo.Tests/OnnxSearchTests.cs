@@ -54,7 +54,7 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
             silo.AddEvaluationBackend<TorchSharpEvaluationBackend>();
             silo.Services.Configure<TorchSharpBackendOptions>(o =>
             {
-                o.Threads = 1;
+                o.Threads = 2;
                 o.CheckpointCacheDirectory = cache;
             });
             silo.AddMemoryGrainStorage(PrunerClusterStorage.Name);
@@ -63,9 +63,9 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
 
-        // One libtorch thread: with 2 intra-op threads, fine-tuning this imported graph diverged (NaN) in most evaluations (an
-        // open bug). The count is process-wide and evaluations keep the first one set, so force it here.
-        PrunerCluster.Pruning.TorchRuntime.Initialize(1);
+        // Two libtorch threads, process-wide (evaluations keep the count set first): the setting under which fine-tuning this graph
+        // used to end in NaN, when its Relu6 ran through TorchSharp 0.107's hardtanh (which returns its input unclipped).
+        PrunerCluster.Pruning.TorchRuntime.Initialize(2);
         const int budget = 5;
         var spec = new ExperimentSpec
         {
@@ -76,10 +76,9 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
             Dataset = DatasetSourceSpec.CifarBinary,
             DatasetSource = new DatasetSourceSpec { Format = DatasetSourceSpec.CifarBinary, Root = data, ImageSize = 16, Validation = 64 },
             Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
-            // channelBits: with the keepRatio default one member's ONNX Runtime outputs differed from TorchSharp's by 0.099 (an open bug).
-            Search = new SearchSettings { PopulationSize = 4, Seed = 3, Encoding = "channelBits" },
+            Search = new SearchSettings { PopulationSize = 4, Seed = 3 },
             Budget = new BudgetSettings { MaxEvaluations = budget, WallClock = TimeSpan.FromMinutes(4) },
-            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 15, BatchSize = 32, ValidationSamples = 64, LatencyBatchSize = 8, LatencyRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 1 },
+            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 15, BatchSize = 32, ValidationSamples = 64, LatencyBatchSize = 8, LatencyRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 2 },
         };
 
         var submission = await cluster.Client.SubmitExperimentAsync(spec);
@@ -96,7 +95,7 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"#{record.CandidateId} ok={record.Succeeded} {record.FailureReason} {string.Join(' ', record.Metrics.Where(m => !m.Key.StartsWith("recall", StringComparison.Ordinal)).Select(m => $"{m.Key}={m.Value:G4}"))}");
         }
 
-        Assert.True(ledger.Count(r => r.Succeeded) >= 3, "fewer than three evaluations succeeded: " + string.Join("; ", ledger.Select(r => r.FailureReason)));
+        Assert.True(ledger.All(r => r.Succeeded), "evaluations failed: " + string.Join("; ", ledger.Where(r => !r.Succeeded).Select(r => r.FailureReason)));
         var pareto = await experiment.GetParetoSet();
         Assert.NotEmpty(pareto.Entries);
 
@@ -114,8 +113,8 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"{entry.MaskHash[..8]} reported {entry.Metrics[MetricNames.Accuracy]:G6} exported {card.Metrics[MetricNames.Accuracy]:G6} onnx-runtime {ort.OnnxAccuracy:G6} max diff {ort.MaxAbsDifference:G3} macs {entry.Metrics[MetricNames.Macs]} size {new FileInfo(Path.Combine(dir, "model.onnx")).Length}/{originalSize}");
             Assert.Equal(entry.Metrics[MetricNames.Accuracy], card.Metrics[MetricNames.Accuracy]);
             Assert.Equal(entry.Metrics[MetricNames.Accuracy], ort.OnnxAccuracy);
-            // Fine-tuned logits differ by up to ~0.015 between the runtimes (float32, different kernels); every prediction agrees.
-            Assert.True(ort.MaxAbsDifference < 0.05, $"ONNX Runtime output differs by {ort.MaxAbsDifference}");
+            // float32 kernels differ in summation order only: logits agree to ~1e-6 (they differed by up to 0.1 while Clip ran as hardtanh).
+            Assert.True(ort.MaxAbsDifference < 1e-3, $"ONNX Runtime output differs by {ort.MaxAbsDifference}");
             Assert.Equal(0, ort.PredictionMismatches);
             Assert.Equal(entry.Metrics[MetricNames.Macs], card.Metrics[MetricNames.Macs]);
             if (entry.Metrics[MetricNames.Macs] < pareto.BaselineMetrics[MetricNames.Macs])

@@ -155,12 +155,14 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
         base.Dispose(disposing);
     }
 
+    /// <summary>ONNX Clip as clamp. Not F.hardtanh: in TorchSharp 0.107 it leaves values below min_val unchanged (hardtanh(-2.95, 0, 6) gave
+    /// -2.95), so a Relu6 passed negatives through and the model disagreed with ONNX Runtime.</summary>
     private static Tensor Clip(Tensor x, double min, double max) =>
         (double.IsFinite(min), double.IsFinite(max)) switch
         {
-            (true, true) => F.hardtanh(x, min, max),
-            (true, false) => F.hardtanh(x, min, float.MaxValue),
-            (false, true) => F.hardtanh(x, float.MinValue, max),
+            (true, true) => x.clamp(min, max),
+            (true, false) => x.clamp_min(min),
+            (false, true) => x.clamp_max(max),
             _ => x.alias(),
         };
 

@@ -7,6 +7,7 @@ using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.Pruning.Structure;
 using PrunerCluster.Pruning.Training;
+using TorchSharp;
 
 namespace PrunerCluster.Silo.Backends;
 
@@ -20,15 +21,15 @@ internal static class ModelSourceChecks
             return;
         }
 
-        if (spec.ModelSource?.Weights is { } weights)
-        {
-            errors.Add(new("model.weights", $"PyTorch weights ('{weights}') are not supported yet; export the trained model to ONNX and use {{\"onnx\": path}}"));
-            return;
-        }
-
         if (spec.ModelSource?.Onnx is { } onnx)
         {
             CheckOnnx(onnx, spec.ModelSource.Exclude, data, errors);
+            return;
+        }
+
+        if (spec.ModelSource?.Weights is not null && spec.Baseline.CheckpointPath is not null)
+        {
+            errors.Add(new("baseline.checkpointPath", "give either model.weights (PyTorch weights) or baseline.checkpointPath (a TorchSharp checkpoint), not both"));
             return;
         }
 
@@ -42,6 +43,11 @@ internal static class ModelSourceChecks
         {
             errors.Add(new("model.zoo", $"unknown architecture '{zoo}'; expected one of {string.Join(", ", ModelZoo.Names)}"));
             return;
+        }
+
+        if (spec.ModelSource?.Weights is { } weights)
+        {
+            CheckWeights(spec.ModelSource.Zoo ?? spec.Model, weights, data, errors);
         }
 
         if (spec.ModelSource?.Exclude is { Count: > 0 } excluded && ModelZoo.IsZoo(spec.ModelSource.Zoo ?? spec.Model))
@@ -116,6 +122,37 @@ internal static class ModelSourceChecks
         catch (GraphException ex)
         {
             errors.Add(new("model.onnx", ex.Message));
+        }
+    }
+
+    private static void CheckWeights(string kind, string path, DatasetInfo data, List<SpecError> errors)
+    {
+        if (!ModelZoo.IsZoo(kind))
+        {
+            return;
+        }
+
+        ZooModel model;
+        try
+        {
+            model = ModelZoo.Create(ModelZoo.DefaultArchitecture(kind, data.Channels, data.ImageSize, data.Classes));
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+
+        using (model)
+        {
+            try
+            {
+                using var scope = torch.NewDisposeScope();
+                PyTorchStateDict.Check(model, path);
+            }
+            catch (StateDictException ex)
+            {
+                errors.Add(new("model.weights", ex.Message));
+            }
         }
     }
 

@@ -249,6 +249,11 @@ public sealed partial class TorchSharpEvaluationBackend(
             var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
             checkpoint = OnnxBaseline.Import(onnx, descriptor, spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory, _datasets, maxTestSamples: spec.Baseline.MaxTestSamples, progress: message => LogBaselineProgress(logger, message), ct: cancellationToken);
         }
+        else if (spec.ModelSource?.Weights is { } weights)
+        {
+            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
+            checkpoint = PyTorchBaseline.Import(weights, spec.ModelSource.Zoo ?? spec.Model, descriptor, spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory, _datasets, maxTestSamples: spec.Baseline.MaxTestSamples, progress: message => LogBaselineProgress(logger, message), ct: cancellationToken);
+        }
         else if (spec.Baseline.CheckpointPath is { } path)
         {
             var metadata = path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json";
