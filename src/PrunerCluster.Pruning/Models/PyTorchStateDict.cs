@@ -157,7 +157,7 @@ public static class PyTorchStateDict
     {
         if (Problems(model, stateDict) is { Count: > 0 } problems)
         {
-            throw new StateDictException($"PyTorch weights '{path}' do not fit '{model.Architecture.ToCanonicalString()}': {string.Join("; ", problems)}. The names and shapes each built-in architecture expects are listed in docs/pytorch-state-dict.md.");
+            throw new StateDictException($"PyTorch weights '{path}' do not fit '{model.Architecture.ToCanonicalString()}': {string.Join("; ", problems)}. The names and shapes each built-in architecture expects are listed in src/PrunerCluster.Pruning/Models/pytorch-state-dict.md.");
         }
     }
 

@@ -123,7 +123,7 @@ public sealed class PyTorchStateDictTests : IDisposable
 
         using var target = ModelZoo.Create(ModelZoo.Mlp, 1, 8, 3, seed: 1);
         var error = Assert.Throws<StateDictException>(() => PyTorchStateDict.Check(target, path));
-        Assert.EndsWith(expected + ". The names and shapes each built-in architecture expects are listed in docs/pytorch-state-dict.md.", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(expected + ". The names and shapes each built-in architecture expects are listed in src/PrunerCluster.Pruning/Models/pytorch-state-dict.md.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class PyTorchStateDictTests : IDisposable
     [Fact]
     public void Docs_list_every_expected_name_and_shape_of_each_zoo_model()
     {
-        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "pytorch-state-dict.md"));
+        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "src", "PrunerCluster.Pruning", "Models", "pytorch-state-dict.md"));
         var rows = new List<string>();
         foreach (var kind in ModelZoo.Names)
         {
@@ -179,7 +179,7 @@ public sealed class PyTorchStateDictTests : IDisposable
         }
 
         var undocumented = rows.Where(r => !readme.Contains(r, StringComparison.Ordinal)).ToArray();
-        Assert.True(undocumented.Length == 0, "docs/pytorch-state-dict.md lacks rows:\n" + string.Join("\n", undocumented));
+        Assert.True(undocumented.Length == 0, "src/PrunerCluster.Pruning/Models/pytorch-state-dict.md lacks rows:\n" + string.Join("\n", undocumented));
     }
 
     internal static string RepoRoot()
