@@ -212,6 +212,13 @@ public sealed partial class TorchSharpEvaluationBackend(
     /// <summary>The genome layout of <paramref name="spec"/> (prepares it once in this process).</summary>
     public GenomeLayout LayoutOf(ExperimentSpec spec, CancellationToken cancellationToken) => Layout(PrepareCached(spec, cancellationToken));
 
+    /// <summary>The genome layout a prepare step produced.</summary>
+    public GenomeLayout LayoutOfPrepared(PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return Layout(prepared);
+    }
+
     /// <summary>Prepare once per spec content in this process (the baseline itself is cached on disk either way).</summary>
     public PreparedExperiment PrepareCached(ExperimentSpec spec, CancellationToken cancellationToken)
     {
