@@ -56,8 +56,9 @@ public static class CheckpointArtifacts
         }
 
         var metadataPath = path + ".json";
-        File.WriteAllText(metadataPath + ".tmp", checkpoint.ToJson());
-        File.Move(metadataPath + ".tmp", metadataPath, overwrite: true);
+        var temp = metadataPath + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";
+        File.WriteAllText(temp, checkpoint.ToJson());
+        File.Move(temp, metadataPath, overwrite: true);
         checkpoint.Verify();
         return checkpoint;
     }

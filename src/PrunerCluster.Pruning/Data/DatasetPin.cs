@@ -35,6 +35,41 @@ public static class DatasetPin
         return pin;
     }
 
+    /// <summary>The pin as text, one "relative path TAB sha256" line per file in ordinal order: its SHA-256 is the data set's content hash.</summary>
+    public static string ManifestText(IReadOnlyDictionary<string, string> pin)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        var text = new System.Text.StringBuilder();
+        foreach (var (file, hash) in pin.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(file).Append('\t').Append(hash).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The data set's content hash: SHA-256 of its <see cref="ManifestText"/>.</summary>
+    public static string ContentHash(IReadOnlyDictionary<string, string> pin) => Hashing.Sha256Hex(ManifestText(pin));
+
+    /// <summary>Reads a <see cref="ManifestText"/> back.</summary>
+    public static IReadOnlyDictionary<string, string> ParseManifest(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var pin = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = line.LastIndexOf('\t');
+            if (tab <= 0)
+            {
+                throw new InvalidDataException($"Data set manifest line '{line}' is not 'path<TAB>sha256'.");
+            }
+
+            pin[line[..tab]] = line[(tab + 1)..];
+        }
+
+        return pin;
+    }
+
     /// <summary>
     /// Null when the files under <paramref name="root"/> are exactly the pinned ones; else one line naming the first file that
     /// differs (changed, missing or extra) with this silo's and the experiment's hashes.

@@ -39,6 +39,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     private readonly DatasetCache _datasets = new();
     private readonly IArtifactStore _artifacts = artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory);
     private readonly ConcurrentDictionary<string, string> _origins = new(StringComparer.Ordinal);
+    private readonly Lock _fetchGate = new();
     private PruningEvaluator? _evaluator;
     private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
@@ -366,7 +367,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             CheckpointPath = checkpoint.Path,
             BaselineMetrics = baseline,
             SegmentImportance = importance,
-            DatasetFiles = DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source) is { } dataRoot && Directory.Exists(dataRoot) ? DatasetPin.Compute(dataRoot) : null,
+            DatasetHash = PinDataset(checkpoint),
             PreparedOn = device.ToString(),
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
@@ -380,12 +381,22 @@ public sealed partial class TorchSharpEvaluationBackend(
             return known;
         }
 
-        // Another silo (or this one before a restart) prepared it: fetch it from the artifact store into this silo's own cache.
+        // Another silo (or this one before a restart) prepared it: fetch it from the artifact store into this silo's own cache,
+        // once, while the other slot threads that need it wait.
+        lock (_fetchGate)
+        {
+            return _checkpoints.TryGetValue(prepared.CheckpointHash, out var meanwhile) ? meanwhile : FetchCheckpoint(prepared);
+        }
+    }
+
+    private BaselineCheckpoint FetchCheckpoint(PreparedExperiment prepared)
+    {
         var local = Path.Combine(options.Value.CheckpointCacheDirectory, "fetched", prepared.CheckpointHash + ".bin");
         if (File.Exists(local) && File.Exists(local + ".json"))
         {
             try
             {
+                _origins.TryAdd(prepared.CheckpointHash, OriginCached);
                 return _checkpoints.GetOrAdd(prepared.CheckpointHash, BaselineCheckpoint.Load(local + ".json") with { Path = local });
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or System.Text.Json.JsonException)
@@ -413,18 +424,42 @@ public sealed partial class TorchSharpEvaluationBackend(
         return _checkpoints.GetOrAdd(prepared.CheckpointHash, checkpoint);
     }
 
-    /// <summary>Null when this silo's copy of the data matches what the experiment pinned (or nothing was pinned), else why not.</summary>
-    private static string? DatasetRefusal(PreparedExperiment prepared, BaselineCheckpoint checkpoint, string silo)
+    /// <summary>The content hash of the checkpoint's data set on this machine, its manifest stored under that key; null when there are no files to pin.</summary>
+    private string? PinDataset(BaselineCheckpoint checkpoint)
     {
-        if (prepared.DatasetFiles is not { Count: > 0 } pinned)
+        if (DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source) is not { } root || !Directory.Exists(root))
+        {
+            return null;
+        }
+
+        return _artifacts.Put(System.Text.Encoding.UTF8.GetBytes(DatasetPin.ManifestText(DatasetPin.Compute(root))));
+    }
+
+    /// <summary>Null when this silo's copy of the data matches what the experiment pinned (or nothing was pinned), else why not.</summary>
+    private string? DatasetRefusal(PreparedExperiment prepared, BaselineCheckpoint checkpoint, string silo)
+    {
+        if (prepared.DatasetHash is not { } pinned)
         {
             return null;
         }
 
         var root = DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source);
-        return root is null
-            ? $"the experiment pinned data set '{checkpoint.Dataset}' but silo {silo} cannot name its folder"
-            : DatasetPin.Mismatch(pinned, root, silo);
+        if (root is null)
+        {
+            return $"the experiment pinned data set '{checkpoint.Dataset}' (content SHA-256 {pinned}) but silo {silo} cannot name its folder";
+        }
+
+        var local = Directory.Exists(root) ? DatasetPin.Compute(root) : new Dictionary<string, string>();
+        var actual = DatasetPin.ContentHash(local);
+        if (string.Equals(actual, pinned, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // Name the file that differs from the pinned manifest; without it, name the folder and both content hashes.
+        return _artifacts.Get(pinned) is { } manifest && DatasetPin.Mismatch(DatasetPin.ParseManifest(System.Text.Encoding.UTF8.GetString(manifest)), root, silo) is { } file
+            ? file
+            : $"data set folder '{Path.GetFullPath(root)}' on silo {silo} has content SHA-256 {actual}, the experiment pinned {pinned}";
     }
 
     private GenomeLayout Layout(PreparedExperiment prepared)

@@ -17,6 +17,12 @@ public sealed class DatasetPinTests
         Assert.Equal(["cats/1.png", "train.bin"], pin.Keys);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("train"u8)), pin["train.bin"]);
         Assert.Null(DatasetPin.Mismatch(pin, root, "silo-a"));
+
+        var manifest = DatasetPin.ManifestText(pin);
+        Assert.Equal($"cats/1.png\t{pin["cats/1.png"]}\ntrain.bin\t{pin["train.bin"]}\n", manifest);
+        Assert.Equal(pin, DatasetPin.ParseManifest(manifest));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(manifest))), DatasetPin.ContentHash(pin));
+        Assert.Throws<InvalidDataException>(() => DatasetPin.ParseManifest("no tab here\n"));
     }
 
     [Fact]

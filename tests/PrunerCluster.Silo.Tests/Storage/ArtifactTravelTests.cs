@@ -40,8 +40,8 @@ public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHel
 
         var prepared = await first.PrepareAsync(spec, CancellationToken.None);
         Assert.Equal(TorchSharpEvaluationBackend.OriginTrained, first.BaselineOrigin(prepared.CheckpointHash));
-        Assert.NotNull(prepared.DatasetFiles);
-        Assert.Contains("train-labels-idx1-ubyte.gz", prepared.DatasetFiles!.Keys);
+        Assert.NotNull(prepared.DatasetHash);
+        Assert.Equal(DatasetPin.ContentHash(DatasetPin.Compute(DatasetCatalog.FashionMnistDefaultRoot)), prepared.DatasetHash);
         Assert.StartsWith(firstCache, prepared.CheckpointPath, StringComparison.Ordinal);
 
         var request = Request(spec, prepared, second.LayoutOfPrepared(prepared));
@@ -82,8 +82,8 @@ public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHel
         var spec = Spec(dataRoot: data);
         var prepared = await backend.PrepareAsync(spec, CancellationToken.None);
         var labels = Path.Combine(data, "t10k-labels-idx1-ubyte.gz");
-        var pinned = prepared.DatasetFiles![Path.GetFileName(labels)];
-        Assert.Equal(Sha256(labels), pinned);
+        var pinned = Sha256(labels);
+        Assert.Equal(DatasetPin.ContentHash(DatasetPin.Compute(data)), prepared.DatasetHash);
 
         var request = Request(spec, prepared, backend.LayoutOfPrepared(prepared));
         var slot = new SlotContext(0, "cpu", "cpu", "silo-with-other-data");
