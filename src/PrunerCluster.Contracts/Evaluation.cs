@@ -41,6 +41,13 @@ public sealed record PreparedExperiment
 
     /// <summary>Keep levels of a level encoding (integer gene 0 of each segment is in [0, KeepLevels - 1]).</summary>
     [Id(21)] public int KeepLevels { get; init; }
+
+    /// <summary>
+    /// The data set's content hash pinned at prepare: SHA-256 of its manifest (the SHA-256 of each file under its root, by
+    /// relative path), which is itself stored in the artifact store under this key. A silo whose copy differs refuses the
+    /// work. Null: not pinned (a backend without files, or an experiment prepared before pinning).
+    /// </summary>
+    [Id(90)] public string? DatasetHash { get; init; }
 }
 
 /// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>

@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["pruning"] = PruningSuite.Run,
     ["cluster"] = ClusterSuite.Run,
     ["quality"] = QualitySuite.Run,
+    ["artifacts"] = ArtifactSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

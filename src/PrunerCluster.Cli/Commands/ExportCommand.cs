@@ -3,11 +3,15 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
 using PrunerCluster.Client.Specs;
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Silo.Backends;
+using PrunerCluster.Silo.Storage;
+using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -51,16 +55,22 @@ public static class ExportCommand
             var (entry, rank) = rule.Select(ParetoReport.Ordered(results.Pareto));
             var name = string.Create(CultureInfo.InvariantCulture, $"{rank}-{entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}");
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
-            return await ExportAsync(results.ExperimentId, spec, entry, rank, rule, parse.GetValue(format)!, outDir, console.Out, ct).ConfigureAwait(false);
+            // An experiment on a postgres-mode cluster: its weights and baseline are in PostgreSQL, cached on this machine.
+            var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(parse.GetValue(connection.Gateway)!) : null;
+            return await ExportAsync(results.ExperimentId, spec, entry, rank, rule, parse.GetValue(format)!, outDir, postgres, console.Out, ct).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, string format, string outDir, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, string format, string outDir, string? postgres, TextWriter output, CancellationToken cancellationToken)
     {
         var maskHash = entry.MaskHash;
         var shortHash = maskHash[..Math.Min(12, maskHash.Length)];
-        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+        var options = new TorchSharpBackendOptions();
+        IArtifactStore? store = postgres is null
+            ? null
+            : new CachedArtifactStore(new LocalArtifactStore(options.ResolvedArtifactDirectory), new PostgresArtifactStore(postgres), NullLogger<CachedArtifactStore>.Instance);
+        var backend = new TorchSharpEvaluationBackend(Options.Create(options), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance, store);
         var stored = await Task.Factory.StartNew(
             () => backend.ExportStored(spec, entry.MaskText, entry.IndividualKey, outDir, format, cancellationToken),
             cancellationToken,

@@ -11,6 +11,11 @@ internal static class StoredExportOutput
     {
         var card = export.Card;
         output.WriteLine($"exported from stored fine-tuned weights {export.WeightsSha256[..12]} (no retraining) as {card.Format} to {Path.GetFullPath(export.Directory)}");
+        if (export.BaselineOrigin is { } origin)
+        {
+            output.WriteLine($"baseline checkpoint {card.SourceCheckpointHash[..Math.Min(12, card.SourceCheckpointHash.Length)]}: {Describe(origin)}");
+        }
+
         var accuracy = card.Metrics[MetricNames.Accuracy];
         var line = reported.TryGetValue(MetricNames.Accuracy, out var searched)
             ? string.Create(CultureInfo.InvariantCulture, $"  accuracy             {accuracy:G6} (reported by the search: {searched:G6})")
@@ -26,4 +31,12 @@ internal static class StoredExportOutput
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime: {ort.Samples} samples, accuracy {ort.OnnxAccuracy:G6} (TorchSharp {ort.TorchAccuracy:G6}), max |output difference| {ort.MaxAbsDifference:G3}, {ort.PredictionMismatches} differing predictions"));
         }
     }
+
+    private static string Describe(string origin) => origin switch
+    {
+        TorchSharpEvaluationBackend.OriginFetched => "fetched from the artifact store (no training)",
+        TorchSharpEvaluationBackend.OriginCached => "from the local checkpoint cache (no training)",
+        TorchSharpEvaluationBackend.OriginTrained => "trained here (nothing in the cache or the artifact store)",
+        _ => "given by the spec",
+    };
 }

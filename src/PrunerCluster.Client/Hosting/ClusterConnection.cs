@@ -26,6 +26,13 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>The gateways argument that makes <see cref="ConnectAsync"/> read the live gateways from PostgreSQL's membership table.</summary>
     public static string PostgresGateways(string connectionString) => PostgresPrefix + connectionString;
 
+    /// <summary>The PostgreSQL connection string of a <see cref="PostgresGateways"/> argument; null for gateway ports.</summary>
+    public static string? PostgresConnectionString(string gateways)
+    {
+        ArgumentNullException.ThrowIfNull(gateways);
+        return gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
+    }
+
     public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false)
     {
         ArgumentNullException.ThrowIfNull(gateways);

@@ -9,6 +9,15 @@ public interface IArtifactStore
     /// <summary>Stores the bytes (idempotent) and returns their SHA-256 key.</summary>
     string Put(ReadOnlySpan<byte> content);
 
+    /// <summary>Stores the file's bytes (idempotent, streamed rather than read whole where the store allows) and returns their SHA-256 key.</summary>
+    string PutFile(string path);
+
+    /// <summary>
+    /// Writes the blob <paramref name="sha256"/>, verified, to <paramref name="path"/> (atomically: a reader never sees a partial file);
+    /// false when the store does not hold it.
+    /// </summary>
+    bool TryWriteTo(string sha256, string path);
+
     /// <summary>The bytes stored under <paramref name="sha256"/>, or null when absent; throws <see cref="InvalidDataException"/> when they no longer match their key.</summary>
     byte[]? Get(string sha256);
 

@@ -18,6 +18,8 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public string Directory { get; }
 
+    public override string ToString() => $"directory '{Directory}'";
+
     public string Put(ReadOnlySpan<byte> content)
     {
         var key = Convert.ToHexStringLower(SHA256.HashData(content));
@@ -29,6 +31,58 @@ public sealed class LocalArtifactStore : IArtifactStore
 
         WriteAtomically(path, content);
         return key;
+    }
+
+    public string PutFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string key;
+        using (var file = File.OpenRead(path))
+        {
+            key = Convert.ToHexStringLower(SHA256.HashData(file));
+        }
+
+        var target = BlobPath(key);
+        if (File.Exists(target) && new FileInfo(target).Length == new FileInfo(path).Length)
+        {
+            return key;
+        }
+
+        var dir = Path.GetDirectoryName(target)!;
+        System.IO.Directory.CreateDirectory(dir);
+        var temp = TempPath(target);
+        File.Copy(path, temp);
+        using (var copy = File.OpenRead(temp))
+        {
+            if (Convert.ToHexStringLower(SHA256.HashData(copy)) != key)
+            {
+                copy.Dispose();
+                File.Delete(temp);
+                throw new IOException($"'{path}' changed while it was copied into the artifact store '{Directory}'.");
+            }
+        }
+
+        File.Move(temp, target, overwrite: true);
+        return key;
+    }
+
+    public bool TryWriteTo(string sha256, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Get(sha256) is not { } bytes)
+        {
+            return false;
+        }
+
+        WriteAtomically(Path.GetFullPath(path), bytes);
+        return true;
+    }
+
+    /// <summary>Deletes the blob <paramref name="sha256"/> if present (a cache dropping a corrupt copy).</summary>
+    public void Remove(string sha256)
+    {
+        CheckKey(sha256);
+        File.Delete(BlobPath(sha256));
     }
 
     public byte[]? Get(string sha256)
@@ -74,11 +128,14 @@ public sealed class LocalArtifactStore : IArtifactStore
         }
     }
 
+    private static string TempPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+
     private static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var dir = Path.GetDirectoryName(path)!;
         System.IO.Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        var temp = TempPath(path);
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
             file.Write(content);

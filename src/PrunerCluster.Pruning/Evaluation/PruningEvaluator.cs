@@ -18,7 +18,8 @@ namespace PrunerCluster.Pruning.Evaluation;
 /// <summary>
 /// Evaluates one prune mask: load the checkpoint, apply the mask (physical shrink and/or magnitude sparsity), fine-tune, validate, time and
 /// estimate energy. Synchronous: call it on a dedicated thread per device slot (TorchSharp grad mode, dispose scopes and device are thread-local).
-/// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation and null arguments throw.
+/// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation, a failing
+/// artifact store (<see cref="ArtifactStoreException"/>) and null arguments throw.
 /// Thread-safe: one instance may serve several slot threads; it caches datasets (via <see cref="DatasetCache"/>) and unpruned accuracies.
 /// </summary>
 public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore? artifacts = null)
@@ -61,7 +62,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 Attempt(context, data, Math.Max(1, settings.BatchSize / 2), Math.Max(1, settings.LatencyBatchSize / 2), ct);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ArtifactStoreException)
         {
             throw;
         }
@@ -292,7 +293,14 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
     {
         using var buffer = new MemoryStream();
         model.save(buffer);
-        return store.Put(buffer.ToArray());
+        try
+        {
+            return store.Put(buffer.ToArray());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ArtifactStoreException($"storing the fine-tuned weights in {store} failed: {e.GetType().Name}: {FirstLine(e.Message)}", e);
+        }
     }
 
     private static Dictionary<string, double> SparsityFractions(PruneMask mask, EvaluationSettings s, ZooModel model)

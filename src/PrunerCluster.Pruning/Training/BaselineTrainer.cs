@@ -61,6 +61,14 @@ public sealed record BaselineTrainingSettings
 
 public static class BaselineTrainer
 {
+    /// <summary>Where <see cref="TrainOrLoad"/> keeps the weights for these settings (metadata beside them as <c>.json</c>).</summary>
+    public static string CachedWeightsPath(BaselineTrainingSettings settings, string cacheDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
+        return Path.GetFullPath(Path.Combine(cacheDirectory, $"{settings.Model}-{settings.Dataset}-{settings.ContentHash[..16]}.bin"));
+    }
+
     /// <summary>
     /// Returns the cached checkpoint for these settings when its weights still match their recorded hash; otherwise trains (deterministically
     /// for the seed and thread count), evaluates on the full validation and test sets and writes <c>&lt;name&gt;.bin</c> + <c>&lt;name&gt;.bin.json</c>.
@@ -71,8 +79,7 @@ public static class BaselineTrainer
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
         settings.Validate();
         Directory.CreateDirectory(cacheDirectory);
-        var stem = $"{settings.Model}-{settings.Dataset}-{settings.ContentHash[..16]}";
-        var weights = Path.GetFullPath(Path.Combine(cacheDirectory, stem + ".bin"));
+        var weights = CachedWeightsPath(settings, cacheDirectory);
         var metadata = weights + ".json";
         if (File.Exists(weights) && File.Exists(metadata))
         {

@@ -12,7 +12,11 @@ using MetricNames = PrunerCluster.Contracts.MetricNames;
 namespace PrunerCluster.Silo.Backends;
 
 /// <summary>What <see cref="TorchSharpEvaluationBackend.ExportStored"/> wrote.</summary>
-public sealed record StoredExport(string Directory, string WeightsSha256, ModelCard Card);
+public sealed record StoredExport(string Directory, string WeightsSha256, ModelCard Card)
+{
+    /// <summary>How this process obtained the baseline checkpoint the member was shrunk from (trained, cached, fetched, given).</summary>
+    public string? BaselineOrigin { get; init; }
+}
 
 public sealed partial class TorchSharpEvaluationBackend
 {
@@ -39,7 +43,7 @@ public sealed partial class TorchSharpEvaluationBackend
             return null;
         }
 
-        var bytes = _artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store '{_artifacts.Directory}' names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
+        var bytes = _artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store {_artifacts} names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
         var prepared = Prepare(spec, cancellationToken);
@@ -96,7 +100,7 @@ public sealed partial class TorchSharpEvaluationBackend
         Directory.CreateDirectory(directory);
         if (format == FormatTorchSharp)
         {
-            return new StoredExport(directory, weightsHash, ModelExporter.Export(pruned, card, directory));
+            return new StoredExport(directory, weightsHash, ModelExporter.Export(pruned, card, directory)) { BaselineOrigin = BaselineOrigin(checkpoint.ContentHash) };
         }
 
         var onnxPath = Path.Combine(directory, "model.onnx");
@@ -121,7 +125,7 @@ public sealed partial class TorchSharpEvaluationBackend
         var cardPath = Path.Combine(directory, ModelExporter.CardFileName);
         File.WriteAllText(cardPath + ".tmp", final.ToJson());
         File.Move(cardPath + ".tmp", cardPath, overwrite: true);
-        return new StoredExport(directory, weightsHash, final);
+        return new StoredExport(directory, weightsHash, final) { BaselineOrigin = BaselineOrigin(checkpoint.ContentHash) };
     }
 
     private static string Sha256(string path)

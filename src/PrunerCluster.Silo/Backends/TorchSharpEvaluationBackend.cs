@@ -25,18 +25,35 @@ namespace PrunerCluster.Silo.Backends;
 public sealed partial class TorchSharpEvaluationBackend(
     IOptions<TorchSharpBackendOptions> options,
     TimeProvider time,
-    ILogger<TorchSharpEvaluationBackend> logger) : IEvaluationBackend
+    ILogger<TorchSharpEvaluationBackend> logger,
+    IArtifactStore? artifacts = null) : IEvaluationBackend
 {
     public const string BackendName = "torchsharp";
 
+    /// <summary>How a prepare step obtained its baseline checkpoint (see <see cref="BaselineOrigin"/>).</summary>
+    public const string OriginTrained = "trained";
+    public const string OriginCached = "cached";
+    public const string OriginFetched = "fetched";
+    public const string OriginGiven = "given";
+
     private readonly DatasetCache _datasets = new();
-    private readonly LocalArtifactStore _artifacts = new(options.Value.ResolvedArtifactDirectory);
-    private readonly PruningEvaluator _evaluator = new(null, new LocalArtifactStore(options.Value.ResolvedArtifactDirectory));
+    private readonly IArtifactStore _artifacts = artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory);
+    private readonly ConcurrentDictionary<string, string> _origins = new(StringComparer.Ordinal);
+    private readonly Lock _fetchGate = new();
+    private PruningEvaluator? _evaluator;
     private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
 
     public string Name => BackendName;
+
+    /// <summary>The artifact store this backend writes fine-tuned weights and baseline checkpoints to and reads them from.</summary>
+    public IArtifactStore Artifacts => _artifacts;
+
+    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(null, _artifacts));
+
+    /// <summary>How this process obtained the baseline checkpoint <paramref name="checkpointHash"/> (trained, cached, fetched from the artifact store, given), or null.</summary>
+    public string? BaselineOrigin(string checkpointHash) => _origins.TryGetValue(checkpointHash, out var origin) ? origin : null;
 
     public IReadOnlyList<SpecError> Validate(ExperimentSpec spec)
     {
@@ -111,11 +128,22 @@ public sealed partial class TorchSharpEvaluationBackend(
             var settings = ResolveSettings(request.Spec);
             TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
+            if (DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
+            {
+                LogDatasetRefused(logger, request.MaskHash, refusal);
+                return EvaluationOutcome.Failure("refused: " + refusal, slot.Silo, slot.Device) with
+                {
+                    Kind = FailureKind.Transient,
+                    StartedAt = started,
+                    CompletedAt = time.GetUtcNow(),
+                };
+            }
+
             var layout = Layout(request.Prepared);
             var genome = Genome.Parse(layout, request.MaskText);
             var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
-            var result = _evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
+            var result = Evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
             if (result.WeightsSha256 is { } weights)
             {
                 _artifacts.SetReference(request.Key.Value, weights);
@@ -152,7 +180,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         // The exported model card reports accuracy on the held-out test set, which the search itself never sees.
         var settings = FinalRecoveryPlan.Settings(ResolveSettings(spec), spec.FinalRecovery);
         var genome = Genome.Parse(Layout(prepared), maskText);
-        return _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), GenomeMaskMapper.ToPruneMask(genome, prepared, settings), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
+        return Evaluator.EvaluateAndExport(LoadCheckpoint(prepared), GenomeMaskMapper.ToPruneMask(genome, prepared, settings), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
     }
 
     /// <summary>
@@ -178,12 +206,19 @@ public sealed partial class TorchSharpEvaluationBackend(
         var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
         var device = TorchRuntime.SelectDevice("auto");
         return exportDirectory is null
-            ? _evaluator.Evaluate(LoadCheckpoint(prepared), mask, settings, device, cancellationToken)
-            : _evaluator.EvaluateAndExport(LoadCheckpoint(prepared), mask, settings, device, exportDirectory, cancellationToken);
+            ? Evaluator.Evaluate(LoadCheckpoint(prepared), mask, settings, device, cancellationToken)
+            : Evaluator.EvaluateAndExport(LoadCheckpoint(prepared), mask, settings, device, exportDirectory, cancellationToken);
     }
 
     /// <summary>The genome layout of <paramref name="spec"/> (prepares it once in this process).</summary>
     public GenomeLayout LayoutOf(ExperimentSpec spec, CancellationToken cancellationToken) => Layout(PrepareCached(spec, cancellationToken));
+
+    /// <summary>The genome layout a prepare step produced.</summary>
+    public GenomeLayout LayoutOfPrepared(PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return Layout(prepared);
+    }
 
     /// <summary>Prepare once per spec content in this process (the baseline itself is cached on disk either way).</summary>
     public PreparedExperiment PrepareCached(ExperimentSpec spec, CancellationToken cancellationToken)
@@ -244,6 +279,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         var settings = ResolveSettings(spec);
         TorchRuntime.EnsureInitialized(settings.Threads);
         BaselineCheckpoint checkpoint;
+        var origin = OriginGiven;
         if (spec.ModelSource?.Onnx is { } onnx)
         {
             var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
@@ -277,9 +313,27 @@ public sealed partial class TorchSharpEvaluationBackend(
                 MaxTestSamples = spec.Baseline.MaxTestSamples,
             };
             var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
+            origin = OriginTrained;
+            var weights = BaselineTrainer.CachedWeightsPath(training, cache);
+            if (File.Exists(weights) && File.Exists(weights + ".json"))
+            {
+                origin = OriginCached;
+            }
+            else
+            {
+                Directory.CreateDirectory(cache);
+                if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.BySettings(training.ContentHash), weights) is { } fetched)
+                {
+                    origin = OriginFetched;
+                    LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", weights);
+                }
+            }
+
             checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(logger, message), _datasets, cancellationToken);
         }
 
+        _origins.TryAdd(checkpoint.ContentHash, origin);
+        CheckpointArtifacts.Publish(_artifacts, checkpoint);
         _checkpoints[checkpoint.ContentHash] = checkpoint;
         var data = checkpoint.LoadData(_datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
@@ -298,7 +352,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         // The unpruned model measured like any individual (no fine-tuning) on this device: the reference for accuracy
         // drop, hypervolume and the report's baseline row.
         var device = TorchRuntime.SelectDevice("auto");
-        var unpruned = _evaluator.Evaluate(checkpoint, PruneMask.Full(groups), settings with { FineTuneSteps = 0 }, device, cancellationToken);
+        var unpruned = Evaluator.Evaluate(checkpoint, PruneMask.Full(groups), settings with { FineTuneSteps = 0 }, device, cancellationToken);
         var baseline = new Dictionary<string, double>(StringComparer.Ordinal);
         if (unpruned.Succeeded)
         {
@@ -318,6 +372,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             CheckpointPath = checkpoint.Path,
             BaselineMetrics = baseline,
             SegmentImportance = importance,
+            DatasetHash = PinDataset(checkpoint),
             PreparedOn = device.ToString(),
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
@@ -331,6 +386,38 @@ public sealed partial class TorchSharpEvaluationBackend(
             return known;
         }
 
+        // Another silo (or this one before a restart) prepared it: fetch it from the artifact store into this silo's own cache,
+        // once, while the other slot threads that need it wait.
+        lock (_fetchGate)
+        {
+            return _checkpoints.TryGetValue(prepared.CheckpointHash, out var meanwhile) ? meanwhile : FetchCheckpoint(prepared);
+        }
+    }
+
+    private BaselineCheckpoint FetchCheckpoint(PreparedExperiment prepared)
+    {
+        var local = Path.Combine(options.Value.CheckpointCacheDirectory, "fetched", prepared.CheckpointHash + ".bin");
+        if (File.Exists(local) && File.Exists(local + ".json"))
+        {
+            try
+            {
+                _origins.TryAdd(prepared.CheckpointHash, OriginCached);
+                return _checkpoints.GetOrAdd(prepared.CheckpointHash, BaselineCheckpoint.Load(local + ".json") with { Path = local });
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or System.Text.Json.JsonException)
+            {
+                LogFetchedCheckpointUnusable(logger, local, ex.Message);
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+        if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.ByHash(prepared.CheckpointHash), local) is { } fetched)
+        {
+            LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", local);
+            _origins.TryAdd(fetched.ContentHash, OriginFetched);
+            return _checkpoints.GetOrAdd(prepared.CheckpointHash, fetched);
+        }
+
         var path = prepared.CheckpointPath
             ?? throw new InvalidOperationException($"Checkpoint {prepared.CheckpointHash[..12]} is not known on this silo and the experiment carries no checkpoint path.");
         var checkpoint = BaselineCheckpoint.Load(path + ".json") with { Path = path };
@@ -340,6 +427,44 @@ public sealed partial class TorchSharpEvaluationBackend(
         }
 
         return _checkpoints.GetOrAdd(prepared.CheckpointHash, checkpoint);
+    }
+
+    /// <summary>The content hash of the checkpoint's data set on this machine, its manifest stored under that key; null when there are no files to pin.</summary>
+    private string? PinDataset(BaselineCheckpoint checkpoint)
+    {
+        if (DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source) is not { } root || !Directory.Exists(root))
+        {
+            return null;
+        }
+
+        return _artifacts.Put(System.Text.Encoding.UTF8.GetBytes(DatasetPin.ManifestText(DatasetPin.Compute(root))));
+    }
+
+    /// <summary>Null when this silo's copy of the data matches what the experiment pinned (or nothing was pinned), else why not.</summary>
+    private string? DatasetRefusal(PreparedExperiment prepared, BaselineCheckpoint checkpoint, string silo)
+    {
+        if (prepared.DatasetHash is not { } pinned)
+        {
+            return null;
+        }
+
+        var root = DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source);
+        if (root is null)
+        {
+            return $"the experiment pinned data set '{checkpoint.Dataset}' (content SHA-256 {pinned}) but silo {silo} cannot name its folder";
+        }
+
+        var local = Directory.Exists(root) ? DatasetPin.Compute(root) : new Dictionary<string, string>();
+        var actual = DatasetPin.ContentHash(local);
+        if (string.Equals(actual, pinned, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // Name the file that differs from the pinned manifest; without it, name the folder and both content hashes.
+        return _artifacts.Get(pinned) is { } manifest && DatasetPin.Mismatch(DatasetPin.ParseManifest(System.Text.Encoding.UTF8.GetString(manifest)), root, silo) is { } file
+            ? file
+            : $"data set folder '{Path.GetFullPath(root)}' on silo {silo} has content SHA-256 {actual}, the experiment pinned {pinned}";
     }
 
     private GenomeLayout Layout(PreparedExperiment prepared)
@@ -356,6 +481,15 @@ public sealed partial class TorchSharpEvaluationBackend(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
     private static partial void LogBaselineProgress(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Baseline checkpoint {CheckpointHash} fetched from the artifact store ({Store}) into '{Path}'")]
+    private static partial void LogBaselineFetched(ILogger logger, string checkpointHash, string store, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetched checkpoint '{Path}' is unusable ({Reason}); fetching it again")]
+    private static partial void LogFetchedCheckpointUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} refused: {Reason}")]
+    private static partial void LogDatasetRefused(ILogger logger, string maskHash, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} failed: {Reason}")]
     private static partial void LogEvaluationFailed(ILogger logger, string maskHash, string reason);

@@ -8,6 +8,7 @@ using Orleans.Dashboard;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Slots;
 using PrunerCluster.Pruning;
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Silo.Backends;
 using PrunerCluster.Silo.Storage;
 using PrunerCluster.Storage.Postgres;
@@ -62,6 +63,17 @@ public static class PrunerClusterHostExtensions
                     sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SchemaInitializer>>()));
             }
         }
+
+        // Fine-tuned weights and baseline checkpoints: a local directory, or in postgres mode PostgreSQL with this silo's
+        // own cache directory in front of it, so a silo on another machine evaluates and exports from what any silo stored.
+        var artifactDatabase = postgres;
+        builder.Services.TryAddSingleton<IArtifactStore>(sp =>
+        {
+            var local = new LocalArtifactStore(sp.GetRequiredService<IOptions<TorchSharpBackendOptions>>().Value.ResolvedArtifactDirectory);
+            return artifactDatabase is null
+                ? local
+                : new CachedArtifactStore(local, new PostgresArtifactStore(artifactDatabase), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CachedArtifactStore>>());
+        });
 
         builder.UseOrleans(silo =>
         {

@@ -27,4 +27,25 @@ public sealed class LocalArtifactStoreTests
         Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => store.Get("not-a-key"));
     }
+
+    [Fact]
+    public void Files_stream_in_and_blobs_are_written_out_verified()
+    {
+        var store = new LocalArtifactStore(TestSupport.TempDirectory());
+        var source = Path.Combine(TestSupport.TempDirectory(), "weights.bin");
+        File.WriteAllBytes(source, [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))]);
+        var key = store.PutFile(source);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(source))), key);
+        Assert.Equal(key, store.PutFile(source));
+
+        var target = Path.Combine(TestSupport.TempDirectory(), "copy", "weights.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        Assert.True(store.TryWriteTo(key, target));
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(target));
+        Assert.False(store.TryWriteTo(new string('1', 64), target + ".absent"));
+        Assert.False(File.Exists(target + ".absent"));
+
+        store.Remove(key);
+        Assert.Null(store.Get(key));
+    }
 }
