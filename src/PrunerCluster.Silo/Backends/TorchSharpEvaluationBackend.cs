@@ -314,18 +314,18 @@ public sealed partial class TorchSharpEvaluationBackend(
             };
             var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
             origin = OriginTrained;
-            var weights = BaselineTrainer.CachedWeightsPath(training, cache);
-            if (File.Exists(weights) && File.Exists(weights + ".json"))
+            var weightsPath = BaselineTrainer.CachedWeightsPath(training, cache);
+            if (File.Exists(weightsPath) && File.Exists(weightsPath + ".json"))
             {
                 origin = OriginCached;
             }
             else
             {
                 Directory.CreateDirectory(cache);
-                if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.BySettings(training.ContentHash), weights) is { } fetched)
+                if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.BySettings(training.ContentHash), weightsPath) is { } fetched)
                 {
                     origin = OriginFetched;
-                    LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", weights);
+                    LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", weightsPath);
                 }
             }
 
