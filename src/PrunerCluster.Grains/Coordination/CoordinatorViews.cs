@@ -21,6 +21,7 @@ public static class CoordinatorViews
             InFlight = s.InFlight.Values.Count(e => e.Silo is not null),
             CacheHits = s.CacheHits,
             Reissued = s.Reissued,
+            Refused = s.Refused,
             Generation = engine?.Generation ?? 0,
             Progress = s.State == ExperimentState.Completed ? 1 : engine?.Progress ?? 0,
             Hypervolume = hypervolume,
