@@ -21,58 +21,36 @@ namespace PrunerCluster.Grains;
 /// It never waits for an evaluation inside a call: individuals report back through <see cref="OnEvaluationCompleted"/>,
 /// which also says that a slot freed. A reminder re-activates it after its silo dies; reads are interleaved.
 /// </summary>
-internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinatorGrain, IRemindable, IDisposable
+internal sealed class PopulationCoordinatorGrain(
+    [PersistentState("experiment", PrunerClusterStorage.Name)] IPersistentState<CoordinatorState> state,
+    [FromKeyedServices(PrunerClusterStorage.Name)] IGrainStorage storage,
+    EvaluationBackendCatalog backends,
+    IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
+    IOptions<PrunerClusterSiloOptions> options,
+    TimeProvider time,
+    ILogger<PopulationCoordinatorGrain> logger) : Grain, IPopulationCoordinatorGrain, IRemindable, IDispatchHost, IDisposable
 {
-    private const string ReminderName = "prunercluster-coordinator";
     private const int LedgerChunkSize = 64;
 
-    private readonly IPersistentState<CoordinatorState> _state;
-    private readonly IGrainStorage _storage;
-    private readonly EvaluationBackendCatalog _backends;
-    private readonly IClusterMembershipService _membership;
-    private readonly ILocalSiloDetails _localSilo;
-    private readonly PrunerClusterSiloOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<PopulationCoordinatorGrain> _logger;
+    private readonly PrunerClusterSiloOptions _options = options.Value;
     private readonly CancellationTokenSource _deactivating = new();
     private readonly HypervolumeCache _hypervolume = new();
-    private readonly DispatchPump _pump;
+    private DispatchPump? _pump;
     private EvaluationLedger _ledger = new(LedgerChunkSize);
     private WriteAheadStore _store = null!;
     private EvaluationBookkeeper _books = null!;
-    private DispatchPlanner _planner = null!;
     private DispatchResultHandler _results = null!;
     private EvaluationDispatcher _dispatcher = null!;
+    private DispatchPass _pass = null!;
     private LeaseSweep _sweep = null!;
     private ICoordinatorEvents _events = null!;
     private IGrainTimer? _timer;
     private Task? _preparing;
-    private double _fairShare;
     private (int Evaluated, ExperimentState State, ParetoSet? Set) _pareto = (-1, ExperimentState.Pending, null);
     private CoordinatorTelemetry? _telemetry;
 
-    public PopulationCoordinatorGrain(
-        [PersistentState("experiment", PrunerClusterStorage.Name)] IPersistentState<CoordinatorState> state,
-        [FromKeyedServices(PrunerClusterStorage.Name)] IGrainStorage storage,
-        EvaluationBackendCatalog backends,
-        IClusterMembershipService membership,
-        ILocalSiloDetails localSilo,
-        IOptions<PrunerClusterSiloOptions> options,
-        TimeProvider time,
-        ILogger<PopulationCoordinatorGrain> logger)
-    {
-        _state = state;
-        _storage = storage;
-        _backends = backends;
-        _membership = membership;
-        _localSilo = localSilo;
-        _options = options.Value;
-        _time = time;
-        _logger = logger;
-        _pump = new DispatchPump(PumpOnce);
-    }
-
-    private CoordinatorState S => _state.State;
+    private CoordinatorState S => state.State;
 
     private Nsga2? Engine => _books.Engine;
 
@@ -84,38 +62,45 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
 
     private ISlotSchedulerGrain Scheduler => GrainFactory.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
 
-    /// <summary>The spec's class, else (when a measured objective needs one) the class pinned from the first grant.</summary>
-    private string? KeyDeviceClass => S.Spec?.DeviceClass ?? (S.Spec is { } spec && DeviceClassName.DependsOnDevice(spec) ? S.DeviceClass : null);
+    private DispatchPump Pump => _pump ??= new DispatchPump(async () =>
+    {
+        if (await _pass.RunOnceAsync(ExperimentId))
+        {
+            Pump.RequestPass();
+        }
+    });
+
+    bool IDispatchHost.StorageHealthy => _store.Healthy;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _ledger = new EvaluationLedger(S.LedgerChunkSize > 0 ? S.LedgerChunkSize : LedgerChunkSize);
-        var chunks = new GrainStorageLedgerChunkStore(_storage, this.GetGrainId());
-        _store = new WriteAheadStore(_state, chunks, _ledger, _time);
+        var chunks = new GrainStorageLedgerChunkStore(storage, this.GetGrainId());
+        _store = new WriteAheadStore(state, chunks, _ledger, time);
         await LedgerRecovery.LoadAsync(chunks, _ledger);
 
         var inFlight = new InFlightTable(S.InFlight);
         inFlight.ForgetContact();
         var refusals = new RefusalMemory(_options.CoordinatorTick * 5);
-        _events = new CoordinatorEventLog(_logger, ExperimentId, () => Telemetry);
-        _books = new EvaluationBookkeeper(S, inFlight, _ledger, refusals, _events, _time, _options.DefaultMaxAttempts, _options.MaxRecordedErrors);
-        _planner = new DispatchPlanner(inFlight, refusals, _time);
-        _results = new DispatchResultHandler(_books, S, _events, _time);
-        _dispatcher = new EvaluationDispatcher(StartOnGrantedSilo, _events, _time);
-        _sweep = new LeaseSweep(new LeasePolicy(_options.EvaluationLease), _books, (id, why) => Log.Reissuing(_logger, ExperimentId, id, why));
+        _events = new CoordinatorEventLog(logger, ExperimentId, () => Telemetry);
+        _books = new EvaluationBookkeeper(S, inFlight, _ledger, refusals, _events, time, _options.DefaultMaxAttempts, _options.MaxRecordedErrors);
+        _results = new DispatchResultHandler(_books, S, _events, time);
+        _dispatcher = new EvaluationDispatcher(StartOnGrantedSilo, _events, time);
+        _pass = new DispatchPass(S, _books, new DispatchPlanner(inFlight, refusals, time), _results, this, time);
+        _sweep = new LeaseSweep(new LeasePolicy(_options.EvaluationLease), _books, (id, why) => Log.Reissuing(logger, ExperimentId, id, why));
         Telemetry.Restore(S.TraceParent);
         if (S.Spec is not null && S.Prepared is not null && S.AlgorithmJson is not null)
         {
             try
             {
-                var search = ExperimentPreparation.Restore(S.Spec, S.Prepared, S.AlgorithmJson, _time);
+                var search = ExperimentPreparation.Restore(S.Spec, S.Prepared, S.AlgorithmJson, time);
                 (_books.Problem, _books.Engine) = (search.Problem, search.Engine);
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
                 _books.AddError($"cannot restore the search state: {ex.Message}");
                 S.State = ExperimentState.Failed;
-                S.FinishedAt = _time.GetUtcNow();
+                S.FinishedAt = time.GetUtcNow();
             }
         }
 
@@ -146,7 +131,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         S.ExperimentId = ExperimentId;
         S.Spec = spec;
         S.SubmittedAt = submittedAt;
-        S.StartedAt = _time.GetUtcNow();
+        S.StartedAt = time.GetUtcNow();
         S.State = ExperimentState.Preparing;
         S.TraceParent = Telemetry.StartExperiment(spec);
         if (!await _store.PersistAsync())
@@ -155,7 +140,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             throw new InvalidOperationException($"cannot store experiment {ExperimentId}: {_store.LastError?.Message}", _store.LastError);
         }
 
-        Log.StateChanged(_logger, ExperimentId, S.State.ToString());
+        Log.StateChanged(logger, ExperimentId, S.State.ToString());
         await EnsureReminder();
         EnsureTimer();
         StartPreparing();
@@ -194,7 +179,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         {
             S.State = ExperimentState.Paused;
             await Persist();
-            Log.StateChanged(_logger, ExperimentId, S.State.ToString());
+            Log.StateChanged(logger, ExperimentId, S.State.ToString());
         }
 
         return Status();
@@ -206,9 +191,9 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         {
             S.State = Engine is null ? ExperimentState.Preparing : ExperimentState.Running;
             await Persist();
-            Log.StateChanged(_logger, ExperimentId, S.State.ToString());
+            Log.StateChanged(logger, ExperimentId, S.State.ToString());
             StartPreparing();
-            await _pump.RunAsync();
+            await Pump.RunAsync();
         }
 
         return Status();
@@ -219,7 +204,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         ArgumentNullException.ThrowIfNull(outcome);
         if (_books.Completed(individualKey, outcome))
         {
-            await _pump.RunAsync();
+            await Pump.RunAsync();
         }
     }
 
@@ -227,13 +212,13 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     {
         if (_books.InFlight.TryGetByKey(individualKey, out var candidateId) && _books.InFlight.TryGet(candidateId, out var entry) && entry.Silo is not null)
         {
-            Log.Reissuing(_logger, ExperimentId, candidateId, reason);
+            Log.Reissuing(logger, ExperimentId, candidateId, reason);
             _books.Reissue(entry, "handed-back");
-            await _pump.RunAsync();
+            await Pump.RunAsync();
         }
     }
 
-    public Task OnSlotsAvailable() => _pump.RunAsync();
+    public Task OnSlotsAvailable() => Pump.RunAsync();
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -260,7 +245,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     {
         try
         {
-            var search = await ExperimentPreparation.PrepareAsync(_backends.Get(spec.Backend), spec, _time, _deactivating.Token);
+            var search = await ExperimentPreparation.PrepareAsync(backends.Get(spec.Backend), spec, time, _deactivating.Token);
             if (S.State.IsTerminal())
             {
                 return;
@@ -270,7 +255,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             if (S.State == ExperimentState.Preparing)
             {
                 S.State = ExperimentState.Running;
-                Log.StateChanged(_logger, ExperimentId, S.State.ToString());
+                Log.StateChanged(logger, ExperimentId, S.State.ToString());
             }
 
             await Persist();
@@ -281,7 +266,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
         catch (Exception ex)
         {
-            Log.PrepareFailed(_logger, ex, ExperimentId);
+            Log.PrepareFailed(logger, ex, ExperimentId);
             _books.AddError($"prepare: {ex.Message}");
             await Finish(ExperimentState.Failed);
             return;
@@ -291,7 +276,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
             _preparing = null;
         }
 
-        await _pump.RunAsync();
+        await Pump.RunAsync();
     }
 
     private void EnsureTimer()
@@ -326,96 +311,25 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
 
         // Polling is idempotent: it returns the stored result, joins the evaluation in flight, or runs it again on an
         // activation that lost its predecessor's work.
-        var polls = _sweep.Sweep(_time.GetUtcNow(), IsActive);
-        _results.Apply(await _dispatcher.DispatchAsync(polls, ExperimentId, S, KeyDeviceClass, _options.DefaultEvaluationDeadline));
-        await _pump.RunAsync();
+        var polls = _sweep.Sweep(time.GetUtcNow(), silo => MembershipStatus.IsActive(membership.CurrentSnapshot, silo));
+        _results.Apply(await Dispatch(polls));
+        await Pump.RunAsync();
     }
 
-    private bool IsActive(string silo)
-    {
-        try
-        {
-            return _membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Active;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
+    Task<SlotGrant> IDispatchHost.AcquireAsync(SlotRequest request) => Scheduler.Acquire(request, Self);
 
-    /// <summary>One dispatch pass: store what is pending, ask for slots, plan, store the plan, then start it.</summary>
-    private async Task PumpOnce()
-    {
-        if (Engine is not { } engine || S.State is not (ExperimentState.Running or ExperimentState.Paused))
-        {
-            return;
-        }
+    Task<DispatchResult[]> IDispatchHost.DispatchAsync(IReadOnlyList<InFlightEvaluation> entries) => Dispatch(entries);
 
-        // Write-ahead: results booked since the last write are stored before anything new goes out.
-        if ((_books.Dirty || _ledger.HasUnpersisted || !_store.Healthy) && !await Persist())
-        {
-            return;
-        }
+    Task IDispatchHost.CompleteAsync() => Finish(ExperimentState.Completed);
 
-        if (engine.IsTerminated && _books.InFlight.Count == 0)
-        {
-            await Finish(ExperimentState.Completed);
-            return;
-        }
+    Task<bool> IDispatchHost.PersistAsync() => Persist();
 
-        var waiting = _books.InFlight.Waiting();
-        var running = S.State == ExperimentState.Running;
-        SlotGrant grant;
-        try
-        {
-            grant = await Scheduler.Acquire(_planner.Request(ExperimentId, S.Spec!, S.DeviceClass, waiting, running, !_books.Barrier && !engine.IsTerminated), Self);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.SchedulerFailed(_logger, ex, ExperimentId);
-            return;
-        }
+    void IDispatchHost.SchedulerFailed(Exception error) => Log.SchedulerFailed(logger, error, ExperimentId);
 
-        _fairShare = grant.FairShare;
-        if (S.DeviceClass is null && grant.DeviceClass is not null && grant.Silos.Count > 0 && DeviceClassName.DependsOnDevice(S.Spec!))
-        {
-            // Measured objectives compare only within one class: the first grant pins it for the experiment's lifetime.
-            S.DeviceClass = grant.DeviceClass;
-            _books.Dirty = true;
-        }
+    void IDispatchHost.Publish(double fairShare) => Telemetry.Publish(S, _ledger.Count, fairShare, Hypervolume());
 
-        var now = _time.GetUtcNow();
-        var plan = _planner.Plan(waiting, grant.Silos, running && !engine.IsTerminated, engine.Ask, (c, silo) => DispatchPlanner.NewEntry(c, silo, S.Prepared!, KeyDeviceClass, now));
-        if (plan.ShortOfCandidates)
-        {
-            // Generational barrier or budget reached: hand the spare grants back on the next pass.
-            _books.Barrier = true;
-            _pump.RequestPass();
-        }
-
-        // Write-ahead: the engine's pending set and the in-flight map are stored before any individual hears of them. When the
-        // write fails nothing goes out: the entries wait for a slot again and the timer retries the write.
-        _books.Dirty |= plan.Dispatch.Count > 0;
-        if (_books.Dirty && !await Persist())
-        {
-            foreach (var entry in plan.Dispatch)
-            {
-                InFlightTable.Release(entry, now);
-            }
-
-            return;
-        }
-
-        Telemetry.Publish(S, _ledger.Count, _fairShare, Hypervolume());
-        if (plan.Dispatch.Count > 0)
-        {
-            _results.Apply(await _dispatcher.DispatchAsync(plan.Dispatch, ExperimentId, S, KeyDeviceClass, _options.DefaultEvaluationDeadline));
-            if (_books.Dirty || _ledger.HasUnpersisted)
-            {
-                _pump.RequestPass();
-            }
-        }
-    }
+    private Task<DispatchResult[]> Dispatch(IEnumerable<InFlightEvaluation> entries) =>
+        _dispatcher.DispatchAsync(entries, ExperimentId, S, DispatchPlanner.KeyDeviceClass(S), _options.DefaultEvaluationDeadline);
 
     /// <summary>Starts one evaluation; the placement director reads the granted silo from this call's request context.</summary>
     private async Task<EvaluationOutcome?> StartOnGrantedSilo(InFlightEvaluation entry, EvaluationRequest request)
@@ -435,17 +349,17 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
     {
         await InFlightWithdrawal.WithdrawAsync(
             _books,
-            entry => GrainFactory.GetGrain<IIndividualGrain>(entry.Key).Unsubscribe(Self).WaitAsync(EvaluationDispatcher.CallTimeout, _time),
+            entry => GrainFactory.GetGrain<IIndividualGrain>(entry.Key).Unsubscribe(Self).WaitAsync(EvaluationDispatcher.CallTimeout, time),
             _events);
         S.State = final;
-        S.FinishedAt = _time.GetUtcNow();
+        S.FinishedAt = time.GetUtcNow();
         while (!await Persist())
         {
             // The terminal state must be stored before the reminder goes, or a restart would resume a finished search.
-            await Task.Delay(_options.CoordinatorTick, _time);
+            await Task.Delay(_options.CoordinatorTick, time);
         }
 
-        Log.StateChanged(_logger, ExperimentId, final.ToString());
+        Log.StateChanged(logger, ExperimentId, final.ToString());
         Telemetry.Finish(final);
         _timer?.Dispose();
         _timer = null;
@@ -455,7 +369,7 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.SchedulerFailed(_logger, ex, ExperimentId);
+            Log.SchedulerFailed(logger, ex, ExperimentId);
         }
 
         await DropReminder();
@@ -463,61 +377,29 @@ internal sealed class PopulationCoordinatorGrain : Grain, IPopulationCoordinator
 
     private async Task<bool> Persist()
     {
-        var wasHealthy = _store.Healthy;
-        if (await _store.PersistAsync(() => Engine?.SaveState().ToJson()))
-        {
-            _books.Dirty = false;
-            if (!wasHealthy)
-            {
-                Log.StorageRecovered(_logger, ExperimentId);
-            }
-
-            return true;
-        }
-
-        if (wasHealthy)
-        {
-            Log.PersistFailed(_logger, _store.LastError!, ExperimentId);
-        }
-
-        _books.Dirty = true;
-        return false;
+        var stored = await _store.PersistAsync(() => Engine?.SaveState().ToJson(), () => Log.StorageRecovered(logger, ExperimentId), ex => Log.PersistFailed(logger, ex, ExperimentId));
+        _books.Dirty = !stored;
+        return stored;
     }
 
     private async Task EnsureReminder()
     {
-        try
+        if (await CoordinatorReminder.EnsureAsync(this, _options.ReminderPeriod) is { } error)
         {
-            await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _books.AddError("no reminder service: the experiment resumes after a silo failure only when called. " + ex.Message);
+            _books.AddError(error);
         }
     }
 
     private async Task DropReminder()
     {
-        try
+        if (await CoordinatorReminder.DropAsync(this) is { } error)
         {
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.SchedulerFailed(_logger, ex, ExperimentId);
+            Log.SchedulerFailed(logger, error, ExperimentId);
         }
     }
 
     private double? Hypervolume() => _hypervolume.Get(Engine, S.Spec, S.Prepared);
 
-    private ExperimentStatus Status()
-    {
-        var storage = _store is { Healthy: false, DownSince: { } since }
-            ? FormattableString.Invariant($"storage unavailable since {since:HH:mm:ss} UTC; dispatch paused until it is back: {_store.LastError?.Message}")
-            : null;
-        return CoordinatorViews.Status(ExperimentId, S, _ledger, Engine, Hypervolume(), _fairShare, _localSilo.SiloAddress.ToParsableString(), storage);
-    }
+    private ExperimentStatus Status() =>
+        CoordinatorViews.Status(ExperimentId, S, _ledger, Engine, Hypervolume(), _pass?.FairShare ?? 0, localSilo.SiloAddress.ToParsableString(), CoordinatorViews.StorageProblem(_store));
 }

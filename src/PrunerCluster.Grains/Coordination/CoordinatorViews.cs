@@ -36,6 +36,11 @@ public static class CoordinatorViews
         };
     }
 
+    /// <summary>The line status shows while storage is down; null while it is healthy.</summary>
+    public static string? StorageProblem(WriteAheadStore store) => store is { Healthy: false, DownSince: { } since }
+        ? FormattableString.Invariant($"storage unavailable since {since:HH:mm:ss} UTC; dispatch paused until it is back: {store.LastError?.Message}")
+        : null;
+
     /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>
     public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume)
     {

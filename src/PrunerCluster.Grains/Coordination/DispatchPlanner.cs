@@ -82,6 +82,13 @@ public sealed class DispatchPlanner(InFlightTable inFlight, RefusalMemory refusa
         return new DispatchPlan(dispatch, shortOfCandidates);
     }
 
+    /// <summary>The device class in the individual key: the spec's, else (when a measured objective needs one) the class pinned from the first grant.</summary>
+    public static string? KeyDeviceClass(CoordinatorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Spec?.DeviceClass ?? (state.Spec is { } spec && DeviceClassName.DependsOnDevice(spec) ? state.DeviceClass : null);
+    }
+
     /// <summary>A new in-flight entry for <paramref name="candidate"/> on the granted <paramref name="silo"/>.</summary>
     public static InFlightEvaluation NewEntry(Candidate candidate, string silo, PreparedExperiment prepared, string? keyDeviceClass, DateTimeOffset now)
     {
