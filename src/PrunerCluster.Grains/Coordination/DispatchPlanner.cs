@@ -43,7 +43,8 @@ public sealed class DispatchPlanner(InFlightTable inFlight, RefusalMemory refusa
 
     /// <summary>
     /// Matches <paramref name="grants"/> to the waiting entries (oldest first), then asks <paramref name="ask"/> for new
-    /// candidates for the slots left over and tracks each with <paramref name="track"/>. Slots nobody may take stay unused.
+    /// candidates for the slots left over and tracks each with <paramref name="track"/>. Grants on a silo that refused work for
+    /// lack of capacity and has not freed a slot since stay unused, as do slots nobody else may take.
     /// </summary>
     public DispatchPlan Plan(
         IReadOnlyList<InFlightEvaluation> waiting,
@@ -58,7 +59,8 @@ public sealed class DispatchPlanner(InFlightTable inFlight, RefusalMemory refusa
         ArgumentNullException.ThrowIfNull(track);
         var now = time.GetUtcNow();
         var dispatch = new List<InFlightEvaluation>();
-        var (assigned, slots) = RetryPolicy.Assign(waiting, grants, (entry, silo) => refusals.Blocks(entry.CandidateId, silo, now));
+        var usable = grants.Where(silo => !refusals.IsFull(silo, now)).ToList();
+        var (assigned, slots) = RetryPolicy.Assign(waiting, usable, (entry, silo) => refusals.Blocks(entry.CandidateId, silo, now));
         foreach (var (entry, silo) in assigned)
         {
             entry.Silo = silo;
