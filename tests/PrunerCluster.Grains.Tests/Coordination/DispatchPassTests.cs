@@ -72,6 +72,28 @@ public sealed class DispatchPassTests
     }
 
     [Fact]
+    public async Task At_a_generational_barrier_the_pass_stops_asking_until_a_result_arrives()
+    {
+        var h = await CoordinationHarness.CreateAsync(population: 4, maxEvaluations: 8, mode: SearchMode.Generational);
+        var host = new FakeHost(_ => ["a", "a", "a", "a", "a", "a"], (_, _) => null);
+        var pass = new DispatchPass(h.State, h.Books, h.Planner, h.Results, host, h.Time);
+        var passes = 1;
+        while (await pass.RunOnceAsync("unit") && passes < 50)
+        {
+            passes++;
+        }
+
+        Assert.InRange(passes, 1, 3);
+        Assert.True(h.Books.Barrier);
+        Assert.Equal(4, host.Sent.Count);
+        Assert.Equal(0, host.Requests[^1].Want);
+
+        var entry = h.InFlight.Entries.First();
+        h.Books.Completed(entry.Key, h.Evaluate(entry, "a"));
+        Assert.False(h.Books.Barrier);
+    }
+
+    [Fact]
     public async Task A_paused_experiment_asks_for_no_slots_and_starts_nothing()
     {
         var h = await CoordinationHarness.CreateAsync();
