@@ -47,6 +47,9 @@ public sealed record ExperimentStatus
     [Id(16)] public int SlotShare { get; init; }
     [Id(17)] public string CoordinatorSilo { get; init; } = "";
     [Id(18)] public double ShareWeight { get; init; }
+
+    /// <summary>Of <see cref="Reissued"/>, those a silo refused (no free slot, or the activation moved to the granted silo).</summary>
+    [Id(80)] public int Refused { get; init; }
 }
 
 /// <summary>One member of the Pareto set.</summary>

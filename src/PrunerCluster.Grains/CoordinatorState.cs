@@ -42,6 +42,9 @@ public sealed class CoordinatorState
     [Id(5)] public Dictionary<long, InFlightEvaluation> InFlight { get; set; } = [];
     [Id(7)] public int CacheHits { get; set; }
     [Id(8)] public int Reissued { get; set; }
+
+    /// <summary>Re-issues because a silo refused the work (full, or the activation moved); also counted in <see cref="Reissued"/>.</summary>
+    [Id(80)] public int Refused { get; set; }
     [Id(9)] public List<string> Errors { get; set; } = [];
     [Id(10)] public DateTimeOffset? SubmittedAt { get; set; }
     [Id(11)] public DateTimeOffset? StartedAt { get; set; }

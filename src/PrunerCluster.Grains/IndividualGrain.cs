@@ -60,9 +60,19 @@ internal sealed class IndividualGrain(
         var deviceClass = options.Value.EffectiveDeviceClass;
         if (_running is null && MustMove(request, deviceClass) is { } why)
         {
+            if (!_leaving && RequestContext.Get(SlotMetadata.TargetSiloKey) is string granted && !string.Equals(granted, executor.SiloName, StringComparison.Ordinal))
+            {
+                // Migrate (placed on the granted silo, registered there) rather than deactivate: a caller whose directory cache
+                // still names this silo would otherwise re-create the activation here on every retry.
+                this.MigrateOnIdle();
+            }
+            else
+            {
+                this.DeactivateOnIdle();
+            }
+
             _leaving = true;
-            this.DeactivateOnIdle();
-            throw new SlotUnavailableException($"Evaluation {key} cannot start on silo {executor.SiloName}: {why}; it moves to the next granted silo.");
+            throw new SlotUnavailableException($"Evaluation {key} cannot start on silo {executor.SiloName}: {why}; it moves to the next granted silo.") { RefusingSilo = executor.SiloName, Moving = true };
         }
 
         if (subscriber is not null)
@@ -92,7 +102,10 @@ internal sealed class IndividualGrain(
             _leaving = true;
             this.DeactivateOnIdle();
             throw new SlotUnavailableException(
-                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued, draining: {executor.IsDraining}, granted silo {RequestContext.Get(SlotMetadata.TargetSiloKey)}.");
+                $"Silo {executor.SiloName} cannot take evaluation {key}: {executor.Slots} slots, {executor.Running} running, {executor.Queued} queued, draining: {executor.IsDraining}, granted silo {RequestContext.Get(SlotMetadata.TargetSiloKey)}.")
+            {
+                RefusingSilo = executor.SiloName,
+            };
         }
 
         _attempt = attempt;
@@ -269,6 +282,12 @@ internal sealed class IndividualGrain(
 [GenerateSerializer, Alias("prunercluster.SlotUnavailableException")]
 public sealed class SlotUnavailableException : Exception
 {
+    /// <summary>The silo that refused (parsable address); null from older silos.</summary>
+    [Id(80)] public string? RefusingSilo { get; init; }
+
+    /// <summary>True when the refusal only moves the activation (to the granted silo, or away after a failure), not a lack of capacity.</summary>
+    [Id(81)] public bool Moving { get; init; }
+
     public SlotUnavailableException()
     {
     }

@@ -18,6 +18,8 @@ namespace PrunerCluster.Grains;
 /// Device classes: a request naming a class is granted only silos of that class; one asking for a single class gets silos
 /// of one class per grant (the grant says which), so an experiment can pin the class of its first grant. Silos the request asks
 /// to avoid (they failed or refused its work) are granted only when no other silo has a free slot.
+/// Re-activated (its silo died, or it was collected), it asks every slot silo what its executor holds and counts that as
+/// used until the coordinators have reported their holdings again, so a fresh activation never grants slots that are busy.
 /// </summary>
 internal sealed class SlotSchedulerGrain(
     IClusterMembershipService membership,
@@ -27,8 +29,37 @@ internal sealed class SlotSchedulerGrain(
     TimeProvider time) : Grain, ISlotSchedulerGrain
 {
     private static readonly TimeSpan NudgeInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, ExperimentBooks> _experiments = new(StringComparer.Ordinal);
     private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _reported = new(StringComparer.Ordinal);
+    private DateTimeOffset _reportedUntil;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var reports = await Task.WhenAll(Capacity().Keys.Select(AskSilo));
+        _reported = reports.OfType<SiloSlotReport>().ToDictionary(r => r.Silo, r => Math.Max(r.Outstanding, r.Running + r.Queued), StringComparer.Ordinal);
+
+        // Every coordinator reports its holdings on its next tick; until then the silos' own counts stand in for them.
+        _reportedUntil = time.GetUtcNow() + (options.Value.CoordinatorTick * 3);
+    }
+
+    private async Task<SiloSlotReport?> AskSilo(string silo)
+    {
+        RequestContext.Set(SlotMetadata.TargetSiloKey, silo);
+        try
+        {
+            return await GrainFactory.GetGrain<ISiloSlotsGrain>(silo).Report().WaitAsync(ReportTimeout, time);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+        finally
+        {
+            RequestContext.Remove(SlotMetadata.TargetSiloKey);
+        }
+    }
 
     public Task<SlotGrant> Acquire(SlotRequest request, IPopulationCoordinatorGrain coordinator)
     {
@@ -223,6 +254,17 @@ internal sealed class SlotSchedulerGrain(
                 if (capacity.ContainsKey(silo))
                 {
                     used[silo] = used.GetValueOrDefault(silo) + count;
+                }
+            }
+        }
+
+        if (time.GetUtcNow() < _reportedUntil)
+        {
+            foreach (var (silo, busy) in _reported)
+            {
+                if (capacity.ContainsKey(silo) && busy > used.GetValueOrDefault(silo))
+                {
+                    used[silo] = busy;
                 }
             }
         }

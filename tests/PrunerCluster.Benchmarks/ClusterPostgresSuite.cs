@@ -16,7 +16,8 @@ namespace PrunerCluster.Benchmarks;
 /// Suite "cluster --postgres": the cost of PostgreSQL as the cluster's store, on a private durable server (fsync on) from
 /// Debian's packages. Schema init (first and repeated), the end-to-end cost per evaluation of a zero-cost search through the
 /// grains with PostgreSQL vs memory storage, and the coordinator's write-ahead (ledger chunk + coordinator state) through the
-/// real ADO.NET provider for 1,000 evaluation records, one write per record (worst case) and per batch of 8.
+/// real ADO.NET provider for 1,000 evaluation records, one write per record (worst case) and per batch of 8, and the time
+/// from <c>kill -9</c> of a silo process to re-issue (<see cref="ClusterKillSuite"/>).
 /// </summary>
 internal static class ClusterPostgresSuite
 {
@@ -60,6 +61,7 @@ internal static class ClusterPostgresSuite
             await silo.StopAsync();
         }
 
+        await ClusterKillSuite.RunAsync(server);
         return 0;
     }
 

@@ -283,9 +283,12 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
             output.WriteLine($"postgres mode: SIGTERM -> first re-issue {reissuedAfter?.TotalSeconds:F2} s; -> victim exited ({victim.ExitCode}) {clock.Elapsed.TotalSeconds:F2} s; handed back {handedBack}");
 
             var status = await WaitAsync(client, submitted.ExperimentId!);
-            output.WriteLine($"final: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed, {status.Reissued} re-issued");
+            output.WriteLine($"final: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed, {status.Reissued} re-issued, {status.Refused} of them refused");
             Assert.Equal(ExperimentState.Completed, status.State);
             Assert.Equal(budget, status.Evaluated);
+
+            // A draining or full silo is not sent refused work again until it frees a slot (hundreds of refusals before).
+            Assert.InRange(status.Refused, 0, 2 * budget);
             Assert.Equal(0, status.Failed);
             var ledger = await RetryAsync(() => experiment.GetEvaluations());
             Assert.Equal(budget, ledger.Select(r => r.CandidateId).Distinct().Count());

@@ -28,6 +28,7 @@ public sealed class EvaluationLifecycleTests(SharedClusterFixture fixture, ITest
         Assert.Equal(12, status.Evaluated);
         Assert.Equal(0, status.Failed);
         Assert.True(status.Reissued > 0, "no evaluation hung, so nothing was re-issued");
+        AssertRefusalsBounded(status, budget: 12);
         await AssertSlotsIdleAsync();
     }
 
@@ -40,6 +41,7 @@ public sealed class EvaluationLifecycleTests(SharedClusterFixture fixture, ITest
         var status = await Client.WaitAsync(id, Timeout);
         output.WriteLine(status.ToString());
         Assert.Equal(ExperimentState.Completed, status.State);
+        AssertRefusalsBounded(status, budget: 12);
 
         var ledger = await Client.GetExperiment(id).GetEvaluations();
         var failed = ledger.Where(r => !r.Succeeded).ToList();
@@ -76,6 +78,7 @@ public sealed class EvaluationLifecycleTests(SharedClusterFixture fixture, ITest
         Assert.Equal(ExperimentState.Completed, status.State);
         Assert.Equal(0, status.Failed);
         Assert.True(status.Reissued > 0, "no evaluation ran out of memory");
+        AssertRefusalsBounded(status, budget: 12);
 
         var ledger = await Client.GetExperiment(id).GetEvaluations();
         foreach (var record in ledger)
@@ -112,6 +115,17 @@ public sealed class EvaluationLifecycleTests(SharedClusterFixture fixture, ITest
         await AssertSlotsIdleAsync();
         var evaluations = await experiment.GetEvaluations();
         Assert.Empty(evaluations);
+    }
+
+    /// <summary>
+    /// A retried evaluation's old activation may refuse once while it moves to the granted silo, and a full silo refuses at
+    /// most once per candidate until it frees a slot; before the fix these searches of 12 evaluations logged hundreds to
+    /// thousands of refusals (an activation re-created on the silo that refused it, re-dispatched at once).
+    /// </summary>
+    private void AssertRefusalsBounded(ExperimentStatus status, int budget)
+    {
+        output.WriteLine($"refusal re-issues: {status.Refused} (all re-issues {status.Reissued}) for a budget of {budget}");
+        Assert.InRange(status.Refused, 0, 2 * budget);
     }
 
     private async Task AssertSlotsIdleAsync()

@@ -21,6 +21,7 @@ public static class CoordinatorViews
             InFlight = s.InFlight.Values.Count(e => e.Silo is not null),
             CacheHits = s.CacheHits,
             Reissued = s.Reissued,
+            Refused = s.Refused,
             Generation = engine?.Generation ?? 0,
             Progress = s.State == ExperimentState.Completed ? 1 : engine?.Progress ?? 0,
             Hypervolume = hypervolume,
@@ -34,6 +35,11 @@ public static class CoordinatorViews
             ShareWeight = s.Spec?.ShareWeight ?? 0,
         };
     }
+
+    /// <summary>The line status shows while storage is down; null while it is healthy.</summary>
+    public static string? StorageProblem(WriteAheadStore store) => store is { Healthy: false, DownSince: { } since }
+        ? FormattableString.Invariant($"storage unavailable since {since:HH:mm:ss} UTC; dispatch paused until it is back: {store.LastError?.Message}")
+        : null;
 
     /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>
     public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume)

@@ -27,6 +27,8 @@ public sealed class InFlightTable
 
     public bool Contains(long candidateId) => _entries.ContainsKey(candidateId);
 
+    public bool TryGet(long candidateId, out InFlightEvaluation entry) => _entries.TryGetValue(candidateId, out entry!);
+
     public bool TryGetByKey(string individualKey, out long candidateId) => _byKey.TryGetValue(individualKey, out candidateId);
 
     public void Add(InFlightEvaluation entry)

@@ -18,6 +18,25 @@ public sealed class WriteAheadStore(IPersistentState<CoordinatorState> state, IL
 
     public int Writes { get; private set; }
 
+    /// <summary>As <see cref="PersistAsync(Func{string?})"/>, reporting the moments storage goes down (<paramref name="failed"/>) and comes back (<paramref name="recovered"/>).</summary>
+    public async Task<bool> PersistAsync(Func<string?>? algorithmJson, Action recovered, Action<Exception> failed)
+    {
+        ArgumentNullException.ThrowIfNull(recovered);
+        ArgumentNullException.ThrowIfNull(failed);
+        var wasHealthy = Healthy;
+        var stored = await PersistAsync(algorithmJson);
+        if (stored && !wasHealthy)
+        {
+            recovered();
+        }
+        else if (!stored && wasHealthy)
+        {
+            failed(LastError!);
+        }
+
+        return stored;
+    }
+
     /// <summary>Writes ledger chunks, then the main state; false (and <see cref="Healthy"/> false) when storage failed.</summary>
     public async Task<bool> PersistAsync(Func<string?>? algorithmJson = null)
     {

@@ -53,10 +53,15 @@ public sealed class RetryPolicy
     /// left, else any grant (waiting for an untried silo stalled the search when the others stayed busy). Returns the pairs
     /// and the grants left over (for new candidates).
     /// </summary>
-    public static (List<(InFlightEvaluation Entry, string Silo)> Assigned, Queue<string> Left) Assign(IReadOnlyList<InFlightEvaluation> waiting, IEnumerable<string> grants)
+    public static (List<(InFlightEvaluation Entry, string Silo)> Assigned, Queue<string> Left) Assign(IReadOnlyList<InFlightEvaluation> waiting, IEnumerable<string> grants) =>
+        Assign(waiting, grants, static (_, _) => false);
+
+    /// <summary>As <see cref="Assign(IReadOnlyList{InFlightEvaluation}, IEnumerable{string})"/>, but an entry never takes a grant on a silo <paramref name="blocked"/> names for it (it keeps waiting).</summary>
+    public static (List<(InFlightEvaluation Entry, string Silo)> Assigned, Queue<string> Left) Assign(IReadOnlyList<InFlightEvaluation> waiting, IEnumerable<string> grants, Func<InFlightEvaluation, string, bool> blocked)
     {
         ArgumentNullException.ThrowIfNull(waiting);
         ArgumentNullException.ThrowIfNull(grants);
+        ArgumentNullException.ThrowIfNull(blocked);
         var pool = grants.ToList();
         var assigned = new List<(InFlightEvaluation, string)>();
         foreach (var entry in waiting)
@@ -66,10 +71,15 @@ public sealed class RetryPolicy
                 break;
             }
 
-            var index = pool.FindIndex(s => !entry.FailedSilos.Contains(s, StringComparer.Ordinal));
+            var index = pool.FindIndex(s => !blocked(entry, s) && !entry.FailedSilos.Contains(s, StringComparer.Ordinal));
             if (index < 0)
             {
-                index = 0;
+                index = pool.FindIndex(s => !blocked(entry, s));
+            }
+
+            if (index < 0)
+            {
+                continue;
             }
 
             assigned.Add((entry, pool[index]));

@@ -1,0 +1,43 @@
+namespace PrunerCluster.Grains.Coordination;
+
+/// <summary>
+/// Applies the answers of a dispatch (or poll) round: a refusal is re-issued without counting an attempt, any other error is
+/// a transient failure of the silo it went to, a stored outcome is booked as a cache hit, and null means the individual
+/// started or joined the work (heard of now).
+/// </summary>
+public sealed class DispatchResultHandler(EvaluationBookkeeper books, CoordinatorState state, ICoordinatorEvents events, TimeProvider time)
+{
+    public void Apply(IEnumerable<DispatchResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        foreach (var (entry, outcome, error) in results)
+        {
+            if (!books.InFlight.Contains(entry.CandidateId))
+            {
+                continue;
+            }
+
+            if (error is SlotUnavailableException refused)
+            {
+                events.DispatchFailed(refused, entry.CandidateId, entry.Key);
+                books.Refused(entry, refused.RefusingSilo, refused.Moving);
+                continue;
+            }
+
+            if (error is not null)
+            {
+                events.DispatchFailed(error, entry.CandidateId, entry.Key);
+                books.TransientFailure(entry, entry.Silo, "dispatch failed: " + error.Message);
+                continue;
+            }
+
+            entry.LastContact = time.GetUtcNow();
+            if (outcome is not null)
+            {
+                state.CacheHits++;
+                events.CacheHit();
+                books.Record(entry.CandidateId, outcome, fromCache: true);
+            }
+        }
+    }
+}

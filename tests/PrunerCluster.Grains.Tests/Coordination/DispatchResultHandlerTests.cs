@@ -1,0 +1,50 @@
+using PrunerCluster.Grains.Coordination;
+
+namespace PrunerCluster.Grains.Tests.Coordination;
+
+public sealed class DispatchResultHandlerTests
+{
+    [Fact]
+    public async Task Refused_work_is_reissued_without_an_attempt_failed_dispatch_is_transient_and_a_stored_outcome_is_a_cache_hit()
+    {
+        var h = await CoordinationHarness.CreateAsync();
+        var plan = h.Plan("a", "b", "c", "d");
+        var (refused, failed, cached, started) = (plan.Dispatch[0], plan.Dispatch[1], plan.Dispatch[2], plan.Dispatch[3]);
+        h.Time.Advance(TimeSpan.FromSeconds(3));
+
+        h.Results.Apply(
+        [
+            new DispatchResult(refused, null, new SlotUnavailableException("full") { RefusingSilo = "a" }),
+            new DispatchResult(failed, null, new TimeoutException("no answer")),
+            new DispatchResult(cached, h.Evaluate(cached, "c"), null),
+            new DispatchResult(started, null, null),
+        ]);
+
+        Assert.Null(refused.Silo);
+        Assert.Equal(0, refused.TransientFailures);
+        Assert.True(h.Refusals.Blocks(refused.CandidateId, "a", h.Time.GetUtcNow()));
+
+        Assert.Null(failed.Silo);
+        Assert.Equal(1, failed.TransientFailures);
+        Assert.Equal(["b"], failed.FailedSilos);
+
+        Assert.False(h.InFlight.Contains(cached.CandidateId));
+        Assert.True(h.Ledger.Find(cached.CandidateId)!.FromCache);
+        Assert.Equal(1, h.State.CacheHits);
+
+        Assert.Equal("d", started.Silo);
+        Assert.Equal(h.Time.GetUtcNow(), started.LastContact);
+        Assert.Equal((2, 1), (h.State.Reissued, h.State.Refused));
+    }
+
+    [Fact]
+    public async Task Answers_for_entries_no_longer_in_flight_are_ignored()
+    {
+        var h = await CoordinationHarness.CreateAsync();
+        var entry = h.Plan("a").Dispatch.Single();
+        h.Books.Completed(entry.Key, h.Evaluate(entry, "a"));
+        h.Results.Apply([new DispatchResult(entry, null, new SlotUnavailableException("late"))]);
+        Assert.Equal(0, h.State.Reissued);
+        Assert.Equal(1, h.Ledger.Count);
+    }
+}
