@@ -1,8 +1,11 @@
+using Orleans.Runtime;
+
 namespace PrunerCluster.Grains.Coordination;
 
 /// <summary>
-/// Applies the answers of a dispatch (or poll) round: a refusal is re-issued without counting an attempt, any other error is
-/// a transient failure of the silo it went to, a stored outcome is booked as a cache hit, and null means the individual
+/// Applies the answers of a dispatch (or poll) round: a refusal is re-issued without counting an attempt, and so is a
+/// dispatch that never reached its silo (a silo dead but not yet voted out of membership: retrying it there would spend
+/// the candidate's retry cap on a corpse); any other error is a transient failure of the silo it went to, a stored outcome is booked as a cache hit, and null means the individual
 /// started or joined the work (heard of now).
 /// </summary>
 public sealed class DispatchResultHandler(EvaluationBookkeeper books, CoordinatorState state, ICoordinatorEvents events, TimeProvider time)
@@ -21,6 +24,13 @@ public sealed class DispatchResultHandler(EvaluationBookkeeper books, Coordinato
             {
                 events.DispatchFailed(refused, entry.CandidateId, entry.Key);
                 books.Refused(entry, refused.RefusingSilo, refused.Moving);
+                continue;
+            }
+
+            if (error is OrleansMessageRejectionException or SiloUnavailableException)
+            {
+                events.DispatchFailed(error, entry.CandidateId, entry.Key);
+                books.Unreachable(entry, entry.Silo);
                 continue;
             }
 

@@ -85,6 +85,21 @@ public sealed class EvaluationBookkeeper(
         Reissue(entry, "refused");
     }
 
+    /// <summary>
+    /// The dispatch never reached <paramref name="silo"/> (not an attempt): the silo counts as full, so neither this candidate
+    /// nor new work goes there until it frees a slot or the hold expires, by which time membership has voted a dead silo out.
+    /// </summary>
+    public void Unreachable(InFlightEvaluation entry, string? silo)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (silo is not null)
+        {
+            refusals.Refused(entry.CandidateId, silo, time.GetUtcNow());
+        }
+
+        Reissue(entry, "unreachable");
+    }
+
     /// <summary>Retries elsewhere, or records the candidate as failed once the retry cap is reached.</summary>
     public void TransientFailure(InFlightEvaluation entry, string? silo, string reason)
     {

@@ -1,3 +1,5 @@
+using System.Reflection;
+using Orleans.Runtime;
 using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
@@ -36,6 +38,36 @@ public sealed class DispatchResultHandlerTests
         Assert.Equal(h.Time.GetUtcNow(), started.LastContact);
         Assert.Equal((2, 1), (h.State.Reissued, h.State.Refused));
     }
+
+    [Fact]
+    public async Task A_dispatch_that_never_reached_its_silo_is_reissued_without_an_attempt_and_the_silo_is_avoided()
+    {
+        var h = await CoordinationHarness.CreateAsync();
+        var plan = h.Plan("a", "b");
+        var (rejected, unavailable) = (plan.Dispatch[0], plan.Dispatch[1]);
+
+        for (var round = 0; round < 5; round++)
+        {
+            h.Results.Apply(
+            [
+                new DispatchResult(rejected, null, Rejection("Unable to connect to endpoint a")),
+                new DispatchResult(unavailable, null, new SiloUnavailableException("b is dead")),
+            ]);
+            (rejected.Silo, unavailable.Silo) = ("a", "b");
+        }
+
+        Assert.Equal((0, 0), (rejected.TransientFailures, unavailable.TransientFailures));
+        Assert.True(h.InFlight.Contains(rejected.CandidateId));
+        Assert.True(h.InFlight.Contains(unavailable.CandidateId));
+        Assert.Equal(0, h.Ledger.Count);
+        Assert.True(h.Refusals.Blocks(rejected.CandidateId, "a", h.Time.GetUtcNow()));
+        Assert.True(h.Refusals.IsFull("b", h.Time.GetUtcNow()));
+        Assert.Equal(10, h.State.Reissued);
+    }
+
+    // Orleans raises this one itself (its constructors are internal), as it did for a silo killed but not yet voted out.
+    private static OrleansMessageRejectionException Rejection(string message) =>
+        (OrleansMessageRejectionException)Activator.CreateInstance(typeof(OrleansMessageRejectionException), BindingFlags.Instance | BindingFlags.NonPublic, null, [message], null)!;
 
     [Fact]
     public async Task Answers_for_entries_no_longer_in_flight_are_ignored()
