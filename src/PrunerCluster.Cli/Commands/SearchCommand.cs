@@ -32,23 +32,25 @@ public static class SearchCommand
         var finalRecovery = new Option<string?>("--final-recovery") { Description = "Fine-tune steps of the final recovery of the Pareto set, scored on the test set (0 = off; overrides the spec's finalRecovery)", HelpName = "STEPS" };
         var finalMembers = new Option<string?>("--final-members") { Description = "Pareto members recovered at the end, most accurate first (0 = all)", HelpName = "N" };
         var noiseSamples = new Option<int>("--noise-samples") { Description = "Timings of the unpruned model during the search for the run's latency noise figure (0 = off)", DefaultValueFactory = _ => FinalStage.DefaultNoiseSamples, HelpName = "N" };
+        var noRemeasure = new Option<bool>("--no-remeasure") { Description = "Skip re-timing the Pareto members alone on the device after the search (by default they are re-timed and members then dominated leave the front)" };
+        var baselineEpochs = BaselineEpochsOption.Create();
         var command = new Command("search", "Run a whole search in this process (embedded mode: one silo, no database) with live progress, then write the run directory (Pareto set, plots, HTML report). " + CtrlCHelp)
         {
-            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples,
+            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples, noRemeasure, baselineEpochs,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(specArgument)!, parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct,
-            parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples)));
+            parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples), !parse.GetValue(noRemeasure), parse.GetValue(baselineEpochs)));
         return command;
     }
 
     public static async Task<int> RunAsync(
         string specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken,
-        string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples)
+        string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples, bool remeasure = true, string? baselineEpochs = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         var output = console.Out;
-        var spec = FinalRecoveryOptions.Apply(SpecFile.LoadValid(specPath), finalRecovery, finalMembers);
+        var spec = BaselineEpochsOption.Apply(FinalRecoveryOptions.Apply(SpecFile.LoadValid(specPath), finalRecovery, finalMembers), baselineEpochs);
         var live = !plain && console.IsTerminal;
         var runsRoot = Path.GetFullPath(outRoot ?? Path.Combine(".prunercluster", "runs"));
         var logFile = live ? Path.Combine(runsRoot, $"{Sanitize(spec.Name)}-{DateTimeOffset.Now:yyyyMMdd-HHmmss}.log") : null;
@@ -88,9 +90,13 @@ public static class SearchCommand
         var experiment = cluster.Grains.GetExperiment(id);
         var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
         var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
+        var remeasured = remeasure && status.State == ExperimentState.Completed
+            ? await final.RemeasureAsync(pareto, output, cancellationToken).ConfigureAwait(false)
+            : null;
+        pareto = remeasured?.Pareto ?? pareto;
 
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}:"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
         output.WriteLine(ParetoReport.Table(pareto));
         foreach (var error in status.Errors)
         {
@@ -99,6 +105,15 @@ public static class SearchCommand
 
         var directory = Path.Combine(runsRoot, Sanitize(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
+        if (remeasured is not null)
+        {
+            RemeasurementReport.Write(directory, remeasured);
+            foreach (var left in remeasured.Left)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"left the front: {FrontRemeasurer.Short(left.Entry.MaskHash)} (latency {left.SearchLatencyMs:F2} ms in the search, {left.LatencyMs:F2} ms re-timed): {left.LeftReason}"));
+            }
+        }
+
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
         if (LatencyNoiseProbe.CoefficientOfVariation(noise) is { } cv)
         {

@@ -18,10 +18,11 @@ public static class TrainCommand
     {
         var spec = new Argument<string>("spec") { Description = "Experiment spec whose model, data set and baseline settings to train" };
         var cache = new Option<string?>("--cache") { Description = "Checkpoint cache folder (default: the spec's baseline.cacheDirectory, else ~/.cache/prunercluster/checkpoints)", HelpName = "DIR" };
-        var command = new Command("train", "Train the baseline checkpoint of a spec (cached by content: a second run returns at once)") { spec, cache };
+        var epochs = BaselineEpochsOption.Create();
+        var command = new Command("train", "Train the baseline checkpoint of a spec (cached by content: a second run returns at once)") { spec, cache, epochs };
         command.SetAction(async (parse, ct) =>
         {
-            var experiment = SpecFile.LoadValid(parse.GetValue(spec)!);
+            var experiment = BaselineEpochsOption.Apply(SpecFile.LoadValid(parse.GetValue(spec)!), parse.GetValue(epochs));
             var options = new TorchSharpBackendOptions();
             var settings = new BaselineTrainingSettings
             {

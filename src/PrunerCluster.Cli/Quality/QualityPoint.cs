@@ -1,7 +1,7 @@
 namespace PrunerCluster.Cli.Quality;
 
 /// <summary>One evaluated mask of one method: search-time (validation) metrics.</summary>
-public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded);
+public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded, string? FailureReason = null);
 
 /// <summary>One recovered member: test accuracy after final recovery, MACs and re-measured latency.</summary>
 public sealed record RecoveredPoint(string MaskHash, double TestAccuracy, double Macs, double LatencyMs, double LatencyCiPercent);

@@ -43,9 +43,10 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
-            runs.Add(await OnThread(() => Direct(Random, seed, GenomeEncodings.ChannelBits, RandomMasks, reference, ct), ct).ConfigureAwait(false));
-            runs.Add(await OnThread(() => Direct(Uniform, seed, GenomeEncodings.ChannelBits, UniformMasks, reference, ct), ct).ConfigureAwait(false));
-            runs.Add(await OnThread(() => Direct(Generation0, seed, GenomeEncodings.KeepRatio, Generation0Masks, reference, ct), ct).ConfigureAwait(false));
+            foreach (var method in new[] { Random, Uniform, Generation0 })
+            {
+                runs.Add(await OnThread(() => Direct(method, seed, reference, ct), ct).ConfigureAwait(false));
+            }
             results.Add((seed, reference, runs));
         }
 
@@ -121,28 +122,52 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var ledger = await experiment.GetEvaluations().ConfigureAwait(false);
             var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
             var masks = pareto.Entries.ToDictionary(e => e.MaskHash, e => e.MaskText, StringComparer.Ordinal);
-            points = [.. ledger.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics))];
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {NsgaArm(encoding)}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
+            points = [.. ledger.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics, r.FailureReason))];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {NsgaArm(encoding)}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
         }
 
         var searchSeconds = clock.Elapsed.TotalSeconds;
         return await OnThread(() => Finish(NsgaArm(encoding), seed, spec, points, reference, searchSeconds, ct), ct).ConfigureAwait(false);
     }
 
-    private MethodRun Direct(string method, ulong seed, string encoding, Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>> masks, QualityReference reference, CancellationToken ct)
+    private MethodRun Direct(string method, ulong seed, QualityReference reference, CancellationToken ct)
     {
-        var spec = Spec(seed, encoding);
         var clock = Stopwatch.StartNew();
+        var (spec, points) = EvaluateDirect(method, seed, ct);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
+        return Finish(method, seed, spec, [.. points], reference, clock.Elapsed.TotalSeconds, ct);
+    }
+
+    /// <summary>
+    /// The masks of one direct arm (<see cref="Random"/>, <see cref="Uniform"/> or <see cref="Generation0"/>), each
+    /// evaluated outside the grains with the search-time recovery, and the spec they were evaluated under. Synchronous
+    /// and TorchSharp-bound: call it on a dedicated thread.
+    /// </summary>
+    public (ExperimentSpec Spec, IReadOnlyList<QualityPoint> Points) EvaluateDirect(string method, ulong seed, CancellationToken ct)
+    {
+        var (encoding, masks) = method switch
+        {
+            Random => (GenomeEncodings.ChannelBits, (Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>>)RandomMasks),
+            Uniform => (GenomeEncodings.ChannelBits, UniformMasks),
+            Generation0 => (GenomeEncodings.KeepRatio, Generation0Masks),
+            _ => throw new ArgumentException($"unknown direct arm '{method}'; expected {Random}, {Uniform} or {Generation0}", nameof(method)),
+        };
+        var spec = Spec(seed, encoding);
+        var layout = _backend.LayoutOf(spec, ct);
         var points = new List<QualityPoint>();
         foreach (var text in masks(spec, seed, ct))
         {
             var result = _backend.EvaluateMask(spec, text, null, null, ct);
-            points.Add(Point(Evolution.Genome.Parse(_backend.LayoutOf(spec, ct), text).ContentHash, text, result.Succeeded, result.Metrics));
+            points.Add(Point(Evolution.Genome.Parse(layout, text).ContentHash, text, result.Succeeded, result.Metrics, result.FailureReason));
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
-        return Finish(method, seed, spec, points, reference, clock.Elapsed.TotalSeconds, ct);
+        return (spec, points);
     }
+
+    private static string Failures(IReadOnlyList<QualityPoint> points) =>
+        points.Where(p => !p.Succeeded).Select(p => p.FailureReason ?? "missing metrics").ToList() is { Count: > 0 } reasons
+            ? string.Create(CultureInfo.InvariantCulture, $"; {reasons.Count} FAILED: {string.Join("; ", reasons.Distinct(StringComparer.Ordinal))}")
+            : "";
 
     private MethodRun Finish(string method, ulong seed, ExperimentSpec spec, List<QualityPoint> points, QualityReference reference, double searchSeconds, CancellationToken ct)
     {
@@ -227,14 +252,15 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     public static IReadOnlyList<double> Spread(int count) =>
         count == 1 ? [0.5] : [.. Enumerable.Range(0, count).Select(i => 0.1 + (0.8 * i / (count - 1)))];
 
-    private static QualityPoint Point(string hash, string text, bool succeeded, IReadOnlyDictionary<string, double> metrics) =>
+    private static QualityPoint Point(string hash, string text, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? failure = null) =>
         new(
             text,
             hash,
             metrics.GetValueOrDefault(MetricNames.Accuracy, double.NaN),
             metrics.GetValueOrDefault(MetricNames.Macs, double.NaN),
             metrics.GetValueOrDefault(MetricNames.LatencyMs, double.NaN),
-            succeeded && metrics.ContainsKey(MetricNames.Accuracy) && metrics.ContainsKey(MetricNames.Macs) && metrics.ContainsKey(MetricNames.LatencyMs));
+            succeeded && metrics.ContainsKey(MetricNames.Accuracy) && metrics.ContainsKey(MetricNames.Macs) && metrics.ContainsKey(MetricNames.LatencyMs),
+            succeeded ? null : failure ?? "failed");
 
     private static Task<T> OnThread<T>(Func<T> work, CancellationToken ct) =>
         Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -51,6 +51,27 @@ public sealed class FinalStage : IDisposable
 
     public async Task<IReadOnlyList<double>> StopProbeAsync() => _probe is null ? [] : await _probe.StopAsync().ConfigureAwait(false);
 
+    /// <summary>
+    /// Re-times every Pareto member alone on the device and recomputes the front (members now dominated leave); null when
+    /// no objective or constraint is timed, the set is empty, or the backend is not TorchSharp.
+    /// </summary>
+    public async Task<RemeasuredFront?> RemeasureAsync(ParetoSet pareto, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pareto);
+        ArgumentNullException.ThrowIfNull(output);
+        if (_backend is null || !FrontRemeasurement.Affects(_spec) || pareto.Entries.Count == 0)
+        {
+            return null;
+        }
+
+        var backend = _backend;
+        return await Task.Factory.StartNew(
+            () => FrontRemeasurer.Run(backend, _spec, pareto, output.WriteLine, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
+    }
+
     /// <summary>Runs final recovery when the spec asks for it; null otherwise (or for backends other than TorchSharp).</summary>
     public async Task<FinalRecoveryResult?> RecoverAsync(ParetoSet pareto, IReadOnlyList<double> noise, string? exportRoot, TextWriter output, CancellationToken cancellationToken)
     {

@@ -128,7 +128,9 @@ public static class BaselineTrainer
         var trainingSeconds = clock.Elapsed.TotalSeconds;
         var validation = ClassificationMetrics.Evaluate(model, data.Validation, ct: ct);
         var testReport = ClassificationMetrics.Evaluate(model, test, ct: ct);
-        var temp = weights + ".tmp";
+        // Unique temporary names: processes sharing the checkpoint cache may train the same baseline at once.
+        var unique = "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";
+        var temp = weights + unique;
         model.save(temp);
         File.Move(temp, weights, overwrite: true);
         var checkpoint = new BaselineCheckpoint(weights, settings.Model, settings.Dataset, Hashing.FileSha256Hex(weights), testReport.Accuracy, validation.Accuracy, settings.Seed)
@@ -142,8 +144,8 @@ public static class BaselineTrainer
             Epochs = settings.Epochs,
             SettingsHash = settings.ContentHash,
         };
-        File.WriteAllText(metadata + ".tmp", checkpoint.ToJson());
-        File.Move(metadata + ".tmp", metadata, overwrite: true);
+        File.WriteAllText(metadata + unique, checkpoint.ToJson());
+        File.Move(metadata + unique, metadata, overwrite: true);
         progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"baseline: done in {trainingSeconds:F1} s, validation {validation.Accuracy:P2}, test {testReport.Accuracy:P2}, sha256 {checkpoint.ContentHash[..12]}"));
         return checkpoint;
     }
