@@ -17,14 +17,22 @@ public enum PickOperator
 /// <summary>One "metric op value" condition of a pick rule, with the value already in the metric's own unit.</summary>
 public sealed record PickCondition(string Metric, PickOperator Operator, double Value)
 {
-    public bool Holds(double actual) => Operator switch
+    /// <summary>
+    /// Compares up to floating-point noise: a drop computed as 91.40 - 90.40 (1.0000000000000142) is "1 pt", as the table
+    /// prints it, so it satisfies "accuracy drop &lt;= 1 pt" and fails "&lt; 1 pt".
+    /// </summary>
+    public bool Holds(double actual)
     {
-        PickOperator.LessOrEqual => actual <= Value,
-        PickOperator.Less => actual < Value,
-        PickOperator.GreaterOrEqual => actual >= Value,
-        PickOperator.Greater => actual > Value,
-        _ => actual == Value,
-    };
+        var same = Math.Abs(actual - Value) <= 1e-9 * Math.Max(1.0, Math.Max(Math.Abs(actual), Math.Abs(Value)));
+        return Operator switch
+        {
+            PickOperator.LessOrEqual => same || actual < Value,
+            PickOperator.Less => !same && actual < Value,
+            PickOperator.GreaterOrEqual => same || actual > Value,
+            PickOperator.Greater => !same && actual > Value,
+            _ => same,
+        };
+    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Metric} {Symbol(Operator)} {Value:G6}");
 

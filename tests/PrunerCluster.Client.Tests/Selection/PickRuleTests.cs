@@ -48,6 +48,20 @@ public sealed class PickRuleTests
     }
 
     [Fact]
+    public void A_drop_that_is_one_point_up_to_rounding_noise_satisfies_at_most_one_point_and_not_less_than_one()
+    {
+        var drop = (0.9140 - 0.9040) * 100.0;
+        Assert.True(drop > 1.0);
+        IReadOnlyList<ParetoEntry> front = [Member("big", 0.9095, 0.45, 15.2e6, 19), Member("edge", 0.9040, drop, 14.9e6, 17)];
+
+        Assert.Equal("edge", PickRule.Parse("smallest MACs with accuracy drop <= 1 pt").Select(front).Entry.MaskHash);
+        Assert.Equal("big", PickRule.Parse("smallest MACs with accuracy drop < 1 pt").Select(front).Entry.MaskHash);
+        Assert.True(new PickCondition(MetricNames.AccuracyDrop, PickOperator.Equal, 1.0).Holds(drop));
+        Assert.False(new PickCondition(MetricNames.AccuracyDrop, PickOperator.Greater, 1.0).Holds(drop));
+        Assert.False(new PickCondition(MetricNames.AccuracyDrop, PickOperator.LessOrEqual, 1.0).Holds(1.001));
+    }
+
+    [Fact]
     public void Parses_conditions_into_the_metrics_own_units()
     {
         var rule = PickRule.Parse("smallest MACs with accuracy drop <= 1 pt and accuracy >= 90% and params < 1.5k");
