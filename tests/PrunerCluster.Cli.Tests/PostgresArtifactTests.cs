@@ -108,6 +108,15 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
             Assert.Equal(entry.Metrics[MetricNames.Accuracy], card.Metrics[MetricNames.Accuracy]);
             Assert.True(card.Metrics[MetricNames.Accuracy] > 0.25, "the member compared is no better than chance, so equal accuracies would prove little");
             Assert.Equal(checkpointHash, card.SourceCheckpointHash);
+            var testSamples = (int)card.Metrics["test_samples"];
+            Assert.True(testSamples > 0);
+
+            // The newcomer's last step: the reloaded export reproduces the test accuracy on its card.
+            var verify = await RunCliAsync(["verify", exportDir], new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cliCache });
+            output.WriteLine($"verify exited {verify.ExitCode}:{Environment.NewLine}{verify.Stdout}{Environment.NewLine}{verify.Stderr}");
+            Assert.Equal(0, verify.ExitCode);
+            Assert.Contains("verified: the reloaded model reproduces its reported accuracy", verify.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"on {testSamples} samples", verify.Stdout, StringComparison.Ordinal);
         }
         catch
         {

@@ -14,6 +14,9 @@ namespace PrunerCluster.Cli.Commands;
 /// </summary>
 public static class VerifyCommand
 {
+    private const string TestAccuracy = "test_accuracy";
+    private const string TestSamples = "test_samples";
+
     public static Command Create(CliConsole console)
     {
         var directory = new Argument<string>("export-dir") { Description = "Folder written by 'export' (model.bin + model-card.json)" };
@@ -33,13 +36,18 @@ public static class VerifyCommand
                     TorchRuntime.Initialize(Math.Max(1, Environment.ProcessorCount));
                     using var exported = ModelExporter.Load(path);
                     var data = DatasetCatalog.Load(exported.Card.Dataset, parse.GetValue(dataRoot), validationSize: 1, splitSeed: 1);
-                    var report = ClassificationMetrics.Evaluate(exported.Model, data.Test, ct: ct);
+
+                    // The card's test accuracy covers the first test_samples images of the test set (the baseline may cap it).
+                    int? count = exported.Card.Metrics.TryGetValue(TestSamples, out var n) ? (int)n : null;
+                    var report = ClassificationMetrics.Evaluate(exported.Model, data.Test, count, ct: ct);
                     return (exported.Card, report.Accuracy, report.Samples);
                 },
                 ct,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).ConfigureAwait(false);
-            var reported = card.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var a) ? a : double.NaN;
+            // Cards from before test_accuracy carried the test accuracy as accuracy; newer ones carry the search's validation score there.
+            var reported = card.Metrics.TryGetValue(TestAccuracy, out var t) ? t
+                : card.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var a) ? a : double.NaN;
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{card.Model} on {card.Dataset}, mask {card.MaskHash[..Math.Min(12, card.MaskHash.Length)]}: test accuracy {measured:P2} on {samples} samples; model card reports {reported:P2}"));
             if (Math.Abs(measured - reported) > 1e-9)
             {

@@ -71,6 +71,7 @@ public sealed partial class TorchSharpEvaluationBackend
         {
             [MetricNames.Accuracy] = validation.Accuracy,
             ["test_accuracy"] = test.Accuracy,
+            ["test_samples"] = test.Samples,
             [MetricNames.Macs] = footprint.Macs,
             [MetricNames.Params] = footprint.Parameters,
             [MetricNames.SizeBytes] = footprint.SizeBytes,
@@ -84,7 +85,7 @@ public sealed partial class TorchSharpEvaluationBackend
             KeptIndices = kept,
             Mode = settings.Mode.ToString(),
             Metrics = metrics,
-            MetricSources = metrics.Keys.ToDictionary(k => k, k => k is MetricNames.Accuracy or "test_accuracy" ? "measured" : "analytic", StringComparer.Ordinal),
+            MetricSources = metrics.Keys.ToDictionary(k => k, k => k is MetricNames.Accuracy or "test_accuracy" or "test_samples" ? "measured" : "analytic", StringComparer.Ordinal),
             Seed = settings.Seed,
             SourceSeed = checkpoint.Seed,
             SourceCheckpointHash = checkpoint.ContentHash,
