@@ -182,36 +182,8 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ClusterConnection.ConnectAsync(port, "nobody", "nobody", cancel.Token, TimeSpan.FromMinutes(1)));
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliProcessAsync(IEnumerable<string> args, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunercluster.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunCliProcessAsync(IEnumerable<string> args, CancellationToken cancellationToken) =>
+        CliProcess.RunAsync(args, null, cancellationToken);
 
     /// <summary>
     /// Silo metadata (slot counts) reaches the scheduler asynchronously after a silo joins: wait until it offers leases on

@@ -155,39 +155,7 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunercluster.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        info.Environment["OMP_NUM_THREADS"] = "1";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await CliProcess.RunAsync(args, new Dictionary<string, string>(environment) { ["OMP_NUM_THREADS"] = "1" }, timeout.Token);
     }
 }

@@ -46,19 +46,8 @@ public static class OnnxBaseline
             throw new ArgumentException($"ONNX model '{onnxPath}' takes {a.InChannels}x{a.ImageSize}x{a.ImageSize} images and outputs {a.Classes} classes; data set '{data.DisplayName}' has {split.Channels}x{split.ImageSize}x{split.ImageSize} images and {split.Classes} classes.", nameof(onnxPath));
         }
 
-        var test = maxTestSamples is { } m ? split.Test.Take(m) : split.Test;
-        var validation = ClassificationMetrics.Evaluate(model, split.Validation, ct: ct);
-        var testReport = ClassificationMetrics.Evaluate(model, test, ct: ct);
-        var checkpoint = new BaselineCheckpoint(stored, OnnxImporter.Kind, data.DisplayName, hash, testReport.Accuracy, validation.Accuracy, 0)
-        {
-            Architecture = a,
-            Source = data,
-            SplitSeed = splitSeed,
-            SettingsHash = Hashing.Sha256Hex(key),
-        };
-        File.WriteAllText(metadata + ".tmp", checkpoint.ToJson());
-        File.Move(metadata + ".tmp", metadata, overwrite: true);
-        progress?.Invoke($"baseline: imported ONNX model {onnxPath} ({a.ToCanonicalString()}), validation {validation.Accuracy:P2}, test {testReport.Accuracy:P2}");
+        var checkpoint = ImportedBaseline.Record(model, split, data, stored, OnnxImporter.Kind, hash, a, splitSeed, key, maxTestSamples, ct);
+        progress?.Invoke($"baseline: imported ONNX model {onnxPath} ({a.ToCanonicalString()}), validation {checkpoint.ValidationAccuracy:P2}, test {checkpoint.TestAccuracy:P2}");
         return checkpoint;
     }
 }

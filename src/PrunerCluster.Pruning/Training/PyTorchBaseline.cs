@@ -45,19 +45,8 @@ public static class PyTorchBaseline
         model.save(temp);
         File.Move(temp, stored, overwrite: true);
 
-        var test = maxTestSamples is { } m ? split.Test.Take(m) : split.Test;
-        var validation = ClassificationMetrics.Evaluate(model, split.Validation, ct: ct);
-        var testReport = ClassificationMetrics.Evaluate(model, test, ct: ct);
-        var checkpoint = new BaselineCheckpoint(stored, kind, data.DisplayName, Hashing.FileSha256Hex(stored), testReport.Accuracy, validation.Accuracy, 0)
-        {
-            Architecture = architecture,
-            Source = data,
-            SplitSeed = splitSeed,
-            SettingsHash = Hashing.Sha256Hex(key),
-        };
-        File.WriteAllText(metadata + ".tmp", checkpoint.ToJson());
-        File.Move(metadata + ".tmp", metadata, overwrite: true);
-        progress?.Invoke($"baseline: imported PyTorch weights {weightsPath} into {architecture.ToCanonicalString()}, validation {validation.Accuracy:P2}, test {testReport.Accuracy:P2}");
+        var checkpoint = ImportedBaseline.Record(model, split, data, stored, kind, Hashing.FileSha256Hex(stored), architecture, splitSeed, key, maxTestSamples, ct);
+        progress?.Invoke($"baseline: imported PyTorch weights {weightsPath} into {architecture.ToCanonicalString()}, validation {checkpoint.ValidationAccuracy:P2}, test {checkpoint.TestAccuracy:P2}");
         return checkpoint;
     }
 }
