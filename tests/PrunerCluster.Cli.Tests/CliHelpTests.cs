@@ -6,14 +6,7 @@ namespace PrunerCluster.Cli.Tests;
 
 public sealed class CliHelpTests
 {
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, IsTerminal: false);
-        var code = await CliApp.InvokeAsync(CliCommands.CreateRoot(console), args, console, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => CliProcess.InProcessAsync(args);
 
     [Fact]
     public async Task The_full_cli_adds_the_model_verbs_to_the_client_verbs()

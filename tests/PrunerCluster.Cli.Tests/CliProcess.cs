@@ -1,10 +1,21 @@
 using System.Diagnostics;
+using PrunerCluster.Cli.Commands;
+using PrunerCluster.Client.CommandLine;
 
 namespace PrunerCluster.Cli.Tests;
 
-/// <summary>Runs the built <c>prunercluster</c> CLI as its own process (a real third process beside the silos) and collects its output.</summary>
+/// <summary>Runs the <c>prunercluster</c> CLI and collects its exit code, stdout and stderr: in this process, or as its own process (a real third process beside the silos).</summary>
 internal static class CliProcess
 {
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> InProcessAsync(string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var console = new CliConsole(stdout, stderr, IsTerminal: false);
+        var code = await CliApp.InvokeAsync(CliCommands.CreateRoot(console), args, console, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(SiloProcess.DotnetHost())

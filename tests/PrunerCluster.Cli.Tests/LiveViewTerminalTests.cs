@@ -138,14 +138,7 @@ public sealed partial class LiveViewTerminalTests(ITestOutputHelper output)
         return JsonSerializer.Deserialize<ExperimentStatus>(result.Stdout, SpecFile.JsonOptions)!;
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, IsTerminal: false);
-        var code = await CliApp.InvokeAsync(CliCommands.CreateRoot(console), args, console, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(string[] args) => CliProcess.InProcessAsync(args);
 
     [GeneratedRegex(@"done\s+(\d+)/400")]
     private static partial Regex DoneRow();

@@ -65,12 +65,9 @@ public sealed class MagnitudeSweepTests(TinyModelFixture model, ITestOutputHelpe
 {
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, IsTerminal: false);
-        var code = await CliApp.InvokeAsync(CliCommands.CreateRoot(console), args, console, CancellationToken.None);
-        output.WriteLine(stderr.ToString());
-        return (code, stdout.ToString(), stderr.ToString());
+        var result = await CliProcess.InProcessAsync(args);
+        output.WriteLine(result.Stderr);
+        return result;
     }
 
     [Fact]
