@@ -9,6 +9,12 @@ internal static class EncodingDefaults
     /// <summary>Keep ratios of the uniformly pruned seeds (what uniform L1 pruning would pick) in the first population.</summary>
     public static readonly double[] SeedKeepRatios = [0.25, 0.5, 0.75];
 
+    /// <summary>Keep densities the random members of a level-encoded first population are centred on, cycled.</summary>
+    public static readonly double[] LevelDensities = [0.3, 0.45, 0.6, 0.75, 0.9];
+
+    /// <summary>Per-layer variation of a random level genome around its centre, as a fraction of the level range.</summary>
+    public const double LevelSpread = 0.15;
+
     public static bool IsLevelEncoding(PreparedExperiment prepared) =>
         prepared.Encoding is GenomeEncodings.KeepRatio or GenomeEncodings.Hybrid && prepared.KeepLevels > 1;
 
@@ -17,6 +23,25 @@ internal static class EncodingDefaults
     {
         var levels = prepared.KeepLevels;
         return [.. SeedKeepRatios.Select(r => Math.Clamp((1 - r) * levels / (levels - 1), 0, 1))];
+    }
+
+    /// <summary>
+    /// The first population's seeding for a prepared experiment: the unpruned genome, then uniform magnitude pruning at
+    /// <see cref="SeedKeepRatios"/> (as channel masks or as uniform levels), then random genomes, which for level
+    /// encodings share one pruning strength per genome with per-layer variation.
+    /// </summary>
+    public static Nsga2Settings Seeding(Nsga2Settings settings, PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (IsLevelEncoding(prepared))
+        {
+            return settings with { SeedLevelFractions = SeedLevelFractions(prepared), InitialDensities = LevelDensities, InitialLevelSpread = LevelSpread };
+        }
+
+        return prepared.SegmentImportance is { Count: > 0 } importance
+            ? settings with { SeedRankings = [new SeedRanking("magnitude", importance, SeedKeepRatios)] }
+            : settings;
     }
 
     public static SelectionKind Selection(string? name) => name is null ? SelectionKind.BinaryTournament : Parse<SelectionKind>(name, "search.selection");

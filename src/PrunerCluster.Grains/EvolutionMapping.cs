@@ -4,7 +4,7 @@ using PrunerCluster.Evolution;
 namespace PrunerCluster.Grains;
 
 /// <summary>Translates contract records into the evolution library's types (no GA logic here).</summary>
-internal static class EvolutionMapping
+public static class EvolutionMapping
 {
     public static Problem Problem(ExperimentSpec spec, PreparedExperiment prepared) =>
         new(
@@ -12,7 +12,7 @@ internal static class EvolutionMapping
             spec.Objectives.Select(o => new ObjectiveSpec(o.Metric, o.Direction == ObjectiveDirection.Maximize ? Direction.Maximize : Direction.Minimize)).ToArray(),
             spec.Constraints.Select(c => new ConstraintSpec(c.Metric, c.Operator == ConstraintOperator.GreaterOrEqual ? ConstraintOp.GreaterOrEqual : ConstraintOp.LessOrEqual, c.Threshold)).ToArray());
 
-    public static Nsga2Settings Settings(ExperimentSpec spec, PreparedExperiment prepared) => new()
+    public static Nsga2Settings Settings(ExperimentSpec spec, PreparedExperiment prepared) => EncodingDefaults.Seeding(new()
     {
         PopulationSize = spec.Search.PopulationSize,
         Seed = spec.Search.Seed,
@@ -22,17 +22,13 @@ internal static class EvolutionMapping
         Selection = EncodingDefaults.Selection(spec.Search.Selection),
         Crossover = EncodingDefaults.Crossover(spec.Search.Crossover),
         Mutation = EncodingDefaults.Mutation(spec.Search.Mutation, prepared),
-        SeedRankings = !EncodingDefaults.IsLevelEncoding(prepared) && prepared.SegmentImportance is { Count: > 0 } importance
-            ? [new SeedRanking("magnitude", importance, EncodingDefaults.SeedKeepRatios)]
-            : null,
-        SeedLevelFractions = EncodingDefaults.IsLevelEncoding(prepared) ? EncodingDefaults.SeedLevelFractions(prepared) : null,
         Termination = new TerminationSpec
         {
             MaxEvaluations = spec.Budget.MaxEvaluations,
             MaxGenerations = spec.Budget.MaxGenerations,
             WallClock = spec.Budget.WallClock,
         },
-    };
+    }, prepared);
 
     /// <summary>Hypervolume reference: 10% worse than the unpruned baseline for minimized metrics, 0 for maximized ones.</summary>
     public static double[] ReferencePoint(ExperimentSpec spec, PreparedExperiment prepared) =>

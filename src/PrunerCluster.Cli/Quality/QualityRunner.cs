@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PrunerCluster.Cli.Hosting;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Grains;
 using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Quality;
@@ -232,19 +233,14 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, ulong seed, CancellationToken ct)
     {
-        // The same first population the NSGA-II arm starts from (unpruned, uniform-level seeds, random levels), at full budget.
+        // The first population the NSGA-II arm starts from (the search's own seeding), grown to the full budget.
         var prepared = _backend.PrepareCached(spec, ct);
-        var layout = _backend.LayoutOf(spec, ct);
-        var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
-        var levels = prepared.KeepLevels;
-        var engine = Nsga2.Create(problem, new Nsga2Settings
+        var settings = EvolutionMapping.Settings(spec, prepared) with
         {
             PopulationSize = options.Budget,
-            Seed = seed,
-            Mutation = MutationKind.Creep,
-            SeedLevelFractions = [.. new[] { 0.25, 0.5, 0.75 }.Select(r => Math.Clamp((1 - r) * levels / (levels - 1), 0, 1))],
             Termination = new TerminationSpec { MaxEvaluations = options.Budget },
-        });
+        };
+        var engine = Nsga2.Create(EvolutionMapping.Problem(spec, prepared), settings);
         return [.. engine.Ask(options.Budget).Select(c => c.Genome.ToCanonicalString())];
     }
 

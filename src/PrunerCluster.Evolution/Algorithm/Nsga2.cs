@@ -434,7 +434,9 @@ public sealed class Nsga2
     {
         var density = Settings.InitialDensities[_densityCursor];
         _densityCursor = (_densityCursor + 1) % Settings.InitialDensities.Length;
-        return RandomInitialization.Create(Problem.Layout, density, _random);
+        return Settings.InitialLevelSpread is { } spread
+            ? RandomInitialization.CreateCorrelated(Problem.Layout, density, spread, _random)
+            : RandomInitialization.Create(Problem.Layout, density, _random);
     }
 
     private Genome? BreedUnique()

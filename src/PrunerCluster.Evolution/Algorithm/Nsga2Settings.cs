@@ -23,6 +23,13 @@ public sealed record Nsga2Settings
     /// <summary>Keep densities cycled through by random initialization, so the first population spans sparse to dense masks.</summary>
     public double[] InitialDensities { get; init; } = [0.3, 0.5, 0.7, 0.9];
 
+    /// <summary>
+    /// Null: random genomes draw integer genes uniformly. A value in [0, 1]: they draw them within +- this fraction of the
+    /// gene range around the level matching the cycled density (<see cref="RandomInitialization.CreateCorrelated"/>),
+    /// so level genomes spread over pruning strengths without one layer pruned far more than the rest.
+    /// </summary>
+    public double? InitialLevelSpread { get; init; }
+
     /// <summary>Importance rankings whose magnitude-pruning masks (one per keep ratio) enter the first population.</summary>
     public IReadOnlyList<SeedRanking>? SeedRankings { get; init; }
 
@@ -53,6 +60,7 @@ public sealed record Nsga2Settings
             Require(d is >= 0 and <= 1, nameof(InitialDensities), d, "InitialDensities must each be in [0, 1].");
         }
 
+        Require(InitialLevelSpread is null || InitialLevelSpread.Value is >= 0 and <= 1, nameof(InitialLevelSpread), InitialLevelSpread, "InitialLevelSpread must be null or in [0, 1].");
         foreach (var f in SeedLevelFractions ?? [])
         {
             Require(f is >= 0 and <= 1, nameof(SeedLevelFractions), f, "SeedLevelFractions must each be in [0, 1].");

@@ -1,6 +1,9 @@
 namespace PrunerCluster.Evolution;
 
-/// <summary>Random genomes: each bit kept with probability <c>density</c>; integer genes uniform.</summary>
+/// <summary>
+/// Random genomes: each bit kept with probability <c>density</c>; integer genes uniform, or, with a level spread, drawn
+/// around the level that matches the density (see <see cref="CreateCorrelated"/>).
+/// </summary>
 public static class RandomInitialization
 {
     public static Genome Create(GenomeLayout layout, double density, RandomSource random)
@@ -27,6 +30,49 @@ public static class RandomInitialization
             for (var g = layout.IntOffset(s); g < layout.IntOffset(s + 1); g++)
             {
                 builder.SetInt(g, random.NextInt(max + 1));
+            }
+        }
+
+        return builder.ToGenome();
+    }
+
+    /// <summary>
+    /// Like <see cref="Create"/>, but every integer gene (an ordinal level where 0 keeps the most, e.g. a keep or sparsity
+    /// level) is drawn uniformly within +-<paramref name="spread"/> x IntGeneMax of (1 - density) x IntGeneMax, clamped to
+    /// [0, IntGeneMax]. The genome's layers then share one overall pruning strength with per-layer variation, instead of
+    /// independent uniform levels whose weakest layer decides the accuracy.
+    /// </summary>
+    public static Genome CreateCorrelated(GenomeLayout layout, double density, double spread, RandomSource random)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(random);
+        if (double.IsNaN(density) || density < 0 || density > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(density), density, "The density must be in [0, 1].");
+        }
+
+        if (double.IsNaN(spread) || spread < 0 || spread > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spread), spread, "The level spread must be in [0, 1].");
+        }
+
+        var builder = new GenomeBuilder(layout);
+        for (var b = 0; b < layout.TotalBits; b++)
+        {
+            if (random.NextBool(density))
+            {
+                builder.SetBit(b, true);
+            }
+        }
+
+        for (var s = 0; s < layout.Segments.Count; s++)
+        {
+            var max = layout.Segments[s].IntGeneMax;
+            var center = (1 - density) * max;
+            for (var g = layout.IntOffset(s); g < layout.IntOffset(s + 1); g++)
+            {
+                var value = center + (((2 * random.NextDouble()) - 1) * spread * max);
+                builder.SetInt(g, Math.Clamp((int)Math.Round(value, MidpointRounding.AwayFromZero), 0, max));
             }
         }
 

@@ -75,4 +75,47 @@ public sealed class LevelEncodingTests
         Assert.All(Enumerable.Range(0, 3), s => Assert.NotEqual(a.GetInt(s, 0), m.GetInt(s, 0)));
         Assert.IsType<RouletteWheelSelection>(PrunerCluster.Evolution.Operators.Selection(SelectionKind.RouletteWheel));
     }
+
+    [Fact]
+    public void CorrelatedLevelsStayWithinTheSpreadOfTheDensitysLevel()
+    {
+        var random = new RandomSource(11);
+        var wide = new GenomeLayout([.. Enumerable.Range(0, 12).Select(i => new SegmentSpec($"l{i}", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0))]);
+        var seen = new HashSet<int>();
+        for (var t = 0; t < 500; t++)
+        {
+            // Density 0.6 centres on level 6 (0.4 x 15); spread 0.2 allows +- 3 levels.
+            var g = RandomInitialization.CreateCorrelated(wide, 0.6, 0.2, random);
+            for (var s = 0; s < 12; s++)
+            {
+                Assert.InRange(g.GetInt(s, 0), 3, 9);
+                seen.Add(g.GetInt(s, 0));
+            }
+        }
+
+        Assert.Equal(7, seen.Count);
+        Assert.All(Enumerable.Range(0, 12), s => Assert.Equal(0, RandomInitialization.CreateCorrelated(wide, 1, 0, random).GetInt(s, 0)));
+        Assert.All(Enumerable.Range(0, 12), s => Assert.Equal(15, RandomInitialization.CreateCorrelated(wide, 0, 0, random).GetInt(s, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RandomInitialization.CreateCorrelated(wide, 0.5, 1.5, random));
+    }
+
+    [Fact]
+    public void ALevelSpreadMakesTheFirstPopulationsRandomMembersCorrelated()
+    {
+        // Uniform levels: the spread of levels within one genome is wide (independent draws over 0..15); with a spread of
+        // 0.1 every genome's levels lie within 3 of each other and their centres follow the cycled densities.
+        var wide = new GenomeLayout([.. Enumerable.Range(0, 8).Select(i => new SegmentSpec($"l{i}", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0))]);
+        var problem = new Problem(wide, [new ObjectiveSpec("x", Direction.Minimize)]);
+        var settings = new Nsga2Settings { PopulationSize = 12, IncludeFullGenome = false, InitialDensities = [0.2, 0.8], Mutation = MutationKind.Creep };
+        static int Range(Genome g) => Enumerable.Range(0, 8).Max(s => g.GetInt(s, 0)) - Enumerable.Range(0, 8).Min(s => g.GetInt(s, 0));
+
+        var independent = Nsga2.Create(problem, settings).Ask(12).Select(c => c.Genome).ToList();
+        var correlated = Nsga2.Create(problem, settings with { InitialLevelSpread = 0.1 }).Ask(12).Select(c => c.Genome).ToList();
+
+        Assert.True(independent.Average(Range) >= 7, $"independent levels should range widely, got {independent.Average(Range)}");
+        Assert.All(correlated, g => Assert.InRange(Range(g), 0, 3));
+        Assert.All(correlated.Where((_, i) => i % 2 == 0), g => Assert.InRange(g.GetInt(0, 0), 11, 13));
+        Assert.All(correlated.Where((_, i) => i % 2 == 1), g => Assert.InRange(g.GetInt(0, 0), 2, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nsga2.Create(problem, settings with { InitialLevelSpread = -0.1 }));
+    }
 }
