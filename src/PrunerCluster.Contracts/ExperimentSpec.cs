@@ -61,7 +61,7 @@ public sealed record SearchSettings
     /// <summary>Parent selection: "binaryTournament" (default) or "rouletteWheel".</summary>
     [Id(22)] public string? Selection { get; init; }
 
-    /// <summary>Crossover: "uniform" (default), "singlePoint", "twoPoint" or "segmentWise".</summary>
+    /// <summary>Crossover: "uniform", "singlePoint", "twoPoint", "segmentWise" or "arithmetic"; null = arithmetic for level encodings, uniform otherwise.</summary>
     [Id(23)] public string? Crossover { get; init; }
 
     /// <summary>Mutation: "bitFlip" (default), "densityPreservingSwap" or "segmentLevel".</summary>
@@ -133,8 +133,9 @@ public sealed record EvaluationSettingsSpec
 }
 
 /// <summary>
-/// After the search: the Pareto set (or its first <see cref="MaxMembers"/> by accuracy) is fine-tuned again with a longer
-/// budget, scored on the held-out test set and re-timed; the final table and exports use these models.
+/// After the search: the Pareto set (or up to <see cref="MaxMembers"/> of it, spread from the most accurate to the cheapest
+/// within <see cref="MaxDropPoints"/>) is fine-tuned again with a longer budget, scored on the held-out test set and
+/// re-timed; the final table and exports use these models.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("prunercluster.FinalRecoverySettings")]
 public sealed record FinalRecoverySettings
@@ -144,11 +145,17 @@ public sealed record FinalRecoverySettings
     /// <summary>Fine-tuning steps per member (the search's own recovery budget is evaluation.fineTuneSteps).</summary>
     [Id(1)] public int FineTuneSteps { get; init; } = 600;
 
-    /// <summary>Most members recovered, most accurate first; 0 = the whole Pareto set.</summary>
+    /// <summary>
+    /// Most members recovered; 0 = all. When the candidates outnumber it, they are picked evenly along the front ordered by
+    /// accuracy, from the most accurate to the least accurate (cheapest) candidate.
+    /// </summary>
     [Id(2)] public int MaxMembers { get; init; }
 
     /// <summary>Peak learning rate; null = the search's.</summary>
     [Id(3)] public double? LearningRate { get; init; }
+
+    /// <summary>Only members whose search-time accuracy drop is at most this many points are candidates; null = every member.</summary>
+    [Id(4)] public double? MaxDropPoints { get; init; }
 }
 
 /// <summary>Settings of the synthetic test/benchmark backend (ignored by real backends).</summary>

@@ -6,7 +6,7 @@ namespace PrunerCluster.Contracts;
 internal static class SearchOptionsValidator
 {
     private static readonly string[] Selections = ["binaryTournament", "rouletteWheel"];
-    private static readonly string[] Crossovers = ["uniform", "singlePoint", "twoPoint", "segmentWise"];
+    private static readonly string[] Crossovers = ["uniform", "singlePoint", "twoPoint", "segmentWise", "arithmetic"];
     private static readonly string[] Mutations = ["bitFlip", "densityPreservingSwap", "segmentLevel"];
 
     public static void Validate(ExperimentSpec spec, List<SpecError> errors)
@@ -38,6 +38,11 @@ internal static class SearchOptionsValidator
             if (recovery.MaxMembers < 0)
             {
                 errors.Add(new("finalRecovery.maxMembers", string.Create(CultureInfo.InvariantCulture, $"must be >= 0 (0 = all), got {recovery.MaxMembers}")));
+            }
+
+            if (recovery.MaxDropPoints is { } drop && !(drop >= 0 && double.IsFinite(drop)))
+            {
+                errors.Add(new("finalRecovery.maxDropPoints", string.Create(CultureInfo.InvariantCulture, $"must be a number of accuracy points >= 0, got {drop}")));
             }
 
             if (recovery.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))

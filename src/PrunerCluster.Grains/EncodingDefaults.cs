@@ -46,7 +46,9 @@ internal static class EncodingDefaults
 
     public static SelectionKind Selection(string? name) => name is null ? SelectionKind.BinaryTournament : Parse<SelectionKind>(name, "search.selection");
 
-    public static CrossoverKind Crossover(string? name) => name is null ? CrossoverKind.Uniform : Parse<CrossoverKind>(name, "search.crossover");
+    /// <summary>Keep levels blend between the parents (arithmetic) by default; channel bits mix uniformly.</summary>
+    public static CrossoverKind Crossover(string? name, PreparedExperiment prepared) =>
+        name is not null ? Parse<CrossoverKind>(name, "search.crossover") : IsLevelEncoding(prepared) ? CrossoverKind.Arithmetic : CrossoverKind.Uniform;
 
     /// <summary>Ordinal keep levels step (creep) by default; channel bits flip.</summary>
     public static MutationKind Mutation(string? name, PreparedExperiment prepared) =>

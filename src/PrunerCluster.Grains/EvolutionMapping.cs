@@ -20,7 +20,7 @@ public static class EvolutionMapping
         CrossoverProbability = spec.Search.CrossoverProbability,
         MutationRate = spec.Search.MutationRate,
         Selection = EncodingDefaults.Selection(spec.Search.Selection),
-        Crossover = EncodingDefaults.Crossover(spec.Search.Crossover),
+        Crossover = EncodingDefaults.Crossover(spec.Search.Crossover, prepared),
         Mutation = EncodingDefaults.Mutation(spec.Search.Mutation, prepared),
         Termination = new TerminationSpec
         {

@@ -24,8 +24,9 @@ public sealed class SpecFileTests
         Assert.Equal(12, spec.Search.PopulationSize);
         Assert.Equal(7UL, spec.Search.Seed);
         Assert.Equal(36, spec.Budget.MaxEvaluations);
-        Assert.Equal(TimeSpan.FromMinutes(6), spec.Budget.WallClock);
-        Assert.Equal(150, spec.Evaluation.FineTuneSteps);
+        Assert.Equal(TimeSpan.FromMinutes(5), spec.Budget.WallClock);
+        Assert.Equal(300, spec.Evaluation.FineTuneSteps);
+        Assert.Equal(new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 4, MaxDropPoints = 3.0 }, spec.FinalRecovery);
         Assert.Equal(2000, spec.Evaluation.ValidationSamples);
         Assert.Empty(SpecValidator.Validate(spec));
     }

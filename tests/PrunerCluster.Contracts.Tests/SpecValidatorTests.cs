@@ -117,8 +117,8 @@ public sealed class SearchOptionsValidationTests
     [Fact]
     public void Final_recovery_settings_are_checked()
     {
-        var spec = new ExperimentSpec { FinalRecovery = new FinalRecoverySettings { FineTuneSteps = -1, MaxMembers = -2, LearningRate = 0 } };
+        var spec = new ExperimentSpec { FinalRecovery = new FinalRecoverySettings { FineTuneSteps = -1, MaxMembers = -2, LearningRate = 0, MaxDropPoints = -1 } };
         var fields = SpecValidator.Validate(spec).Select(e => e.Field).ToList();
-        Assert.Equal(["finalRecovery.fineTuneSteps", "finalRecovery.maxMembers", "finalRecovery.learningRate"], fields);
+        Assert.Equal(["finalRecovery.fineTuneSteps", "finalRecovery.maxMembers", "finalRecovery.maxDropPoints", "finalRecovery.learningRate"], fields);
     }
 }

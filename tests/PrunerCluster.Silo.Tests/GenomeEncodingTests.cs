@@ -75,7 +75,7 @@ public sealed class GenomeEncodingTests
     }
 
     [Fact]
-    public void FinalRecoveryTrainsLongerOnTheTestSetAndPicksTheMostAccurateMembers()
+    public void FinalRecoveryTrainsLongerOnTheTestSetAndSpreadsItsMembersAlongTheFront()
     {
         var search = new EvaluationSettings { FineTuneSteps = 150, LearningRate = 5e-4, ValidationSamples = 2000 };
         var recovery = new FinalRecoverySettings { FineTuneSteps = 900, MaxMembers = 2 };
@@ -83,10 +83,18 @@ public sealed class GenomeEncodingTests
         Assert.Equal((900, 5e-4, true, int.MaxValue), (settings.FineTuneSteps, settings.LearningRate, settings.UseTestSet, settings.ValidationSamples));
         Assert.Equal(150, FinalRecoveryPlan.Settings(search, recovery with { Enabled = false }).FineTuneSteps);
 
-        ParetoEntry Entry(long id, double accuracy) => new() { CandidateId = id, MaskText = "m", MaskHash = "h", IndividualKey = "k", Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy } };
-        var front = new[] { Entry(1, 0.80), Entry(2, 0.90), Entry(3, 0.85) };
-        Assert.Equal([2L, 3L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
-        Assert.Equal(3, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
+        ParetoEntry Entry(long id, double accuracy) => new()
+        {
+            CandidateId = id, MaskText = "m", MaskHash = "h", IndividualKey = "k",
+            Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.AccuracyDrop] = (0.91 - accuracy) * 100 },
+        };
+        var front = new[] { Entry(1, 0.80), Entry(2, 0.90), Entry(3, 0.85), Entry(4, 0.88), Entry(5, 0.87) };
+        Assert.Equal([2L, 1L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
+        Assert.Equal([2L, 5L, 1L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 3 }).Select(e => e.CandidateId));
+        Assert.Equal([2L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 1 }).Select(e => e.CandidateId));
+        Assert.Equal(5, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
+        Assert.Equal([2L, 4L, 5L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0, MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
+        Assert.Equal([2L, 5L], FinalRecoveryPlan.Members(front, recovery with { MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
         Assert.Empty(FinalRecoveryPlan.Members(front, recovery with { Enabled = false }));
     }
 

@@ -16,6 +16,7 @@ public static class Operators
         CrossoverKind.SinglePoint => new SinglePointCrossover(),
         CrossoverKind.TwoPoint => new TwoPointCrossover(),
         CrossoverKind.SegmentWise => new SegmentWiseCrossover(),
+        CrossoverKind.Arithmetic => new ArithmeticCrossover(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown crossover kind."),
     };
 

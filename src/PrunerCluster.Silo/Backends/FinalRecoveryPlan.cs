@@ -27,7 +27,11 @@ public static class FinalRecoveryPlan
         };
     }
 
-    /// <summary>The members to recover, in order: highest accuracy first (ties by candidate id); all when MaxMembers is 0.</summary>
+    /// <summary>
+    /// The members to recover, most accurate first (ties by candidate id): those within <see cref="FinalRecoverySettings.MaxDropPoints"/>
+    /// (a member without an accuracy drop is then left out), and, when they outnumber <see cref="FinalRecoverySettings.MaxMembers"/>,
+    /// that many picked evenly from the most accurate to the cheapest. All when MaxMembers is 0.
+    /// </summary>
     public static IReadOnlyList<ParetoEntry> Members(IReadOnlyList<ParetoEntry> front, FinalRecoverySettings recovery)
     {
         ArgumentNullException.ThrowIfNull(front);
@@ -38,10 +42,22 @@ public static class FinalRecoveryPlan
         }
 
         var ordered = front
+            .Where(e => recovery.MaxDropPoints is not { } max || (e.Metrics.TryGetValue(MetricNames.AccuracyDrop, out var drop) && drop <= max + 1e-9))
             .OrderByDescending(e => e.Metrics.GetValueOrDefault(MetricNames.Accuracy))
             .ThenBy(e => e.CandidateId)
             .ToList();
-        return recovery.MaxMembers > 0 ? ordered.Take(recovery.MaxMembers).ToList() : ordered;
+        var count = recovery.MaxMembers;
+        if (count <= 0 || ordered.Count <= count)
+        {
+            return ordered;
+        }
+
+        if (count == 1)
+        {
+            return [ordered[0]];
+        }
+
+        return [.. Enumerable.Range(0, count).Select(i => (int)Math.Round((double)i * (ordered.Count - 1) / (count - 1), MidpointRounding.AwayFromZero)).Distinct().Select(i => ordered[i])];
     }
 
     /// <summary>

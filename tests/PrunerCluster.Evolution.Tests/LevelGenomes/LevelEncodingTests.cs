@@ -118,4 +118,34 @@ public sealed class LevelEncodingTests
         Assert.All(correlated.Where((_, i) => i % 2 == 1), g => Assert.InRange(g.GetInt(0, 0), 2, 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => Nsga2.Create(problem, settings with { InitialLevelSpread = -0.1 }));
     }
+
+    [Fact]
+    public void ArithmeticCrossoverBreedsChildrenBetweenTheirParentsInEveryLayer()
+    {
+        var random = new RandomSource(17);
+        var hybrid = new GenomeLayout([new SegmentSpec("a", 8, IntGenes: 1, IntGeneMax: 15, MinKeep: 0), new SegmentSpec("b", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0)]);
+        var light = Genome.Create(hybrid, [new bool[8], []], [[2], [4]]);
+        var heavy = Genome.Create(hybrid, [Enumerable.Repeat(true, 8).ToArray(), []], [[14], [12]]);
+        var crossover = PrunerCluster.Evolution.Operators.Crossover(CrossoverKind.Arithmetic);
+        var firsts = new HashSet<int>();
+        for (var t = 0; t < 400; t++)
+        {
+            var (c, d) = crossover.Cross(light, heavy, random);
+            foreach (var child in new[] { c, d })
+            {
+                Assert.InRange(child.GetInt(0, 0), 2, 14);
+                Assert.InRange(child.GetInt(1, 0), 4, 12);
+
+                // One weight per mating: both layers move the same fraction of the way from one parent to the other.
+                Assert.True(Math.Abs(((child.GetInt(0, 0) - 2) / 12.0) - ((child.GetInt(1, 0) - 4) / 8.0)) <= 0.11, $"{child.GetInt(0, 0)}, {child.GetInt(1, 0)}");
+            }
+
+            Assert.Equal(16, c.GetInt(0, 0) + d.GetInt(0, 0));
+            Assert.Equal(8, c.TotalKept + d.TotalKept);
+            firsts.Add(c.GetInt(0, 0));
+        }
+
+        Assert.Equal(13, firsts.Count);
+        Assert.Equal((light, light), crossover.Cross(light, light, random));
+    }
 }
