@@ -12,6 +12,7 @@ public static class TorchRuntime
     public static void Initialize(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        HostMemory.Configure();
         lock (Gate)
         {
             if (Threads != threads)
@@ -30,6 +31,7 @@ public static class TorchRuntime
     public static void EnsureInitialized(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        HostMemory.Configure();
         lock (Gate)
         {
             if (Threads == 0)

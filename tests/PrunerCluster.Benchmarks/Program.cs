@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["cluster"] = ClusterSuite.Run,
     ["quality"] = QualitySuite.Run,
     ["artifacts"] = ArtifactSuite.Run,
+    ["noise"] = NoiseSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -87,11 +87,11 @@ internal static class PruningSuite
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private static string? Text(string[] args, string name)
+    internal static string? Text(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static int? Number(string[] args, string name) => Text(args, name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
+    internal static int? Number(string[] args, string name) => Text(args, name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
 }

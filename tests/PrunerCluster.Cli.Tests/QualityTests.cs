@@ -43,7 +43,8 @@ public sealed class QualityTests
         Assert.Equal(QualityOptions.Quick.Budget, quick.Budget);
 
         var full = QualityOptions.Parse(Parse("--budget", "20", "--recovery-steps", "900"));
-        Assert.Equal((20, 900, false), (full.Budget, full.RecoverySteps, full.IsQuick));
+        Assert.Equal((20, 900, false, false), (full.Budget, full.RecoverySteps, full.IsQuick, full.NsgaOnly));
+        Assert.True(QualityOptions.Parse(Parse("--nsga-only", "--encodings", "keepRatio,channelBits")).NsgaOnly);
 
         Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
         Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);

@@ -32,9 +32,10 @@ public static class QualityCommand
         var encodings = new Option<string?>("--encodings") { Description = "NSGA-II genome encodings, each an arm: keepRatio, channelBits, hybrid", HelpName = "LIST" };
         var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
         var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
+        var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
         var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform L1 pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
-            quick, seeds, encodings, cache, output,
+            quick, seeds, encodings, cache, output, nsgaOnly,
         };
         foreach (var option in numbers.Values)
         {
@@ -47,7 +48,7 @@ public static class QualityCommand
             parse.GetValue(seeds),
             parse.GetValue(encodings),
             parse.GetValue(cache),
-            parse.GetValue(output)));
+            parse.GetValue(output)) with { NsgaOnly = parse.GetValue(nsgaOnly) });
     }
 
     public static async Task<int> RunAsync(QualityOptions options, TextWriter output, CancellationToken cancellationToken)

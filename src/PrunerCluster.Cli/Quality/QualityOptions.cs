@@ -18,7 +18,7 @@ public sealed record QualityOptions
     public string? DataRoot { get; init; }
 
     /// <summary>Evaluated masks per method and seed.</summary>
-    public int Budget { get; init; } = 16;
+    public int Budget { get; init; } = 32;
 
     public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2];
 
@@ -57,6 +57,9 @@ public sealed record QualityOptions
 
     public bool IsQuick { get; init; }
 
+    /// <summary>Only the NSGA-II arms (one per encoding); the direct arms are skipped.</summary>
+    public bool NsgaOnly { get; init; }
+
     /// <summary>A smoke run of the whole pipeline: tiny baseline, 6 masks per method, one seed, short recoveries.</summary>
     public static QualityOptions Quick { get; } = new()
     {
@@ -75,7 +78,7 @@ public sealed record QualityOptions
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
+    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
 
     /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)

@@ -44,7 +44,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
-            foreach (var method in new[] { Random, Uniform, Generation0 })
+            foreach (var method in options.NsgaOnly ? [] : new[] { Random, Uniform, Generation0 })
             {
                 runs.Add(await OnThread(() => Direct(method, seed, reference, ct), ct).ConfigureAwait(false));
             }
