@@ -130,6 +130,9 @@ public sealed record EvaluationSettingsSpec
 
     /// <summary>Hold the device exclusively while timing (default true).</summary>
     [Id(23)] public bool? ExclusiveTiming { get; init; }
+
+    /// <summary>Fraction of the fine-tune steps over which the learning rate warms up linearly (0..0.5; default 0).</summary>
+    [Id(24)] public double? WarmupFraction { get; init; }
 }
 
 /// <summary>

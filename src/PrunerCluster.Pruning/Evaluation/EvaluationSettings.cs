@@ -25,6 +25,10 @@ public sealed record EvaluationSettings
 
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>Fraction of the fine-tune steps over which the learning rate warms up linearly (0 = none; at most 0.5).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double WarmupFraction { get; init; }
+
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
     /// <summary>Knowledge-distillation weight from the unpruned model (0 = off; on costs one extra teacher forward per step).</summary>
@@ -101,6 +105,11 @@ public sealed record EvaluationSettings
         ArgumentOutOfRangeException.ThrowIfNegative(FineTuneSteps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1);
+        if (!(WarmupFraction is >= 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "Must be in [0, 0.5].");
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(DistillationWeight);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(DistillationWeight, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DistillationTemperature);

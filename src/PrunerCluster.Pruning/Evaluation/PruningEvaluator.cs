@@ -166,6 +166,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     Steps = s.FineTuneSteps,
                     BatchSize = batchSize,
                     LearningRate = s.LearningRate,
+                    WarmupSteps = (int)Math.Round(s.WarmupFraction * s.FineTuneSteps, MidpointRounding.AwayFromZero),
                     Optimizer = s.Optimizer,
                     DistillationWeight = s.DistillationWeight,
                     DistillationTemperature = s.DistillationTemperature,

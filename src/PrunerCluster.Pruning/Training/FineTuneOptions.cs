@@ -23,6 +23,9 @@ public sealed record FineTuneOptions
     /// <summary>Cosine decay of the learning rate to zero over <see cref="Steps"/>.</summary>
     public bool Cosine { get; init; } = true;
 
+    /// <summary>Steps over which the learning rate rises linearly from LearningRate / WarmupSteps to LearningRate (0 = none).</summary>
+    public int WarmupSteps { get; init; }
+
     /// <summary>Weight alpha of the distillation term: loss = (1 - alpha) CE + alpha T^2 KL(teacher || student); 0 disables it.</summary>
     public double DistillationWeight { get; init; }
 

@@ -43,7 +43,8 @@ public static class Trainer
         teacher?.eval();
         model.train();
         using var optimizer = CreateOptimizer(model, options);
-        var scheduler = options.Cosine ? torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps) : null;
+        var warmup = Math.Clamp(options.WarmupSteps, 0, options.Steps);
+        var scheduler = options.Cosine && warmup == 0 ? torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps) : null;
         var order = new DeterministicRandom(options.Seed, stream: 0xF7).Permutation(data.Count);
         var epoch = 0UL;
         var cursor = 0;
@@ -63,6 +64,11 @@ public static class Trainer
                 }
 
                 positions[i] = order[cursor++];
+            }
+
+            if (warmup > 0)
+            {
+                SetLearningRate(optimizer, ScheduledRate(options, warmup, step));
             }
 
             // One step is the safe point: a timing window on this device waits for it to finish, and the next one waits for the window.
@@ -104,6 +110,22 @@ public static class Trainer
         }
 
         return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps);
+    }
+
+    /// <summary>The rate of step <paramref name="step"/> (0-based): linear warm-up over <paramref name="warmup"/> steps, times the cosine decay when on.</summary>
+    internal static double ScheduledRate(FineTuneOptions options, int warmup, int step)
+    {
+        var rise = warmup > 0 ? Math.Min(1.0, (step + 1.0) / warmup) : 1.0;
+        var decay = options.Cosine ? 0.5 * (1 + Math.Cos(Math.PI * step / options.Steps)) : 1.0;
+        return options.LearningRate * rise * decay;
+    }
+
+    private static void SetLearningRate(OptimizerHelper optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
     }
 
     private static OptimizerHelper CreateOptimizer(ZooModel model, FineTuneOptions options) => options.Optimizer switch

@@ -254,6 +254,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         {
             FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
             LearningRate = e.LearningRate ?? defaults.LearningRate,
+            WarmupFraction = e.WarmupFraction ?? defaults.WarmupFraction,
             BatchSize = e.BatchSize ?? defaults.BatchSize,
             Optimizer = e.Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(e.Optimizer, "Optimizer"),
             DistillationWeight = e.DistillationWeight ?? defaults.DistillationWeight,
