@@ -6,35 +6,7 @@ namespace PrunerCluster.Evolution;
 /// </summary>
 public static class RandomInitialization
 {
-    public static Genome Create(GenomeLayout layout, double density, RandomSource random)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(random);
-        if (double.IsNaN(density) || density < 0 || density > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(density), density, "The density must be in [0, 1].");
-        }
-
-        var builder = new GenomeBuilder(layout);
-        for (var b = 0; b < layout.TotalBits; b++)
-        {
-            if (random.NextBool(density))
-            {
-                builder.SetBit(b, true);
-            }
-        }
-
-        for (var s = 0; s < layout.Segments.Count; s++)
-        {
-            var max = layout.Segments[s].IntGeneMax;
-            for (var g = layout.IntOffset(s); g < layout.IntOffset(s + 1); g++)
-            {
-                builder.SetInt(g, random.NextInt(max + 1));
-            }
-        }
-
-        return builder.ToGenome();
-    }
+    public static Genome Create(GenomeLayout layout, double density, RandomSource random) => Build(layout, density, null, random);
 
     /// <summary>
     /// Like <see cref="Create"/>, but every integer gene (an ordinal level where 0 keeps the most, e.g. a keep or sparsity
@@ -44,16 +16,21 @@ public static class RandomInitialization
     /// </summary>
     public static Genome CreateCorrelated(GenomeLayout layout, double density, double spread, RandomSource random)
     {
+        if (double.IsNaN(spread) || spread < 0 || spread > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spread), spread, "The level spread must be in [0, 1].");
+        }
+
+        return Build(layout, density, spread, random);
+    }
+
+    private static Genome Build(GenomeLayout layout, double density, double? spread, RandomSource random)
+    {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(random);
         if (double.IsNaN(density) || density < 0 || density > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(density), density, "The density must be in [0, 1].");
-        }
-
-        if (double.IsNaN(spread) || spread < 0 || spread > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(spread), spread, "The level spread must be in [0, 1].");
         }
 
         var builder = new GenomeBuilder(layout);
@@ -68,14 +45,15 @@ public static class RandomInitialization
         for (var s = 0; s < layout.Segments.Count; s++)
         {
             var max = layout.Segments[s].IntGeneMax;
-            var center = (1 - density) * max;
             for (var g = layout.IntOffset(s); g < layout.IntOffset(s + 1); g++)
             {
-                var value = center + (((2 * random.NextDouble()) - 1) * spread * max);
-                builder.SetInt(g, Math.Clamp((int)Math.Round(value, MidpointRounding.AwayFromZero), 0, max));
+                builder.SetInt(g, spread is { } w ? Around((1 - density) * max, w * max, max, random) : random.NextInt(max + 1));
             }
         }
 
         return builder.ToGenome();
     }
+
+    private static int Around(double center, double halfWidth, int max, RandomSource random) =>
+        Math.Clamp((int)Math.Round(center + (((2 * random.NextDouble()) - 1) * halfWidth), MidpointRounding.AwayFromZero), 0, max);
 }
