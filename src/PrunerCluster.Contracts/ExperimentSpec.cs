@@ -133,6 +133,9 @@ public sealed record EvaluationSettingsSpec
 
     /// <summary>Fraction of the fine-tune steps over which the learning rate warms up linearly (0..0.5; default 0).</summary>
     [Id(24)] public double? WarmupFraction { get; init; }
+
+    /// <summary>"unpruned" (default): time each model in alternation with the unpruned one and scale the ratio; "none": time it alone.</summary>
+    [Id(25)] public string? LatencyReference { get; init; }
 }
 
 /// <summary>

@@ -25,10 +25,16 @@ public static class MetricNames
     /// <summary>Timed passes behind latency_ms.</summary>
     public const string LatencyRuns = "latency_runs";
 
+    /// <summary>The model's own median before scaling by the unpruned reference (spread, not an objective).</summary>
+    public const string LatencyRawMs = "latency_raw_ms";
+
+    /// <summary>Latency over the unpruned model's, timed in alternation (scale-free; an objective like latency_ms).</summary>
+    public const string LatencyRatio = "latency_ratio";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,
-        LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction,
+        LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction, LatencyRatio,
     ];
 
     /// <summary>Metrics bounded to [0, 1].</summary>

@@ -39,12 +39,19 @@ internal static class NoiseSuite
         using var full = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
         full.eval();
 
+        var groups = PruningStructure.Analyze(full);
+        var kept = MaskApplier.Resolve(full, PruneMask.FromRanking(groups, Importance.Rank(full, ImportanceCriterion.L1), 0.5)).Kept;
+        using var half = MaskApplier.Shrink(full, kept);
+        half.eval();
+
         Report("idle", Sample(full, data, policy, threads, samples, gap, background: null));
+        ReportPaired("idle, half-pruned against the unpruned reference", SamplePaired(half, full, data, policy, threads, samples, gap));
         using var stop = new CancellationTokenSource();
         var slot = new Thread(() => Slot(checkpoint, data, threads, stop.Token)) { IsBackground = true, Name = "noise-slot" };
         slot.Start();
         Thread.Sleep(2000);
         Report("while a slot fine-tunes", Sample(full, data, policy, threads, samples, gap, background: slot));
+        ReportPaired("while a slot fine-tunes, half-pruned against the unpruned reference", SamplePaired(half, full, data, policy, threads, samples, gap));
         stop.Cancel();
         slot.Join();
         return 0;
@@ -66,6 +73,36 @@ internal static class NoiseSuite
         }
 
         return reports;
+    }
+
+    private static List<PairedLatencyReport> SamplePaired(ZooModel model, ZooModel reference, DataSplit data, LatencyPolicy policy, int threads, int samples, TimeSpan gap)
+    {
+        var reports = new List<PairedLatencyReport>();
+        using var scope = torch.NewDisposeScope();
+        var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);
+        for (var i = 0; i < samples; i++)
+        {
+            using (TimingWindow.Open(torch.CPU, threads))
+            {
+                reports.Add(LatencyMeter.MeasurePaired(model, reference, input, policy));
+            }
+
+            Thread.Sleep(gap);
+        }
+
+        return reports;
+    }
+
+    private static void ReportPaired(string label, List<PairedLatencyReport> reports)
+    {
+        var raw = reports.Select(r => r.Model.MedianMs).ToArray();
+        var refs = reports.Select(r => r.Reference.MedianMs).ToArray();
+        var ratios = reports.Select(r => r.Ratio).ToArray();
+        Console.WriteLine(Invariant($"{label}: {reports.Count} paired timings at batch 64; CV of the model's medians {TimingStatistics.Of(raw).CoefficientOfVariation:P1}, of the reference's {TimingStatistics.Of(refs).CoefficientOfVariation:P1}, of the ratios {TimingStatistics.Of(ratios).CoefficientOfVariation:P1}"));
+        Console.WriteLine("  model ms:     " + string.Join(", ", raw.Select(m => m.ToString("F2", CultureInfo.InvariantCulture))));
+        Console.WriteLine("  reference ms: " + string.Join(", ", refs.Select(m => m.ToString("F2", CultureInfo.InvariantCulture))));
+        Console.WriteLine("  ratio:        " + string.Join(", ", ratios.Select(m => m.ToString("F3", CultureInfo.InvariantCulture))));
+        Console.WriteLine("  +-CI %:       " + string.Join(", ", reports.Select(r => r.RatioCiHalfWidthPercent.ToString("F1", CultureInfo.InvariantCulture))));
     }
 
     // What a second slot does in a search: shrink a pruned copy, fine-tune it step by step through the shared gate, validate.

@@ -97,6 +97,15 @@ public sealed class BackendValidationTests : IDisposable
     }
 
     [Fact]
+    public void Bad_latency_reference_names_the_field_and_the_choices()
+    {
+        var error = Single(Backend().Validate(Valid() with { Evaluation = new() { LatencyReference = "baseline" } }), "evaluation.latencyReference");
+        Assert.Contains("'baseline'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unpruned", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Backend().Validate(Valid() with { Evaluation = new() { LatencyReference = "none" } }));
+    }
+
+    [Fact]
     public void Bad_optimizer_names_the_field()
     {
         Single(Backend().Validate(Valid() with { Evaluation = new() { Optimizer = "lbfgs2" } }), "evaluation.optimizer");

@@ -115,9 +115,9 @@ public static class SearchCommand
         }
 
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
-        if (LatencyNoiseProbe.CoefficientOfVariation(noise) is { } cv)
+        if (noise.Count >= 2)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: unpruned model timed {noise.Count} times during the search, coefficient of variation {cv:P1}"));
+            output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
         if (status.State == ExperimentState.Completed

@@ -49,7 +49,7 @@ public static class FinalRecoveryReport
 
         if (result.NoiseCv is { } cv)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: unpruned model timed {result.NoiseSamplesMs.Count} times during the search, CV {cv:P1} (medians {string.Join(", ", result.NoiseSamplesMs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} ms)"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: {LatencyNoiseProbe.Describe(result.NoiseSamplesMs.Count, cv, result.NoiseRawSamplesMs.SequenceEqual(result.NoiseSamplesMs) ? null : result.NoiseRawCv)} (latency_ms {string.Join(", ", result.NoiseSamplesMs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})"));
         }
 
         return text.ToString();

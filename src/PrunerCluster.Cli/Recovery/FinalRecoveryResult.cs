@@ -12,11 +12,17 @@ public sealed record FinalRecoveryResult
 
     public int FineTuneSteps { get; init; }
 
-    /// <summary>Latency medians of the unpruned model timed repeatedly during the search (ms).</summary>
+    /// <summary><c>latency_ms</c> of the noise probe's half-width model, timed repeatedly during the search.</summary>
     public IReadOnlyList<double> NoiseSamplesMs { get; init; } = [];
 
     /// <summary>Coefficient of variation of <see cref="NoiseSamplesMs"/> (null with fewer than 2 samples).</summary>
     public double? NoiseCv { get; init; }
+
+    /// <summary>The same timings' raw medians, before scaling by the unpruned reference.</summary>
+    public IReadOnlyList<double> NoiseRawSamplesMs { get; init; } = [];
+
+    /// <summary>Coefficient of variation of <see cref="NoiseRawSamplesMs"/>.</summary>
+    public double? NoiseRawCv { get; init; }
 
     public double Seconds { get; init; }
 }

@@ -51,6 +51,9 @@ public sealed class FinalStage : IDisposable
 
     public async Task<IReadOnlyList<double>> StopProbeAsync() => _probe is null ? [] : await _probe.StopAsync().ConfigureAwait(false);
 
+    /// <summary>The probe's raw medians (before reference scaling), matching <see cref="StopProbeAsync"/>'s samples.</summary>
+    public IReadOnlyList<double> ProbeRawSamples => _probe?.RawSamples ?? [];
+
     /// <summary>
     /// Re-times every Pareto member alone on the device and recomputes the front (members now dominated leave); null when
     /// no objective or constraint is timed, the set is empty, or the backend is not TorchSharp.
@@ -87,7 +90,14 @@ public sealed class FinalStage : IDisposable
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
-        return result with { NoiseSamplesMs = noise, NoiseCv = LatencyNoiseProbe.CoefficientOfVariation(noise) };
+        var raw = ProbeRawSamples;
+        return result with
+        {
+            NoiseSamplesMs = noise,
+            NoiseCv = LatencyNoiseProbe.CoefficientOfVariation(noise),
+            NoiseRawSamplesMs = raw,
+            NoiseRawCv = LatencyNoiseProbe.CoefficientOfVariation(raw),
+        };
     }
 
     public void Dispose() => _probe?.Dispose();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Metrics;
@@ -7,14 +8,17 @@ using MetricNames = PrunerCluster.Contracts.MetricNames;
 namespace PrunerCluster.Cli.Recovery;
 
 /// <summary>
-/// The run's noise figure: while a search runs, the unpruned model is timed again at intervals, the same way (exclusive
-/// timing window, adaptive repeats) as every candidate, competing with the search's own slots. The coefficient of
-/// variation of those medians is what a latency objective can trust.
+/// The run's noise figure: while a search runs, one fixed half-width model (every group keeps about half its units) is
+/// timed again at intervals, the same way (exclusive timing window, adaptive repeats, against the unpruned reference
+/// when the spec says so) as every candidate, competing with the search's own slots. The coefficient of variation of its
+/// <c>latency_ms</c> is what a latency objective can trust; that of its raw medians shows what the reference removes.
+/// A half-width model, not the unpruned one, so that the reference is never timed against itself.
 /// </summary>
 public sealed class LatencyNoiseProbe : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<double> _samples = [];
+    private readonly List<double> _raw = [];
     private readonly Task _loop;
     private volatile bool _ready;
 
@@ -35,6 +39,27 @@ public sealed class LatencyNoiseProbe : IDisposable
     public void MarkReady() => _ready = true;
 
     public string? Error { get; private set; }
+
+    /// <summary>The probe model's own medians (before reference scaling), in the order timed.</summary>
+    public IReadOnlyList<double> RawSamples
+    {
+        get
+        {
+            lock (_samples)
+            {
+                return [.. _raw];
+            }
+        }
+    }
+
+    /// <summary>A genome of <paramref name="layout"/> whose every group keeps about half: the first half of each segment's bits, middle integer genes.</summary>
+    public static Genome HalfWidth(GenomeLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var bits = layout.Segments.Select(s => Enumerable.Range(0, s.Bits).Select(i => i < Math.Max(s.MinKeep, (s.Bits + 1) / 2)).ToArray()).ToArray();
+        var ints = layout.Segments.Select(s => Enumerable.Repeat(s.IntGeneMax / 2, s.IntGenes).ToArray()).ToArray();
+        return Genome.Create(layout, bits, ints);
+    }
 
     /// <summary>Stops sampling and returns the medians collected so far.</summary>
     public async Task<IReadOnlyList<double>> StopAsync()
@@ -57,6 +82,20 @@ public sealed class LatencyNoiseProbe : IDisposable
     public static double? CoefficientOfVariation(IReadOnlyList<double> samples) =>
         samples.Count < 2 ? null : TimingStatistics.Of([.. samples]).CoefficientOfVariation;
 
+    /// <summary>One line: how many timings, the coefficient of variation of latency_ms and, when they differ, of the raw medians.</summary>
+    public static string Describe(IReadOnlyList<double> samples, IReadOnlyList<double> raw)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(raw);
+        return Describe(samples.Count, CoefficientOfVariation(samples) ?? 0, raw.Count >= 2 && !raw.SequenceEqual(samples) ? CoefficientOfVariation(raw) : null);
+    }
+
+    public static string Describe(int count, double cv, double? rawCv)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"a half-width model timed {count} times during the search, CV {cv:P1}");
+        return rawCv is { } r ? text + string.Create(CultureInfo.InvariantCulture, $" against the unpruned reference ({r:P1} of its raw medians)") : text;
+    }
+
     public void Dispose() => _stop.Dispose();
 
     private void Loop(TorchSharpEvaluationBackend backend, ExperimentSpec spec, int count, TimeSpan interval)
@@ -72,15 +111,16 @@ public sealed class LatencyNoiseProbe : IDisposable
 
         try
         {
-            var full = Genome.Full(backend.LayoutOf(spec, token)).ToCanonicalString();
+            var probe = HalfWidth(backend.LayoutOf(spec, token)).ToCanonicalString();
             for (var i = 0; i < count && !token.IsCancellationRequested; i++)
             {
-                var result = backend.EvaluateMask(spec, full, s => s with { FineTuneSteps = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero }, null, token);
+                var result = backend.EvaluateMask(spec, probe, s => s with { FineTuneSteps = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero }, null, token);
                 if (result.Succeeded && result.Metrics.TryGetValue(MetricNames.LatencyMs, out var ms))
                 {
                     lock (_samples)
                     {
                         _samples.Add(ms);
+                        _raw.Add(result.Metrics.GetValueOrDefault(MetricNames.LatencyRawMs, ms));
                     }
                 }
 

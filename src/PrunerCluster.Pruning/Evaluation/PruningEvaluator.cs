@@ -105,10 +105,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             source = c.Time("load", () =>
             {
                 VerifyCheckpoint(c.Checkpoint);
-                var m = ModelZoo.Load(c.Checkpoint.ResolveArchitecture(data), c.Checkpoint.Path);
-                m.to(c.Device);
-                m.eval();
-                return m;
+                return LoadSource(c, data);
             });
             var baselineKey = string.Join('|', c.Checkpoint.ContentHash, s.UseTestSet ? "test" : "validation", samples.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture));
             var baseAccuracy = c.Time("baseline", () => baselineAccuracy.GetOrAdd(baselineKey, _ => ClassificationMetrics.Evaluate(source, evalSet, samples, ct: ct, gate: gate).Accuracy));
@@ -220,6 +217,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             using var scope = torch.NewDisposeScope();
             var positions = Enumerable.Range(0, latencyBatch).Select(i => i % evalSet.Count).ToArray();
             var (input, _) = evalSet.GetBatch(positions, c.Device);
+            using var reference = s.LatencyReference == LatencyReference.Unpruned ? c.Time("load", () => LoadSource(c, data)) : null;
             var (latency, energy, energySource) = c.Time("latency", () =>
             {
                 using var window = s.ExclusiveTiming ? TimingWindow.Open(c.Device, s.Threads, ct) : null;
@@ -228,13 +226,24 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     c.Phases["timing_wait"] = window.Waited.TotalSeconds;
                 }
 
-                var timed = LatencyMeter.Measure(pruned, input, s.LatencyPolicy, ct);
+                var timed = reference is null
+                    ? TimedLatency.Alone(LatencyMeter.Measure(pruned, input, s.LatencyPolicy, ct))
+                    : TimedLatency.Paired(
+                        LatencyMeter.MeasurePaired(pruned, reference, input, s.LatencyPolicy, ct),
+                        ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString(), s.Threads, latencyBatch));
                 var (mj, source) = c.Time("energy", () => MeasureEnergy(pruned, input, c.Device, s.EnergyWindow, ct));
                 return (timed, mj, source);
             });
             c.Metrics[MetricNames.LatencyMs] = latency.MedianMs;
             c.Metrics[MetricNames.LatencyP90Ms] = latency.P90Ms;
-            c.Metrics[MetricNames.Throughput] = latency.Throughput;
+            c.Metrics[MetricNames.LatencyRawMs] = latency.RawMedianMs;
+            c.Metrics[MetricNames.Throughput] = latencyBatch / (latency.MedianMs / 1000.0);
+            if (latency.Ratio is { } ratio)
+            {
+                c.Metrics[MetricNames.LatencyRatio] = ratio;
+                c.Metrics[MetricNames.LatencyReferenceMs] = latency.ReferenceMs;
+            }
+
             if (double.IsFinite(latency.CiHalfWidthPercent))
             {
                 c.Metrics[MetricNames.LatencyCiPercent] = latency.CiHalfWidthPercent;
@@ -383,6 +392,14 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 throw new InvalidDataException($"Checkpoint '{checkpoint.Path}' has SHA-256 {actual}, not the recorded {checkpoint.ContentHash}.");
             }
         }
+    }
+
+    private static ZooModel LoadSource(RunContext c, DataSplit data)
+    {
+        var m = ModelZoo.Load(c.Checkpoint.ResolveArchitecture(data), c.Checkpoint.Path);
+        m.to(c.Device);
+        m.eval();
+        return m;
     }
 
     private static bool IsOutOfMemory(Exception e) =>

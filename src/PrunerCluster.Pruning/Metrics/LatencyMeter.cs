@@ -7,6 +7,13 @@ using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Metrics;
 
+/// <summary>
+/// A model timed in alternation with a reference model on the same input: both medians, and the median of the per-pair
+/// ratios (model over reference) with its confidence. A slow drift of the machine's speed (clock, host contention) moves
+/// both timings of a pair alike, so the ratio keeps still where either median drifts.
+/// </summary>
+public sealed record PairedLatencyReport(LatencyReport Model, LatencyReport Reference, double Ratio, double RatioCiHalfWidthPercent, double RatioCv, bool Converged);
+
 /// <summary>Median, spread and confidence of one model's forward-pass time at one batch size.</summary>
 public sealed record LatencyReport(double MedianMs, double P90Ms, double MinMs, int Runs, int BatchSize)
 {
@@ -100,6 +107,110 @@ public static class LatencyMeter
             CoefficientOfVariation = stats.CoefficientOfVariation,
             Converged = stats.CiHalfWidthPercent <= policy.TargetCiPercent,
             Threads = device.type == DeviceType.CPU ? torch.get_num_threads() : 0,
+        };
+    }
+
+    /// <summary>
+    /// Times <paramref name="model"/> and <paramref name="reference"/> in alternating pairs (the order flips every pair)
+    /// under <paramref name="policy"/>; the stopping rule applies to the confidence interval of the per-pair ratio.
+    /// </summary>
+    public static PairedLatencyReport MeasurePaired(ZooModel model, ZooModel reference, Tensor input, LatencyPolicy policy, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        var device = MaskApplier.DeviceOf(model);
+        var modelWasTraining = model.training;
+        var referenceWasTraining = reference.training;
+        model.eval();
+        reference.eval();
+        var modelTimes = new List<double>(policy.MaxRuns);
+        var referenceTimes = new List<double>(policy.MaxRuns);
+        var ratios = new List<double>(policy.MaxRuns);
+        TimingStatistics? stats = null;
+        try
+        {
+            using var guard = torch.no_grad();
+            for (var i = 0; i < policy.Warmup; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var y = model.call(input);
+                using var r = reference.call(input);
+            }
+
+            TorchRuntime.Synchronize(device);
+            var clock = Stopwatch.StartNew();
+            while (ratios.Count < policy.MaxRuns)
+            {
+                ct.ThrowIfCancellationRequested();
+                double m, r;
+                if (ratios.Count % 2 == 0)
+                {
+                    m = TimeOnce(model, input, device);
+                    r = TimeOnce(reference, input, device);
+                }
+                else
+                {
+                    r = TimeOnce(reference, input, device);
+                    m = TimeOnce(model, input, device);
+                }
+
+                modelTimes.Add(m);
+                referenceTimes.Add(r);
+                ratios.Add(r > 0 ? m / r : 1.0);
+                var outOfTime = clock.Elapsed.TotalSeconds >= policy.MaxSeconds;
+                if (ratios.Count < policy.MinRuns && !(outOfTime && ratios.Count >= MinRunsWhenOutOfTime))
+                {
+                    continue;
+                }
+
+                stats = TimingStatistics.Of(ratios);
+                if (stats.CiHalfWidthPercent <= policy.TargetCiPercent || outOfTime)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            model.train(modelWasTraining);
+            reference.train(referenceWasTraining);
+        }
+
+        stats ??= TimingStatistics.Of(ratios);
+        var threads = device.type == DeviceType.CPU ? torch.get_num_threads() : 0;
+        return new PairedLatencyReport(
+            Report(modelTimes, input, policy, threads),
+            Report(referenceTimes, input, policy, threads),
+            stats.Median,
+            stats.CiHalfWidthPercent,
+            stats.CoefficientOfVariation,
+            stats.CiHalfWidthPercent <= policy.TargetCiPercent);
+    }
+
+    private static double TimeOnce(ZooModel model, Tensor input, Device device)
+    {
+        TorchRuntime.Synchronize(device);
+        var start = Stopwatch.GetTimestamp();
+        using (var y = model.call(input))
+        {
+            TorchRuntime.Synchronize(device);
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static LatencyReport Report(List<double> times, Tensor input, LatencyPolicy policy, int threads)
+    {
+        var stats = TimingStatistics.Of(times);
+        return new LatencyReport(stats.Median, stats.P90, stats.Min, stats.Count, (int)input.shape[0])
+        {
+            CiHalfWidthPercent = stats.CiHalfWidthPercent,
+            CoefficientOfVariation = stats.CoefficientOfVariation,
+            Converged = stats.CiHalfWidthPercent <= policy.TargetCiPercent,
+            Threads = threads,
         };
     }
 }

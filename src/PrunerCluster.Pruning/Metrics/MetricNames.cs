@@ -53,6 +53,15 @@ public static class MetricNames
     /// <summary>Timed passes behind <see cref="LatencyMs"/>.</summary>
     public const string LatencyRuns = "latency_runs";
 
+    /// <summary>The model's own median in its timing window, before the reference scaling (equals latency_ms without a reference).</summary>
+    public const string LatencyRawMs = "latency_raw_ms";
+
+    /// <summary>Median per-pair ratio of the model's time over the unpruned reference's, timed in alternation.</summary>
+    public const string LatencyRatio = "latency_ratio";
+
+    /// <summary>The unpruned reference's latency this process calibrated once; latency_ms = latency_ratio x this.</summary>
+    public const string LatencyReferenceMs = "latency_reference_ms";
+
     /// <summary>Threads libtorch used while timing (0 on CUDA).</summary>
     public const string LatencyThreads = "latency_threads";
 

@@ -269,6 +269,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             LatencyTargetCiPercent = e.LatencyTargetCiPercent ?? defaults.LatencyTargetCiPercent,
             LatencyMaxSeconds = e.LatencyMaxSeconds ?? defaults.LatencyMaxSeconds,
             ExclusiveTiming = e.ExclusiveTiming ?? defaults.ExclusiveTiming,
+            LatencyReference = e.LatencyReference is null ? defaults.LatencyReference : ParseEnum<Pruning.Metrics.LatencyReference>(e.LatencyReference, "LatencyReference"),
             SparsityLevels = e.SparsityLevels ?? defaults.SparsityLevels,
             Seed = e.Seed ?? spec.Search.Seed,
             Threads = e.Threads ?? defaults.Threads,

@@ -56,6 +56,31 @@ public sealed class PruningEvaluatorTests
         Assert.Equal(result.Metric(MetricNames.Accuracy), again.Metric(MetricNames.Accuracy));
     }
 
+    [Fact]
+    public void LatencyIsScaledByTheUnprunedReferenceUnlessTimedAlone()
+    {
+        var checkpoint = TestCheckpoints.TrainedMlp;
+        var mask = HalfMask(checkpoint.Architecture!);
+        var settings = Fast with { FineTuneSteps = 0, ValidationSamples = 32 };
+        var paired = new PruningEvaluator().Evaluate(checkpoint, mask, settings, torch.CPU);
+        Assert.True(paired.Succeeded, paired.FailureReason);
+        var ratio = paired.Metric(MetricNames.LatencyRatio);
+        var scale = paired.Metric(MetricNames.LatencyReferenceMs);
+        Assert.InRange(ratio, 0.01, 5);
+        Assert.True(scale > 0);
+        Assert.Equal(ratio * scale, paired.Metric(MetricNames.LatencyMs), 9);
+        Assert.True(paired.Metric(MetricNames.LatencyRawMs) > 0);
+
+        // A second evaluation in the same process shares the calibrated scale.
+        var second = new PruningEvaluator().Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
+        Assert.Equal(scale, second.Metric(MetricNames.LatencyReferenceMs));
+
+        var alone = new PruningEvaluator().Evaluate(checkpoint, mask, settings with { LatencyReference = LatencyReference.None }, torch.CPU);
+        Assert.True(alone.Succeeded, alone.FailureReason);
+        Assert.False(alone.Metrics.ContainsKey(MetricNames.LatencyRatio));
+        Assert.Equal(alone.Metric(MetricNames.LatencyRawMs), alone.Metric(MetricNames.LatencyMs));
+    }
+
     [Theory]
     [InlineData("lenet5")]
     [InlineData("vgg")]
