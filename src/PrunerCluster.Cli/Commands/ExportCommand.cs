@@ -8,6 +8,7 @@ using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
 using PrunerCluster.Client.Specs;
+using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Silo.Backends;
 using PrunerCluster.Silo.Storage;
@@ -16,10 +17,11 @@ using PrunerCluster.Storage.Postgres;
 namespace PrunerCluster.Cli.Commands;
 
 /// <summary>
-/// <c>prunercluster export &lt;run-dir|id&gt; --pick RULE [--format torchsharp|onnx]</c>: chooses one Pareto member (rank, hash
-/// or rule) and writes the fine-tuned weights the search scored (from the artifact store, no retraining) with a JSON model card;
-/// an ONNX export is checked in ONNX Runtime. Without stored weights a TorchSharp export rebuilds the member from the run's
-/// spec and mask (same checkpoint, settings and seed).
+/// <c>prunercluster export &lt;run-dir|id&gt; --pick RULE [--format torchsharp|onnx] [--search-weights]</c>: chooses one Pareto
+/// member (rank, hash or rule) and writes its model with a JSON model card; an ONNX export is checked in ONNX Runtime. When the
+/// run's final recovery retrained that member, the recovered model is exported (no retraining here); otherwise, or with
+/// <c>--search-weights</c>, the fine-tuned weights the search scored (from the artifact store). Without either a TorchSharp
+/// export rebuilds the member from the run's spec and mask (same checkpoint, settings and seed).
 /// </summary>
 public static class ExportCommand
 {
@@ -34,7 +36,8 @@ public static class ExportCommand
             DefaultValueFactory = _ => TorchSharpEvaluationBackend.FormatTorchSharp,
         };
         format.AcceptOnlyFromAmong(TorchSharpEvaluationBackend.FormatTorchSharp, TorchSharpEvaluationBackend.FormatOnnx);
-        var command = new Command("export", "Write one Pareto member's pruned model (the weights the search scored, no retraining) and its model card, with accuracy on the held-out test set") { target, pick, output, format };
+        var searchWeights = new Option<bool>("--search-weights") { Description = "Export the weights the search scored even when the run's final recovery retrained this member" };
+        var command = new Command("export", "Write one Pareto member's pruned model (its final-recovered model when the run has one, else the weights the search scored; no retraining) and its model card, with accuracy on the held-out test set") { target, pick, output, format, searchWeights };
         var connection = ConnectionOptions.AddTo(command);
         command.Validators.Add(r =>
         {
@@ -57,9 +60,61 @@ public static class ExportCommand
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
             // An experiment on a postgres-mode cluster: its weights and baseline are in PostgreSQL, cached on this machine.
             var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(parse.GetValue(connection.Gateway)!) : null;
+            if (results.Directory is { } runDirectory && !parse.GetValue(searchWeights))
+            {
+                if (RecoveredModels.Find(runDirectory, entry.MaskHash) is { } recovered)
+                {
+                    return await ExportRecoveredAsync(results.ExperimentId, spec, entry, rank, rule, recovered, parse.GetValue(format)!, outDir, console.Out, ct).ConfigureAwait(false);
+                }
+
+                if (RecoveredModels.Hashes(runDirectory) is { Count: > 0 } hashes)
+                {
+                    var ranks = ParetoReport.Ordered(results.Pareto).Select((e, i) => (e, i)).Where(p => hashes.Contains(p.e.MaskHash, StringComparer.OrdinalIgnoreCase)).Select(p => "#" + (p.i + 1).ToString(CultureInfo.InvariantCulture));
+                    console.Out.WriteLine($"note: final recovery did not retrain member #{rank}; exporting its search-time weights (final-recovered members: {string.Join(", ", ranks)})");
+                }
+            }
+
             return await ExportAsync(results.ExperimentId, spec, entry, rank, rule, parse.GetValue(format)!, outDir, postgres, console.Out, ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static async Task<int> ExportRecoveredAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, (RecoveredMember Member, string Directory) recovered, string format, string outDir, TextWriter output, CancellationToken cancellationToken)
+    {
+        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+        StoredExport export;
+        try
+        {
+            export = await Task.Factory.StartNew(
+                () => backend.ExportRecovered(spec, recovered.Directory, outDir, format, cancellationToken),
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException)
+        {
+            throw new CliException($"the final-recovered model of member #{rank} in '{recovered.Directory}' is unusable: {ex.Message} (use --search-weights to export the search's weights instead)", ExitCodes.Failed);
+        }
+        var card = export.Card;
+        output.WriteLine($"member #{rank} ({rule}), mask {entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]} of '{spec.Name}': the model final recovery retrained ({Path.GetFullPath(recovered.Directory)}), exported as {card.Format} to {Path.GetFullPath(export.Directory)}");
+        var searched = entry.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var v) ? string.Create(CultureInfo.InvariantCulture, $" (the search scored {v:G6} on validation before recovery)") : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  test_accuracy        {card.Metrics["test_accuracy"]:G6}{searched}"));
+        foreach (var (name, value) in card.Metrics.Where(m => m.Key is not ("test_accuracy" or Contracts.MetricNames.Accuracy)).OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
+        }
+
+        if (card.OnnxRuntime is { } ort)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime: {ort.Samples} samples, accuracy {ort.OnnxAccuracy:G6} (TorchSharp {ort.TorchAccuracy:G6}), max |output difference| {ort.MaxAbsDifference:G3}, {ort.PredictionMismatches} differing predictions"));
+        }
+
+        await File.WriteAllTextAsync(
+            Path.Combine(export.Directory, HtmlReport.MemberFileName),
+            SpecFile.Serialize(new { experimentId, maskHash = entry.MaskHash, rank, rule = rule.ToString(), finalRecovery = true }),
+            cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"exported: {export.Directory}");
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> ExportAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, string format, string outDir, string? postgres, TextWriter output, CancellationToken cancellationToken)

@@ -80,6 +80,25 @@ public static class FinalRecoveryReport
         return text.ToString();
     }
 
+    /// <summary>The final recovery a run directory holds, or null when it has none (or it cannot be read).</summary>
+    public static FinalRecoveryResult? Read(string directory)
+    {
+        var path = Path.Combine(directory, JsonFileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<FinalRecoveryResult>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static void Write(string directory, FinalRecoveryResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

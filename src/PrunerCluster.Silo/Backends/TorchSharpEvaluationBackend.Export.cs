@@ -98,22 +98,73 @@ public sealed partial class TorchSharpEvaluationBackend
             Notes = [.. resolved.Notes, string.Create(CultureInfo.InvariantCulture, $"accuracy: {samples} validation samples, as scored during the search; test_accuracy: the held-out test set ({data.Test.Count} samples)")],
         };
 
+        return Write(pruned, card, metrics, evalSet, samples, checkpoint.ContentHash, directory, format);
+    }
+
+    /// <summary>
+    /// Exports a member that final recovery retrained and saved to <paramref name="recoveredDirectory"/> (model.bin and its
+    /// card, hash-verified): re-scores it on the held-out test set and writes model.bin or model.onnx (checked in ONNX
+    /// Runtime) with its model card to <paramref name="directory"/>.
+    /// </summary>
+    public StoredExport ExportRecovered(ExperimentSpec spec, string recoveredDirectory, string directory, string format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(recoveredDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (format is not (FormatTorchSharp or FormatOnnx))
+        {
+            throw new ArgumentException($"Unknown export format '{format}'; expected {FormatTorchSharp} or {FormatOnnx}.", nameof(format));
+        }
+
+        var settings = ResolveSettings(spec);
+        PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
+        var prepared = Prepare(spec, cancellationToken);
+        var checkpoint = LoadCheckpoint(prepared);
+        var data = checkpoint.LoadData(_datasets);
+        using var recovered = ModelExporter.Load(recoveredDirectory);
+        if (!string.Equals(recovered.Card.SourceCheckpointHash, checkpoint.ContentHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"The recovered model in '{recoveredDirectory}' was shrunk from checkpoint {recovered.Card.SourceCheckpointHash[..Math.Min(12, recovered.Card.SourceCheckpointHash.Length)]}, not from this experiment's {checkpoint.ContentHash[..12]}.");
+        }
+
+        var pruned = recovered.Model;
+        pruned.eval();
+        var test = ClassificationMetrics.Evaluate(pruned, data.Test, ct: cancellationToken);
+        var metrics = new Dictionary<string, double>(recovered.Card.Metrics, StringComparer.Ordinal)
+        {
+            ["test_accuracy"] = test.Accuracy,
+            ["test_samples"] = test.Samples,
+        };
+        var card = recovered.Card with
+        {
+            Metrics = metrics,
+            MetricSources = new Dictionary<string, string>(recovered.Card.MetricSources, StringComparer.Ordinal) { ["test_accuracy"] = "measured", ["test_samples"] = "measured" },
+            Format = format,
+            Notes = [.. recovered.Card.Notes, string.Create(CultureInfo.InvariantCulture, $"final recovery: retrained after the search (weights {recovered.Card.WeightsSha256[..Math.Min(12, recovered.Card.WeightsSha256.Length)]}); test_accuracy: the held-out test set ({data.Test.Count} samples), re-scored at export")],
+        };
+        return Write(pruned, card, metrics, data.Test, data.Test.Count, checkpoint.ContentHash, directory, format);
+    }
+
+    private StoredExport Write(ZooModel pruned, ModelCard card, Dictionary<string, double> metrics, PrunerCluster.Pruning.Data.ImageDataset checkSet, int checkSamples, string checkpointHash, string directory, string format)
+    {
         Directory.CreateDirectory(directory);
         if (format == FormatTorchSharp)
         {
-            return new StoredExport(directory, weightsHash, ModelExporter.Export(pruned, card, directory)) { BaselineOrigin = BaselineOrigin(checkpoint.ContentHash) };
+            var written = ModelExporter.Export(pruned, card with { OnnxFile = null, OnnxSha256 = null, OnnxRuntime = null }, directory);
+            return new StoredExport(directory, card.ArtifactSha256 ?? written.WeightsSha256, written) { BaselineOrigin = BaselineOrigin(checkpointHash) };
         }
 
+        var weightsHash = card.ArtifactSha256 ?? card.WeightsSha256;
         var onnxPath = Path.Combine(directory, "model.onnx");
         OnnxExporter.Export(pruned, onnxPath, new Dictionary<string, string>
         {
             ["prunercluster.mask_hash"] = card.MaskHash,
             ["prunercluster.source_checkpoint_sha256"] = card.SourceCheckpointHash,
             ["prunercluster.artifact_sha256"] = weightsHash,
-            ["prunercluster.accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["prunercluster.accuracy"] = metrics[MetricNames.Accuracy].ToString("R", CultureInfo.InvariantCulture),
             ["prunercluster.architecture"] = pruned.Architecture.ToCanonicalString(),
         });
-        var ort = OnnxRuntimeCheck.Compare(onnxPath, pruned, evalSet, samples);
+        var ort = OnnxRuntimeCheck.Compare(onnxPath, pruned, checkSet, checkSamples);
         var final = card with
         {
             OnnxFile = "model.onnx",
@@ -126,7 +177,7 @@ public sealed partial class TorchSharpEvaluationBackend
         var cardPath = Path.Combine(directory, ModelExporter.CardFileName);
         File.WriteAllText(cardPath + ".tmp", final.ToJson());
         File.Move(cardPath + ".tmp", cardPath, overwrite: true);
-        return new StoredExport(directory, weightsHash, final) { BaselineOrigin = BaselineOrigin(checkpoint.ContentHash) };
+        return new StoredExport(directory, weightsHash, final) { BaselineOrigin = BaselineOrigin(checkpointHash) };
     }
 
     private static string Sha256(string path)

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
+using PrunerCluster.Pruning.Export;
+using PrunerCluster.Testing;
+
+namespace PrunerCluster.Cli.Tests;
+
+/// <summary>
+/// <c>export</c> of a run whose final recovery retrained members: the picked member's recovered model is exported (TorchSharp
+/// and ONNX), <c>--search-weights</c> takes the search's weights instead. Real embedded search on a tiny LeNet.
+/// </summary>
+public sealed class FinalRecoveryExportTests
+{
+    private static string Spec(TempDirectory temp) => temp.File("tiny-final.json", $$"""
+        {
+          "name": "tiny-final-export",
+          "backend": "torchsharp",
+          "model": "lenet5",
+          "dataset": "fashion-mnist",
+          "baseline": { "epochs": 1, "seed": 1, "maxTrainSamples": 1024, "maxTestSamples": 500, "cacheDirectory": "{{temp.Path}}" },
+          "objectives": [
+            { "metric": "accuracy", "direction": "maximize" },
+            { "metric": "macs", "direction": "minimize" }
+          ],
+          "search": { "populationSize": 4, "mode": "steadyState", "seed": 3 },
+          "budget": { "maxEvaluations": 5 },
+          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxSeconds": 1, "threads": 1 },
+          "finalRecovery": { "fineTuneSteps": 4, "maxMembers": 1 }
+        }
+        """);
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => CliProcess.InProcessAsync(args);
+
+    [Fact]
+    public async Task Export_prefers_the_final_recovered_model_and_search_weights_opts_out()
+    {
+        using var temp = new TempDirectory();
+        var runs = Path.Combine(temp.Path, "runs");
+        var (code, stdout, stderr) = await RunAsync("search", Spec(temp), "--plain", "--out", runs, "--noise-samples", "0");
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        var run = Assert.Single(Directory.GetDirectories(runs));
+
+        var final = FinalRecoveryReport.Read(run);
+        Assert.NotNull(final);
+        var recovered = Assert.Single(final.Members, m => m.Succeeded);
+        var ordered = ParetoReport.Ordered(RunDirectory.ReadPareto(Path.Combine(run, RunDirectory.ParetoJsonFileName)));
+        var rank = ordered.Select((e, i) => (e, i)).Single(p => p.e.MaskHash == recovered.MaskHash).i + 1;
+        var found = RecoveredModels.Find(run, recovered.MaskHash);
+        Assert.NotNull(found);
+        var recoveredCard = ModelCard.FromJson(File.ReadAllText(Path.Combine(found.Value.Directory, ModelExporter.CardFileName)));
+
+        var torchOut = Path.Combine(temp.Path, "export-final");
+        (code, stdout, stderr) = await RunAsync("export", run, "--pick", rank.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", torchOut);
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("the model final recovery retrained", stdout, StringComparison.Ordinal);
+        var card = ModelCard.FromJson(File.ReadAllText(Path.Combine(torchOut, ModelExporter.CardFileName)));
+        Assert.Equal(recoveredCard.WeightsSha256, card.WeightsSha256);
+        Assert.Contains(card.Notes, n => n.StartsWith("final recovery:", StringComparison.Ordinal));
+        Assert.InRange(card.Metrics["test_accuracy"], 0.05, 1.0);
+        using (var member = JsonDocument.Parse(File.ReadAllText(Path.Combine(torchOut, HtmlReport.MemberFileName))))
+        {
+            Assert.Equal(recovered.MaskHash, member.RootElement.GetProperty("maskHash").GetString());
+            Assert.True(member.RootElement.GetProperty("finalRecovery").GetBoolean());
+        }
+
+        (code, stdout, stderr) = await RunAsync("verify", torchOut);
+        Assert.True(code == ExitCodes.Ok, $"verify exit {code}: {stderr}\n{stdout}");
+
+        var onnxOut = Path.Combine(temp.Path, "export-final-onnx");
+        (code, stdout, stderr) = await RunAsync("export", run, "--pick", rank.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "onnx", "--out", onnxOut);
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("ONNX Runtime:", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(onnxOut, "model.onnx")));
+
+        var searchOut = Path.Combine(temp.Path, "export-search");
+        (code, stdout, stderr) = await RunAsync("export", run, "--pick", rank.ToString(System.Globalization.CultureInfo.InvariantCulture), "--search-weights", "--out", searchOut);
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        Assert.DoesNotContain("final recovery retrained", stdout, StringComparison.Ordinal);
+        var searchCard = ModelCard.FromJson(File.ReadAllText(Path.Combine(searchOut, ModelExporter.CardFileName)));
+        Assert.NotEqual(recoveredCard.WeightsSha256, searchCard.WeightsSha256);
+    }
+}
