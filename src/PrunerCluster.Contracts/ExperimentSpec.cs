@@ -136,6 +136,12 @@ public sealed record EvaluationSettingsSpec
 
     /// <summary>"unpruned" (default): time each model in alternation with the unpruned one and scale the ratio; "none": time it alone.</summary>
     [Id(25)] public string? LatencyReference { get; init; }
+
+    /// <summary>Importance order a level genome keeps first: "batchNormScale" (default), "l1", "l2", "taylor" or "random".</summary>
+    [Id(26)] public string? Importance { get; init; }
+
+    /// <summary>Training batches the Taylor criterion averages over (default 32).</summary>
+    [Id(27)] public int? ImportanceBatches { get; init; }
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace PrunerCluster.Grains;
 /// <summary>Operator and seeding choices that follow from a prepared experiment's genome encoding and the spec's overrides.</summary>
 internal static class EncodingDefaults
 {
-    /// <summary>Keep ratios of the uniformly pruned seeds (what uniform L1 pruning would pick) in the first population.</summary>
+    /// <summary>Keep ratios of the uniformly pruned seeds (what uniform pruning by the importance order would pick) in the first population.</summary>
     public static readonly double[] SeedKeepRatios = [0.25, 0.5, 0.75];
 
     /// <summary>Keep densities the random members of a level-encoded first population are centred on, cycled.</summary>

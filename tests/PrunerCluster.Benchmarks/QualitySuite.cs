@@ -5,7 +5,7 @@ namespace PrunerCluster.Benchmarks;
 
 /// <summary>
 /// Suite "quality": the search-quality benchmark (same code as <c>prunercluster quality</c>): NSGA-II through the real grains
-/// against random masks, uniform L1 pruning and generation 0 alone, at an equal budget of evaluated masks, each with the
+/// against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks, each with the
 /// same search-time and final recovery, on the VGG-style Fashion-MNIST CNN. Options: see <see cref="QualityOptions.Usage"/>;
 /// <c>--quick</c> runs the whole pipeline in minutes.
 /// </summary>

@@ -5,7 +5,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary>
-/// The quality benchmark's direct arms (random masks, uniform L1 pruning, generation 0) on a real, tiny baseline: every
+/// The quality benchmark's direct arms (random masks, uniform per-layer pruning, generation 0) on a real, tiny baseline: every
 /// evaluation succeeds and its objectives are sane. A quick run once reported most of these evaluations as failed.
 /// </summary>
 public sealed class QualityDirectArmTests

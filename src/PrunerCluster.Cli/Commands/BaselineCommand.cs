@@ -11,7 +11,7 @@ using PrunerCluster.Contracts;
 namespace PrunerCluster.Cli.Commands;
 
 /// <summary>
-/// <c>prunercluster baseline &lt;spec|run-dir&gt;</c>: the classic comparison, uniform L1 magnitude pruning of every layer at
+/// <c>prunercluster baseline &lt;spec|run-dir&gt;</c>: the classic comparison, uniform pruning of every layer (least important units first, by evaluation.importance) at
 /// 10..90 % with the same recovery and measurements as the search's evaluations. Writes baseline-sweep.json; in a run
 /// directory it also redraws the plots and the report, whose Pareto scatter then carries the uniform-pruning curve.
 /// </summary>
@@ -26,7 +26,7 @@ public static class BaselineCommand
         var output = new Option<string?>("--out", "-o") { Description = "Folder for baseline-sweep.json and .csv (default: the run directory, else .prunercluster/baseline/<spec name>)", HelpName = "DIR" };
         var cache = new Option<string?>("--cache") { Description = "Checkpoint cache folder (default: the spec's baseline.cacheDirectory, else ~/.cache/prunercluster/checkpoints)", HelpName = "DIR" };
         var json = CommonOptions.Json();
-        var command = new Command("baseline", "Uniform magnitude (L1) pruning of every layer at 10..90 % with the search's own recovery and measurements: the classic comparison, overlaid on the Pareto scatter by 'plot' and 'report'")
+        var command = new Command("baseline", "Uniform pruning of every layer at 10..90 % (least important units first, by the spec's evaluation.importance order) with the search's own recovery and measurements: the classic comparison, overlaid on the Pareto scatter by 'plot' and 'report'")
         {
             target, fractions, output, cache, json,
         };

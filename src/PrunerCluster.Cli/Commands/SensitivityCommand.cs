@@ -6,7 +6,7 @@ using PrunerCluster.Client.Specs;
 namespace PrunerCluster.Cli.Commands;
 
 /// <summary>
-/// <c>prunercluster sensitivity &lt;spec|run-dir&gt;</c>: prunes each prunable layer alone (lowest L1 magnitude first) at
+/// <c>prunercluster sensitivity &lt;spec|run-dir&gt;</c>: prunes each prunable layer alone (least important units first, by the spec's evaluation.importance order) at
 /// several fractions, recovers briefly, and reports validation accuracy per layer and fraction as a table, JSON, CSV and a plot.
 /// </summary>
 public static class SensitivityCommand
@@ -27,7 +27,7 @@ public static class SensitivityCommand
         var output = new Option<string?>("--out", "-o") { Description = "Folder for sensitivity.json, .csv, .png and .svg (default: <run-dir>/sensitivity, else .prunercluster/sensitivity/<spec name>)", HelpName = "DIR" };
         var cache = new Option<string?>("--cache") { Description = "Checkpoint cache folder (default: the spec's baseline.cacheDirectory, else ~/.cache/prunercluster/checkpoints)", HelpName = "DIR" };
         var json = CommonOptions.Json();
-        var command = new Command("sensitivity", "Per-layer sensitivity: prune each layer alone at 10..90 % (L1 magnitude), recover briefly, measure validation accuracy; prints a table and writes JSON, CSV and a plot (one line per layer)")
+        var command = new Command("sensitivity", "Per-layer sensitivity: prune each layer alone at 10..90 % (least important units first, by evaluation.importance), recover briefly, measure validation accuracy; prints a table and writes JSON, CSV and a plot (one line per layer)")
         {
             target, fractions, steps, noRecovery, output, cache, json,
         };

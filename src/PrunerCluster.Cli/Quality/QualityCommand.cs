@@ -33,7 +33,7 @@ public static class QualityCommand
         var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
         var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
         var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
-        var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform L1 pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
+        var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
             quick, seeds, encodings, cache, output, nsgaOnly,
         };

@@ -12,14 +12,14 @@ namespace PrunerCluster.Cli.Quality;
 
 /// <summary>
 /// Runs the quality benchmark: for every seed, the same budget of evaluated masks for each method: NSGA-II through the real
-/// grains (steady-state, one arm per encoding), random channel masks at spread densities, uniform per-layer L1 pruning at
+/// grains (steady-state, one arm per encoding), random channel masks at spread densities, uniform per-layer pruning (the importance order) at
 /// 10..90 %, and NSGA-II's generation 0 alone; then the same final recovery of each method's cheapest near-lossless front
 /// members and of the unpruned model.
 /// </summary>
 public sealed class QualityRunner(QualityOptions options, TextWriter output)
 {
     public const string Random = "random";
-    public const string Uniform = "uniform-l1";
+    public const string Uniform = "uniform";
     public const string Generation0 = "generation0";
 
     private readonly TorchSharpEvaluationBackend _backend = new(

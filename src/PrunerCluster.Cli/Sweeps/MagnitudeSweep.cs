@@ -10,7 +10,7 @@ namespace PrunerCluster.Cli.Sweeps;
 /// <summary>
 /// Magnitude-pruning sweeps of one spec's model and data with the real engine: the uniform baseline (every group pruned
 /// by the same fraction, the search's own evaluation and recovery settings) and per-layer sensitivity (one group at a
-/// time). Masks are channel bits over the prepared L1 order (<see cref="MagnitudeMasks"/>). Synchronous and
+/// time). Masks are channel bits over the prepared importance order (<see cref="MagnitudeMasks"/>). Synchronous and
 /// TorchSharp-bound: run it on a dedicated thread.
 /// </summary>
 public sealed class MagnitudeSweep(TorchSharpEvaluationBackend backend, ExperimentSpec spec, Action<string> progress)

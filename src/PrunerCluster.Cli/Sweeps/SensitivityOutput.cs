@@ -91,7 +91,7 @@ public static class SensitivityOutput
     {
         ArgumentNullException.ThrowIfNull(report);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation accuracy % (change in points), one layer pruned at a time by L1 magnitude; unpruned {report.UnprunedAccuracy:P2}, {report.FineTuneSteps} recovery steps"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation accuracy % (change in points), one layer pruned at a time, least important units first; unpruned {report.UnprunedAccuracy:P2}, {report.FineTuneSteps} recovery steps"));
         var table = new Table();
         table.AddColumn("layer");
         table.AddColumn(new TableColumn("units").RightAligned());

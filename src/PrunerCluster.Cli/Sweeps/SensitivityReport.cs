@@ -1,7 +1,7 @@
 namespace PrunerCluster.Cli.Sweeps;
 
 /// <summary>
-/// Per-layer sensitivity: each prunable group pruned alone (lowest L1 magnitude first) at several fractions, every other
+/// Per-layer sensitivity: each prunable group pruned alone (least important units first, by the spec's evaluation.importance order) at several fractions, every other
 /// group whole, with <see cref="FineTuneSteps"/> of recovery, and the validation accuracy that resulted.
 /// </summary>
 public sealed record SensitivityReport

@@ -80,6 +80,18 @@ public sealed record EvaluationSettings
     /// <summary>Repeated-inference window for measured energy (counters update every 20-100 ms). Unused when energy is modeled.</summary>
     public TimeSpan EnergyWindow { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Which units a level genome (and the uniform and sensitivity sweeps) keeps first: the importance order computed once
+    /// per experiment on the unpruned model (Taylor on <see cref="ImportanceBatches"/> seeded training batches). Default
+    /// BatchNorm |gamma| (L2 of the filters for groups without BatchNorm): on the VGG with 300 recovery steps, uniformly
+    /// pruned by 45 / 60 / 70 %, it recovered to 89.60 / 87.75 / 86.03 % against L1's 89.15 / 87.15 / 85.03 % (two
+    /// fine-tuning seeds at 60 and 70 %, one at 45 %).
+    /// </summary>
+    public Criteria.ImportanceCriterion Importance { get; init; } = Criteria.ImportanceCriterion.BatchNormScale;
+
+    /// <summary>Training batches (of <see cref="BatchSize"/>) the Taylor criterion averages over.</summary>
+    public int ImportanceBatches { get; init; } = 32;
+
     /// <summary>0 (off), 8 or 16: kept counts are rounded up to a multiple (or the full group) with the most important units.</summary>
     public int RoundChannelsTo { get; init; }
 
@@ -130,6 +142,12 @@ public sealed record EvaluationSettings
             throw new ArgumentOutOfRangeException(nameof(EnergyWindow), EnergyWindow, "Energy window must not be negative.");
         }
 
+        if (!Enum.IsDefined(Importance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Importance), Importance, "Must be L1, L2, BatchNormScale, Taylor or Random.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(ImportanceBatches, 1);
         if (!Enum.IsDefined(LatencyReference))
         {
             throw new ArgumentOutOfRangeException(nameof(LatencyReference), LatencyReference, "Must be None or Unpruned.");

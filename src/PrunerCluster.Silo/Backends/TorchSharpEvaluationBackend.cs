@@ -269,6 +269,8 @@ public sealed partial class TorchSharpEvaluationBackend(
             LatencyTargetCiPercent = e.LatencyTargetCiPercent ?? defaults.LatencyTargetCiPercent,
             LatencyMaxSeconds = e.LatencyMaxSeconds ?? defaults.LatencyMaxSeconds,
             ExclusiveTiming = e.ExclusiveTiming ?? defaults.ExclusiveTiming,
+            Importance = e.Importance is null ? defaults.Importance : ParseEnum<ImportanceCriterion>(e.Importance, "Importance"),
+            ImportanceBatches = e.ImportanceBatches ?? defaults.ImportanceBatches,
             LatencyReference = e.LatencyReference is null ? defaults.LatencyReference : ParseEnum<Pruning.Metrics.LatencyReference>(e.LatencyReference, "LatencyReference"),
             SparsityLevels = e.SparsityLevels ?? defaults.SparsityLevels,
             Seed = e.Seed ?? spec.Search.Seed,
@@ -344,7 +346,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         using (var model = ModelZoo.Load(architecture, checkpoint.Path))
         {
             groups = ModelSourceChecks.WithoutExcluded(PruningStructure.Analyze(model), model, spec.ModelSource?.Exclude ?? []);
-            importance = Importance.Scores(model, ImportanceCriterion.L1);
+            importance = Importance.Scores(model, settings.Importance, new ImportanceOptions { Data = data.Train, Batches = settings.ImportanceBatches, BatchSize = settings.BatchSize, Seed = settings.Seed });
         }
 
         var encoding = GenomeMaskMapper.EffectiveEncoding(spec, settings.Mode);
