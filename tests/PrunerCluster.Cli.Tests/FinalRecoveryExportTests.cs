@@ -81,4 +81,28 @@ public sealed class FinalRecoveryExportTests
         var searchCard = ModelCard.FromJson(File.ReadAllText(Path.Combine(searchOut, ModelExporter.CardFileName)));
         Assert.NotEqual(recoveredCard.WeightsSha256, searchCard.WeightsSha256);
     }
+
+    [Fact]
+    public async Task Recover_gives_a_run_searched_without_final_recovery_its_recovered_models()
+    {
+        using var temp = new TempDirectory();
+        var runs = Path.Combine(temp.Path, "runs");
+        var (code, stdout, stderr) = await RunAsync("search", Spec(temp), "--plain", "--out", runs, "--noise-samples", "0", "--final-recovery", "0");
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        var run = Assert.Single(Directory.GetDirectories(runs));
+        Assert.Null(FinalRecoveryReport.Read(run));
+
+        (code, stdout, stderr) = await RunAsync("recover", run, "--final-recovery", "3", "--final-members", "2");
+        Assert.True(code == ExitCodes.Ok, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("after final recovery (3 steps, test set", stdout, StringComparison.Ordinal);
+        var final = FinalRecoveryReport.Read(run);
+        Assert.NotNull(final);
+        Assert.Equal(3, final.FineTuneSteps);
+        Assert.InRange(final.Members.Count, 1, 2);
+        Assert.All(final.Members, m => Assert.NotNull(RecoveredModels.Find(run, m.MaskHash)));
+
+        (code, stdout, stderr) = await RunAsync("recover", run, "--final-recovery", "0");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--final-recovery 0 leaves nothing to do", stderr + stdout, StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;
@@ -117,6 +118,23 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
             Assert.Equal(0, verify.ExitCode);
             Assert.Contains("verified: the reloaded model reproduces its reported accuracy", verify.Stdout, StringComparison.Ordinal);
             Assert.Contains($"on {testSamples} samples", verify.Stdout, StringComparison.Ordinal);
+
+            // Final recovery of the cluster's experiment on this machine: written to a run directory, then exported from it.
+            var runDir = Path.Combine(_root, "recovered-run");
+            var recover = await RunCliAsync(
+                ["recover", id, "--final-recovery", "4", "--final-members", "1", "--out", runDir, "--cluster-id", cluster.ClusterId, "--service-id", cluster.ServiceId, "--connect-timeout", "90"],
+                new Dictionary<string, string> { ["PRUNERCLUSTER_GATEWAY"] = ClusterConnection.PostgresGateways(db), ["XDG_CACHE_HOME"] = cliCache });
+            output.WriteLine($"recover exited {recover.ExitCode}:{Environment.NewLine}{recover.Stdout}{Environment.NewLine}{recover.Stderr}");
+            Assert.Equal(0, recover.ExitCode);
+            Assert.Contains("after final recovery (4 steps, test set", recover.Stdout, StringComparison.Ordinal);
+            var recoveredMember = Assert.Single(FinalRecoveryReport.Read(runDir)!.Members);
+            Assert.True(recoveredMember.Succeeded, recoveredMember.FailureReason);
+            var recoveredRank = ParetoReport.Ordered(RunDirectory.ReadPareto(Path.Combine(runDir, RunDirectory.ParetoJsonFileName)))
+                .Select((e, i) => (e, i)).Single(p => p.e.MaskHash == recoveredMember.MaskHash).i + 1;
+            var finalExport = await RunCliAsync(["export", runDir, "--pick", recoveredRank.ToString(CultureInfo.InvariantCulture)], new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cliCache });
+            output.WriteLine($"export of the recovered member exited {finalExport.ExitCode}:{Environment.NewLine}{finalExport.Stdout}{Environment.NewLine}{finalExport.Stderr}");
+            Assert.Equal(0, finalExport.ExitCode);
+            Assert.Contains("the model final recovery retrained", finalExport.Stdout, StringComparison.Ordinal);
         }
         catch
         {

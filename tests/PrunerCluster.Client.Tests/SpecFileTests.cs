@@ -24,7 +24,7 @@ public sealed class SpecFileTests
         Assert.Equal(12, spec.Search.PopulationSize);
         Assert.Equal(7UL, spec.Search.Seed);
         Assert.Equal(36, spec.Budget.MaxEvaluations);
-        Assert.Equal(TimeSpan.FromMinutes(5), spec.Budget.WallClock);
+        Assert.Equal(TimeSpan.FromSeconds(270), spec.Budget.WallClock);
         Assert.Equal(300, spec.Evaluation.FineTuneSteps);
         Assert.Equal(new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 4, MaxDropPoints = 3.0 }, spec.FinalRecovery);
         Assert.Equal(2000, spec.Evaluation.ValidationSamples);

@@ -135,6 +135,6 @@ public static class SearchCommand
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static string Sanitize(string name) =>
+    internal static string Sanitize(string name) =>
         new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
 }

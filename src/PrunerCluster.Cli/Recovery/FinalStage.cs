@@ -39,6 +39,14 @@ public sealed class FinalStage : IDisposable
         return new FinalStage(spec, backend, probe);
     }
 
+    /// <summary>The stages after a search that has already finished (the 'recover' verb): no noise probe.</summary>
+    public static FinalStage ForFinishedRun(ExperimentSpec spec, TorchSharpEvaluationBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(backend);
+        return new FinalStage(spec, backend, null);
+    }
+
     /// <summary>Feed every status the search reports; the probe starts once the baseline is prepared.</summary>
     public void Observe(ExperimentStatus status)
     {
