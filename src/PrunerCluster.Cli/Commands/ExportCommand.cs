@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
@@ -9,10 +7,7 @@ using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Cli.Recovery;
-using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Silo.Backends;
-using PrunerCluster.Silo.Storage;
-using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -81,7 +76,7 @@ public static class ExportCommand
 
     private static async Task<int> ExportRecoveredAsync(string experimentId, Contracts.ExperimentSpec spec, Contracts.ParetoEntry entry, int rank, PickRule rule, (RecoveredMember Member, string Directory) recovered, string format, string outDir, TextWriter output, CancellationToken cancellationToken)
     {
-        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+        var backend = LocalBackend.Create(postgres: null);
         StoredExport export;
         try
         {
@@ -121,11 +116,7 @@ public static class ExportCommand
     {
         var maskHash = entry.MaskHash;
         var shortHash = maskHash[..Math.Min(12, maskHash.Length)];
-        var options = new TorchSharpBackendOptions();
-        IArtifactStore? store = postgres is null
-            ? null
-            : new CachedArtifactStore(new LocalArtifactStore(options.ResolvedArtifactDirectory), new PostgresArtifactStore(postgres), NullLogger<CachedArtifactStore>.Instance);
-        var backend = new TorchSharpEvaluationBackend(Options.Create(options), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance, store);
+        var backend = LocalBackend.Create(postgres);
         var stored = await Task.Factory.StartNew(
             () => backend.ExportStored(spec, entry.MaskText, entry.IndividualKey, outDir, format, cancellationToken),
             cancellationToken,

@@ -1,17 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Contracts;
-using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Silo.Backends;
-using PrunerCluster.Silo.Storage;
-using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -80,11 +75,7 @@ public static class RecoverCommand
             output.WriteLine($"experiment '{results.ExperimentId}' written to {directory}");
         }
 
-        var options = new TorchSharpBackendOptions();
-        IArtifactStore? store = postgres is null
-            ? null
-            : new CachedArtifactStore(new LocalArtifactStore(options.ResolvedArtifactDirectory), new PostgresArtifactStore(postgres), NullLogger<CachedArtifactStore>.Instance);
-        var backend = new TorchSharpEvaluationBackend(Options.Create(options), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance, store);
+        var backend = LocalBackend.Create(postgres);
         using var stage = FinalStage.ForFinishedRun(spec, backend);
         var pareto = results.Pareto;
         if (remeasure && !File.Exists(Path.Combine(directory, RemeasurementReport.JsonFileName))

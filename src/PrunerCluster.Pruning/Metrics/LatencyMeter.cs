@@ -34,9 +34,6 @@ public sealed record LatencyReport(double MedianMs, double P90Ms, double MinMs, 
 
 public static class LatencyMeter
 {
-    /// <summary>Fewest timed passes when the time cap cuts a measurement short (a very slow model or an overloaded machine).</summary>
-    public const int MinRunsWhenOutOfTime = 3;
-
     /// <summary>Median of <paramref name="runs"/> timed forward passes after <paramref name="warmup"/> untimed ones, eval mode, no_grad; CUDA is synchronized around each run.</summary>
     public static LatencyReport Measure(ZooModel model, Tensor input, int runs, int warmup, CancellationToken ct = default)
     {
@@ -59,7 +56,6 @@ public static class LatencyMeter
         var wasTraining = model.training;
         model.eval();
         var times = new List<double>(policy.MaxRuns);
-        TimingStatistics? stats = null;
         try
         {
             using var guard = torch.no_grad();
@@ -71,43 +67,19 @@ public static class LatencyMeter
 
             TorchRuntime.Synchronize(device);
             var clock = Stopwatch.StartNew();
-            while (times.Count < policy.MaxRuns)
+            do
             {
                 ct.ThrowIfCancellationRequested();
-                TorchRuntime.Synchronize(device);
-                var start = Stopwatch.GetTimestamp();
-                using (var y = model.call(input))
-                {
-                    TorchRuntime.Synchronize(device);
-                }
-
-                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                var outOfTime = clock.Elapsed.TotalSeconds >= policy.MaxSeconds;
-                if (times.Count < policy.MinRuns && !(outOfTime && times.Count >= MinRunsWhenOutOfTime))
-                {
-                    continue;
-                }
-
-                stats = TimingStatistics.Of(times);
-                if (stats.CiHalfWidthPercent <= policy.TargetCiPercent || outOfTime)
-                {
-                    break;
-                }
+                times.Add(TimeOnce(model, input, device));
             }
+            while (!policy.IsDone(times, clock.Elapsed));
         }
         finally
         {
             model.train(wasTraining);
         }
 
-        stats ??= TimingStatistics.Of(times);
-        return new LatencyReport(stats.Median, stats.P90, stats.Min, stats.Count, (int)input.shape[0])
-        {
-            CiHalfWidthPercent = stats.CiHalfWidthPercent,
-            CoefficientOfVariation = stats.CoefficientOfVariation,
-            Converged = stats.CiHalfWidthPercent <= policy.TargetCiPercent,
-            Threads = device.type == DeviceType.CPU ? torch.get_num_threads() : 0,
-        };
+        return Report(times, input, policy, device.type == DeviceType.CPU ? torch.get_num_threads() : 0);
     }
 
     /// <summary>
@@ -129,7 +101,6 @@ public static class LatencyMeter
         var modelTimes = new List<double>(policy.MaxRuns);
         var referenceTimes = new List<double>(policy.MaxRuns);
         var ratios = new List<double>(policy.MaxRuns);
-        TimingStatistics? stats = null;
         try
         {
             using var guard = torch.no_grad();
@@ -142,7 +113,7 @@ public static class LatencyMeter
 
             TorchRuntime.Synchronize(device);
             var clock = Stopwatch.StartNew();
-            while (ratios.Count < policy.MaxRuns)
+            do
             {
                 ct.ThrowIfCancellationRequested();
                 double m, r;
@@ -160,18 +131,8 @@ public static class LatencyMeter
                 modelTimes.Add(m);
                 referenceTimes.Add(r);
                 ratios.Add(r > 0 ? m / r : 1.0);
-                var outOfTime = clock.Elapsed.TotalSeconds >= policy.MaxSeconds;
-                if (ratios.Count < policy.MinRuns && !(outOfTime && ratios.Count >= MinRunsWhenOutOfTime))
-                {
-                    continue;
-                }
-
-                stats = TimingStatistics.Of(ratios);
-                if (stats.CiHalfWidthPercent <= policy.TargetCiPercent || outOfTime)
-                {
-                    break;
-                }
             }
+            while (!policy.IsDone(ratios, clock.Elapsed));
         }
         finally
         {
@@ -179,7 +140,7 @@ public static class LatencyMeter
             reference.train(referenceWasTraining);
         }
 
-        stats ??= TimingStatistics.Of(ratios);
+        var stats = TimingStatistics.Of(ratios);
         var threads = device.type == DeviceType.CPU ? torch.get_num_threads() : 0;
         return new PairedLatencyReport(
             Report(modelTimes, input, policy, threads),

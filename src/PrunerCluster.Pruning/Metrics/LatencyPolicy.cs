@@ -18,6 +18,31 @@ public sealed record LatencyPolicy
 
     public double MaxSeconds { get; init; } = 8.0;
 
+    /// <summary>Fewest timed passes when the time cap cuts a measurement short (a very slow model or an overloaded machine).</summary>
+    public const int MinRunsWhenOutOfTime = 3;
+
+    /// <summary>
+    /// Whether timing may stop after <paramref name="samples"/> (timings, or ratios of paired timings) taken in
+    /// <paramref name="elapsed"/>: at the run cap; else once past the minimum (or past three when out of time) and either
+    /// the median's confidence interval is tight enough or the time cap is reached.
+    /// </summary>
+    public bool IsDone(IReadOnlyCollection<double> samples, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count >= MaxRuns)
+        {
+            return true;
+        }
+
+        var outOfTime = elapsed.TotalSeconds >= MaxSeconds;
+        if (samples.Count < MinRuns && !(outOfTime && samples.Count >= MinRunsWhenOutOfTime))
+        {
+            return false;
+        }
+
+        return outOfTime || TimingStatistics.Of(samples).CiHalfWidthPercent <= TargetCiPercent;
+    }
+
     /// <summary>A fixed number of runs (no adaptation): MinRuns = MaxRuns = <paramref name="runs"/>.</summary>
     public static LatencyPolicy Fixed(int runs, int warmup) => new() { Warmup = warmup, MinRuns = runs, MaxRuns = runs };
 
