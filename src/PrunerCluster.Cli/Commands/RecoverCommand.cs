@@ -88,11 +88,7 @@ public static class RecoverCommand
 
         var recovered = await stage.RecoverAsync(pareto, [], Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false)
             ?? throw new CliException($"final recovery of '{results.ExperimentId}' did not run", ExitCodes.Failed);
-        FinalRecoveryReport.Write(directory, recovered);
-        output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({recovered.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
-        output.WriteLine(FinalRecoveryReport.Table(recovered));
-        output.WriteLine($"recovered models: {Path.Combine(directory, RecoveredModels.Folder)}; table: {Path.Combine(directory, FinalRecoveryReport.JsonFileName)}, {FinalRecoveryReport.CsvFileName}");
+        FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
         output.WriteLine($"export a recovered model: prunercluster export {directory} --pick <rank>");
         return recovered.Members.All(m => m.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
     }

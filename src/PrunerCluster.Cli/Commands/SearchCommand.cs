@@ -123,11 +123,7 @@ public static class SearchCommand
         if (status.State == ExperimentState.Completed
             && await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is { } recovered)
         {
-            FinalRecoveryReport.Write(directory, recovered);
-            output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({recovered.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
-            output.WriteLine(FinalRecoveryReport.Table(recovered));
-            output.WriteLine($"recovered models: {Path.Combine(directory, RecoveredModels.Folder)}; table: {Path.Combine(directory, FinalRecoveryReport.JsonFileName)}, {FinalRecoveryReport.CsvFileName}");
+            FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
         }
 
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");

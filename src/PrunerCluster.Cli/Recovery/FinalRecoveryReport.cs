@@ -99,6 +99,17 @@ public static class FinalRecoveryReport
         }
     }
 
+    /// <summary>Writes final.json/.csv into the run directory and prints the table with where the models and table went.</summary>
+    public static void WriteAndPrint(string directory, FinalRecoveryResult result, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Write(directory, result);
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({result.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
+        output.WriteLine(Table(result));
+        output.WriteLine($"recovered models: {Path.Combine(directory, RecoveredModels.Folder)}; table: {Path.Combine(directory, JsonFileName)}, {CsvFileName}");
+    }
+
     public static void Write(string directory, FinalRecoveryResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
