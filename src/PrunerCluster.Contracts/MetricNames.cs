@@ -31,6 +31,12 @@ public static class MetricNames
     /// <summary>Latency over the unpruned model's, timed in alternation (scale-free; an objective like latency_ms).</summary>
     public const string LatencyRatio = "latency_ratio";
 
+    /// <summary>The unpruned reference's latency that latency_ratio is scaled by to give latency_ms.</summary>
+    public const string LatencyReferenceMs = "latency_reference_ms";
+
+    /// <summary>90th percentile of the timed passes, on the latency_ms scale.</summary>
+    public const string LatencyP90Ms = "latency_p90_ms";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,

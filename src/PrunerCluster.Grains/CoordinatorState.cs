@@ -53,6 +53,9 @@ public sealed class CoordinatorState
     /// <summary>Device class this experiment's evaluations are pinned to (spec's, or the first granted silo's); null until known or when not needed.</summary>
     [Id(70)] public string? DeviceClass { get; set; }
 
+    /// <summary>Reference latency (ms) per device class that every booked latency_ms is scaled to (see <see cref="Coordination.LatencyScales"/>).</summary>
+    [Id(90)] public Dictionary<string, double> LatencyScales { get; set; } = [];
+
     /// <summary>W3C traceparent of the experiment's span, so evaluations stay in its trace after the coordinator moves.</summary>
     [Id(50)] public string? TraceParent { get; set; }
 

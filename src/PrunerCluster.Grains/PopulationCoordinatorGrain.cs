@@ -252,6 +252,7 @@ internal sealed class PopulationCoordinatorGrain(
             }
 
             (_books.Problem, _books.Engine, S.Prepared) = (search.Problem, search.Engine, search.Prepared);
+            LatencyScales.SeedFromPrepared(S.LatencyScales, search.Prepared, _options.EffectiveDeviceClass);
             if (S.State == ExperimentState.Preparing)
             {
                 S.State = ExperimentState.Running;

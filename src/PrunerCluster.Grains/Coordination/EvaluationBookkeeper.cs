@@ -46,6 +46,11 @@ public sealed class EvaluationBookkeeper(
         }
 
         refusals.Forget(candidateId);
+        if (outcome.Succeeded)
+        {
+            outcome = outcome with { Metrics = LatencyScales.Apply(state.LatencyScales, outcome.DeviceClass, outcome.Metrics) };
+        }
+
         var record = ResultBooking.Book(Engine, Problem, entry, outcome, fromCache, time.GetUtcNow(), out var error);
         if (error is not null)
         {

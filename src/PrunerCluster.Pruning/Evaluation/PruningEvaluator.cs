@@ -148,8 +148,15 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
 
-            var useTeacher = s.DistillationWeight > 0;
-            if (!useTeacher)
+            Teacher? teacher = null;
+            if (s.DistillationWeight > 0 && s.FineTuneSteps > 0)
+            {
+                teacher = TeacherLogits.Fits(data.Train)
+                    ? new Teacher(null, c.Time("teacher", () => TeacherLogits.For(source, data.Train, c.Checkpoint.ContentHash, gate, ct)))
+                    : new Teacher(source, null);
+            }
+
+            if (teacher?.Model is null)
             {
                 source.Dispose();
                 source = null;
@@ -169,7 +176,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     DistillationTemperature = s.DistillationTemperature,
                     Seed = s.Seed,
                 },
-                teacher: source,
+                teacher,
                 sparsity: sparsity,
                 ct: ct,
                 gate: gate));

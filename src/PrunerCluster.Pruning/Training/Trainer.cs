@@ -21,6 +21,18 @@ public static class Trainer
         SparsityState? sparsity = null,
         Action<int, double>? onStep = null,
         DeviceGate? gate = null,
+        CancellationToken ct = default) =>
+        Train(model, data, options, teacher is null ? null : new Teacher(teacher, null), sparsity, onStep, gate, ct);
+
+    /// <summary>As above, distilling from <paramref name="teacher"/>: its cached logits when it has them, else its model per step.</summary>
+    public static TrainOutcome Train(
+        ZooModel model,
+        ImageDataset data,
+        FineTuneOptions options,
+        Teacher? teacher,
+        SparsityState? sparsity = null,
+        Action<int, double>? onStep = null,
+        DeviceGate? gate = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -39,8 +51,13 @@ public static class Trainer
         }
 
         var device = MaskApplier.DeviceOf(model);
-        var useTeacher = teacher is not null && options.DistillationWeight > 0;
-        teacher?.eval();
+        var useTeacher = teacher is { } source && (source.Model is not null || source.Logits is not null) && options.DistillationWeight > 0;
+        if (teacher?.Logits is { } given && given.Count != data.Count)
+        {
+            throw new ArgumentException($"The teacher's cached logits cover {given.Count} samples, the training data {data.Count}.", nameof(teacher));
+        }
+
+        teacher?.Model?.eval();
         model.train();
         using var optimizer = CreateOptimizer(model, options);
         var warmup = Math.Clamp(options.WarmupSteps, 0, options.Steps);
@@ -81,14 +98,21 @@ public static class Trainer
                 if (useTeacher)
                 {
                     Tensor teacherLogits;
-                    using (torch.no_grad())
+                    if (teacher!.Logits is { } cached)
                     {
-                        teacherLogits = teacher!.call(x);
+                        teacherLogits = cached.Batch(positions, device);
+                    }
+                    else
+                    {
+                        using (torch.no_grad())
+                        {
+                            teacherLogits = teacher.Model!.call(x);
+                        }
                     }
 
                     var t = options.DistillationTemperature;
-                    var kd = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacherLogits / t, 1), reduction: nn.Reduction.Mean, log_target: true)
-                        .mul(t * t * logits.shape[1]);
+                    var kd = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacherLogits / t, 1), reduction: nn.Reduction.Sum, log_target: true)
+                        .mul(t * t / logits.shape[0]);
                     loss = loss.mul(1 - options.DistillationWeight).add(kd.mul(options.DistillationWeight));
                 }
 

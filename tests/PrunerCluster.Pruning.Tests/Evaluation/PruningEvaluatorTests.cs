@@ -4,6 +4,7 @@ using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Structure;
+using PrunerCluster.Pruning.Training;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Evaluation;
@@ -147,11 +148,20 @@ public sealed class PruningEvaluatorTests
     }
 
     [Fact]
-    public void DistillationRuns()
+    public void DistillationLearnsFromTheTeachersLogitsComputedOncePerProcess()
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
-        var result = new PruningEvaluator().Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), Fast with { DistillationWeight = 0.5 }, torch.CPU);
-        Assert.True(result.Succeeded, result.FailureReason);
+        var evaluator = new PruningEvaluator();
+        var passes = TeacherLogits.Computations;
+        var first = evaluator.Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), Fast with { DistillationWeight = 0.5 }, torch.CPU);
+        Assert.True(first.Succeeded, first.FailureReason);
+        var second = evaluator.Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), Fast with { DistillationWeight = 0.5, Seed = 2 }, torch.CPU);
+        Assert.True(second.Succeeded, second.FailureReason);
+        Assert.True(first.PhaseSeconds.ContainsKey("teacher"));
+        Assert.True(TeacherLogits.Computations - passes <= 1, "the second evaluation reuses the first's teacher logits");
+        var plain = evaluator.Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), Fast, torch.CPU);
+        Assert.False(plain.PhaseSeconds.ContainsKey("teacher"));
+        Assert.NotEqual(plain.Metrics[MetricNames.FineTuneLoss], first.Metrics[MetricNames.FineTuneLoss]);
     }
 
     [Fact]
