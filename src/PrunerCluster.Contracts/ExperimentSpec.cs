@@ -145,7 +145,7 @@ public sealed record EvaluationSettingsSpec
 }
 
 /// <summary>
-/// After the search: the Pareto set (or up to <see cref="MaxMembers"/> of it, spread from the most accurate to the cheapest
+/// After the search: the Pareto set (or up to <see cref="MaxMembers"/> of it, spread over the front's MACs from the costliest to the cheapest
 /// within <see cref="MaxDropPoints"/>) is fine-tuned again with a longer budget, scored on the held-out test set and
 /// re-timed; the final table and exports use these models.
 /// </summary>
@@ -158,8 +158,8 @@ public sealed record FinalRecoverySettings
     [Id(1)] public int FineTuneSteps { get; init; } = 600;
 
     /// <summary>
-    /// Most members recovered; 0 = all. When the candidates outnumber it, they are picked evenly along the front ordered by
-    /// accuracy, from the most accurate to the least accurate (cheapest) candidate.
+    /// Most members recovered; 0 = all. When the candidates outnumber it, they are spread evenly over log MACs from the
+    /// costliest to the cheapest candidate (by position along the front ordered by accuracy when a member has no MACs).
     /// </summary>
     [Id(2)] public int MaxMembers { get; init; }
 

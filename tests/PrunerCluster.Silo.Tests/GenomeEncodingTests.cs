@@ -99,6 +99,27 @@ public sealed class GenomeEncodingTests
     }
 
     [Fact]
+    public void FinalRecoverySpreadsItsMembersOverLogMacsSoACrowdedEndDoesNotTakeThemAll()
+    {
+        ParetoEntry Entry(long id, double accuracy, double macs) => new()
+        {
+            CandidateId = id, MaskText = "m", MaskHash = "h", IndividualKey = "k",
+            Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.AccuracyDrop] = (0.914 - accuracy) * 100, [MetricNames.Macs] = macs },
+        };
+
+        // The main job's front of 3 December (MACs in millions): crowded at the mild end.
+        var front = new[]
+        {
+            Entry(1, 0.9145, 18.96e6), Entry(2, 0.9125, 17.38e6), Entry(3, 0.9075, 13.93e6), Entry(4, 0.9065, 12.53e6), Entry(5, 0.9040, 10.27e6),
+            Entry(6, 0.9030, 9.04e6), Entry(7, 0.9015, 7.55e6), Entry(8, 0.8955, 5.61e6), Entry(9, 0.8910, 4.18e6), Entry(10, 0.8765, 3.08e6),
+        };
+        var recovery = new FinalRecoverySettings { MaxMembers = 4, MaxDropPoints = 3.0 };
+        Assert.Equal([1L, 4L, 7L, 9L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
+        Assert.Equal([1L, 9L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 2 }).Select(e => e.CandidateId));
+        Assert.Equal(9, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
+    }
+
+    [Fact]
     public void ReMeasuredMembersThatAreDominatedLeaveTheFront()
     {
         ObjectiveDefinition[] objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.LatencyMs, ObjectiveDirection.Minimize)];

@@ -24,7 +24,7 @@ public static class RecoverCommand
         var target = new Argument<string>("experiment") { Description = "A run directory written by 'search' or 'recover', or an experiment id on the cluster" };
         var output = new Option<string?>("--out", "-o") { Description = "Run directory for a cluster experiment (default .prunercluster/runs/<id>); a run directory target is updated in place", HelpName = "DIR" };
         var steps = new Option<string?>("--final-recovery") { Description = "Fine-tune steps per member (overrides the spec's finalRecovery; default 600)", HelpName = "STEPS" };
-        var members = new Option<string?>("--final-members") { Description = "Pareto members to recover, spread from the most accurate to the cheapest (0 = all; overrides the spec)", HelpName = "N" };
+        var members = new Option<string?>("--final-members") { Description = "Pareto members to recover, spread over log MACs from the costliest to the cheapest (0 = all; overrides the spec)", HelpName = "N" };
         var noRemeasure = new Option<bool>("--no-remeasure") { Description = "Do not re-time the Pareto members first (a run directory that 'search' already re-timed is never re-timed again)" };
         var command = new Command("recover", "Final recovery of a finished experiment (embedded run or cluster id): re-time the Pareto set, fine-tune the chosen members and the unpruned model longer, score them on the test set and save them for 'export'")
         {

@@ -30,7 +30,7 @@ public static class SearchCommand
         var output = new Option<string?>("--out", "-o") { Description = "Folder under which the run directory <out>/<id> is written (default .prunercluster/runs)", HelpName = "DIR" };
         var plain = WatchCommand.PlainOption();
         var finalRecovery = new Option<string?>("--final-recovery") { Description = "Fine-tune steps of the final recovery of the Pareto set, scored on the test set (0 = off; overrides the spec's finalRecovery)", HelpName = "STEPS" };
-        var finalMembers = new Option<string?>("--final-members") { Description = "Pareto members recovered at the end, most accurate first (0 = all)", HelpName = "N" };
+        var finalMembers = new Option<string?>("--final-members") { Description = "Pareto members recovered at the end, spread over log MACs from the costliest to the cheapest (0 = all)", HelpName = "N" };
         var noiseSamples = new Option<int>("--noise-samples") { Description = "Timings of the unpruned model during the search for the run's latency noise figure (0 = off)", DefaultValueFactory = _ => FinalStage.DefaultNoiseSamples, HelpName = "N" };
         var noRemeasure = new Option<bool>("--no-remeasure") { Description = "Skip re-timing the Pareto members alone on the device after the search (by default they are re-timed and members then dominated leave the front)" };
         var baselineEpochs = BaselineEpochsOption.Create();

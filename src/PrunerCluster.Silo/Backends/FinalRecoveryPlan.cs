@@ -30,7 +30,8 @@ public static class FinalRecoveryPlan
     /// <summary>
     /// The members to recover, most accurate first (ties by candidate id): those within <see cref="FinalRecoverySettings.MaxDropPoints"/>
     /// (a member without an accuracy drop is then left out), and, when they outnumber <see cref="FinalRecoverySettings.MaxMembers"/>,
-    /// that many picked evenly from the most accurate to the cheapest. All when MaxMembers is 0.
+    /// that many spread evenly over log MACs from the costliest to the cheapest (by position from the most accurate to the least
+    /// when a member has no MACs). All when MaxMembers is 0.
     /// </summary>
     public static IReadOnlyList<ParetoEntry> Members(IReadOnlyList<ParetoEntry> front, FinalRecoverySettings recovery)
     {
@@ -57,7 +58,40 @@ public static class FinalRecoveryPlan
             return [ordered[0]];
         }
 
+        if (ordered.All(e => e.Metrics.TryGetValue(MetricNames.Macs, out var macs) && macs > 0 && double.IsFinite(macs)))
+        {
+            return SpreadByCost(ordered, count);
+        }
+
         return [.. Enumerable.Range(0, count).Select(i => (int)Math.Round((double)i * (ordered.Count - 1) / (count - 1), MidpointRounding.AwayFromZero)).Distinct().Select(i => ordered[i])];
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> members spread evenly over log MACs from the costliest to the cheapest candidate (both kept), each
+    /// target taking the nearest member not yet taken, returned most accurate first. A front crowded at one end (many
+    /// nearly unpruned members, say) then still gets recoveries across the whole range of compression.
+    /// </summary>
+    private static List<ParetoEntry> SpreadByCost(List<ParetoEntry> ordered, int count)
+    {
+        var cost = ordered.Select(e => Math.Log(e.Metrics[MetricNames.Macs])).ToArray();
+        var (low, high) = (cost.Min(), cost.Max());
+        var taken = new bool[ordered.Count];
+        for (var i = 0; i < count; i++)
+        {
+            var target = high - ((high - low) * i / (count - 1));
+            var best = -1;
+            for (var j = 0; j < ordered.Count; j++)
+            {
+                if (!taken[j] && (best < 0 || Math.Abs(cost[j] - target) < Math.Abs(cost[best] - target)))
+                {
+                    best = j;
+                }
+            }
+
+            taken[best] = true;
+        }
+
+        return [.. ordered.Where((_, j) => taken[j])];
     }
 
     /// <summary>
