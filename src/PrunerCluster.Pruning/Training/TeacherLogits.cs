@@ -53,15 +53,23 @@ public sealed class TeacherLogits
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(teacherKey);
         var byTeacher = Cache.GetValue(data, _ => new ConcurrentDictionary<string, Lazy<TeacherLogits>>(StringComparer.Ordinal));
-        var lazy = byTeacher.GetOrAdd(teacherKey, _ => new Lazy<TeacherLogits>(() => Compute(teacher, data, gate, ct), LazyThreadSafetyMode.ExecutionAndPublication));
-        try
+        while (true)
         {
-            return lazy.Value;
-        }
-        catch
-        {
-            byTeacher.TryRemove(new KeyValuePair<string, Lazy<TeacherLogits>>(teacherKey, lazy));
-            throw;
+            var lazy = byTeacher.GetOrAdd(teacherKey, _ => new Lazy<TeacherLogits>(() => Compute(teacher, data, gate, ct), LazyThreadSafetyMode.ExecutionAndPublication));
+            try
+            {
+                return lazy.Value;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Another evaluation started the pass and was cancelled: this one computes it afresh.
+                byTeacher.TryRemove(new KeyValuePair<string, Lazy<TeacherLogits>>(teacherKey, lazy));
+            }
+            catch
+            {
+                byTeacher.TryRemove(new KeyValuePair<string, Lazy<TeacherLogits>>(teacherKey, lazy));
+                throw;
+            }
         }
     }
 

@@ -53,6 +53,17 @@ public sealed class TeacherLogitsTests
     }
 
     [Fact]
+    public void A_cancelled_pass_is_not_cached()
+    {
+        using var teacher = ModelZoo.Create("lenet5", 1, 16, 4, 1);
+        var data = TestSupport.Synthetic(64, size: 16);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => TeacherLogits.For(teacher, data, "t", ct: cancelled.Token));
+        Assert.Equal(64, TeacherLogits.For(teacher, data, "t").Count);
+    }
+
+    [Fact]
     public void Logits_of_another_dataset_are_refused()
     {
         using var teacher = ModelZoo.Create("lenet5", 1, 16, 4, 1);
