@@ -21,6 +21,8 @@ public static class TorchRuntime
                 Threads = threads;
             }
         }
+
+        ConvolutionBackend.Apply();
     }
 
     /// <summary>
@@ -40,6 +42,8 @@ public static class TorchRuntime
                 Threads = threads;
             }
         }
+
+        ConvolutionBackend.Apply();
     }
 
     /// <summary>"auto" picks CUDA when available, else CPU; "cpu", "cuda" and "cuda:N" are taken literally.</summary>

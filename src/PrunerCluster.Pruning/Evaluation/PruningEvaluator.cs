@@ -187,6 +187,12 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 c.Metrics[MetricNames.FineTuneLoss] = outcome.FinalLoss;
             }
 
+            if (outcome.Rollbacks > 0)
+            {
+                var why = ConvolutionBackend.DisabledReason is { } reason ? $"; convolutions run on libtorch's native kernels in this process since {reason}" : "";
+                c.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"fine-tuning: {outcome.Rollbacks} step(s) with non-finite values undone and replayed{why}"));
+            }
+
             if (outcome.Diverged)
             {
                 c.Failure = "fine-tuning diverged: " + outcome.Reason;
@@ -224,7 +230,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             using var scope = torch.NewDisposeScope();
             var positions = Enumerable.Range(0, latencyBatch).Select(i => i % evalSet.Count).ToArray();
             var (input, _) = evalSet.GetBatch(positions, c.Device);
-            using var reference = s.LatencyReference == LatencyReference.Unpruned ? c.Time("load", () => LoadSource(c, data)) : null;
+            using var timedModel = c.Time("apply", () => InferenceForm.Fold(pruned));
+            using var reference = s.LatencyReference == LatencyReference.Unpruned ? c.Time("load", () => LoadInferenceReference(c, data)) : null;
             var (latency, energy, energySource) = c.Time("latency", () =>
             {
                 using var window = s.ExclusiveTiming ? TimingWindow.Open(c.Device, s.Threads, ct) : null;
@@ -234,11 +241,11 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 }
 
                 var timed = reference is null
-                    ? TimedLatency.Alone(LatencyMeter.Measure(pruned, input, s.LatencyPolicy, ct))
+                    ? TimedLatency.Alone(LatencyMeter.Measure(timedModel, input, s.LatencyPolicy, ct))
                     : TimedLatency.Paired(
-                        LatencyMeter.MeasurePaired(pruned, reference, input, s.LatencyPolicy, ct),
-                        ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString(), s.Threads, latencyBatch));
-                var (mj, source) = c.Time("energy", () => MeasureEnergy(pruned, input, c.Device, s.EnergyWindow, ct));
+                        LatencyMeter.MeasurePaired(timedModel, reference, input, s.LatencyPolicy, ct),
+                        ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString() + (ConvolutionBackend.OneDnnEnabled ? "" : "/native"), s.Threads, latencyBatch));
+                var (mj, source) = c.Time("energy", () => MeasureEnergy(timedModel, input, c.Device, s.EnergyWindow, ct));
                 return (timed, mj, source);
             });
             c.Metrics[MetricNames.LatencyMs] = latency.MedianMs;
@@ -407,6 +414,12 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         m.to(c.Device);
         m.eval();
         return m;
+    }
+
+    private static ZooModel LoadInferenceReference(RunContext c, DataSplit data)
+    {
+        using var source = LoadSource(c, data);
+        return InferenceForm.Fold(source);
     }
 
     private static bool IsOutOfMemory(Exception e) =>

@@ -35,7 +35,7 @@ public static class ClassificationMetrics
                 using var shared = gate?.EnterShared(ct);
                 using var scope = torch.NewDisposeScope();
                 var (x, y) = data.GetBatch(start, Math.Min(batchSize, n - start), device);
-                var predicted = model.call(x).argmax(1).cpu().data<long>().ToArray();
+                var predicted = FiniteLogits(model, x).argmax(1).cpu().data<long>().ToArray();
                 var truth = y.cpu().data<long>().ToArray();
                 for (var i = 0; i < predicted.Length; i++)
                 {
@@ -49,6 +49,27 @@ public static class ClassificationMetrics
         }
 
         return FromConfusion(confusion);
+    }
+
+    /// <summary>Passes that may be repeated when a forward pass yields non-finite logits (a transient numeric fault; a model whose logits are really non-finite keeps them).</summary>
+    internal const int ForwardAttempts = 3;
+
+    /// <summary>The model's logits for <paramref name="x"/>, recomputed up to <see cref="ForwardAttempts"/> times while any is non-finite.</summary>
+    internal static torch.Tensor FiniteLogits(ZooModel model, torch.Tensor x)
+    {
+        var logits = model.call(x);
+        for (var attempt = 1; attempt < ForwardAttempts && !logits.isfinite().all().item<bool>(); attempt++)
+        {
+            ConvolutionBackend.ReportNumericFault("forward pass", () =>
+            {
+                using var again = model.call(x);
+                return !again.isfinite().all().item<bool>();
+            });
+            logits.Dispose();
+            logits = model.call(x);
+        }
+
+        return logits;
     }
 
     public static ClassificationReport FromConfusion(long[,] confusion)

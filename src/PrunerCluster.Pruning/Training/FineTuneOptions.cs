@@ -37,4 +37,8 @@ public sealed record FineTuneOptions
     public ulong Seed { get; init; } = 1;
 }
 
-public sealed record TrainOutcome(bool Diverged, string? Reason, int StepsDone, double FinalLoss, double MeanLoss);
+public sealed record TrainOutcome(bool Diverged, string? Reason, int StepsDone, double FinalLoss, double MeanLoss)
+{
+    /// <summary>Steps whose loss or gradients came out non-finite and were undone and replayed from the last snapshot.</summary>
+    public int Rollbacks { get; init; }
+}

@@ -98,7 +98,7 @@ public sealed class TeacherLogits
                 using (torch.no_grad())
                 {
                     var (x, _) = data.GetBatch(start, PassBatch, device);
-                    var logits = teacher.call(x).to(torch.float32).cpu();
+                    var logits = Metrics.ClassificationMetrics.FiniteLogits(teacher, x).to(torch.float32).cpu();
                     if (values is null)
                     {
                         classes = (int)logits.shape[1];

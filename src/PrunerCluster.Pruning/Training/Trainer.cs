@@ -60,80 +60,169 @@ public static class Trainer
         teacher?.Model?.eval();
         model.train();
         using var optimizer = CreateOptimizer(model, options);
+        using var snapshot = new TrainingSnapshot(model, optimizer);
         var warmup = Math.Clamp(options.WarmupSteps, 0, options.Steps);
-        var scheduler = options.Cosine && warmup == 0 ? torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps) : null;
-        var order = new DeterministicRandom(options.Seed, stream: 0xF7).Permutation(data.Count);
-        var epoch = 0UL;
-        var cursor = 0;
+        var sampler = new StepSampler(data.Count, Math.Min(options.BatchSize, data.Count), options.Seed);
         var sum = 0.0;
         var last = double.NaN;
-        var batch = Math.Min(options.BatchSize, data.Count);
-        var positions = new int[batch];
-        for (var step = 0; step < options.Steps; step++)
+        var rollbacks = 0;
+        var maxRollbacks = MaxRollbacks(options.Steps);
+        var faultsAtStep = new Dictionary<int, int>();
+        var step = 0;
+        while (step < options.Steps)
         {
             ct.ThrowIfCancellationRequested();
-            for (var i = 0; i < batch; i++)
+            if (step % SnapshotInterval == 0 && snapshot.Step != step)
             {
-                if (cursor == order.Length)
+                if (snapshot.LiveIsFinite())
                 {
-                    order = new DeterministicRandom(options.Seed, stream: 0xF7 + (++epoch)).Permutation(data.Count);
-                    cursor = 0;
+                    snapshot.Take(step, sum);
                 }
+                else
+                {
+                    if (!RollBack(ref step, ref sum, "non-finite weights", out var failure))
+                    {
+                        return failure!;
+                    }
 
-                positions[i] = order[cursor++];
+                    continue;
+                }
             }
 
-            if (warmup > 0)
-            {
-                SetLearningRate(optimizer, ScheduledRate(options, warmup, step));
-            }
+            var positions = sampler.Positions(step);
+            SetLearningRate(optimizer, ScheduledRate(options, warmup, step));
 
             // One step is the safe point: a timing window on this device waits for it to finish, and the next one waits for the window.
+            string? fault = null;
             using (gate?.EnterShared(ct))
             using (var scope = torch.NewDisposeScope())
             {
                 var (x, y) = data.GetBatch(positions, device);
-                var logits = model.call(x);
-                var loss = F.cross_entropy(logits, y);
-                if (useTeacher)
+                var loss = StepLoss(model, x, y, positions, teacher, useTeacher, options, device);
+                last = loss.item<float>();
+                if (!double.IsFinite(last))
                 {
-                    Tensor teacherLogits;
-                    if (teacher!.Logits is { } cached)
+                    fault = "loss";
+                    ConvolutionBackend.ReportNumericFault("loss in fine-tuning", () => !double.IsFinite(StepLoss(model, x, y, positions, teacher, useTeacher, options, device).item<float>()));
+                }
+                else if (last > options.DivergenceLoss)
+                {
+                    return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1}"), step, last, sum / Math.Max(1, step)) { Rollbacks = rollbacks };
+                }
+                else
+                {
+                    optimizer.zero_grad();
+                    loss.backward();
+                    if (!GradientsAreFinite(model))
                     {
-                        teacherLogits = cached.Batch(positions, device);
+                        fault = "gradient";
+                        ConvolutionBackend.ReportNumericFault("gradient in fine-tuning", () =>
+                        {
+                            optimizer.zero_grad();
+                            StepLoss(model, x, y, positions, teacher, useTeacher, options, device).backward();
+                            return !GradientsAreFinite(model);
+                        });
                     }
                     else
                     {
-                        using (torch.no_grad())
-                        {
-                            teacherLogits = teacher.Model!.call(x);
-                        }
+                        optimizer.step();
                     }
-
-                    var t = options.DistillationTemperature;
-                    var kd = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacherLogits / t, 1), reduction: nn.Reduction.Sum, log_target: true)
-                        .mul(t * t / logits.shape[0]);
-                    loss = loss.mul(1 - options.DistillationWeight).add(kd.mul(options.DistillationWeight));
                 }
-
-                optimizer.zero_grad();
-                loss.backward();
-                last = loss.item<float>();
-                if (!double.IsFinite(last) || last > options.DivergenceLoss)
-                {
-                    return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1}"), step, last, sum / Math.Max(1, step));
-                }
-
-                optimizer.step();
             }
 
-            scheduler?.step();
+            if (fault is not null)
+            {
+                var failedStep = step;
+                var count = faultsAtStep[failedStep] = faultsAtStep.GetValueOrDefault(failedStep) + 1;
+                if (count >= MaxFaultsPerStep)
+                {
+                    return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {failedStep + 1} (non-finite {fault} on {count} replays of that step)"), failedStep, last, sum / Math.Max(1, failedStep)) { Rollbacks = rollbacks };
+                }
+
+                if (RollBack(ref step, ref sum, "non-finite " + fault, out var failure))
+                {
+                    continue;
+                }
+
+                return failure!;
+            }
+
             sparsity?.Reapply();
             sum += last;
             onStep?.Invoke(step, last);
+            step++;
         }
 
-        return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps);
+        return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps) { Rollbacks = rollbacks };
+
+        bool RollBack(ref int step, ref double sum, string what, out TrainOutcome? failure)
+        {
+            if (rollbacks >= maxRollbacks || snapshot.Step < 0)
+            {
+                failure = new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1} ({what}; {rollbacks} earlier step(s) rolled back)"), step, last, sum / Math.Max(1, step)) { Rollbacks = rollbacks };
+                return false;
+            }
+
+            snapshot.Restore();
+            rollbacks++;
+            step = snapshot.Step;
+            sum = snapshot.LossSum;
+            failure = null;
+            return true;
+        }
+    }
+
+    /// <summary>Steps between snapshots that a non-finite step rolls back to.</summary>
+    internal const int SnapshotInterval = 16;
+
+    /// <summary>Replays of one step that fault before training counts as diverged (a real divergence faults on every replay).</summary>
+    internal const int MaxFaultsPerStep = 3;
+
+    /// <summary>Rollbacks allowed in one run: a few, plus one per 25 steps.</summary>
+    internal static int MaxRollbacks(int steps) => 4 + (steps / 25);
+
+    private static Tensor StepLoss(ZooModel model, Tensor x, Tensor y, int[] positions, Teacher? teacher, bool useTeacher, FineTuneOptions options, Device device)
+    {
+        var logits = model.call(x);
+        var loss = F.cross_entropy(logits, y);
+        if (!useTeacher)
+        {
+            return loss;
+        }
+
+        Tensor teacherLogits;
+        if (teacher!.Logits is { } cached)
+        {
+            teacherLogits = cached.Batch(positions, device);
+        }
+        else
+        {
+            using (torch.no_grad())
+            {
+                teacherLogits = teacher.Model!.call(x);
+            }
+        }
+
+        var t = options.DistillationTemperature;
+        var kd = F.kl_div(F.log_softmax(logits / t, 1), F.log_softmax(teacherLogits / t, 1), reduction: nn.Reduction.Sum, log_target: true)
+            .mul(t * t / logits.shape[0]);
+        return loss.mul(1 - options.DistillationWeight).add(kd.mul(options.DistillationWeight));
+    }
+
+    private static bool GradientsAreFinite(ZooModel model)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor? total = null;
+        foreach (var p in model.parameters())
+        {
+            if (p.grad is { } g)
+            {
+                var s = g.sum().to(torch.float64);
+                total = total is null ? s : total.add(s);
+            }
+        }
+
+        return total is null || double.IsFinite(total.item<double>());
     }
 
     /// <summary>The rate of step <paramref name="step"/> (0-based): linear warm-up over <paramref name="warmup"/> steps, times the cosine decay when on.</summary>
