@@ -209,21 +209,8 @@ public static class Trainer
         return loss.mul(1 - options.DistillationWeight).add(kd.mul(options.DistillationWeight));
     }
 
-    private static bool GradientsAreFinite(ZooModel model)
-    {
-        using var scope = torch.NewDisposeScope();
-        Tensor? total = null;
-        foreach (var p in model.parameters())
-        {
-            if (p.grad is { } g)
-            {
-                var s = g.sum().to(torch.float64);
-                total = total is null ? s : total.add(s);
-            }
-        }
-
-        return total is null || double.IsFinite(total.item<double>());
-    }
+    private static bool GradientsAreFinite(ZooModel model) =>
+        TrainingSnapshot.AllFinite(model.parameters().Select(p => p.grad).OfType<Tensor>());
 
     /// <summary>The rate of step <paramref name="step"/> (0-based): linear warm-up over <paramref name="warmup"/> steps, times the cosine decay when on.</summary>
     internal static double ScheduledRate(FineTuneOptions options, int warmup, int step)

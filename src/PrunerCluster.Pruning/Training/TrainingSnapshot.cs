@@ -35,17 +35,20 @@ internal sealed class TrainingSnapshot : IDisposable
     /// <summary>Running loss sum at <see cref="Step"/>, restored with the tensors.</summary>
     public double LossSum { get; private set; }
 
-    /// <summary>Whether every floating-point parameter and buffer of the live model is finite (one reduction, one sync).</summary>
-    public bool LiveIsFinite()
+    /// <summary>Whether every floating-point parameter and buffer of the live model is finite.</summary>
+    public bool LiveIsFinite() => AllFinite(tensors.Select(t => t.Live));
+
+    /// <summary>Whether every element of the floating-point <paramref name="values"/> is finite (one reduction, one sync).</summary>
+    public static bool AllFinite(IEnumerable<Tensor> values)
     {
         using var scope = torch.NewDisposeScope();
         using var guard = torch.no_grad();
         Tensor? total = null;
-        foreach (var (live, _) in tensors)
+        foreach (var v in values)
         {
-            if (live.is_floating_point())
+            if (v.is_floating_point())
             {
-                var s = live.sum().to(torch.float64);
+                var s = v.sum().to(torch.float64);
                 total = total is null ? s : total.add(s);
             }
         }
