@@ -21,6 +21,7 @@ public static unsafe class ConvolutionBackend
     private static bool _disabled;
     private static long _faults;
     private static delegate* unmanaged<IntPtr, byte, void> _setEnabled;
+    private static delegate* unmanaged<IntPtr, byte, void> _setNnpack;
     private static IntPtr _context;
 
     /// <summary>Whether convolutions go through oneDNN (as far as this process changed it).</summary>
@@ -85,7 +86,7 @@ public static unsafe class ConvolutionBackend
                 return false;
             }
 
-            _setEnabled(_context, 0);
+            SetOneDnn(false);
             bool real;
             try
             {
@@ -93,13 +94,13 @@ public static unsafe class ConvolutionBackend
             }
             catch
             {
-                _setEnabled(_context, 1);
+                SetOneDnn(true);
                 throw;
             }
 
             if (real)
             {
-                _setEnabled(_context, 1);
+                SetOneDnn(true);
                 return false;
             }
 
@@ -116,10 +117,21 @@ public static unsafe class ConvolutionBackend
             return false;
         }
 
-        _setEnabled(_context, 0);
+        SetOneDnn(false);
         _disabled = true;
         DisabledReason = reason;
         return true;
+    }
+
+    /// <summary>Native convolutions without oneDNN go through NNPACK first where libtorch has it, which on hosts it does not
+    /// support logs a warning on every call: it is switched together with oneDNN.</summary>
+    private static void SetOneDnn(bool enabled)
+    {
+        _setEnabled(_context, enabled ? (byte)1 : (byte)0);
+        if (_setNnpack != null)
+        {
+            _setNnpack(_context, enabled ? (byte)1 : (byte)0);
+        }
     }
 
     private static bool Bind()
@@ -140,6 +152,10 @@ public static unsafe class ConvolutionBackend
 
             _context = ((delegate* unmanaged<IntPtr>)context)();
             _setEnabled = (delegate* unmanaged<IntPtr, byte, void>)setter;
+            if (NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledNNPACKEb", out var nnpack))
+            {
+                _setNnpack = (delegate* unmanaged<IntPtr, byte, void>)nnpack;
+            }
             return true;
         }
         catch (DllNotFoundException)
