@@ -24,14 +24,62 @@ public static unsafe class ConvolutionBackend
     private static delegate* unmanaged<IntPtr, byte, void> _setNnpack;
     private static IntPtr _context;
 
-    /// <summary>Whether convolutions go through oneDNN (as far as this process changed it).</summary>
+    private static int _timingOverrides;
+
+    /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
     public static bool OneDnnEnabled
     {
         get
         {
             lock (Gate)
             {
-                return !_disabled;
+                return !_disabled || _timingOverrides > 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Turns oneDNN back on while a model is timed, when it was switched off for training: timing runs alone on the device
+    /// (the caller holds the exclusive <see cref="Scheduling.TimingWindow"/>), its outputs are discarded, so a stray NaN
+    /// costs nothing, and latency stays that of the optimized kernels a deployed model runs on, not of the native
+    /// fallback (whose im2col buffers cross the allocator's mmap threshold at some widths and not at others). Null when
+    /// there is nothing to undo.
+    /// </summary>
+    public static IDisposable? OptimizedForTiming()
+    {
+        lock (Gate)
+        {
+            if (!_disabled || _setEnabled == null)
+            {
+                return null;
+            }
+
+            if (_timingOverrides++ == 0)
+            {
+                SetOneDnn(true);
+            }
+
+            return new TimingOverride();
+        }
+    }
+
+    private sealed class TimingOverride : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            lock (Gate)
+            {
+                if (--_timingOverrides == 0)
+                {
+                    SetOneDnn(false);
+                }
             }
         }
     }

@@ -235,6 +235,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             var (latency, energy, energySource) = c.Time("latency", () =>
             {
                 using var window = s.ExclusiveTiming ? TimingWindow.Open(c.Device, s.Threads, ct) : null;
+                using var kernels = window is not null && c.Device.type == DeviceType.CPU ? ConvolutionBackend.OptimizedForTiming() : null;
                 if (window is not null)
                 {
                     c.Phases["timing_wait"] = window.Waited.TotalSeconds;

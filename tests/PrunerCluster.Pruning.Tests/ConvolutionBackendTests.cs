@@ -1,0 +1,31 @@
+namespace PrunerCluster.Pruning.Tests;
+
+public sealed class ConvolutionBackendTests
+{
+    public ConvolutionBackendTests() => TestSupport.Init();
+
+    [Fact]
+    public void TestsRunOnTheNativeKernelsAndTimingGetsOneDnnBack()
+    {
+        Assert.Equal("off", ConvolutionBackend.Mode);
+        Assert.NotNull(ConvolutionBackend.DisabledReason);
+
+        using (var timing = ConvolutionBackend.OptimizedForTiming())
+        {
+            Assert.NotNull(timing);
+            Assert.True(ConvolutionBackend.OneDnnEnabled);
+        }
+    }
+
+    [Fact]
+    public void OutsideAutoModeAFaultChangesNothingAndRunsNoCheck()
+    {
+        var checkedIt = false;
+        var faults = ConvolutionBackend.Faults;
+
+        Assert.False(ConvolutionBackend.ReportNumericFault("test", () => checkedIt = true));
+
+        Assert.False(checkedIt);
+        Assert.True(ConvolutionBackend.Faults > faults);
+    }
+}
