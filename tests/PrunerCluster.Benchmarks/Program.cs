@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["quality"] = QualitySuite.Run,
     ["artifacts"] = ArtifactSuite.Run,
     ["noise"] = NoiseSuite.Run,
+    ["rounding"] = RoundingSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -130,7 +130,7 @@ public sealed class BackendValidationTests : IDisposable
         var spec = Valid() with { Search = new() { Seed = 42 } };
         var settings = Backend(threads: 3).ResolveSettings(spec);
         var defaults = new EvaluationSettings();
-        // The default keepRatio encoding rounds kept channels to multiples of 8.
+        Assert.Equal(16, settings.RoundChannelsTo);
         Assert.Equal(defaults with { Threads = 3, Seed = 42, RoundChannelsTo = GenomeMaskMapper.DefaultLevelRounding }, settings with { SparsityLevels = defaults.SparsityLevels });
         Assert.Equal(defaults.SparsityLevels, settings.SparsityLevels);
         Assert.Equal(3, settings.Threads);

@@ -12,8 +12,12 @@ namespace PrunerCluster.Silo.Backends;
 /// </summary>
 public static class GenomeMaskMapper
 {
-    /// <summary>Channel rounding of the level encodings when the spec sets none.</summary>
-    public const int DefaultLevelRounding = 8;
+    /// <summary>
+    /// Channel rounding of the level encodings when the spec sets none: 16, the channel block of oneDNN's AVX-512
+    /// convolutions (and a multiple of the 8 that GPU tensor cores want). Counts between multiples cost as much as the
+    /// next multiple, and on hosts whose oneDNN returns sporadic NaNs only such counts fault (the `rounding` benchmark).
+    /// </summary>
+    public const int DefaultLevelRounding = 16;
 
     /// <summary>The encoding in force: the spec's, else keepRatio for structured pruning and channelBits for sparsity modes.</summary>
     public static string EffectiveEncoding(ExperimentSpec spec, PruningMode mode)
