@@ -25,8 +25,7 @@ internal static class NoiseSuite
 {
     public static int Run(string[] args)
     {
-        var cache = PruningSuite.Text(args, "--cache")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "prunercluster", "checkpoints");
+        var cache = PruningSuite.CheckpointCache(args);
         var threads = PruningSuite.Number(args, "--threads") ?? 2;
         var samples = PruningSuite.Number(args, "--samples") ?? 10;
         var gap = TimeSpan.FromMilliseconds(PruningSuite.Number(args, "--gap-ms") ?? 1500);

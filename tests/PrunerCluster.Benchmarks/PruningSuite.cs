@@ -105,5 +105,9 @@ internal static class PruningSuite
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
+    /// <summary>--cache, else the checkpoint cache a search uses (~/.cache/prunercluster/checkpoints).</summary>
+    internal static string CheckpointCache(string[] args) => Text(args, "--cache")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "prunercluster", "checkpoints");
+
     internal static int? Number(string[] args, string name) => Text(args, name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
 }

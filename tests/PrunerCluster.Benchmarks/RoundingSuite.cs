@@ -28,8 +28,7 @@ internal static class RoundingSuite
 {
     public static int Run(string[] args)
     {
-        var cache = PruningSuite.Text(args, "--cache")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "prunercluster", "checkpoints");
+        var cache = PruningSuite.CheckpointCache(args);
         var threads = PruningSuite.Number(args, "--threads") ?? 2;
         var faultPasses = PruningSuite.Number(args, "--fault-passes") ?? 40;
         var keeps = (PruningSuite.Text(args, "--keep") ?? "0.25,0.35,0.45,0.55,0.65,0.8")
