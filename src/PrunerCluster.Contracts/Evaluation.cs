@@ -39,8 +39,15 @@ public sealed record PreparedExperiment
     /// <summary>What the genome means (<see cref="GenomeEncodings"/>): the backend decides, the coordinator seeds and breeds accordingly.</summary>
     [Id(20)] public string Encoding { get; init; } = GenomeEncodings.ChannelBits;
 
-    /// <summary>Keep levels of a level encoding (integer gene 0 of each segment is in [0, KeepLevels - 1]).</summary>
+    /// <summary>Keep levels of a level encoding: level l of L keeps (L - l) / L of a group's units before rounding.</summary>
     [Id(21)] public int KeepLevels { get; init; }
+
+    /// <summary>
+    /// Kept units per value of each segment's level gene, by segment name, widest first: the distinct widths of the
+    /// <see cref="KeepLevels"/> levels after channel rounding, so no two genomes of a level encoding give the same model.
+    /// Null for channel bits, and for experiments prepared before it existed, whose gene is the level itself.
+    /// </summary>
+    [Id(22)] public IReadOnlyDictionary<string, int[]>? LevelCounts { get; init; }
 
     /// <summary>
     /// The data set's content hash pinned at prepare: SHA-256 of its manifest (the SHA-256 of each file under its root, by

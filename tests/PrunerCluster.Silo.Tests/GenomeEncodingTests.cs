@@ -35,16 +35,58 @@ public sealed class GenomeEncodingTests
     {
         var settings = new EvaluationSettings { RoundChannelsTo = 8 };
         var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, 16, settings);
-        Assert.All(segments, s => Assert.Equal((0, 1, 15), (s.Bits, s.IntGenes, s.IntGeneMax)));
-        var layout = new GenomeLayout([.. segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep))]);
-        var prepared = Prepared(GenomeEncodings.KeepRatio);
 
-        // conv1 at level 8 keeps half (16), its top units 16..31; conv2 at level 12 keeps 16 of 64, its first units.
-        var genome = Genome.Create(layout, [[], []], [[8], [12]]);
+        // 16 levels rounded to 8 give conv1 (32) the widths 32/24/16/8 and conv2 (64) 64/56/.../8: one gene value each.
+        Assert.Equal([(0, 1, 3), (0, 1, 7)], segments.Select(s => (s.Bits, s.IntGenes, s.IntGeneMax)));
+        var layout = Layout(segments);
+        var prepared = Prepared(GenomeEncodings.KeepRatio, settings);
+        Assert.Equal([32, 24, 16, 8], prepared.LevelCounts!["conv1"]);
+
+        // conv1 at gene 2 keeps half (16), its top units 16..31; conv2 at gene 6 keeps 16 of 64, its first units.
+        var genome = Genome.Create(layout, [[], []], [[2], [6]]);
         var mask = GenomeMaskMapper.ToPruneMask(genome, prepared, settings);
         Assert.Equal(Enumerable.Range(16, 16), Kept(mask.Keep["conv1"]));
         Assert.Equal(Enumerable.Range(0, 16), Kept(mask.Keep["conv2"]));
         Assert.Equal(64, GenomeMaskMapper.ToPruneMask(Genome.Full(layout), prepared, settings).Keep["conv2"].Count(k => k));
+    }
+
+    [Theory]
+    [InlineData(16, 16)]
+    [InlineData(16, 8)]
+    [InlineData(16, 0)]
+    [InlineData(7, 16)]
+    public void EveryLevelGenomeGivesADifferentModel(int levels, int roundTo)
+    {
+        var settings = new EvaluationSettings { RoundChannelsTo = roundTo };
+        var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, levels, settings);
+        var layout = Layout(segments);
+        var prepared = Prepared(GenomeEncodings.KeepRatio, settings, levels);
+        var widths = new HashSet<(int, int)>();
+        for (var a = 0; a <= segments[0].IntGeneMax; a++)
+        {
+            for (var b = 0; b <= segments[1].IntGeneMax; b++)
+            {
+                var mask = GenomeMaskMapper.ToPruneMask(Genome.Create(layout, [[], []], [[a], [b]]), prepared, settings);
+                Assert.True(widths.Add((mask.KeptCount("conv1"), mask.KeptCount("conv2"))), $"genes ({a}, {b}) repeat a model");
+            }
+        }
+
+        // The same widths the levels themselves reach: merging duplicates loses none.
+        var reachable = Enumerable.Range(0, levels).Select(l => KeepLevelMapping.KeptCount(32, l, levels, roundTo)).Distinct().Count()
+            * Enumerable.Range(0, levels).Select(l => KeepLevelMapping.KeptCount(64, l, levels, roundTo)).Distinct().Count();
+        Assert.Equal(reachable, widths.Count);
+    }
+
+    [Fact]
+    public void ExperimentsPreparedBeforeDistinctWidthsKeepReadingTheirGeneAsTheLevel()
+    {
+        var settings = new EvaluationSettings { RoundChannelsTo = 8 };
+        var layout = new GenomeLayout([new SegmentSpec("conv1", 0, 1, 15, 0), new SegmentSpec("conv2", 0, 1, 15, 0)]);
+        var legacy = Prepared(GenomeEncodings.KeepRatio, settings) with { LevelCounts = null };
+        var mask = GenomeMaskMapper.ToPruneMask(Genome.Create(layout, [[], []], [[8], [12]]), legacy, settings);
+        Assert.Equal((16, 16), (mask.KeptCount("conv1"), mask.KeptCount("conv2")));
+        var current = Prepared(GenomeEncodings.KeepRatio, settings);
+        Assert.Throws<InvalidMaskException>(() => GenomeMaskMapper.ToPruneMask(Genome.Create(layout, [[], []], [[8], [12]]), current, settings));
     }
 
     [Fact]
@@ -52,15 +94,15 @@ public sealed class GenomeEncodingTests
     {
         var settings = new EvaluationSettings { RoundChannelsTo = 8 };
         var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.Hybrid, 16, settings);
-        var layout = new GenomeLayout([.. segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep))]);
+        var layout = Layout(segments);
         var marked = new bool[32];
         for (var i = 0; i < 8; i++)
         {
             marked[i] = true;
         }
 
-        var genome = Genome.Create(layout, [marked, new bool[64]], [[12], [0]]);
-        var mask = GenomeMaskMapper.ToPruneMask(genome, Prepared(GenomeEncodings.Hybrid), settings);
+        var genome = Genome.Create(layout, [marked, new bool[64]], [[3], [0]]);
+        var mask = GenomeMaskMapper.ToPruneMask(genome, Prepared(GenomeEncodings.Hybrid, settings), settings);
         Assert.Equal(Enumerable.Range(0, 8), Kept(mask.Keep["conv1"]));
         Assert.Equal(64, mask.Keep["conv2"].Count(k => k));
     }
@@ -128,15 +170,19 @@ public sealed class GenomeEncodingTests
         Assert.Equal([true, false, true, true, false], FinalRecoveryPlan.NonDominated(objectives, rows));
     }
 
-    private static PreparedExperiment Prepared(string encoding) => new()
+    private static PreparedExperiment Prepared(string encoding, EvaluationSettings settings, int levels = 16) => new()
     {
         Segments = [],
         CheckpointHash = "c",
         SettingsHash = "s",
         SegmentImportance = Importance,
         Encoding = encoding,
-        KeepLevels = 16,
+        KeepLevels = levels,
+        LevelCounts = GenomeMaskMapper.LevelCounts(Groups, levels, settings),
     };
+
+    private static GenomeLayout Layout(IEnumerable<GenomeSegment> segments) =>
+        new([.. segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep))]);
 
     private static IEnumerable<int> Kept(bool[] keep) => Enumerable.Range(0, keep.Length).Where(i => keep[i]);
 }

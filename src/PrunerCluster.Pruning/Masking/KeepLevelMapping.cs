@@ -32,6 +32,13 @@ public static class KeepLevelMapping
         return Math.Clamp(count, Math.Clamp(minKeep, 1, units), units);
     }
 
+    /// <summary>
+    /// The distinct kept counts of levels 0..<paramref name="levels"/> - 1 (<see cref="KeptCount"/>), widest first: the widths a
+    /// level gene can give a group once rounding has merged levels (a 32-unit group rounded to 16 has two, 32 and 16).
+    /// </summary>
+    public static int[] DistinctCounts(int units, int levels, int roundTo, int minKeep = 1) =>
+        [.. Enumerable.Range(0, levels).Select(l => KeptCount(units, l, levels, roundTo, minKeep)).Distinct().OrderDescending()];
+
     /// <summary>The <paramref name="count"/> kept unit indices (ascending): preferred units first, then by importance (descending), ties by index.</summary>
     public static int[] KeptUnits(IReadOnlyList<double> importance, int count, IReadOnlyList<bool>? preferred = null)
     {
@@ -59,8 +66,15 @@ public static class KeepLevelMapping
     public static bool[] KeepBits(IReadOnlyList<double> importance, int level, int levels, int roundTo, int minKeep = 1, IReadOnlyList<bool>? preferred = null)
     {
         ArgumentNullException.ThrowIfNull(importance);
+        return KeepMostImportant(importance, KeptCount(importance.Count, level, levels, roundTo, minKeep), preferred);
+    }
+
+    /// <summary>Keep-bits of a whole group that keep its <paramref name="count"/> most important units (preferred ones first).</summary>
+    public static bool[] KeepMostImportant(IReadOnlyList<double> importance, int count, IReadOnlyList<bool>? preferred = null)
+    {
+        ArgumentNullException.ThrowIfNull(importance);
         var bits = new bool[importance.Count];
-        foreach (var i in KeptUnits(importance, KeptCount(importance.Count, level, levels, roundTo, minKeep), preferred))
+        foreach (var i in KeptUnits(importance, count, preferred))
         {
             bits[i] = true;
         }

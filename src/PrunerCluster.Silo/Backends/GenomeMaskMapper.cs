@@ -44,12 +44,25 @@ public static class GenomeMaskMapper
             }
 
             var bits = encoding == GenomeEncodings.Hybrid;
-            return [.. groups.Select(g => new GenomeSegment(g.Name, bits ? g.Units : 0, 1, keepLevels - 1, 0))];
+            var counts = LevelCounts(groups, keepLevels, settings);
+            return [.. groups.Select(g => new GenomeSegment(g.Name, bits ? g.Units : 0, 1, counts[g.Name].Length - 1, 0))];
         }
 
         var sparse = settings.Mode != PruningMode.Structured;
         var levels = settings.SparsityLevels.Count;
         return [.. groups.Select(g => new GenomeSegment(g.Name, g.Units, sparse ? 1 : 0, sparse ? levels - 1 : 0, Math.Max(1, g.MinKeep)))];
+    }
+
+    /// <summary>
+    /// The widths a level gene selects from, per group: the distinct kept counts of the keep levels after channel rounding
+    /// (<see cref="KeepLevelMapping.DistinctCounts"/>), widest first. Levels that round to the same width are one gene
+    /// value, so the search never spends an evaluation on a model it has already measured under another genome.
+    /// </summary>
+    public static Dictionary<string, int[]> LevelCounts(IReadOnlyList<PrunableGroup> groups, int keepLevels, EvaluationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(settings);
+        return groups.ToDictionary(g => g.Name, g => KeepLevelMapping.DistinctCounts(g.Units, keepLevels, settings.RoundChannelsTo), StringComparer.Ordinal);
     }
 
     public static PruneMask ToPruneMask(Genome genome, PreparedExperiment prepared, EvaluationSettings settings)
@@ -81,7 +94,19 @@ public static class GenomeMaskMapper
             }
 
             var preferred = segment.Bits > 0 ? genome.GetSegmentBits(s) : null;
-            keep[segment.Name] = KeepLevelMapping.KeepBits(importance, genome.GetInt(s, 0), prepared.KeepLevels, settings.RoundChannelsTo, 1, preferred);
+            var gene = genome.GetInt(s, 0);
+            if (prepared.LevelCounts is null)
+            {
+                keep[segment.Name] = KeepLevelMapping.KeepBits(importance, gene, prepared.KeepLevels, settings.RoundChannelsTo, 1, preferred);
+                continue;
+            }
+
+            if (!prepared.LevelCounts.TryGetValue(segment.Name, out var counts) || gene >= counts.Length)
+            {
+                throw new InvalidMaskException($"group '{segment.Name}': level gene {gene} has no width in the prepared experiment ({counts?.Length ?? 0} widths)");
+            }
+
+            keep[segment.Name] = KeepLevelMapping.KeepMostImportant(importance, Math.Min(counts[gene], importance.Length), preferred);
         }
 
         return new PruneMask(keep, sparsity);

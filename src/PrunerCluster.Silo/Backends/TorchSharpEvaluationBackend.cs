@@ -380,6 +380,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             PreparedOn = device.ToString(),
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
+            LevelCounts = GenomeMaskMapper.IsLevelEncoding(encoding) ? GenomeMaskMapper.LevelCounts(groups, keepLevels, settings) : null,
         };
     }
 

@@ -31,6 +31,16 @@ public sealed class KeepLevelMappingTests
     }
 
     [Fact]
+    public void DistinctCountsMergeLevelsThatRoundToTheSameWidth()
+    {
+        Assert.Equal([32, 16], KeepLevelMapping.DistinctCounts(32, 16, 16));
+        Assert.Equal([128, 112, 96, 80, 64, 48, 32, 16], KeepLevelMapping.DistinctCounts(128, 16, 16));
+        Assert.Equal(16, KeepLevelMapping.DistinctCounts(256, 16, 16).Length);
+        Assert.Equal([16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], KeepLevelMapping.DistinctCounts(16, 16, 16));
+        Assert.Equal([10, 5], KeepLevelMapping.DistinctCounts(10, 2, 0));
+    }
+
+    [Fact]
     public void KeptUnitsFollowImportanceThenPreference()
     {
         double[] importance = [0.1, 0.9, 0.5, 0.7, 0.2, 0.9];
