@@ -18,7 +18,10 @@ internal static class EncodingDefaults
     public static bool IsLevelEncoding(PreparedExperiment prepared) =>
         prepared.Encoding is GenomeEncodings.KeepRatio or GenomeEncodings.Hybrid && prepared.KeepLevels > 1;
 
-    /// <summary>Level-gene fractions (of IntGeneMax) that keep <see cref="SeedKeepRatios"/> of every layer.</summary>
+    /// <summary>
+    /// Level-gene fractions (of each segment's IntGeneMax) that keep about <see cref="SeedKeepRatios"/> of every layer: exact
+    /// where a segment has all <see cref="PreparedExperiment.KeepLevels"/> widths, a width near it where rounding merged some.
+    /// </summary>
     public static double[] SeedLevelFractions(PreparedExperiment prepared)
     {
         var levels = prepared.KeepLevels;
