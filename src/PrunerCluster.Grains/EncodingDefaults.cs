@@ -19,13 +19,34 @@ internal static class EncodingDefaults
         prepared.Encoding is GenomeEncodings.KeepRatio or GenomeEncodings.Hybrid && prepared.KeepLevels > 1;
 
     /// <summary>
-    /// Level-gene fractions (of each segment's IntGeneMax) that keep about <see cref="SeedKeepRatios"/> of every layer: exact
-    /// where a segment has all <see cref="PreparedExperiment.KeepLevels"/> widths, a width near it where rounding merged some.
+    /// Level fractions of the uniformly pruned seeds that keep <see cref="SeedKeepRatios"/> of every layer: with per-value
+    /// keep fractions (<see cref="LevelKeepFractions"/>) simply 1 - ratio; for experiments prepared before them, positions
+    /// in the range of <see cref="PreparedExperiment.KeepLevels"/> levels.
     /// </summary>
     public static double[] SeedLevelFractions(PreparedExperiment prepared)
     {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (prepared.LevelCounts is not null)
+        {
+            return [.. SeedKeepRatios.Select(r => 1 - r)];
+        }
+
         var levels = prepared.KeepLevels;
         return [.. SeedKeepRatios.Select(r => Math.Clamp((1 - r) * levels / (levels - 1), 0, 1))];
+    }
+
+    /// <summary>Per segment, the fraction of its units each level-gene value keeps (<see cref="PreparedExperiment.LevelCounts"/>); null without them.</summary>
+    public static double[][]? LevelKeepFractions(PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (prepared.LevelCounts is not { } counts)
+        {
+            return null;
+        }
+
+        return [.. prepared.Segments.Select(s => counts.TryGetValue(s.Name, out var widths) && widths.Length > 0
+            ? widths.Select(w => (double)w / widths[0]).ToArray()
+            : [1.0])];
     }
 
     /// <summary>
@@ -39,7 +60,13 @@ internal static class EncodingDefaults
         ArgumentNullException.ThrowIfNull(prepared);
         if (IsLevelEncoding(prepared))
         {
-            return settings with { SeedLevelFractions = SeedLevelFractions(prepared), InitialDensities = LevelDensities, InitialLevelSpread = LevelSpread };
+            return settings with
+            {
+                SeedLevelFractions = SeedLevelFractions(prepared),
+                LevelKeepFractions = LevelKeepFractions(prepared),
+                InitialDensities = LevelDensities,
+                InitialLevelSpread = LevelSpread,
+            };
         }
 
         return prepared.SegmentImportance is { Count: > 0 } importance

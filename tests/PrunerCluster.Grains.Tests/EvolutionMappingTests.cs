@@ -20,6 +20,17 @@ public sealed class EvolutionMappingTests
         Assert.Equal(EncodingDefaults.LevelDensities, settings.InitialDensities);
         Assert.Equal(3, settings.SeedLevelFractions!.Length);
         Assert.Null(settings.SeedRankings);
+        Assert.Null(settings.LevelKeepFractions);
+
+        // Prepared with the distinct widths per gene value: seeds and random members aim at keep fractions.
+        var widths = Prepared(GenomeEncodings.KeepRatio) with
+        {
+            Segments = [new GenomeSegment("conv1", 0, 1, 1, 0), new GenomeSegment("fc", 0, 1, 1, 0)],
+            LevelCounts = new Dictionary<string, int[]>(StringComparer.Ordinal) { ["conv1"] = [4, 2], ["fc"] = [2, 1] },
+        };
+        var byKeep = EvolutionMapping.Settings(new ExperimentSpec(), widths);
+        Assert.Equal([[1.0, 0.5], [1.0, 0.5]], byKeep.LevelKeepFractions!);
+        Assert.Equal(EncodingDefaults.SeedKeepRatios.Select(r => 1 - r), byKeep.SeedLevelFractions!);
 
         var chosen = new ExperimentSpec { Search = new SearchSettings { Crossover = "uniform", Mutation = "bitFlip" } };
         var overridden = EvolutionMapping.Settings(chosen, Prepared(GenomeEncodings.KeepRatio));

@@ -419,7 +419,7 @@ public sealed class Nsga2
 
         foreach (var fraction in Settings.SeedLevelFractions ?? [])
         {
-            Offer(Problem.Repair(LevelInitialization.Create(layout, fraction)));
+            Offer(Problem.Repair(LevelInitialization.Create(layout, fraction, Settings.LevelKeepFractions)));
         }
 
         for (var attempt = 0; result.Count < Settings.PopulationSize && attempt < Settings.PopulationSize * Settings.MaxDuplicateRetries; attempt++)
@@ -435,7 +435,7 @@ public sealed class Nsga2
         var density = Settings.InitialDensities[_densityCursor];
         _densityCursor = (_densityCursor + 1) % Settings.InitialDensities.Length;
         return Settings.InitialLevelSpread is { } spread
-            ? RandomInitialization.CreateCorrelated(Problem.Layout, density, spread, _random)
+            ? RandomInitialization.CreateCorrelated(Problem.Layout, density, spread, _random, Settings.LevelKeepFractions)
             : RandomInitialization.Create(Problem.Layout, density, _random);
     }
 

@@ -36,6 +36,14 @@ public sealed record Nsga2Settings
     /// <summary>Level fractions whose uniform-level genomes (<see cref="LevelInitialization"/>) enter the first population.</summary>
     public double[]? SeedLevelFractions { get; init; }
 
+    /// <summary>
+    /// Per segment (layout order), the fraction of its units each value of its first integer gene keeps, value 0 keeping
+    /// the most. Null: a level fraction is a position in the gene range. Set: <see cref="SeedLevelFractions"/> and the
+    /// random genomes' densities aim at keep fractions, each segment taking its nearest value, so one fraction means the
+    /// same pruning in a segment with 2 values and one with 16 (level encodings whose rounding merged levels).
+    /// </summary>
+    public IReadOnlyList<double[]>? LevelKeepFractions { get; init; }
+
     /// <summary>Whether the unpruned genome (everything kept) is the first member of the first population.</summary>
     public bool IncludeFullGenome { get; init; } = true;
 
@@ -80,6 +88,8 @@ public sealed record Nsga2Settings
         {
             RankingInitialization.Validate(problem.Layout, ranking, nameof(SeedRankings));
         }
+
+        LevelInitialization.ValidateKeepFractions(problem.Layout, LevelKeepFractions, nameof(LevelKeepFractions));
 
         if (Termination.HypervolumeStagnation?.ReferencePoint is { } r && r.Length != problem.ObjectiveCount)
         {

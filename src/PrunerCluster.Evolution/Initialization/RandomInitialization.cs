@@ -14,17 +14,23 @@ public static class RandomInitialization
     /// [0, IntGeneMax]. The genome's layers then share one overall pruning strength with per-layer variation, instead of
     /// independent uniform levels whose weakest layer decides the accuracy.
     /// </summary>
-    public static Genome CreateCorrelated(GenomeLayout layout, double density, double spread, RandomSource random)
+    /// <remarks>
+    /// With <paramref name="keepFractions"/> (one per gene value, see <see cref="Nsga2Settings.LevelKeepFractions"/>) each
+    /// gene instead takes the value whose keep fraction is nearest a keep target drawn within +-<paramref name="spread"/>
+    /// of <paramref name="density"/>, so the density means the same pruning in segments with few and many values.
+    /// </remarks>
+    public static Genome CreateCorrelated(GenomeLayout layout, double density, double spread, RandomSource random, IReadOnlyList<double[]>? keepFractions = null)
     {
         if (double.IsNaN(spread) || spread < 0 || spread > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(spread), spread, "The level spread must be in [0, 1].");
         }
 
-        return Build(layout, density, spread, random);
+        LevelInitialization.ValidateKeepFractions(layout, keepFractions, nameof(keepFractions));
+        return Build(layout, density, spread, random, keepFractions);
     }
 
-    private static Genome Build(GenomeLayout layout, double density, double? spread, RandomSource random)
+    private static Genome Build(GenomeLayout layout, double density, double? spread, RandomSource random, IReadOnlyList<double[]>? keepFractions = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(random);
@@ -47,7 +53,12 @@ public static class RandomInitialization
             var max = layout.Segments[s].IntGeneMax;
             for (var g = layout.IntOffset(s); g < layout.IntOffset(s + 1); g++)
             {
-                builder.SetInt(g, spread is { } w ? Around((1 - density) * max, w * max, max, random) : random.NextInt(max + 1));
+                builder.SetInt(g, (spread, keepFractions) switch
+                {
+                    ({ } w, { } keep) => LevelInitialization.NearestValue(keep[s], Math.Clamp(density + (((2 * random.NextDouble()) - 1) * w), 0, 1)),
+                    ({ } w, null) => Around((1 - density) * max, w * max, max, random),
+                    _ => random.NextInt(max + 1),
+                });
             }
         }
 

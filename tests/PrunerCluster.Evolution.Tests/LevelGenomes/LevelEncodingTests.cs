@@ -59,6 +59,41 @@ public sealed class LevelEncodingTests
     }
 
     [Fact]
+    public void KeepFractionsMakeOneLevelFractionTheSamePruningInSegmentsWithFewAndManyValues()
+    {
+        // Widths merged by rounding: a 32-unit layer has 32/16, a 64-unit one 64/48/32/16, a 256-unit one 16 widths.
+        var layout = new GenomeLayout(
+        [
+            new SegmentSpec("conv1", 0, IntGenes: 1, IntGeneMax: 1, MinKeep: 0),
+            new SegmentSpec("conv3", 0, IntGenes: 1, IntGeneMax: 3, MinKeep: 0),
+            new SegmentSpec("fc1", 0, IntGenes: 1, IntGeneMax: 15, MinKeep: 0),
+        ]);
+        double[][] keep = [[1, 0.5], [1, 0.75, 0.5, 0.25], [.. Enumerable.Range(0, 16).Select(i => (16 - i) / 16.0)]];
+
+        // Keep a quarter: by position in the range conv3 would keep half (round(0.75 x 3) = 2); by keep fraction a quarter.
+        Assert.Equal([1, 2, 11], Enumerable.Range(0, 3).Select(s => LevelInitialization.Create(layout, 0.75).GetInt(s, 0)));
+        Assert.Equal([1, 3, 12], Enumerable.Range(0, 3).Select(s => LevelInitialization.Create(layout, 0.75, keep).GetInt(s, 0)));
+        Assert.Equal([0, 0, 0], Enumerable.Range(0, 3).Select(s => LevelInitialization.Create(layout, 0, keep).GetInt(s, 0)));
+
+        var random = new RandomSource(7);
+        for (var t = 0; t < 200; t++)
+        {
+            // Density 0.25 +- 0.1: conv3 keeps a quarter, fc1 between 0.15 and 0.35 of its units, conv1 its narrowest width.
+            var g = RandomInitialization.CreateCorrelated(layout, 0.25, 0.1, random, keep);
+            Assert.Equal(1, g.GetInt(0, 0));
+            Assert.Equal(3, g.GetInt(1, 0));
+            Assert.InRange(g.GetInt(2, 0), 10, 14);
+        }
+
+        Assert.Throws<ArgumentException>(() => LevelInitialization.Create(layout, 0.5, [[1, 0.5]]));
+        Assert.Throws<ArgumentException>(() => LevelInitialization.Create(layout, 0.5, [[1, 0.5], [1, 0.5], keep[2]]));
+        var problem = new Problem(layout, [new ObjectiveSpec("x", Direction.Minimize)]);
+        var settings = new Nsga2Settings { PopulationSize = 4, SeedLevelFractions = [0.75], LevelKeepFractions = keep, Mutation = MutationKind.Creep };
+        Assert.Equal([1, 3, 12], Enumerable.Range(0, 3).Select(s => Nsga2.Create(problem, settings).Ask(4)[1].Genome.GetInt(s, 0)));
+        Assert.Throws<ArgumentException>(() => Nsga2.Create(problem, settings with { LevelKeepFractions = [[1, 0.5]] }));
+    }
+
+    [Fact]
     public void SeedDesignOperatorsStillWorkOnLevelGenomes()
     {
         var random = new RandomSource(5);
