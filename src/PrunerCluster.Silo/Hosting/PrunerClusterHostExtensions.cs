@@ -77,14 +77,6 @@ public static class PrunerClusterHostExtensions
 
         builder.UseOrleans(silo =>
         {
-            // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo
-            // held: evaluations running on the silos that stay, coordinators, and in localhost mode the in-memory store on
-            // the primary, which took every experiment's state with it when a secondary was stopped. The strongly
-            // consistent directory hands its ranges over instead.
-#pragma warning disable ORLEANSEXP003
-            silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
-
             if (Environment.GetEnvironmentVariable(KubernetesEnvironment.PodName) is { Length: > 0 } podName)
             {
                 silo.Configure<SiloOptions>(o => o.SiloName = podName);
@@ -109,6 +101,13 @@ public static class PrunerClusterHostExtensions
                 // Localhost mode: state lives on the primary silo, beside the membership it keeps.
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
                 silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
+
+                // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo
+                // held, the in-memory store on the primary included, which took every experiment's state with it when a
+                // secondary was stopped. The strongly consistent directory hands its ranges over instead.
+#pragma warning disable ORLEANSEXP003
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
                 silo.Services.AddPlacementDirector<PrimarySiloPlacement, PrimarySiloPlacementDirector>();
                 silo.UseInMemoryReminderService();
             }
