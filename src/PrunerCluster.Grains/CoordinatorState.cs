@@ -23,6 +23,9 @@ public sealed class InFlightEvaluation
     /// <summary>Silos that failed or refused this evaluation; new grants prefer others.</summary>
     [Id(71)] public List<string> FailedSilos { get; set; } = [];
     [Id(72)] public string? LastFailure { get; set; }
+
+    /// <summary>Dispatches of this evaluation that got no answer in time and were re-issued without counting an attempt.</summary>
+    [Id(73)] public int DispatchTimeouts { get; set; }
 }
 
 /// <summary>

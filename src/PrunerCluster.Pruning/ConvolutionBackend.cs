@@ -76,7 +76,7 @@ public static unsafe class ConvolutionBackend
 
             lock (Gate)
             {
-                if (--_timingOverrides == 0)
+                if (--_timingOverrides == 0 && _disabled)
                 {
                     SetOneDnn(false);
                 }
@@ -155,6 +155,29 @@ public static unsafe class ConvolutionBackend
             _disabled = true;
             DisabledReason = $"a non-finite {where} that the native kernels did not reproduce";
             return true;
+        }
+    }
+
+    /// <summary>
+    /// In auto mode, turns oneDNN back on after a fault switched it off, so that the next, independent piece of work (a
+    /// benchmark arm whose channel counts may never fault) does not inherit the slower native kernels; a new fault
+    /// switches them again. Call only while no training runs. Returns why oneDNN had been off, or null when nothing changed
+    /// (oneDNN on, or the mode is <c>off</c> or <c>on</c>).
+    /// </summary>
+    public static string? RestoreAfterFault()
+    {
+        lock (Gate)
+        {
+            if (Mode != "auto" || !_disabled || _setEnabled == null)
+            {
+                return null;
+            }
+
+            var reason = DisabledReason;
+            SetOneDnn(true);
+            _disabled = false;
+            DisabledReason = null;
+            return reason;
         }
     }
 

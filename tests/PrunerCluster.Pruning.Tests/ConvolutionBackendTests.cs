@@ -18,6 +18,17 @@ public sealed class ConvolutionBackendTests
     }
 
     [Fact]
+    public void OutsideAutoModeRestoringAfterAFaultKeepsTheChosenKernels()
+    {
+        var reason = ConvolutionBackend.DisabledReason;
+
+        Assert.Null(ConvolutionBackend.RestoreAfterFault());
+
+        Assert.NotNull(reason);
+        Assert.Equal(reason, ConvolutionBackend.DisabledReason);
+    }
+
+    [Fact]
     public void OutsideAutoModeAFaultChangesNothingAndRunsNoCheck()
     {
         var checkedIt = false;

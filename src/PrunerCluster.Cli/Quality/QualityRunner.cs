@@ -41,17 +41,31 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var runs = new List<MethodRun>();
             foreach (var encoding in options.Encodings)
             {
+                RestoreKernels(NsgaArm(encoding));
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
             foreach (var method in options.NsgaOnly ? [] : new[] { Random, Uniform, Generation0 })
             {
+                RestoreKernels(method);
                 runs.Add(await OnThread(() => Direct(method, seed, reference, ct), ct).ConfigureAwait(false));
             }
             results.Add((seed, reference, runs));
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Each arm starts on oneDNN: a fault in one arm (exact channel counts on a host whose oneDNN faults) would otherwise
+    /// leave every later arm on the native kernels, about 3x slower, so wall times would depend on the order of the arms.
+    /// </summary>
+    private void RestoreKernels(string arm)
+    {
+        if (Pruning.ConvolutionBackend.RestoreAfterFault() is { } reason)
+        {
+            output.WriteLine($"  {arm}: convolutions back on oneDNN (native since {reason})");
+        }
     }
 
     /// <summary>The spec every method shares; only the encoding differs between arms.</summary>

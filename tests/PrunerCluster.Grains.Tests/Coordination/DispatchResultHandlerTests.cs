@@ -17,7 +17,7 @@ public sealed class DispatchResultHandlerTests
         h.Results.Apply(
         [
             new DispatchResult(refused, null, new SlotUnavailableException("full") { RefusingSilo = "a" }),
-            new DispatchResult(failed, null, new TimeoutException("no answer")),
+            new DispatchResult(failed, null, new InvalidOperationException("activation failed")),
             new DispatchResult(cached, h.Evaluate(cached, "c"), null),
             new DispatchResult(started, null, null),
         ]);
@@ -63,6 +63,29 @@ public sealed class DispatchResultHandlerTests
         Assert.True(h.Refusals.Blocks(rejected.CandidateId, "a", h.Time.GetUtcNow()));
         Assert.True(h.Refusals.IsFull("b", h.Time.GetUtcNow()));
         Assert.Equal(10, h.State.Reissued);
+    }
+
+    [Fact]
+    public async Task A_dispatch_without_an_answer_is_reissued_uncounted_twice_then_counts_as_an_attempt()
+    {
+        var h = await CoordinationHarness.CreateAsync();
+        var entry = h.Plan("a").Dispatch.Single();
+
+        for (var round = 1; round <= DispatchResultHandler.UncountedDispatchTimeouts; round++)
+        {
+            h.Results.Apply([new DispatchResult(entry, null, new TimeoutException("no answer"))]);
+            Assert.Null(entry.Silo);
+            Assert.Equal((round, 0), (entry.DispatchTimeouts, entry.TransientFailures));
+            Assert.True(h.Refusals.Blocks(entry.CandidateId, "a", h.Time.GetUtcNow()));
+            entry.Silo = "a";
+        }
+
+        h.Results.Apply([new DispatchResult(entry, null, new TimeoutException("no answer"))]);
+
+        Assert.Equal(1, entry.TransientFailures);
+        Assert.Equal(["a"], entry.FailedSilos);
+        Assert.True(h.InFlight.Contains(entry.CandidateId));
+        Assert.Equal(3, h.State.Reissued);
     }
 
     // Orleans raises this one itself (its constructors are internal), as it did for a silo killed but not yet voted out.
