@@ -3,14 +3,18 @@ using System.Runtime.InteropServices;
 namespace PrunerCluster.Pruning;
 
 /// <summary>
-/// Whether libtorch runs CPU convolutions through oneDNN (mkldnn) or its native kernels. On some hosts oneDNN's
-/// convolutions return NaN for finite inputs and weights now and then (seen on an AMD EPYC, family 0x1A, in a VM: a
-/// convolution with 18 channels gave non-finite outputs in 17 of 1,500 identical calls, bit-identical outputs otherwise;
-/// channel counts that are multiples of 16 were not affected), which makes pruned models' fine-tuning diverge. The
-/// environment variable <see cref="ModeVariable"/> chooses: <c>auto</c> (default) keeps oneDNN until the first numeric
-/// fault is reported (<see cref="ReportNumericFault"/>), then switches to the native kernels for the rest of the
-/// process; <c>off</c> uses the native kernels from the start (about 3x slower training of the unpruned VGG on 2 cores,
-/// deterministic); <c>on</c> never switches. Linux only; elsewhere, or when libtorch lacks the switch, nothing changes.
+/// How libtorch runs CPU convolutions: through oneDNN (mkldnn), through oneDNN with channel counts padded to blocks of
+/// <see cref="ChannelBlock"/>, or with its native kernels. On some hosts oneDNN's convolutions return NaN for finite
+/// inputs and weights now and then (seen on an AMD EPYC, family 0x1A, in a VM: a convolution with 18 channels gave
+/// non-finite outputs in 17 of 1,500 identical calls, bit-identical outputs otherwise; channel counts that are multiples
+/// of 16 were not affected), which makes pruned models' fine-tuning diverge. The environment variable
+/// <see cref="ModeVariable"/> chooses: <c>auto</c> (default) keeps oneDNN until the first numeric fault is reported
+/// (<see cref="ReportNumericFault"/>), then pads channel counts that are not multiples of the block with zero channels
+/// (<see cref="PadsChannels"/>: the same function, computed by oneDNN's unaffected blocked kernels), and only after a
+/// fault while padding switches to the native kernels for the rest of the process; <c>pad</c> pads from the start and
+/// never switches; <c>off</c> uses the native kernels from the start (about 3x slower training of the unpruned VGG on 2
+/// cores, deterministic); <c>on</c> never switches. Linux only; elsewhere, or when libtorch lacks the switch, nothing
+/// changes.
 /// </summary>
 public static unsafe class ConvolutionBackend
 {
@@ -25,6 +29,22 @@ public static unsafe class ConvolutionBackend
     private static IntPtr _context;
 
     private static int _timingOverrides;
+    private static bool _padding;
+    private static volatile bool _padActive;
+
+    /// <summary>The channel block oneDNN's AVX-512 convolutions work in; padding rounds channel counts up to it.</summary>
+    public const int ChannelBlock = 16;
+
+    /// <summary>
+    /// Whether convolutions whose channel counts are not multiples of <see cref="ChannelBlock"/> run right now on
+    /// zero-padded weights and inputs (the model's forward pass reads this per convolution): in <c>pad</c> mode, and in
+    /// <c>auto</c> mode after oneDNN's first fault, except while a model is timed (<see cref="OptimizedForTiming"/>), so
+    /// that latency stays that of the model as deployed.
+    /// </summary>
+    public static bool PadsChannels => _padActive;
+
+    /// <summary>Why channel counts are padded; null while they are not.</summary>
+    public static string? PaddingReason { get; private set; }
 
     /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
     public static bool OneDnnEnabled
@@ -49,16 +69,18 @@ public static unsafe class ConvolutionBackend
     {
         lock (Gate)
         {
-            if (!_disabled || _setEnabled == null)
+            var native = _disabled && _setEnabled != null;
+            if (!native && !_padding)
             {
                 return null;
             }
 
-            if (_timingOverrides++ == 0)
+            if (_timingOverrides++ == 0 && native)
             {
                 SetOneDnn(true);
             }
 
+            UpdatePadding();
             return new TimingOverride();
         }
     }
@@ -80,6 +102,8 @@ public static unsafe class ConvolutionBackend
                 {
                     SetOneDnn(false);
                 }
+
+                UpdatePadding();
             }
         }
     }
@@ -95,6 +119,7 @@ public static unsafe class ConvolutionBackend
     {
         "off" => "off",
         "on" => "on",
+        "pad" => "pad",
         _ => "auto",
     };
 
@@ -113,14 +138,19 @@ public static unsafe class ConvolutionBackend
             {
                 Disable($"{ModeVariable}=off");
             }
+            else if (Mode == "pad")
+            {
+                StartPadding($"{ModeVariable}=pad");
+            }
         }
     }
 
     /// <summary>
     /// Records a non-finite result (<paramref name="where"/> names the computation). In auto mode, while oneDNN is on,
     /// <paramref name="reproduces"/> recomputes the same thing with the native kernels and says whether it is still
-    /// non-finite: if it is not, the fault was oneDNN's and convolutions stay native for the rest of the process; if it
-    /// is (a real divergence), oneDNN is switched back on. Returns whether this call switched oneDNN off.
+    /// non-finite: if it is not, the fault was oneDNN's and channel counts are padded from then on (the first such fault) or
+    /// convolutions stay native for the rest of the process (a fault while padding); if it is (a real divergence),
+    /// oneDNN is switched back on. Returns whether this call changed how convolutions run.
     /// </summary>
     public static bool ReportNumericFault(string where, Func<bool> reproduces)
     {
@@ -146,37 +176,49 @@ public static unsafe class ConvolutionBackend
                 throw;
             }
 
+            SetOneDnn(true);
             if (real)
             {
-                SetOneDnn(true);
                 return false;
             }
 
+            var reason = $"a non-finite {where} that the native kernels did not reproduce";
+            if (!_padding)
+            {
+                StartPadding(reason);
+                return true;
+            }
+
+            SetOneDnn(false);
             _disabled = true;
-            DisabledReason = $"a non-finite {where} that the native kernels did not reproduce";
+            DisabledReason = reason + " (channel counts were padded to blocks of 16)";
+            UpdatePadding();
             return true;
         }
     }
 
     /// <summary>
-    /// In auto mode, turns oneDNN back on after a fault switched it off, so that the next, independent piece of work (a
-    /// benchmark arm whose channel counts may never fault) does not inherit the slower native kernels; a new fault
-    /// switches them again. Call only while no training runs. Returns why oneDNN had been off, or null when nothing changed
-    /// (oneDNN on, or the mode is <c>off</c> or <c>on</c>).
+    /// In auto mode, turns oneDNN back on, unpadded, after a fault switched it to padding or off, so that the next,
+    /// independent piece of work (a benchmark arm whose channel counts may never fault) does not inherit the slower
+    /// kernels; a new fault switches them again. Call only while no training runs. Returns why the kernels had been
+    /// changed, or null when nothing changed (plain oneDNN, or a mode other than <c>auto</c>).
     /// </summary>
     public static string? RestoreAfterFault()
     {
         lock (Gate)
         {
-            if (Mode != "auto" || !_disabled || _setEnabled == null)
+            if (Mode != "auto" || !(_disabled || _padding) || _setEnabled == null)
             {
                 return null;
             }
 
-            var reason = DisabledReason;
+            var reason = DisabledReason ?? PaddingReason;
             SetOneDnn(true);
             _disabled = false;
             DisabledReason = null;
+            _padding = false;
+            PaddingReason = null;
+            UpdatePadding();
             return reason;
         }
     }
@@ -191,8 +233,18 @@ public static unsafe class ConvolutionBackend
         SetOneDnn(false);
         _disabled = true;
         DisabledReason = reason;
+        UpdatePadding();
         return true;
     }
+
+    private static void StartPadding(string reason)
+    {
+        _padding = true;
+        PaddingReason = reason;
+        UpdatePadding();
+    }
+
+    private static void UpdatePadding() => _padActive = _padding && !_disabled && _timingOverrides == 0;
 
     /// <summary>Native convolutions without oneDNN go through NNPACK first where libtorch has it, which on hosts it does not
     /// support logs a warning on every call: it is switched together with oneDNN.</summary>

@@ -20,7 +20,8 @@ namespace PrunerCluster.Benchmarks;
 /// alternation with the unpruned one (the search's paired timing, exclusive window, oneDNN convolutions as when a search
 /// times). It prints the widths, MACs and latency reductions, the share of the MAC reduction that latency keeps, and how
 /// many of <c>--fault-passes</c> training passes (forward and backward of one batch of 64, no update) produced non-finite
-/// values: on hosts whose oneDNN returns sporadic NaNs (README, "Numeric faults") those depend on the channel counts.
+/// values, and their mean time (ms/pass): on hosts whose oneDNN returns sporadic NaNs (README, "Numeric faults") those
+/// depend on the channel counts; run it with PRUNERCLUSTER_ONEDNN=on, pad and off to compare the three ways to compute them.
 /// Options: --cache DIR (default ~/.cache/prunercluster/checkpoints), --threads N (default 2), --fault-passes N (default 40),
 /// --keep 0.25,0.35,... (keep fractions).
 /// </summary>
@@ -34,7 +35,7 @@ internal static class RoundingSuite
         var keeps = (PruningSuite.Text(args, "--keep") ?? "0.25,0.35,0.45,0.55,0.65,0.8")
             .Split(',').Select(k => double.Parse(k, CultureInfo.InvariantCulture)).ToArray();
         TorchRuntime.Initialize(threads);
-        Console.WriteLine(Invariant($"rounding suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, oneDNN {ConvolutionBackend.OneDnnEnabled}"));
+        Console.WriteLine(Invariant($"rounding suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, oneDNN {ConvolutionBackend.OneDnnEnabled}, channels padded {ConvolutionBackend.PadsChannels}"));
 
         var checkpoint = BaselineTrainer.TrainOrLoad(new BaselineTrainingSettings { Threads = threads }, cache, Console.WriteLine);
         var data = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
@@ -47,7 +48,7 @@ internal static class RoundingSuite
         var groups = PruningStructure.Analyze(full);
         var ranking = Importance.Rank(full, ImportanceCriterion.BatchNormScale);
 
-        Console.WriteLine("keep  round  widths                          MACs x  latency x  latency x / MACs x  +-CI %  faulty passes");
+        Console.WriteLine("keep  round  widths                          MACs x  latency x  latency x / MACs x  +-CI %  faulty passes  ms/pass");
         foreach (var keep in keeps)
         {
             foreach (var roundTo in new[] { 0, 8, 16 })
@@ -61,15 +62,18 @@ internal static class RoundingSuite
                 PairedLatencyReport report;
                 using (var scope = torch.NewDisposeScope())
                 using (TimingWindow.Open(torch.CPU, threads))
+                using (ConvolutionBackend.OptimizedForTiming())
                 {
                     var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);
                     report = LatencyMeter.MeasurePaired(folded, reference, input, policy);
                 }
 
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var faults = CountFaults(pruned, data, faultPasses);
+                var passMs = clock.Elapsed.TotalMilliseconds / Math.Max(1, faultPasses);
                 var widths = string.Join("/", groups.Select(g => kept[g.Name].Length));
                 var latencyX = 1.0 / report.Ratio;
-                Console.WriteLine(Invariant($"{keep,4:F2}  {(roundTo == 0 ? "exact" : roundTo.ToString(CultureInfo.InvariantCulture)),5}  {widths,-30}  {macsX,6:F2}  {latencyX,9:F2}  {latencyX / macsX,18:P0}  {report.RatioCiHalfWidthPercent,6:F1}  {faults}/{faultPasses}"));
+                Console.WriteLine(Invariant($"{keep,4:F2}  {(roundTo == 0 ? "exact" : roundTo.ToString(CultureInfo.InvariantCulture)),5}  {widths,-30}  {macsX,6:F2}  {latencyX,9:F2}  {latencyX / macsX,18:P0}  {report.RatioCiHalfWidthPercent,6:F1}  {faults}/{faultPasses}  {passMs,7:F1}"));
             }
         }
 

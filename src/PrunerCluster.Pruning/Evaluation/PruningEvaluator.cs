@@ -189,7 +189,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
 
             if (outcome.Rollbacks > 0)
             {
-                var why = ConvolutionBackend.DisabledReason is { } reason ? $"; convolutions run on libtorch's native kernels in this process since {reason}" : "";
+                var why = ConvolutionBackend.DisabledReason is { } reason ? $"; convolutions run on libtorch's native kernels in this process since {reason}"
+                    : ConvolutionBackend.PaddingReason is { } padded ? $"; convolutions pad channel counts to blocks of {ConvolutionBackend.ChannelBlock} in this process since {padded}" : "";
                 c.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"fine-tuning: {outcome.Rollbacks} step(s) with non-finite values undone and replayed{why}"));
             }
 

@@ -120,6 +120,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
         {
             return n.Op switch
             {
+                GraphOp.Conv when PaddedConvolution.Applies(n, x) => PaddedConvolution.Forward(n, (Conv2d)layerModules[n.Name], x, padInput: n.Inputs[0] != Graph.Input),
                 GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear => layerModules[n.Name].call(x),
                 GraphOp.Relu => F.relu(x),
                 GraphOp.LeakyRelu => F.leaky_relu(x, n.Alpha),
