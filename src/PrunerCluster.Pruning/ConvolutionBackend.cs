@@ -200,8 +200,8 @@ public static unsafe class ConvolutionBackend
     /// <summary>
     /// In auto mode, turns oneDNN back on, unpadded, after a fault switched it to padding or off, so that the next,
     /// independent piece of work (a benchmark arm whose channel counts may never fault) does not inherit the slower
-    /// kernels; a new fault switches them again. Call only while no training runs. Returns why the kernels had been
-    /// changed, or null when nothing changed (plain oneDNN, or a mode other than <c>auto</c>).
+    /// kernels; a new fault switches them again. Call only while no training runs. Returns how and why the kernels had
+    /// been changed, or null when nothing changed (plain oneDNN, or a mode other than <c>auto</c>).
     /// </summary>
     public static string? RestoreAfterFault()
     {
@@ -212,7 +212,7 @@ public static unsafe class ConvolutionBackend
                 return null;
             }
 
-            var reason = DisabledReason ?? PaddingReason;
+            var reason = DisabledReason is { } native ? $"native kernels since {native}" : $"channel counts padded to blocks of {ChannelBlock} since {PaddingReason}";
             SetOneDnn(true);
             _disabled = false;
             DisabledReason = null;

@@ -58,13 +58,13 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     /// <summary>
     /// Each arm starts on oneDNN: a fault in one arm (exact channel counts on a host whose oneDNN faults) would otherwise
-    /// leave every later arm on the native kernels, about 3x slower, so wall times would depend on the order of the arms.
+    /// leave every later arm padding channel counts or on the native kernels (up to 3x slower), so wall times would depend on the order of the arms.
     /// </summary>
     private void RestoreKernels(string arm)
     {
         if (Pruning.ConvolutionBackend.RestoreAfterFault() is { } reason)
         {
-            output.WriteLine($"  {arm}: convolutions back on oneDNN (native since {reason})");
+            output.WriteLine($"  {arm}: convolutions back on plain oneDNN ({reason})");
         }
     }
 
