@@ -127,11 +127,14 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
         await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).Evaluated >= 4, Timeout);
         var paused = await experiment.Pause();
         Assert.Equal(ExperimentState.Paused, paused.State);
-        await Task.Delay(600);
+        // Work already dispatched finishes (on 2 busy cores that can take well over the evaluations' 100 ms); nothing new starts.
+        await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).InFlight == 0, Timeout);
         var held = await experiment.GetStatus();
-        Assert.Equal(0, held.InFlight);
-        await Task.Delay(300);
-        Assert.Equal(held.Evaluated, (await experiment.GetStatus()).Evaluated);
+        Assert.Equal(ExperimentState.Paused, held.State);
+        await Task.Delay(500);
+        var later = await experiment.GetStatus();
+        Assert.Equal(held.Evaluated, later.Evaluated);
+        Assert.Equal(0, later.InFlight);
 
         await experiment.Resume();
         var done = await Client.WaitAsync(id, Timeout);
