@@ -20,20 +20,13 @@ public static unsafe class ConvolutionBackend
 {
     public const string ModeVariable = "PRUNERCLUSTER_ONEDNN";
 
-    private static readonly Lock Gate = new();
-    private static bool _applied;
-    private static bool _disabled;
-    private static long _faults;
+    /// <summary>The channel block oneDNN's AVX-512 convolutions work in; padding rounds channel counts up to it.</summary>
+    public const int ChannelBlock = 16;
+
+    private static readonly KernelPolicy Policy = new(() => Mode, () => OperatingSystem.IsLinux() && Bind() ? (Action<bool>)SetOneDnn : null);
     private static delegate* unmanaged<IntPtr, byte, void> _setEnabled;
     private static delegate* unmanaged<IntPtr, byte, void> _setNnpack;
     private static IntPtr _context;
-
-    private static int _timingOverrides;
-    private static bool _padding;
-    private static volatile bool _padActive;
-
-    /// <summary>The channel block oneDNN's AVX-512 convolutions work in; padding rounds channel counts up to it.</summary>
-    public const int ChannelBlock = 16;
 
     /// <summary>
     /// Whether convolutions whose channel counts are not multiples of <see cref="ChannelBlock"/> run right now on
@@ -41,80 +34,21 @@ public static unsafe class ConvolutionBackend
     /// <c>auto</c> mode after oneDNN's first fault, except while a model is timed (<see cref="OptimizedForTiming"/>), so
     /// that latency stays that of the model as deployed.
     /// </summary>
-    public static bool PadsChannels => _padActive;
+    public static bool PadsChannels => Policy.PadsChannels;
 
     /// <summary>Why channel counts are padded; null while they are not.</summary>
-    public static string? PaddingReason { get; private set; }
-
-    /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
-    public static bool OneDnnEnabled
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return !_disabled || _timingOverrides > 0;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Turns oneDNN back on while a model is timed, when it was switched off for training: timing runs alone on the device
-    /// (the caller holds the exclusive <see cref="Scheduling.TimingWindow"/>), its outputs are discarded, so a stray NaN
-    /// costs nothing, and latency stays that of the optimized kernels a deployed model runs on, not of the native
-    /// fallback (whose im2col buffers cross the allocator's mmap threshold at some widths and not at others). Null when
-    /// there is nothing to undo.
-    /// </summary>
-    public static IDisposable? OptimizedForTiming()
-    {
-        lock (Gate)
-        {
-            var native = _disabled && _setEnabled != null;
-            if (!native && !_padding)
-            {
-                return null;
-            }
-
-            if (_timingOverrides++ == 0 && native)
-            {
-                SetOneDnn(true);
-            }
-
-            UpdatePadding();
-            return new TimingOverride();
-        }
-    }
-
-    private sealed class TimingOverride : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
-
-            lock (Gate)
-            {
-                if (--_timingOverrides == 0 && _disabled)
-                {
-                    SetOneDnn(false);
-                }
-
-                UpdatePadding();
-            }
-        }
-    }
-
-    /// <summary>Numeric faults reported in this process.</summary>
-    public static long Faults => Interlocked.Read(ref _faults);
+    public static string? PaddingReason => Policy.PaddingReason;
 
     /// <summary>Why oneDNN was switched off; null while it is on.</summary>
-    public static string? DisabledReason { get; private set; }
+    public static string? DisabledReason => Policy.DisabledReason;
 
-    /// <summary>The mode from <see cref="ModeVariable"/>: auto, on or off (unknown values read as auto).</summary>
+    /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
+    public static bool OneDnnEnabled => Policy.OneDnnEnabled;
+
+    /// <summary>Numeric faults reported in this process.</summary>
+    public static long Faults => Policy.Faults;
+
+    /// <summary>The mode from <see cref="ModeVariable"/>: auto, on, off or pad (unknown values read as auto).</summary>
     public static string Mode => Environment.GetEnvironmentVariable(ModeVariable)?.Trim().ToLowerInvariant() switch
     {
         "off" => "off",
@@ -124,78 +58,25 @@ public static unsafe class ConvolutionBackend
     };
 
     /// <summary>Applies the mode once per process (call after libtorch is loaded); later calls do nothing.</summary>
-    public static void Apply()
-    {
-        lock (Gate)
-        {
-            if (_applied)
-            {
-                return;
-            }
+    public static void Apply() => Policy.Apply();
 
-            _applied = true;
-            if (Mode == "off")
-            {
-                Disable($"{ModeVariable}=off");
-            }
-            else if (Mode == "pad")
-            {
-                StartPadding($"{ModeVariable}=pad");
-            }
-        }
-    }
+    /// <summary>
+    /// While a model is timed, turns oneDNN back on when it was switched off for training and stops padding: timing runs
+    /// alone on the device (the caller holds the exclusive <see cref="Scheduling.TimingWindow"/>), its outputs are
+    /// discarded, so a stray NaN costs nothing, and latency stays that of the deployed model on the optimized kernels, not
+    /// of the native fallback (whose im2col buffers cross the allocator's mmap threshold at some widths and not at others)
+    /// or of the padded copies. Null when there is nothing to undo.
+    /// </summary>
+    public static IDisposable? OptimizedForTiming() => Policy.OptimizedForTiming();
 
     /// <summary>
     /// Records a non-finite result (<paramref name="where"/> names the computation). In auto mode, while oneDNN is on,
     /// <paramref name="reproduces"/> recomputes the same thing with the native kernels and says whether it is still
-    /// non-finite: if it is not, the fault was oneDNN's and channel counts are padded from then on (the first such fault) or
-    /// convolutions stay native for the rest of the process (a fault while padding); if it is (a real divergence),
-    /// oneDNN is switched back on. Returns whether this call changed how convolutions run.
+    /// non-finite: if it is not, the fault was oneDNN's and channel counts are padded from then on (the first such fault)
+    /// or convolutions stay native for the rest of the process (a fault while padding); if it is (a real divergence),
+    /// nothing changes. Returns whether this call changed how convolutions run.
     /// </summary>
-    public static bool ReportNumericFault(string where, Func<bool> reproduces)
-    {
-        ArgumentNullException.ThrowIfNull(reproduces);
-        Interlocked.Increment(ref _faults);
-        lock (Gate)
-        {
-            _applied = true;
-            if (Mode != "auto" || _disabled || !OperatingSystem.IsLinux() || !Bind())
-            {
-                return false;
-            }
-
-            SetOneDnn(false);
-            bool real;
-            try
-            {
-                real = reproduces();
-            }
-            catch
-            {
-                SetOneDnn(true);
-                throw;
-            }
-
-            SetOneDnn(true);
-            if (real)
-            {
-                return false;
-            }
-
-            var reason = $"a non-finite {where} that the native kernels did not reproduce";
-            if (!_padding)
-            {
-                StartPadding(reason);
-                return true;
-            }
-
-            SetOneDnn(false);
-            _disabled = true;
-            DisabledReason = reason + " (channel counts were padded to blocks of 16)";
-            UpdatePadding();
-            return true;
-        }
-    }
+    public static bool ReportNumericFault(string where, Func<bool> reproduces) => Policy.ReportNumericFault(where, reproduces);
 
     /// <summary>
     /// In auto mode, turns oneDNN back on, unpadded, after a fault switched it to padding or off, so that the next,
@@ -203,48 +84,7 @@ public static unsafe class ConvolutionBackend
     /// kernels; a new fault switches them again. Call only while no training runs. Returns how and why the kernels had
     /// been changed, or null when nothing changed (plain oneDNN, or a mode other than <c>auto</c>).
     /// </summary>
-    public static string? RestoreAfterFault()
-    {
-        lock (Gate)
-        {
-            if (Mode != "auto" || !(_disabled || _padding) || _setEnabled == null)
-            {
-                return null;
-            }
-
-            var reason = DisabledReason is { } native ? $"native kernels since {native}" : $"channel counts padded to blocks of {ChannelBlock} since {PaddingReason}";
-            SetOneDnn(true);
-            _disabled = false;
-            DisabledReason = null;
-            _padding = false;
-            PaddingReason = null;
-            UpdatePadding();
-            return reason;
-        }
-    }
-
-    private static bool Disable(string reason)
-    {
-        if (_disabled || !OperatingSystem.IsLinux() || !Bind())
-        {
-            return false;
-        }
-
-        SetOneDnn(false);
-        _disabled = true;
-        DisabledReason = reason;
-        UpdatePadding();
-        return true;
-    }
-
-    private static void StartPadding(string reason)
-    {
-        _padding = true;
-        PaddingReason = reason;
-        UpdatePadding();
-    }
-
-    private static void UpdatePadding() => _padActive = _padding && !_disabled && _timingOverrides == 0;
+    public static string? RestoreAfterFault() => Policy.RestoreAfterFault();
 
     /// <summary>Native convolutions without oneDNN go through NNPACK first where libtorch has it, which on hosts it does not
     /// support logs a warning on every call: it is switched together with oneDNN.</summary>
