@@ -94,16 +94,8 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         await using var cluster = await SiloProcesses.StartAsync(3, slotsPerSilo: 2, TimeSpan.FromSeconds(90), p => [.. HttpArgs(p, dashboard: false), "--PrunerCluster:QueuedPerSlot=2"]);
         try
         {
-            // The client talks through the primary's gateway only, so the victim's gateway closing is no concern of it.
-            var primaryGateway = cluster.Silos[0].GatewayPort.ToString(CultureInfo.InvariantCulture);
-            await using var client = await ClusterConnection.ConnectAsync(primaryGateway, cluster.ClusterId, cluster.ServiceId, deadline.Token);
-            var scheduler = client.Grains.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
-            await WaitUntilAsync(async () => (await scheduler.GetSnapshot()).SlotsBySilo.Count == 3, TimeSpan.FromSeconds(60));
-
-            var submitted = await client.Grains.SubmitExperimentAsync(Spec("rolling-update", durationMs: 2500, budget: budget));
-            Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-            var id = submitted.ExperimentId!;
-            var experiment = client.Grains.GetExperiment(id);
+            await using var client = await ConnectThroughPrimaryAsync(cluster, deadline.Token);
+            var experiment = await SubmitAsync(client, Spec("rolling-update", durationMs: 2500, budget: budget));
             await WaitUntilAsync(async () => (await experiment.GetStatus()).Evaluated >= 8, TimeSpan.FromSeconds(120));
             var before = await experiment.GetStatus();
             var victim = cluster.Silos.Skip(1).First(s => !s.Owns(before.CoordinatorSilo));
@@ -169,14 +161,8 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
         await using var cluster = await SiloProcesses.StartAsync(3, slotsPerSilo: 2, TimeSpan.FromSeconds(90), p => HttpArgs(p, dashboard: false));
         try
         {
-            var primaryGateway = cluster.Silos[0].GatewayPort.ToString(CultureInfo.InvariantCulture);
-            await using var client = await ClusterConnection.ConnectAsync(primaryGateway, cluster.ClusterId, cluster.ServiceId, deadline.Token);
-            var scheduler = client.Grains.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
-            await WaitUntilAsync(async () => (await scheduler.GetSnapshot()).SlotsBySilo.Count == 3, TimeSpan.FromSeconds(60));
-
-            var submitted = await client.Grains.SubmitExperimentAsync(Spec("kill-localhost", durationMs: 1500, budget: budget));
-            Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-            var experiment = client.Grains.GetExperiment(submitted.ExperimentId!);
+            await using var client = await ConnectThroughPrimaryAsync(cluster, deadline.Token);
+            var experiment = await SubmitAsync(client, Spec("kill-localhost", durationMs: 1500, budget: budget));
             await WaitUntilAsync(async () => (await experiment.GetStatus()) is { Evaluated: >= 6, InFlight: >= 4 }, TimeSpan.FromSeconds(120));
             var before = await experiment.GetStatus();
             var victim = cluster.Silos.Skip(1).First(s => !s.Owns(before.CoordinatorSilo));
@@ -200,6 +186,34 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
             output.WriteLine(cluster.Logs());
             throw;
         }
+    }
+
+    /// <summary>
+    /// A client on the primary's gateway only (a victim's gateway closing is no concern of it), returned once the
+    /// scheduler sees every silo's slots.
+    /// </summary>
+    private static async Task<ClusterConnection> ConnectThroughPrimaryAsync(SiloProcesses cluster, CancellationToken ct)
+    {
+        var primaryGateway = cluster.Silos[0].GatewayPort.ToString(CultureInfo.InvariantCulture);
+        var client = await ClusterConnection.ConnectAsync(primaryGateway, cluster.ClusterId, cluster.ServiceId, ct);
+        try
+        {
+            var scheduler = client.Grains.GetGrain<ISlotSchedulerGrain>(PrunerClusterGrainKeys.Scheduler);
+            await WaitUntilAsync(async () => (await scheduler.GetSnapshot()).SlotsBySilo.Count == cluster.Silos.Count, TimeSpan.FromSeconds(60));
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<IPopulationCoordinatorGrain> SubmitAsync(ClusterConnection client, ExperimentSpec spec)
+    {
+        var submitted = await client.Grains.SubmitExperimentAsync(spec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        return client.Grains.GetExperiment(submitted.ExperimentId!);
     }
 
     internal static ExperimentSpec Spec(string name, int durationMs, int budget) => new()
