@@ -127,13 +127,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
 
             var status = await WaitForFinalAsync(experiment, TimeSpan.FromSeconds(180));
             output.WriteLine($"final: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed, {status.Reissued} re-issued, {status.InFlight} in flight");
-            Assert.Equal(ExperimentState.Completed, status.State);
-            Assert.Equal(budget, status.Evaluated);
-            Assert.Equal(0, status.Failed);
-            Assert.Equal(0, status.InFlight);
-            var ledger = await experiment.GetEvaluations();
-            Assert.Equal(budget, ledger.Select(r => r.CandidateId).Distinct().Count());
-            Assert.All(ledger, r => Assert.True(r.Succeeded, r.FailureReason));
+            await AssertCompletedWithNothingLostAsync(experiment, status, budget);
 
             Assert.Equal(0, victim.ExitCode);
             Assert.True(handedBack > 0, "the victim had queued evaluations but handed none back");
@@ -172,13 +166,7 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
 
             var status = await WaitForFinalAsync(experiment, TimeSpan.FromSeconds(240));
             output.WriteLine($"final {clock.Elapsed.TotalSeconds:F1} s after the kill: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed, {status.Reissued} re-issued, {status.InFlight} in flight");
-            Assert.Equal(ExperimentState.Completed, status.State);
-            Assert.Equal(budget, status.Evaluated);
-            Assert.Equal(0, status.Failed);
-            Assert.Equal(0, status.InFlight);
-            var ledger = await experiment.GetEvaluations();
-            Assert.Equal(budget, ledger.Select(r => r.CandidateId).Distinct().Count());
-            Assert.All(ledger, r => Assert.True(r.Succeeded, r.FailureReason));
+            await AssertCompletedWithNothingLostAsync(experiment, status, budget);
             Assert.All(cluster.Silos.Where(s => s != victim), s => Assert.False(s.HasExited, $"silo {s.Index} exited"));
         }
         catch
@@ -207,6 +195,18 @@ public sealed partial class SiloOperationsTests(ITestOutputHelper output)
             await client.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The whole budget evaluated, each candidate once, none failed, nothing left in flight.</summary>
+    private static async Task AssertCompletedWithNothingLostAsync(IPopulationCoordinatorGrain experiment, ExperimentStatus status, int budget)
+    {
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Equal(budget, status.Evaluated);
+        Assert.Equal(0, status.Failed);
+        Assert.Equal(0, status.InFlight);
+        var ledger = await experiment.GetEvaluations();
+        Assert.Equal(budget, ledger.Select(r => r.CandidateId).Distinct().Count());
+        Assert.All(ledger, r => Assert.True(r.Succeeded, r.FailureReason));
     }
 
     private static async Task<IPopulationCoordinatorGrain> SubmitAsync(ClusterConnection client, ExperimentSpec spec)
