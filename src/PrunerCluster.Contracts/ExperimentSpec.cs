@@ -66,6 +66,12 @@ public sealed record SearchSettings
 
     /// <summary>Mutation: "bitFlip" (default), "densityPreservingSwap" or "segmentLevel".</summary>
     [Id(24)] public string? Mutation { get; init; }
+
+    /// <summary>
+    /// Narrowest width the keepRatio/hybrid encodings give a layer; below one channel-rounding block the widths halve
+    /// (16, 8, 4). Null = 4; set it to the rounding multiple to keep every width a multiple.
+    /// </summary>
+    [Id(25)] public int? MinChannels { get; init; }
 }
 
 /// <summary>When the search stops; at least one limit must be set.</summary>

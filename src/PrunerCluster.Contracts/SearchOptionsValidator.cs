@@ -23,6 +23,11 @@ internal static class SearchOptionsValidator
                 errors.Add(new("search.keepLevels", string.Create(CultureInfo.InvariantCulture, $"must be in [2, 64], got {levels}")));
             }
 
+            if (search.MinChannels is { } minChannels && minChannels < 1)
+            {
+                errors.Add(new("search.minChannels", string.Create(CultureInfo.InvariantCulture, $"must be >= 1 (the narrowest width a layer keeps), got {minChannels}")));
+            }
+
             CheckName(search.Selection, Selections, "search.selection", errors);
             CheckName(search.Crossover, Crossovers, "search.crossover", errors);
             CheckName(search.Mutation, Mutations, "search.mutation", errors);

@@ -107,11 +107,12 @@ public sealed class SearchOptionsValidationTests
     [Fact]
     public void Encodings_and_operators_are_checked_by_name()
     {
-        var ok = new ExperimentSpec { Search = new SearchSettings { Encoding = "hybrid", KeepLevels = 8, Selection = "RouletteWheel", Crossover = "singlePoint", Mutation = "bitflip" } };
+        var ok = new ExperimentSpec { Search = new SearchSettings { Encoding = "hybrid", KeepLevels = 8, MinChannels = 8, Selection = "RouletteWheel", Crossover = "singlePoint", Mutation = "bitflip" } };
         Assert.Empty(SpecValidator.Validate(ok));
-        var bad = new ExperimentSpec { Search = new SearchSettings { Encoding = "bits", KeepLevels = 1, Crossover = "threePoint" } };
-        var fields = SpecValidator.Validate(bad).Select(e => e.Field).ToList();
-        Assert.Equal(["search.encoding", "search.keepLevels", "search.crossover"], fields);
+        var bad = new ExperimentSpec { Search = new SearchSettings { Encoding = "bits", KeepLevels = 1, MinChannels = 0, Crossover = "threePoint" } };
+        var errors = SpecValidator.Validate(bad);
+        Assert.Equal(["search.encoding", "search.keepLevels", "search.minChannels", "search.crossover"], errors.Select(e => e.Field));
+        Assert.Contains("got 0", errors.Single(e => e.Field == "search.minChannels").Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,11 +36,12 @@ public sealed class GenomeEncodingTests
         var settings = new EvaluationSettings { RoundChannelsTo = 8 };
         var segments = GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, 16, settings);
 
-        // 16 levels rounded to 8 give conv1 (32) the widths 32/24/16/8 and conv2 (64) 64/56/.../8: one gene value each.
-        Assert.Equal([(0, 1, 3), (0, 1, 7)], segments.Select(s => (s.Bits, s.IntGenes, s.IntGeneMax)));
+        // 16 levels rounded to 8 give conv1 (32) the widths 32/24/16/8 and conv2 (64) 64/56/.../8, then 4 below one
+        // block (the default narrowest width): one gene value each.
+        Assert.Equal([(0, 1, 4), (0, 1, 8)], segments.Select(s => (s.Bits, s.IntGenes, s.IntGeneMax)));
         var layout = Layout(segments);
         var prepared = Prepared(GenomeEncodings.KeepRatio, settings);
-        Assert.Equal([32, 24, 16, 8], prepared.LevelCounts!["conv1"]);
+        Assert.Equal([32, 24, 16, 8, 4], prepared.LevelCounts!["conv1"]);
 
         // conv1 at gene 2 keeps half (16), its top units 16..31; conv2 at gene 6 keeps 16 of 64, its first units.
         var genome = Genome.Create(layout, [[], []], [[2], [6]]);
@@ -71,10 +72,34 @@ public sealed class GenomeEncodingTests
             }
         }
 
-        // The same widths the levels themselves reach: merging duplicates loses none.
-        var reachable = Enumerable.Range(0, levels).Select(l => KeepLevelMapping.KeptCount(32, l, levels, roundTo)).Distinct().Count()
-            * Enumerable.Range(0, levels).Select(l => KeepLevelMapping.KeptCount(64, l, levels, roundTo)).Distinct().Count();
-        Assert.Equal(reachable, widths.Count);
+        // Every width the levels reach (at least the narrowest width), plus the sub-block tail: merging duplicates loses none.
+        int Reachable(int units) => Enumerable.Range(0, levels).Select(l => KeepLevelMapping.KeptCount(units, l, levels, roundTo))
+            .Where(w => w >= KeepLevelMapping.DefaultMinWidth)
+            .Concat(roundTo > 1 ? Enumerable.Range(0, 8).Select(k => roundTo >> k).Where(w => w >= KeepLevelMapping.DefaultMinWidth && w < roundTo) : [])
+            .Distinct().Count();
+        Assert.Equal(Reachable(32) * Reachable(64), widths.Count);
+    }
+
+    [Fact]
+    public void SubBlockWidthsSurviveEvaluationRoundingAndMinChannelsStopsThem()
+    {
+        var settings = new EvaluationSettings { RoundChannelsTo = 16 };
+        var prepared = Prepared(GenomeEncodings.KeepRatio, settings);
+        Assert.Equal([32, 16, 8, 4], prepared.LevelCounts!["conv1"]);
+        var layout = Layout(GenomeMaskMapper.Segments(Groups, GenomeEncodings.KeepRatio, 16, settings));
+        var mask = GenomeMaskMapper.ToPruneMask(Genome.Create(layout, [[], []], [[3], [4]]), prepared, settings);
+        Assert.Equal((4, 8), (mask.KeptCount("conv1"), mask.KeptCount("conv2")));
+        foreach (var (name, units) in new[] { ("conv1", 32), ("conv2", 64) })
+        {
+            Assert.All(prepared.LevelCounts[name], w => Assert.True(ChannelRounding.IsFriendly(w, units, 16), $"{name}: {w} would be rounded"));
+        }
+
+        var blocksOnly = GenomeMaskMapper.LevelCounts(Groups, 16, settings, minChannels: 16);
+        Assert.Equal([32, 16], blocksOnly["conv1"]);
+        Assert.Equal(16, blocksOnly["conv2"][^1]);
+        var spec = new ExperimentSpec { Search = new SearchSettings { MinChannels = 8 } };
+        Assert.Equal(8, GenomeMaskMapper.MinChannels(spec));
+        Assert.Equal(KeepLevelMapping.DefaultMinWidth, GenomeMaskMapper.MinChannels(new ExperimentSpec()));
     }
 
     [Fact]

@@ -39,6 +39,54 @@ public static class KeepLevelMapping
     public static int[] DistinctCounts(int units, int levels, int roundTo, int minKeep = 1) =>
         [.. Enumerable.Range(0, levels).Select(l => KeptCount(units, l, levels, roundTo, minKeep)).Distinct().OrderDescending()];
 
+    /// <summary>The narrowest width <see cref="WidthLadder"/> gives a group unless told otherwise.</summary>
+    public const int DefaultMinWidth = 4;
+
+    /// <summary>
+    /// The widths a level gene selects from for a group of <paramref name="units"/>, widest first. Without rounding: the
+    /// distinct kept counts of the levels (<see cref="DistinctCounts"/>). With rounding: the whole group and the levels'
+    /// multiples of <paramref name="roundTo"/> down to one block, then below one block by halving (16, 8, 4: counts that
+    /// divide the block, which <see cref="ChannelRounding"/> leaves as they are), so a model can go below one block per
+    /// layer; when the levels stop above one block (few levels), so does the ladder. None is narrower than
+    /// <paramref name="minWidth"/> or the group's <paramref name="minKeep"/> (the whole group if it is smaller).
+    /// </summary>
+    public static int[] WidthLadder(int units, int levels, int roundTo, int minWidth = DefaultMinWidth, int minKeep = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minWidth, 1);
+        var floor = Math.Min(units, Math.Max(minWidth, minKeep));
+        if (roundTo <= 1)
+        {
+            var exact = DistinctCounts(units, levels, roundTo).Where(w => w >= floor).ToArray();
+            return exact.Length > 0 ? exact : [units];
+        }
+
+        var widths = new SortedSet<int>(Comparer<int>.Create((a, b) => b.CompareTo(a))) { units };
+        var narrowest = units;
+        if (units > roundTo)
+        {
+            foreach (var w in DistinctCounts(units, levels, roundTo))
+            {
+                widths.Add(w);
+                narrowest = Math.Min(narrowest, w);
+            }
+        }
+
+        if (narrowest <= roundTo)
+        {
+            for (var w = roundTo / 2; w >= 1; w /= 2)
+            {
+                if (w < units)
+                {
+                    widths.Add(w);
+                }
+            }
+        }
+
+        return [.. widths.Where(w => w >= floor || w == units)];
+    }
+
     /// <summary>The <paramref name="count"/> kept unit indices (ascending): preferred units first, then by importance (descending), ties by index.</summary>
     public static int[] KeptUnits(IReadOnlyList<double> importance, int count, IReadOnlyList<bool>? preferred = null)
     {

@@ -29,7 +29,7 @@ public sealed record ResolvedMask(IReadOnlyDictionary<string, int[]> Kept, IRead
 
 public static class MaskApplier
 {
-    /// <summary>Validates a mask against the model's groups, repairs or rejects under-filled groups and optionally rounds kept counts up to a multiple of <paramref name="roundTo"/>.</summary>
+    /// <summary>Validates a mask against the model's groups, repairs or rejects under-filled groups and optionally rounds kept counts up to a hardware-friendly count for <paramref name="roundTo"/> (<see cref="ChannelRounding"/>).</summary>
     public static ResolvedMask Resolve(ZooModel model, PruneMask mask, EmptyGroupPolicy policy = EmptyGroupPolicy.Repair, int roundTo = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -85,15 +85,12 @@ public static class MaskApplier
                 notes.Add(string.Create(CultureInfo.InvariantCulture, $"repaired {g.Name}: kept {before} < minimum {minKeep}, restored the most important (L1) units"));
             }
 
-            if (roundTo > 1 && chosen.Count % roundTo != 0)
+            if (!ChannelRounding.IsFriendly(chosen.Count, g.Units, roundTo))
             {
-                var target = Math.Min(g.Units, (chosen.Count + roundTo - 1) / roundTo * roundTo);
-                if (target != chosen.Count)
-                {
-                    var before = chosen.Count;
-                    AddMostImportant(chosen, Scores(g.Name), target);
-                    notes.Add(string.Create(CultureInfo.InvariantCulture, $"rounded {g.Name}: kept {before} -> {target} (multiple of {roundTo} or all)"));
-                }
+                var before = chosen.Count;
+                var target = ChannelRounding.Up(before, g.Units, roundTo);
+                AddMostImportant(chosen, Scores(g.Name), target);
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"rounded {g.Name}: kept {before} -> {target} (multiple of {roundTo}, below it a power of two, or all)"));
             }
 
             kept[g.Name] = chosen.Order().ToArray();

@@ -30,9 +30,12 @@ public static class GenomeMaskMapper
 
     public static int KeepLevels(ExperimentSpec spec) => spec.Search.KeepLevels ?? GenomeEncodings.DefaultKeepLevels;
 
+    /// <summary>The narrowest width a level gene gives a layer: the spec's, else <see cref="KeepLevelMapping.DefaultMinWidth"/>.</summary>
+    public static int MinChannels(ExperimentSpec spec) => spec.Search.MinChannels ?? KeepLevelMapping.DefaultMinWidth;
+
     public static bool IsLevelEncoding(string encoding) => encoding is GenomeEncodings.KeepRatio or GenomeEncodings.Hybrid;
 
-    public static GenomeSegment[] Segments(IReadOnlyList<PrunableGroup> groups, string encoding, int keepLevels, EvaluationSettings settings)
+    public static GenomeSegment[] Segments(IReadOnlyList<PrunableGroup> groups, string encoding, int keepLevels, EvaluationSettings settings, int minChannels = KeepLevelMapping.DefaultMinWidth)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(settings);
@@ -44,7 +47,7 @@ public static class GenomeMaskMapper
             }
 
             var bits = encoding == GenomeEncodings.Hybrid;
-            var counts = LevelCounts(groups, keepLevels, settings);
+            var counts = LevelCounts(groups, keepLevels, settings, minChannels);
             return [.. groups.Select(g => new GenomeSegment(g.Name, bits ? g.Units : 0, 1, counts[g.Name].Length - 1, 0))];
         }
 
@@ -54,15 +57,19 @@ public static class GenomeMaskMapper
     }
 
     /// <summary>
-    /// The widths a level gene selects from, per group: the distinct kept counts of the keep levels after channel rounding
-    /// (<see cref="KeepLevelMapping.DistinctCounts"/>), widest first. Levels that round to the same width are one gene
-    /// value, so the search never spends an evaluation on a model it has already measured under another genome.
+    /// The widths a level gene selects from, per group (<see cref="KeepLevelMapping.WidthLadder"/>), widest first: the
+    /// distinct kept counts of the keep levels after channel rounding, continued below one rounding block by halving down
+    /// to <paramref name="minChannels"/>. Levels that round to the same width are one gene value, so the search never
+    /// spends an evaluation on a model it has already measured under another genome.
     /// </summary>
-    public static Dictionary<string, int[]> LevelCounts(IReadOnlyList<PrunableGroup> groups, int keepLevels, EvaluationSettings settings)
+    public static Dictionary<string, int[]> LevelCounts(IReadOnlyList<PrunableGroup> groups, int keepLevels, EvaluationSettings settings, int minChannels = KeepLevelMapping.DefaultMinWidth)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(settings);
-        return groups.ToDictionary(g => g.Name, g => KeepLevelMapping.DistinctCounts(g.Units, keepLevels, settings.RoundChannelsTo), StringComparer.Ordinal);
+        return groups.ToDictionary(
+            g => g.Name,
+            g => KeepLevelMapping.WidthLadder(g.Units, keepLevels, settings.RoundChannelsTo, minChannels, Math.Max(1, g.MinKeep)),
+            StringComparer.Ordinal);
     }
 
     public static PruneMask ToPruneMask(Genome genome, PreparedExperiment prepared, EvaluationSettings settings)

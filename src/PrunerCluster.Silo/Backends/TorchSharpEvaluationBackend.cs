@@ -351,7 +351,8 @@ public sealed partial class TorchSharpEvaluationBackend(
 
         var encoding = GenomeMaskMapper.EffectiveEncoding(spec, settings.Mode);
         var keepLevels = GenomeMaskMapper.KeepLevels(spec);
-        var segments = GenomeMaskMapper.Segments(groups, encoding, keepLevels, settings);
+        var minChannels = GenomeMaskMapper.MinChannels(spec);
+        var segments = GenomeMaskMapper.Segments(groups, encoding, keepLevels, settings, minChannels);
 
         // The unpruned model measured like any individual (no fine-tuning) on this device: the reference for accuracy
         // drop, hypervolume and the report's baseline row.
@@ -380,7 +381,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             PreparedOn = device.ToString(),
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
-            LevelCounts = GenomeMaskMapper.IsLevelEncoding(encoding) ? GenomeMaskMapper.LevelCounts(groups, keepLevels, settings) : null,
+            LevelCounts = GenomeMaskMapper.IsLevelEncoding(encoding) ? GenomeMaskMapper.LevelCounts(groups, keepLevels, settings, minChannels) : null,
         };
     }
 

@@ -41,6 +41,24 @@ public sealed class KeepLevelMappingTests
     }
 
     [Fact]
+    public void WidthLaddersContinueBelowOneBlockByHalvingDownToTheNarrowestWidth()
+    {
+        Assert.Equal([32, 16, 8, 4], KeepLevelMapping.WidthLadder(32, 16, 16));
+        Assert.Equal([128, 112, 96, 80, 64, 48, 32, 16, 8, 4], KeepLevelMapping.WidthLadder(128, 16, 16));
+        Assert.Equal([32, 16, 8, 4, 2, 1], KeepLevelMapping.WidthLadder(32, 16, 16, minWidth: 1));
+        Assert.Equal([32, 16], KeepLevelMapping.WidthLadder(32, 16, 16, minWidth: 16));
+        Assert.Equal([12, 8, 4], KeepLevelMapping.WidthLadder(12, 16, 16));
+        Assert.Equal([3], KeepLevelMapping.WidthLadder(3, 16, 16));
+        Assert.Equal([32, 16, 8], KeepLevelMapping.WidthLadder(32, 16, 16, minKeep: 5));
+
+        // Levels that stop above one block (few levels) have no tail; without rounding the floor only cuts.
+        Assert.Equal([256, 128], KeepLevelMapping.WidthLadder(256, 2, 16));
+        Assert.Equal([10, 9, 8, 7, 6, 5, 4], KeepLevelMapping.WidthLadder(10, 10, 0));
+        Assert.All(KeepLevelMapping.WidthLadder(256, 16, 8), w => Assert.True(ChannelRounding.IsFriendly(w, 256, 8)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeepLevelMapping.WidthLadder(32, 16, 16, minWidth: 0));
+    }
+
+    [Fact]
     public void KeptUnitsFollowImportanceThenPreference()
     {
         double[] importance = [0.1, 0.9, 0.5, 0.7, 0.2, 0.9];

@@ -38,6 +38,8 @@ public sealed class MaskResolutionTests
     [InlineData(16, 13, 16)]
     [InlineData(16, 20, 32)]
     [InlineData(8, 32, 32)]
+    [InlineData(16, 5, 8)]
+    [InlineData(16, 4, 4)]
     public void RoundingKeepsMultiplesWithTheMostImportantUnits(int roundTo, int keep, int expected)
     {
         using var model = ModelZoo.Create("vgg", 1, 28, 10, 1);
