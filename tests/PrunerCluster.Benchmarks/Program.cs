@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["artifacts"] = ArtifactSuite.Run,
     ["noise"] = NoiseSuite.Run,
     ["rounding"] = RoundingSuite.Run,
+    ["latency-table"] = LatencyTableSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -22,6 +22,51 @@ public sealed class QualityTests
     }
 
     [Fact]
+    public void The_three_objective_hypervolume_uses_the_same_normalisation_with_latency_as_a_third_axis()
+    {
+        // Half the MACs, 0.8 of the latency, a 2-point drop: (1 - 0.5) x (1 - 0.8) x (1 - 0.2).
+        Assert.Equal(0.08, QualityMetrics.Hypervolume3D([(0.5, 0.8, 2.0)]), 9);
+
+        // A point slower than the unpruned model adds nothing; one that is only cheaper in latency adds its own slab.
+        Assert.Equal(0.08, QualityMetrics.Hypervolume3D([(0.5, 0.8, 2.0), (0.4, 1.1, 0.0)]), 9);
+        Assert.Equal(0.08 + (0.5 * 0.3 * 0.8), QualityMetrics.Hypervolume3D([(0.5, 0.8, 2.0), (0.5, 0.5, 2.0)]), 9);
+        Assert.Equal(0, QualityMetrics.Hypervolume3D([]));
+    }
+
+    [Fact]
+    public void Rescoring_a_written_report_recomputes_every_hypervolume_from_its_points()
+    {
+        var reference = new QualityReference(0.90, 1000, 10, 0.91, 10);
+        QualityPoint[] points = [new("m1", "h1", 0.88, 500, 8, true), new("m2", "h2", 0.86, 250, 9, true), new("m3", "h3", 0.5, 100, 1, false, "failed")];
+        var run = new MethodRun { Method = "uniform", Seed = 3, Points = points, MacReductionWithin10 = 2.5 };
+        var scored = QualityMetrics.Scored(run, reference);
+        Assert.Equal(QualityMetrics.Hypervolume([(0.5, 2.0), (0.25, 4.0)]), scored.HypervolumeMacs, 9);
+        Assert.Equal(QualityMetrics.Hypervolume([(0.8, 2.0), (0.9, 4.0)]), scored.HypervolumeLatency, 9);
+        Assert.Equal(QualityMetrics.Hypervolume3D([(0.5, 0.8, 2.0), (0.25, 0.9, 4.0)]), scored.HypervolumeAll, 9);
+
+        var directory = Path.Combine(Path.GetTempPath(), "prunercluster-rescore-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var options = new QualityOptions { Seeds = [3], Budget = 3 };
+            var unscored = run with { HypervolumeMacs = 0.123 };
+            QualityReport.Write(directory, options, [(3UL, reference, [unscored])], "table");
+            var (stored, results) = QualityRescore.Load(Path.Combine(directory, QualityReport.JsonFileName));
+            Assert.Equal(3, stored.Budget);
+            var again = Assert.Single(Assert.Single(results).Runs);
+            Assert.Equal((scored.HypervolumeMacs, scored.HypervolumeLatency, scored.HypervolumeAll, 2.5), (again.HypervolumeMacs, again.HypervolumeLatency, again.HypervolumeAll, again.MacReductionWithin10));
+            Assert.Equal("failed", again.Points[2].FailureReason);
+
+            File.WriteAllText(Path.Combine(directory, "other.json"), "{\"seeds\": []}");
+            Assert.Contains("other.json", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "other.json"))).Message, StringComparison.Ordinal);
+            Assert.Contains("does not exist", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "none.json"))).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Fronts_and_reductions_follow_the_tolerances()
     {
         Assert.Equal([0, 2], QualityMetrics.Front([(0.9, 10), (0.85, 12), (0.8, 5)]));

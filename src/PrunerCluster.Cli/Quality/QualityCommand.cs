@@ -33,9 +33,10 @@ public static class QualityCommand
         var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
         var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
         var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
+        var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run", HelpName = "FILE" };
         var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
-            quick, seeds, encodings, cache, output, nsgaOnly,
+            quick, seeds, encodings, cache, output, nsgaOnly, rescore,
         };
         foreach (var option in numbers.Values)
         {
@@ -48,13 +49,21 @@ public static class QualityCommand
             parse.GetValue(seeds),
             parse.GetValue(encodings),
             parse.GetValue(cache),
-            parse.GetValue(output)) with { NsgaOnly = parse.GetValue(nsgaOnly) });
+            parse.GetValue(output)) with { NsgaOnly = parse.GetValue(nsgaOnly), RescoreFrom = parse.GetValue(rescore) });
     }
 
     public static async Task<int> RunAsync(QualityOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        if (options.RescoreFrom is { } file)
+        {
+            var (stored, rescored) = QualityRescore.Load(Path.GetFullPath(file));
+            output.WriteLine($"quality: re-scored from {Path.GetFullPath(file)}");
+            output.Write(QualityReport.Table(stored, rescored));
+            return 0;
+        }
+
         var clock = Stopwatch.StartNew();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quality benchmark{(options.IsQuick ? " (quick)" : "")}: {Environment.ProcessorCount} cores visible, {options.Threads} torch thread(s), {options.Slots} slot(s)"));
         var results = await new QualityRunner(options, output).RunAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,36 @@ public static class QualityMetrics
         return normalised.Count == 0 ? 0 : Evolution.Hypervolume.Compute2D(normalised, [1.0, 1.0]);
     }
 
+    /// <summary>
+    /// Hypervolume in the space the search optimises: x = MACs ratio, y = latency ratio, z = validation drop in points
+    /// over 10, all minimised, reference point (1, 1, 1), same clipping as <see cref="Hypervolume"/>.
+    /// </summary>
+    public static double Hypervolume3D(IEnumerable<(double MacsRatio, double LatencyRatio, double DropPoints)> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var normalised = points
+            .Where(p => double.IsFinite(p.MacsRatio) && double.IsFinite(p.LatencyRatio) && double.IsFinite(p.DropPoints))
+            .Select(p => new[] { p.MacsRatio, p.LatencyRatio, Math.Max(0, p.DropPoints) / DropScalePoints })
+            .Where(p => p[0] < 1 && p[1] < 1 && p[2] < 1)
+            .ToList();
+        return normalised.Count == 0 ? 0 : Evolution.Hypervolume.Compute3D(normalised, [1.0, 1.0, 1.0]);
+    }
+
+    /// <summary>A method run with its three hypervolumes computed from its successful points against <paramref name="reference"/>.</summary>
+    public static MethodRun Scored(MethodRun run, QualityReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(reference);
+        var ok = run.Points.Where(p => p.Succeeded).ToList();
+        double Drop(QualityPoint p) => (reference.ValidationAccuracy - p.Accuracy) * 100;
+        return run with
+        {
+            HypervolumeMacs = Hypervolume(ok.Select(p => (p.Macs / reference.Macs, Drop(p)))),
+            HypervolumeLatency = Hypervolume(ok.Select(p => (p.LatencyMs / reference.LatencyMs, Drop(p)))),
+            HypervolumeAll = Hypervolume3D(ok.Select(p => (p.Macs / reference.Macs, p.LatencyMs / reference.LatencyMs, Drop(p)))),
+        };
+    }
+
     /// <summary>Indices of the points non-dominated in (maximise accuracy, minimise cost).</summary>
     public static IReadOnlyList<int> Front(IReadOnlyList<(double Accuracy, double Cost)> points)
     {

@@ -60,6 +60,9 @@ public sealed record QualityOptions
     /// <summary>Only the NSGA-II arms (one per encoding); the direct arms are skipped.</summary>
     public bool NsgaOnly { get; init; }
 
+    /// <summary>An earlier run's quality.json to re-score (<see cref="QualityRescore"/>) instead of running anything.</summary>
+    public string? RescoreFrom { get; init; }
+
     /// <summary>A smoke run of the whole pipeline: tiny baseline, 6 masks per method, one seed, short recoveries.</summary>
     public static QualityOptions Quick { get; } = new()
     {
@@ -78,7 +81,7 @@ public sealed record QualityOptions
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR]";
+    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR] [--rescore quality.json]";
 
     /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)

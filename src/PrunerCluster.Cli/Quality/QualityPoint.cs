@@ -24,6 +24,9 @@ public sealed record MethodRun
 
     public double HypervolumeLatency { get; init; }
 
+    /// <summary>Hypervolume over accuracy, MACs and latency together (<see cref="QualityMetrics.Hypervolume3D"/>).</summary>
+    public double HypervolumeAll { get; init; }
+
     /// <summary>Best MAC reduction (unpruned / member) among recovered members within 0.5 and 1.0 points on the test set; 1 = none better than unpruned.</summary>
     public double MacReductionWithin05 { get; init; } = 1;
 

@@ -24,7 +24,7 @@ public static class QualityReport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(results);
         var methods = results.SelectMany(r => r.Runs.Select(m => m.Method)).Distinct(StringComparer.Ordinal).ToList();
-        var rows = new List<string[]> { new[] { "method", "HV(acc,MACs)", "HV(acc,latency)", "MAC x @0.5pt", "MAC x @1pt", "lat x @0.5pt", "lat x @1pt", "search s", "recovery s", "failed" } };
+        var rows = new List<string[]> { new[] { "method", "HV(acc,MACs)", "HV(acc,latency)", "HV(acc,MACs,lat)", "MAC x @0.5pt", "MAC x @1pt", "lat x @0.5pt", "lat x @1pt", "search s", "recovery s", "failed" } };
         foreach (var method in methods)
         {
             var runs = results.SelectMany(r => r.Runs).Where(m => m.Method == method).ToList();
@@ -33,6 +33,7 @@ public static class QualityReport
                 method,
                 Ms(runs, r => r.HypervolumeMacs, "F4"),
                 Ms(runs, r => r.HypervolumeLatency, "F4"),
+                Ms(runs, r => r.HypervolumeAll, "F4"),
                 Ms(runs, r => r.MacReductionWithin05, "F2"),
                 Ms(runs, r => r.MacReductionWithin10, "F2"),
                 Ms(runs, r => r.LatencySpeedupWithin05, "F2"),
@@ -56,7 +57,7 @@ public static class QualityReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: unpruned validation {reference.ValidationAccuracy:P2}, {reference.LatencyMs:F2} ms; recovered test {reference.TestAccuracyRecovered:P2}"));
         }
 
-        text.AppendLine("HV: normalised (cost / unpruned cost, validation drop in points / 10), both minimised, reference point (1, 1); reductions: unpruned / member on the test set after final recovery (1.00 = none within the tolerance).");
+        text.AppendLine("HV: normalised (cost / unpruned cost, validation drop in points / 10), both minimised, reference point (1, 1); HV(acc,MACs,lat) the same over MACs, latency and drop together, reference point (1, 1, 1); reductions: unpruned / member on the test set after final recovery (1.00 = none within the tolerance).");
         return text.ToString();
 
         static string Ms(List<MethodRun> runs, Func<MethodRun, double> value, string format)
@@ -73,7 +74,7 @@ public static class QualityReport
         var document = new
         {
             options,
-            hypervolume = "2-D, both axes minimised: x = MACs (or latency) / unpruned, y = validation accuracy drop in points / 10 (negative drops count as 0); reference point (1, 1)",
+            hypervolume = "2-D, both axes minimised: x = MACs (or latency) / unpruned, y = validation accuracy drop in points / 10 (negative drops count as 0); reference point (1, 1); HypervolumeAll: 3-D over MACs / unpruned, latency / unpruned and drop / 10, reference point (1, 1, 1)",
             seeds = results.Select(r => new { seed = r.Seed, reference = r.Reference, methods = r.Runs }),
             table,
         };

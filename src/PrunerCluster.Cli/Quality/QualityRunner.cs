@@ -187,8 +187,6 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     private MethodRun Finish(string method, ulong seed, ExperimentSpec spec, List<QualityPoint> points, QualityReference reference, double searchSeconds, CancellationToken ct)
     {
         var ok = points.Where(p => p.Succeeded).ToList();
-        var hvMacs = QualityMetrics.Hypervolume(ok.Select(p => (p.Macs / reference.Macs, (reference.ValidationAccuracy - p.Accuracy) * 100)));
-        var hvLatency = QualityMetrics.Hypervolume(ok.Select(p => (p.LatencyMs / reference.LatencyMs, (reference.ValidationAccuracy - p.Accuracy) * 100)));
 
         // Final recovery of the cheapest front members (in MACs) within the search-time tolerance, else the most accurate one.
         var front = QualityMetrics.Front([.. ok.Select(p => (p.Accuracy, p.Macs))]).Select(i => ok[i]).Where(p => p.MaskText.Length > 0).ToList();
@@ -210,14 +208,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             }
         }
 
-        var run = new MethodRun
+        var run = QualityMetrics.Scored(new MethodRun { Method = method, Seed = seed, Points = points }, reference) with
         {
-            Method = method,
-            Seed = seed,
-            Points = points,
             Recovered = recovered,
-            HypervolumeMacs = hvMacs,
-            HypervolumeLatency = hvLatency,
             MacReductionWithin05 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.Macs)), reference.TestAccuracyRecovered, reference.Macs, 0.5),
             MacReductionWithin10 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.Macs)), reference.TestAccuracyRecovered, reference.Macs, 1.0),
             LatencySpeedupWithin05 = QualityMetrics.BestReduction(recovered.Select(r => (r.TestAccuracy, r.LatencyMs)), reference.TestAccuracyRecovered, reference.TestLatencyMs, 0.5),
@@ -226,7 +219,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             RecoverySeconds = clock.Elapsed.TotalSeconds,
             Failed = points.Count(p => !p.Succeeded),
         };
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: HV(MACs) {hvMacs:F4}, HV(latency) {hvLatency:F4}; recovered {recovered.Count}: best MAC reduction {run.MacReductionWithin10:F2}x within 1.0 pt, latency speed-up {run.LatencySpeedupWithin10:F2}x ({run.RecoverySeconds:F0} s)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: HV(MACs) {run.HypervolumeMacs:F4}, HV(latency) {run.HypervolumeLatency:F4}, HV(MACs, latency) {run.HypervolumeAll:F4}; recovered {recovered.Count}: best MAC reduction {run.MacReductionWithin10:F2}x within 1.0 pt, latency speed-up {run.LatencySpeedupWithin10:F2}x ({run.RecoverySeconds:F0} s)"));
         return run;
     }
 
