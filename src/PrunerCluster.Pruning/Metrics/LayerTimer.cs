@@ -7,7 +7,8 @@ namespace PrunerCluster.Pruning.Metrics;
 
 /// <summary>
 /// Times one layer shape on its own for a <see cref="LatencyTable"/>: a freshly initialised convolution (square input of
-/// the layer's size) or linear layer, eval mode, no_grad, on a seeded random input of <paramref name="batchSize"/>,
+/// the layer's size) followed by a ReLU, as NetAdapt times layer blocks, so the memory-bound element-wise work grows
+/// with each layer's output as it does in the model, or a linear layer, eval mode, no_grad, on a seeded random input of <paramref name="batchSize"/>,
 /// under a <see cref="LatencyPolicy"/>; the median. A grouped or depthwise convolution is timed as the dense
 /// convolution with its MACs (<see cref="LayerDesc"/> keeps channels per group, not the group count). The caller holds
 /// the timing window (<see cref="Scheduling.TimingWindow"/>) and picks the kernels, as for whole models.
@@ -29,7 +30,7 @@ public static class LayerTimer
         switch (layer.Kind)
         {
             case LayerKind.Conv:
-                module = nn.Conv2d(layer.InUnits, layer.OutUnits, layer.Kernel, layer.Stride, layer.Padding, bias: layer.Bias);
+                module = nn.Sequential(nn.Conv2d(layer.InUnits, layer.OutUnits, layer.Kernel, layer.Stride, layer.Padding, bias: layer.Bias), nn.ReLU());
                 input = torch.randn([batchSize, layer.InUnits, layer.InSize, layer.InSize], generator: generator, device: device);
                 break;
             case LayerKind.Linear:
