@@ -2,13 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using PrunerCluster.Pruning;
 using PrunerCluster.Pruning.Criteria;
-using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Scheduling;
 using PrunerCluster.Pruning.Structure;
-using PrunerCluster.Pruning.Training;
 using TorchSharp;
 
 namespace PrunerCluster.Benchmarks;
@@ -28,7 +26,6 @@ internal static class LatencyTableSuite
 {
     public static int Run(string[] args)
     {
-        var cache = PruningSuite.CheckpointCache(args);
         var threads = PruningSuite.Number(args, "--threads") ?? 2;
         var count = PruningSuite.Number(args, "--models") ?? 16;
         var seed = PruningSuite.Number(args, "--seed") ?? 1;
@@ -36,11 +33,9 @@ internal static class LatencyTableSuite
         TorchRuntime.Initialize(threads);
         Console.WriteLine(Invariant($"latency-table suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, batch {batch}, {count} models, seed {seed}"));
 
-        var checkpoint = BaselineTrainer.TrainOrLoad(new BaselineTrainingSettings { Threads = threads }, cache, Console.WriteLine);
-        var data = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
-        var policy = new PrunerCluster.Pruning.Evaluation.EvaluationSettings().LatencyPolicy;
-        using var full = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
-        full.eval();
+        var baseline = SuiteBaseline.Load(args, threads);
+        var (data, policy) = (baseline.Data, baseline.Policy);
+        using var full = baseline.LoadModel();
         var groups = PruningStructure.Analyze(full);
         var importance = Importance.Scores(full, ImportanceCriterion.L1);
         var ladders = groups.ToDictionary(g => g.Name, g => KeepLevelMapping.WidthLadder(g.Units, 16, 16), StringComparer.Ordinal);

@@ -25,18 +25,15 @@ internal static class NoiseSuite
 {
     public static int Run(string[] args)
     {
-        var cache = PruningSuite.CheckpointCache(args);
         var threads = PruningSuite.Number(args, "--threads") ?? 2;
         var samples = PruningSuite.Number(args, "--samples") ?? 10;
         var gap = TimeSpan.FromMilliseconds(PruningSuite.Number(args, "--gap-ms") ?? 1500);
         TorchRuntime.Initialize(threads);
         Console.WriteLine(Invariant($"noise suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, allocator thresholds pinned: {HostMemory.Pinned} ({HostMemory.OptOutVariable}={Environment.GetEnvironmentVariable(HostMemory.OptOutVariable) ?? "unset"})"));
 
-        var checkpoint = BaselineTrainer.TrainOrLoad(new BaselineTrainingSettings { Threads = threads }, cache, Console.WriteLine);
-        var data = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
-        var policy = new EvaluationSettings().LatencyPolicy;
-        using var full = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
-        full.eval();
+        var baseline = SuiteBaseline.Load(args, threads);
+        var (checkpoint, data, policy) = baseline;
+        using var full = baseline.LoadModel();
 
         var groups = PruningStructure.Analyze(full);
         var kept = MaskApplier.Resolve(full, PruneMask.FromRanking(groups, Importance.Rank(full, ImportanceCriterion.L1), 0.5)).Kept;

@@ -29,7 +29,6 @@ internal static class RoundingSuite
 {
     public static int Run(string[] args)
     {
-        var cache = PruningSuite.CheckpointCache(args);
         var threads = PruningSuite.Number(args, "--threads") ?? 2;
         var faultPasses = PruningSuite.Number(args, "--fault-passes") ?? 40;
         var keeps = (PruningSuite.Text(args, "--keep") ?? "0.25,0.35,0.45,0.55,0.65,0.8")
@@ -37,11 +36,9 @@ internal static class RoundingSuite
         TorchRuntime.Initialize(threads);
         Console.WriteLine(Invariant($"rounding suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, oneDNN {ConvolutionBackend.OneDnnEnabled}, channels padded {ConvolutionBackend.PadsChannels}"));
 
-        var checkpoint = BaselineTrainer.TrainOrLoad(new BaselineTrainingSettings { Threads = threads }, cache, Console.WriteLine);
-        var data = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
-        var policy = new PrunerCluster.Pruning.Evaluation.EvaluationSettings().LatencyPolicy;
-        using var full = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
-        full.eval();
+        var baseline = SuiteBaseline.Load(args, threads);
+        var (data, policy) = (baseline.Data, baseline.Policy);
+        using var full = baseline.LoadModel();
         using var reference = InferenceForm.Fold(full);
         reference.eval();
         var baseMacs = (double)ModelFootprint.Of(full).Macs;
