@@ -90,6 +90,8 @@ public sealed class QualityTests
         var full = QualityOptions.Parse(Parse("--budget", "20", "--recovery-steps", "900"));
         Assert.Equal((20, 900, false, false), (full.Budget, full.RecoverySteps, full.IsQuick, full.NsgaOnly));
         Assert.True(QualityOptions.Parse(Parse("--nsga-only", "--encodings", "keepRatio,channelBits")).NsgaOnly);
+        Assert.Equal("runs/quality.json", QualityOptions.Parse(Parse("--rescore", "runs/quality.json")).RescoreFrom);
+        Assert.Null(full.RescoreFrom);
 
         Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
         Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);
