@@ -44,7 +44,9 @@ public sealed record PreparedExperiment
 
     /// <summary>
     /// Kept units per value of each segment's level gene, by segment name, widest first: the distinct widths of the
-    /// <see cref="KeepLevels"/> levels after channel rounding, so no two genomes of a level encoding give the same model.
+    /// <see cref="KeepLevels"/> levels after channel rounding, then below one rounding block by halving down to the spec's
+    /// <c>search.minChannels</c>, so no two genomes of a level encoding give the same model. Stored at prepare time, so an
+    /// experiment keeps its ladder when the defaults change.
     /// Null for channel bits, and for experiments prepared before it existed, whose gene is the level itself.
     /// </summary>
     [Id(22)] public IReadOnlyDictionary<string, int[]>? LevelCounts { get; init; }
