@@ -113,18 +113,12 @@ internal static class LatencyTableSuite
 
         var errors = rows.Select(r => Math.Abs(r.Predicted - r.Measured) / r.Measured * 100).ToArray();
         Console.WriteLine(Invariant($"table: {table.Entries} layer shapes timed in {tableClock.Elapsed.TotalSeconds:F1} s ({table.Hits} lookups answered from it); models timed in {modelClock.Elapsed.TotalSeconds:F1} s"));
-        Console.WriteLine(Invariant($"absolute error of the table's prediction: mean {errors.Average():F1} %, median {Median(errors):F1} %, max {errors.Max():F1} %"));
+        Console.WriteLine(Invariant($"absolute error of the table's prediction: mean {errors.Average():F1} %, median {TimingStatistics.Of(errors).Median:F1} %, max {errors.Max():F1} %"));
         Console.WriteLine(Invariant($"Spearman rank correlation with measured latency: table {Spearman(rows.Select(r => r.Predicted).ToArray(), rows.Select(r => r.Measured).ToArray()):F3}, 1/MACs x {Spearman(rows.Select(r => 1 / r.Macs).ToArray(), rows.Select(r => r.Measured).ToArray()):F3}"));
         return 0;
     }
 
     private static int Nearest(int[] ladder, double target) => ladder.MinBy(w => Math.Abs(w - target));
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     private static double Spearman(double[] a, double[] b)
     {
