@@ -6,7 +6,8 @@ namespace PrunerCluster.Pruning.Metrics;
 /// A per-layer latency lookup table (as NetAdapt and AMC use): the forward time of every convolution and linear layer
 /// shape, timed once on one device at one thread count and batch size (the injected timer), summed to predict a pruned
 /// model's latency without timing the model. BatchNorm layers are skipped (deployment folds them into the convolution,
-/// <see cref="InferenceForm"/>). Activations, pooling and the other parameter-free operations are not in the table:
+/// <see cref="InferenceForm"/>). The ReLU after a convolution is timed with it (<see cref="LayerTimer"/>); pooling and the
+/// other parameter-free operations are not in the table:
 /// <see cref="Calibrate"/> scales the sum by the ratio of one measured model's latency (the unpruned one) to its own sum.
 /// Not thread-safe: one table per timing thread.
 /// </summary>
