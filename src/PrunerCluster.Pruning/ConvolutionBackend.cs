@@ -26,6 +26,7 @@ public static unsafe class ConvolutionBackend
     private static readonly KernelPolicy Policy = new(() => Mode, () => OperatingSystem.IsLinux() && Bind() ? (Action<bool>)SetOneDnn : null);
     private static delegate* unmanaged<IntPtr, byte, void> _setEnabled;
     private static delegate* unmanaged<IntPtr, byte, void> _setNnpack;
+    private static delegate* unmanaged<IntPtr, byte> _nnpackEnabled;
     private static IntPtr _context;
 
     /// <summary>
@@ -45,6 +46,9 @@ public static unsafe class ConvolutionBackend
     /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
     public static bool OneDnnEnabled => Policy.OneDnnEnabled;
 
+    /// <summary>libtorch's NNPACK switch (off after <see cref="Apply"/>); null where it cannot be read.</summary>
+    public static bool? NnpackEnabled => OperatingSystem.IsLinux() && Bind() && _nnpackEnabled != null ? _nnpackEnabled(_context) != 0 : null;
+
     /// <summary>Numeric faults reported in this process.</summary>
     public static long Faults => Policy.Faults;
 
@@ -57,8 +61,15 @@ public static unsafe class ConvolutionBackend
         _ => "auto",
     };
 
-    /// <summary>Applies the mode once per process (call after libtorch is loaded); later calls do nothing.</summary>
-    public static void Apply() => Policy.Apply();
+    /// <summary>
+    /// Applies the mode once per process (call after libtorch is loaded); later calls do nothing. NNPACK is switched off
+    /// for the whole process first, whatever the mode (<see cref="DisableNnpack"/>).
+    /// </summary>
+    public static void Apply()
+    {
+        DisableNnpack();
+        Policy.Apply();
+    }
 
     /// <summary>
     /// While a model is timed, turns oneDNN back on when it was switched off for training and stops padding: timing runs
@@ -86,14 +97,20 @@ public static unsafe class ConvolutionBackend
     /// </summary>
     public static string? RestoreAfterFault() => Policy.RestoreAfterFault();
 
-    /// <summary>Native convolutions without oneDNN go through NNPACK first where libtorch has it, which on hosts it does not
-    /// support logs a warning on every call: it is switched together with oneDNN.</summary>
-    private static void SetOneDnn(bool enabled)
+    private static void SetOneDnn(bool enabled) => _setEnabled(_context, enabled ? (byte)1 : (byte)0);
+
+    /// <summary>
+    /// Convolutions that oneDNN does not take (with oneDNN on, libtorch's heuristics still leave some small ones to the
+    /// native kernels; with it off, all of them) ask libtorch whether NNPACK is available first, and on hosts NNPACK does
+    /// not support that logs "Could not initialize NNPACK! Reason: Unsupported hardware." on stderr again and again (39
+    /// times in one 17-minute search with oneDNN on). Switched off for the process, those convolutions go straight to
+    /// libtorch's native kernels, as they do on such hosts anyway.
+    /// </summary>
+    private static void DisableNnpack()
     {
-        _setEnabled(_context, enabled ? (byte)1 : (byte)0);
-        if (_setNnpack != null)
+        if (OperatingSystem.IsLinux() && Bind() && _setNnpack != null)
         {
-            _setNnpack(_context, enabled ? (byte)1 : (byte)0);
+            _setNnpack(_context, 0);
         }
     }
 
@@ -118,6 +135,11 @@ public static unsafe class ConvolutionBackend
             if (NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledNNPACKEb", out var nnpack))
             {
                 _setNnpack = (delegate* unmanaged<IntPtr, byte, void>)nnpack;
+            }
+
+            if (NativeLibrary.TryGetExport(lib, "_ZNK2at7Context17userEnabledNNPACKEv", out var nnpackEnabled))
+            {
+                _nnpackEnabled = (delegate* unmanaged<IntPtr, byte>)nnpackEnabled;
             }
             return true;
         }

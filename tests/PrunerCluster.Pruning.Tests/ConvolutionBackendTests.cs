@@ -18,6 +18,20 @@ public sealed class ConvolutionBackendTests
     }
 
     [Fact]
+    public void NnpackStaysOffWhenTimingTurnsOneDnnBackOn()
+    {
+        Assert.False(ConvolutionBackend.NnpackEnabled);
+
+        using (ConvolutionBackend.OptimizedForTiming())
+        {
+            Assert.True(ConvolutionBackend.OneDnnEnabled);
+            Assert.False(ConvolutionBackend.NnpackEnabled);
+        }
+
+        Assert.False(ConvolutionBackend.NnpackEnabled);
+    }
+
+    [Fact]
     public void OutsideAutoModeRestoringAfterAFaultKeepsTheChosenKernels()
     {
         var reason = ConvolutionBackend.DisabledReason;
