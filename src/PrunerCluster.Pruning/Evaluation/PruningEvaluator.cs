@@ -57,8 +57,9 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             }
             catch (Exception e) when (IsOutOfMemory(e) && settings.BatchSize > 1)
             {
-                context.Notes.Add($"out of memory ({FirstLine(e.Message)}); retried once with batch {Math.Max(1, settings.BatchSize / 2)} and latency batch {Math.Max(1, settings.LatencyBatchSize / 2)}");
+                context.Notes.Add($"out of memory{context.InPhase} ({FirstLine(e.Message)}); retried once with batch {Math.Max(1, settings.BatchSize / 2)} and latency batch {Math.Max(1, settings.LatencyBatchSize / 2)}");
                 context.Metrics.Clear();
+                context.FailedPhase = null;
                 Attempt(context, data, Math.Max(1, settings.BatchSize / 2), Math.Max(1, settings.LatencyBatchSize / 2), ct);
             }
         }
@@ -80,11 +81,11 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         }
         catch (Exception e) when (IsOutOfMemory(e))
         {
-            context.Failure = "out of memory after retry at half batch: " + FirstLine(e.Message);
+            context.Failure = $"out of memory{context.InPhase} after retry at half batch: " + FirstLine(e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or ExternalException or InvalidOperationException)
         {
-            context.Failure = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            context.Failure = $"{e.GetType().Name}{context.InPhase}: {FirstLine(e.Message)}";
         }
 
         context.Phases["total"] = total.Elapsed.TotalSeconds;
@@ -467,6 +468,12 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
 
         public string? WeightsSha256 { get; set; }
 
+        /// <summary>The innermost timed phase an exception left (e.g. <c>fine_tune</c>), for the failure reason; null when none did.</summary>
+        public string? FailedPhase { get; set; }
+
+        /// <summary>" in &lt;phase&gt;" when an exception left a timed phase, else empty.</summary>
+        public string InPhase => FailedPhase is null ? "" : " in " + FailedPhase;
+
         public T Time<T>(string phase, Func<T> action)
         {
             var start = Stopwatch.GetTimestamp();
@@ -474,10 +481,21 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             {
                 return action();
             }
+            catch (Exception) when (RecordFailure(phase))
+            {
+                throw;
+            }
             finally
             {
                 Phases[phase] = Phases.GetValueOrDefault(phase) + Stopwatch.GetElapsedTime(start).TotalSeconds;
             }
+        }
+
+        /// <summary>An exception filter: notes the innermost phase (filters run innermost first) and never catches.</summary>
+        private bool RecordFailure(string phase)
+        {
+            FailedPhase ??= phase;
+            return false;
         }
 
         public Dictionary<string, string> Sources()

@@ -145,6 +145,7 @@ public sealed class PruningEvaluatorTests
         var missing = evaluator.Evaluate(checkpoint with { ContentHash = new string('0', 64) }, HalfMask(checkpoint.Architecture!), Fast, torch.CPU);
         Assert.False(missing.Succeeded);
         Assert.Contains("SHA-256", missing.FailureReason, StringComparison.Ordinal);
+        Assert.StartsWith("InvalidDataException in load: ", missing.FailureReason, StringComparison.Ordinal);
     }
 
     [Fact]
