@@ -67,6 +67,35 @@ public sealed class QualityTests
     }
 
     [Fact]
+    public void The_verdict_divides_each_nsga_arm_and_the_pooled_front_by_the_better_baseline_per_plane()
+    {
+        var reference = new QualityReference(0.90, 1000, 10, 0.91, 10);
+        MethodRun Run(string method, ulong seed, double accuracy, double macs, double ms) =>
+            QualityMetrics.Scored(new MethodRun { Method = method, Seed = seed, Points = [new("m", method, accuracy, macs, ms, true)] }, reference);
+        IReadOnlyList<MethodRun> Seed(ulong seed) =>
+        [
+            Run("nsga2-keepRatio", seed, 0.89, 400, 5),  // HV(MACs) 0.6 x 0.9 = 0.54; HV(latency) 0.5 x 0.9 = 0.45
+            Run(QualityRunner.Uniform, seed, 0.88, 500, 8),  // 0.5 x 0.8 = 0.40; 0.2 x 0.8 = 0.16
+            Run(QualityRunner.Random, seed, 0.86, 250, 9),  // 0.75 x 0.6 = 0.45; 0.1 x 0.6 = 0.06
+        ];
+
+        var lines = QualityComparison.Lines([(1UL, reference, Seed(1)), (2UL, reference, Seed(2))]);
+        Assert.Equal(3, lines.Count);
+
+        // MACs: 0.54 over the better baseline on that plane (random, 0.45); latency: 0.45 over uniform's 0.16.
+        Assert.StartsWith("  nsga2-keepRatio: MACs 1.20x (1.20x, 1.20x), latency 2.81x (2.81x, 2.81x)", lines[1], StringComparison.Ordinal);
+
+        // Pooled front over the three points: (0.25, 0.4) and (0.4, 0.1) -> 0.15 x 0.6 + 0.6 x 0.9 = 0.63 = 1.40x random's 0.45.
+        Assert.Equal(0.63, QualityComparison.Pooled(Seed(1), reference).Macs, 9);
+        Assert.StartsWith("  pooled front (3 methods, 3 masks per seed): MACs 1.40x (1.40x, 1.40x)", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith("HV(acc,MACs) 0.6300", lines[2], StringComparison.Ordinal);
+        Assert.Contains(lines[1], QualityReport.Table(new QualityOptions { Seeds = [1, 2], Budget = 1 }, [(1UL, reference, Seed(1)), (2UL, reference, Seed(2))]), StringComparison.Ordinal);
+
+        // Without a random or uniform arm (--nsga-only) there is nothing to divide by.
+        Assert.Empty(QualityComparison.Lines([(1UL, reference, [Run("nsga2-keepRatio", 1, 0.89, 400, 5)])]));
+    }
+
+    [Fact]
     public void Fronts_and_reductions_follow_the_tolerances()
     {
         Assert.Equal([0, 2], QualityMetrics.Front([(0.9, 10), (0.85, 12), (0.8, 5)]));

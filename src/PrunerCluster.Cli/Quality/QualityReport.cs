@@ -57,6 +57,11 @@ public static class QualityReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: unpruned validation {reference.ValidationAccuracy:P2}, {reference.LatencyMs:F2} ms; recovered test {reference.TestAccuracyRecovered:P2}"));
         }
 
+        foreach (var line in QualityComparison.Lines(results))
+        {
+            text.AppendLine(line);
+        }
+
         text.AppendLine("HV: normalised (cost / unpruned cost, validation drop in points / 10), both minimised, reference point (1, 1); HV(acc,MACs,lat) the same over MACs, latency and drop together, reference point (1, 1, 1); reductions: unpruned / member on the test set after final recovery (1.00 = none within the tolerance).");
         return text.ToString();
 
@@ -75,7 +80,7 @@ public static class QualityReport
         {
             options,
             hypervolume = "2-D, both axes minimised: x = MACs (or latency) / unpruned, y = validation accuracy drop in points / 10 (negative drops count as 0); reference point (1, 1); HypervolumeAll: 3-D over MACs / unpruned, latency / unpruned and drop / 10, reference point (1, 1, 1)",
-            seeds = results.Select(r => new { seed = r.Seed, reference = r.Reference, methods = r.Runs }),
+            seeds = results.Select(r => new { seed = r.Seed, reference = r.Reference, methods = r.Runs, pooled = QualityComparison.Pooled(r.Runs, r.Reference) }),
             table,
         };
         var files = new List<string>

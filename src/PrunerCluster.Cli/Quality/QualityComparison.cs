@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace PrunerCluster.Cli.Quality;
+
+/// <summary>
+/// The benchmark's verdict lines: each NSGA-II arm's hypervolume over the better of random and uniform pruning, per plane
+/// and seed, and the pooled front (every method's masks of a seed together, so methods x budget evaluations) as a
+/// yardstick: how far above the baselines any selection of masks evaluated with this recovery reached.
+/// </summary>
+public static class QualityComparison
+{
+    public const string PooledName = "pooled";
+
+    /// <summary>The front of every method's successful points of one seed, scored like a method.</summary>
+    public static Hypervolumes Pooled(IReadOnlyList<MethodRun> runs, QualityReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var scored = QualityMetrics.Scored(new MethodRun { Method = PooledName, Seed = 0, Points = [.. runs.SelectMany(r => r.Points)] }, reference);
+        return Of(scored);
+    }
+
+    /// <summary>The better of random and uniform on each plane separately; null when a seed has neither.</summary>
+    public static Hypervolumes? BestBaseline(IReadOnlyList<MethodRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var baselines = runs.Where(r => r.Method is QualityRunner.Random or QualityRunner.Uniform).ToList();
+        return baselines.Count == 0
+            ? null
+            : new Hypervolumes(baselines.Max(r => r.HypervolumeMacs), baselines.Max(r => r.HypervolumeLatency), baselines.Max(r => r.HypervolumeAll));
+    }
+
+    public static Hypervolumes Of(MethodRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new Hypervolumes(run.HypervolumeMacs, run.HypervolumeLatency, run.HypervolumeAll);
+    }
+
+    /// <summary>
+    /// One line per NSGA-II arm and one for the pooled front: the ratio of mean hypervolumes over the seeds to the mean of
+    /// the better baseline, with the per-seed ratios. Empty when no seed has a random or uniform run.
+    /// </summary>
+    public static IReadOnlyList<string> Lines(IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var seeds = results.Where(r => BestBaseline(r.Runs) is not null).ToList();
+        if (seeds.Count == 0)
+        {
+            return [];
+        }
+
+        var baselines = seeds.Select(r => BestBaseline(r.Runs)!).ToList();
+        var lines = new List<string> { "hypervolume over the better of random and uniform (per plane; target >= 1.05x), mean over seeds (per seed):" };
+        var arms = seeds.SelectMany(r => r.Runs.Select(m => m.Method)).Where(m => m.StartsWith("nsga2", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var arm in arms)
+        {
+            var values = seeds.Select(r => r.Runs.FirstOrDefault(m => m.Method == arm) is { } run ? Of(run) : null).ToList();
+            lines.Add($"  {arm}: {Describe(values, baselines)}");
+        }
+
+        var pooled = seeds.Select(r => (Hypervolumes?)Pooled(r.Runs, r.Reference)).ToList();
+        var methods = seeds.Max(r => r.Runs.Count);
+        var masks = seeds.Max(r => r.Runs.Sum(m => m.Points.Count));
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {PooledName} front ({methods} methods, {masks} masks per seed): {Describe(pooled, baselines)}; HV(acc,MACs) {Mean(pooled, h => h.Macs):F4}"));
+        return lines;
+    }
+
+    private static string Describe(IReadOnlyList<Hypervolumes?> values, IReadOnlyList<Hypervolumes> baselines) =>
+        string.Join(", ", new (string Plane, Func<Hypervolumes, double> Get)[] { ("MACs", h => h.Macs), ("latency", h => h.Latency), ("three objectives", h => h.All) }
+            .Select(p => $"{p.Plane} {Ratio(values, baselines, p.Get)}"));
+
+    private static string Ratio(IReadOnlyList<Hypervolumes?> values, IReadOnlyList<Hypervolumes> baselines, Func<Hypervolumes, double> get)
+    {
+        var pairs = values.Select((v, i) => (Value: v, Baseline: baselines[i])).Where(p => p.Value is not null).ToList();
+        if (pairs.Count == 0)
+        {
+            return "-";
+        }
+
+        var mean = Divide(pairs.Average(p => get(p.Value!)), pairs.Average(p => get(p.Baseline)));
+        var perSeed = string.Join(", ", pairs.Select(p => Format(Divide(get(p.Value!), get(p.Baseline)))));
+        return pairs.Count > 1 ? $"{Format(mean)} ({perSeed})" : Format(mean);
+    }
+
+    private static double Mean(IReadOnlyList<Hypervolumes?> values, Func<Hypervolumes, double> get) =>
+        values.Where(v => v is not null).Select(v => get(v!)).DefaultIfEmpty(double.NaN).Average();
+
+    private static double Divide(double a, double b) => b > 0 ? a / b : double.NaN;
+
+    private static string Format(double ratio) => double.IsFinite(ratio) ? ratio.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+
+    /// <summary>Hypervolumes on the three planes the benchmark scores.</summary>
+    public sealed record Hypervolumes(double Macs, double Latency, double All);
+}
