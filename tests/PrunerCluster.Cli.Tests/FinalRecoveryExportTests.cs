@@ -47,6 +47,11 @@ public sealed class FinalRecoveryExportTests
         var recovered = Assert.Single(final.Members, m => m.Succeeded);
         var ordered = ParetoReport.Ordered(RunDirectory.ReadPareto(Path.Combine(run, RunDirectory.ParetoJsonFileName)));
         var rank = ordered.Select((e, i) => (e, i)).Single(p => p.e.MaskHash == recovered.MaskHash).i + 1;
+
+        // The final table labels a member with its rank in the Pareto table, the number --pick takes, and the run's last
+        // line names it.
+        Assert.Equal($"#{rank}", recovered.Label);
+        Assert.Contains($"--pick {rank} ", stdout, StringComparison.Ordinal);
         var found = RecoveredModels.Find(run, recovered.MaskHash);
         Assert.NotNull(found);
         var recoveredCard = ModelCard.FromJson(File.ReadAllText(Path.Combine(found.Value.Directory, ModelExporter.CardFileName)));
@@ -100,6 +105,10 @@ public sealed class FinalRecoveryExportTests
         Assert.Equal(3, final.FineTuneSteps);
         Assert.InRange(final.Members.Count, 1, 2);
         Assert.All(final.Members, m => Assert.NotNull(RecoveredModels.Find(run, m.MaskHash)));
+        var ordered = ParetoReport.Ordered(RunDirectory.ReadPareto(Path.Combine(run, RunDirectory.ParetoJsonFileName))).Select(e => e.MaskHash).ToList();
+        var ranks = final.Members.Select(m => ordered.IndexOf(m.MaskHash) + 1).ToList();
+        Assert.Equal(ranks.Select(r => $"#{r}"), final.Members.Select(m => m.Label));
+        Assert.Equal(ranks.Order(), ranks);
 
         (code, stdout, stderr) = await RunAsync("recover", run, "--final-recovery", "0");
         Assert.Equal(ExitCodes.Usage, code);

@@ -120,14 +120,16 @@ public static class SearchCommand
             output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
+        var pick = "1";
         if (status.State == ExperimentState.Completed
             && await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is { } recovered)
         {
             FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
+            pick = recovered.Members.FirstOrDefault(m => m.Succeeded)?.Label.TrimStart('#') ?? pick;
         }
 
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
-        output.WriteLine($"export a model: prunercluster export {directory} --pick 1");
+        output.WriteLine($"export a model: prunercluster export {directory} --pick {pick} (the number in the tables above)");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

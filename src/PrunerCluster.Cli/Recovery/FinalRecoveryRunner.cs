@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Silo.Backends;
@@ -9,25 +10,28 @@ namespace PrunerCluster.Cli.Recovery;
 /// <summary>
 /// After a search: recovers the chosen Pareto members and the unpruned model with the same longer fine-tuning budget,
 /// scores them on the test set and re-times them; members whose re-measured metrics are dominated leave the final front.
-/// Synchronous and TorchSharp-bound: call it on a dedicated thread.
+/// Each member is labelled with its rank in the Pareto table (<see cref="ParetoReport.Ordered"/>), the number
+/// <c>export --pick</c> takes, and the members are listed in that order. Synchronous and TorchSharp-bound: call it on a dedicated thread.
 /// </summary>
 public static class FinalRecoveryRunner
 {
     public static FinalRecoveryResult Run(
         TorchSharpEvaluationBackend backend,
         ExperimentSpec spec,
-        IReadOnlyList<ParetoEntry> front,
+        ParetoSet pareto,
         string? exportRoot,
         Action<string> log,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(front);
+        ArgumentNullException.ThrowIfNull(pareto);
         ArgumentNullException.ThrowIfNull(log);
         var recovery = spec.FinalRecovery ?? new FinalRecoverySettings();
         var clock = Stopwatch.StartNew();
-        var chosen = FinalRecoveryPlan.Members(front, recovery);
+        var front = ParetoReport.Ordered(pareto);
+        var ranks = front.Select((e, i) => (e.MaskHash, Rank: i + 1)).GroupBy(p => p.MaskHash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(p => p.Rank), StringComparer.Ordinal);
+        var chosen = FinalRecoveryPlan.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
         log(string.Create(CultureInfo.InvariantCulture, $"final recovery: {chosen.Count} of {front.Count} Pareto member(s) and the unpruned model, {recovery.FineTuneSteps} fine-tune steps each, scored on the test set"));
 
         var full = Genome.Full(backend.LayoutOf(spec, cancellationToken));
@@ -35,8 +39,9 @@ public static class FinalRecoveryRunner
         var members = new List<RecoveredMember>();
         for (var i = 0; i < chosen.Count; i++)
         {
-            var label = string.Create(CultureInfo.InvariantCulture, $"#{i + 1}");
-            var export = exportRoot is null ? null : Path.Combine(exportRoot, string.Create(CultureInfo.InvariantCulture, $"member-{i + 1:D2}-{chosen[i].MaskHash[..12]}"));
+            var rank = ranks[chosen[i].MaskHash];
+            var label = string.Create(CultureInfo.InvariantCulture, $"#{rank}");
+            var export = exportRoot is null ? null : Path.Combine(exportRoot, string.Create(CultureInfo.InvariantCulture, $"member-{rank:D2}-{chosen[i].MaskHash[..12]}"));
             members.Add(Recover(backend, spec, RecoveredMember.From(chosen[i], label), export, log, cancellationToken));
         }
 

@@ -94,7 +94,7 @@ public sealed class FinalStage : IDisposable
         }
 
         var result = await Task.Factory.StartNew(
-            () => FinalRecoveryRunner.Run(_backend, _spec, pareto.Entries, exportRoot, output.WriteLine, cancellationToken),
+            () => FinalRecoveryRunner.Run(_backend, _spec, pareto, exportRoot, output.WriteLine, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
