@@ -9,7 +9,7 @@ public static class CliCommands
 {
     public static RootCommand CreateRoot(CliConsole console)
     {
-        var root = CliApp.CreateRoot(ClientCommands.Description, [TrainCommand.Create(console), SensitivityCommand.Create(console), SearchCommand.Create(console), BaselineCommand.Create(console), ExportCommand.Create(console), RecoverCommand.Create(console), VerifyCommand.Create(console), Quality.QualityCommand.Create(console), .. ClientCommands.Create(console)]);
+        var root = CliApp.CreateRoot(ClientCommands.Description, [TrainCommand.Create(console), SensitivityCommand.Create(console), SearchCommand.Create(console), BaselineCommand.Create(console), ExportCommand.Create(console), RecoverCommand.Create(console), VerifyCommand.Create(console), Quality.QualityCommand.Create(console), LocalValidateCommand.Create(console), .. ClientCommands.Create(console).Where(c => c.Name != "validate")]);
         return root;
     }
 }

@@ -120,16 +120,20 @@ public static class SearchCommand
             output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
-        var pick = "1";
+        var pick = "1 (the number in the table above)";
         if (status.State == ExperimentState.Completed
             && await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is { } recovered)
         {
             FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
-            pick = recovered.Members.FirstOrDefault(m => m.Succeeded)?.Label.TrimStart('#') ?? pick;
+            if (recovered.Suggested() is { } suggested)
+            {
+                var within = (recovered.Unpruned.Metric(MetricNames.Accuracy) - suggested.Metric(MetricNames.Accuracy)) * 100 <= 1.0 + 1e-9;
+                pick = $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
+            }
         }
 
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
-        output.WriteLine($"export a model: prunercluster export {directory} --pick {pick} (the number in the tables above)");
+        output.WriteLine($"export a model: prunercluster export {directory} --pick {pick}");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

@@ -1,3 +1,5 @@
+using PrunerCluster.Contracts;
+
 namespace PrunerCluster.Cli.Recovery;
 
 /// <summary>
@@ -25,4 +27,17 @@ public sealed record FinalRecoveryResult
     public double? NoiseRawCv { get; init; }
 
     public double Seconds { get; init; }
+
+    /// <summary>
+    /// The member to suggest for export: the one with the fewest MACs on the final front within <paramref name="points"/>
+    /// accuracy points of the recovered unpruned model; else the most accurate recovered member; null when none succeeded.
+    /// </summary>
+    public RecoveredMember? Suggested(double points = 1.0)
+    {
+        var ok = Members.Where(m => m.Succeeded).ToList();
+        var reference = Unpruned.Metric(MetricNames.Accuracy);
+        return ok.Where(m => m.OnFinalFront && (reference - m.Metric(MetricNames.Accuracy)) * 100 <= points + 1e-9)
+                .OrderBy(m => m.Metric(MetricNames.Macs)).FirstOrDefault()
+            ?? ok.OrderByDescending(m => m.Metric(MetricNames.Accuracy)).FirstOrDefault();
+    }
 }

@@ -68,7 +68,7 @@ internal static class ModelSourceChecks
             }
             catch (ArgumentException ex)
             {
-                errors.Add(new("model", string.Create(CultureInfo.InvariantCulture, $"'{kind}' cannot take the data set's {data.Channels}x{data.ImageSize}x{data.ImageSize} images: {ex.Message}")));
+                errors.Add(new("model", string.Create(CultureInfo.InvariantCulture, $"'{kind}' cannot take the data set's {data.Channels}x{data.ImageSize}x{data.ImageSize} images: {WithoutParameter(ex)}")));
             }
         }
     }
@@ -177,4 +177,8 @@ internal static class ModelSourceChecks
             errors.Add(new("baseline.checkpointPath", $"'{metadata}' is not checkpoint metadata: {ex.Message}"));
         }
     }
+
+    /// <summary>An ArgumentException's message without the " (Parameter 'x')" suffix .NET appends: the user named no parameter.</summary>
+    private static string WithoutParameter(ArgumentException ex) =>
+        ex.ParamName is { } name ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
 }
