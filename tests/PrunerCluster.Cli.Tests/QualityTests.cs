@@ -80,7 +80,7 @@ public sealed class QualityTests
         ];
 
         var lines = QualityComparison.Lines([(1UL, reference, Seed(1)), (2UL, reference, Seed(2))]);
-        Assert.Equal(3, lines.Count);
+        Assert.Equal(4, lines.Count);
 
         // MACs: 0.54 over the better baseline on that plane (random, 0.45); latency: 0.45 over uniform's 0.16.
         Assert.StartsWith("  nsga2-keepRatio: MACs 1.20x (1.20x, 1.20x), latency 2.81x (2.81x, 2.81x)", lines[1], StringComparison.Ordinal);
@@ -90,6 +90,13 @@ public sealed class QualityTests
         Assert.StartsWith("  pooled front (3 methods, 3 masks per seed): MACs 1.40x (1.40x, 1.40x)", lines[2], StringComparison.Ordinal);
         Assert.EndsWith("HV(acc,MACs) 0.6300", lines[2], StringComparison.Ordinal);
         Assert.Contains(lines[1], QualityReport.Table(new QualityOptions { Seeds = [1, 2], Budget = 1 }, [(1UL, reference, Seed(1)), (2UL, reference, Seed(2))]), StringComparison.Ordinal);
+
+        // Uniform evaluated the same mask on both seeds: its spread is noise. With another mask on seed 2 there is no such line.
+        Assert.Equal("  noise: uniform evaluated the same 1 masks on every seed; their HV(acc,MACs) ranged 0.4000-0.4000 (0.0 % of the mean) from fine-tuning and validation noise alone", lines[3]);
+        var noisy = Run(QualityRunner.Uniform, 2, 0.87, 500, 8);  // same mask hash "uniform", HV 0.5 x 0.7 = 0.35
+        Assert.Contains("ranged 0.3500-0.4000 (13.3 % of the mean)", QualityComparison.SameMaskNoise([(1UL, reference, Seed(1)), (2UL, reference, [noisy])], QualityRunner.Uniform), StringComparison.Ordinal);
+        var other = noisy with { Points = [new("m", "another", 0.87, 500, 8, true)] };
+        Assert.Null(QualityComparison.SameMaskNoise([(1UL, reference, Seed(1)), (2UL, reference, [other])], QualityRunner.Uniform));
 
         // Without a random or uniform arm (--nsga-only) there is nothing to divide by.
         Assert.Empty(QualityComparison.Lines([(1UL, reference, [Run("nsga2-keepRatio", 1, 0.89, 400, 5)])]));

@@ -61,7 +61,32 @@ public static class QualityComparison
         var methods = seeds.Max(r => r.Runs.Count);
         var masks = seeds.Max(r => r.Runs.Sum(m => m.Points.Count));
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {PooledName} front ({methods} methods, {masks} masks per seed): {Describe(pooled, baselines)}; HV(acc,MACs) {Mean(pooled, h => h.Macs):F4}"));
+        if (SameMaskNoise(results, QualityRunner.Uniform) is { } noise)
+        {
+            lines.Add(noise);
+        }
+
         return lines;
+    }
+
+    /// <summary>
+    /// When a method evaluated the very same masks on every seed (uniform pruning does: its masks follow the baseline's
+    /// importance order alone), the spread of its hypervolume over the seeds is evaluation noise (fine-tuning and
+    /// validation), the yardstick for any ratio between methods. Null with fewer than two such seeds.
+    /// </summary>
+    public static string? SameMaskNoise(IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)> results, string method)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var runs = results.Select(r => r.Runs.FirstOrDefault(m => m.Method == method)).OfType<MethodRun>().ToList();
+        if (runs.Count < 2 || runs.Skip(1).Any(r => !r.Points.Select(p => p.MaskHash).SequenceEqual(runs[0].Points.Select(p => p.MaskHash), StringComparer.Ordinal)))
+        {
+            return null;
+        }
+
+        var values = runs.Select(r => r.HypervolumeMacs).ToList();
+        var (mean, _) = QualityMetrics.MeanStd(values);
+        var spread = mean > 0 ? (values.Max() - values.Min()) / mean : double.NaN;
+        return string.Create(CultureInfo.InvariantCulture, $"  noise: {method} evaluated the same {runs[0].Points.Count} masks on every seed; their HV(acc,MACs) ranged {values.Min():F4}-{values.Max():F4} ({spread:P1} of the mean) from fine-tuning and validation noise alone");
     }
 
     private static string Describe(IReadOnlyList<Hypervolumes?> values, IReadOnlyList<Hypervolumes> baselines) =>
