@@ -56,6 +56,17 @@ public sealed class QualityTests
             Assert.Equal((scored.HypervolumeMacs, scored.HypervolumeLatency, scored.HypervolumeAll, 2.5), (again.HypervolumeMacs, again.HypervolumeLatency, again.HypervolumeAll, again.MacReductionWithin10));
             Assert.Equal("failed", again.Points[2].FailureReason);
 
+            // Two runs of the same settings and other seeds merge into one table; the same seed or another budget is refused.
+            var second = Path.Combine(directory, "second");
+            QualityReport.Write(second, options with { Seeds = [4] }, [(4UL, reference, [unscored with { Seed = 4 }])], "table");
+            var (mergedOptions, merged) = QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(second, QualityReport.JsonFileName)]);
+            Assert.Equal([3UL, 4UL], mergedOptions.Seeds);
+            Assert.Equal([3UL, 4UL], merged.Select(r => r.Seed));
+            Assert.Contains("already in an earlier file", Assert.Throws<CliException>(() => QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(directory, QualityReport.JsonFileName)])).Message, StringComparison.Ordinal);
+            var third = Path.Combine(directory, "third");
+            QualityReport.Write(third, options with { Seeds = [5], Budget = 4 }, [(5UL, reference, [unscored with { Seed = 5 }])], "table");
+            Assert.Contains("was run with budget 4", Assert.Throws<CliException>(() => QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(third, QualityReport.JsonFileName)])).Message, StringComparison.Ordinal);
+
             File.WriteAllText(Path.Combine(directory, "other.json"), "{\"seeds\": []}");
             Assert.Contains("other.json", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "other.json"))).Message, StringComparison.Ordinal);
             Assert.Contains("does not exist", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "none.json"))).Message, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public static class QualityCommand
         var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
         var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
         var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
-        var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run", HelpName = "FILE" };
+        var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run. Comma-separated files of runs with the same settings and different seeds are merged into one table", HelpName = "FILE[,FILE...]" };
         var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
             quick, seeds, encodings, cache, output, nsgaOnly, rescore,
@@ -58,8 +58,9 @@ public static class QualityCommand
         ArgumentNullException.ThrowIfNull(output);
         if (options.RescoreFrom is { } file)
         {
-            var (stored, rescored) = QualityRescore.Load(Path.GetFullPath(file));
-            output.WriteLine($"quality: re-scored from {Path.GetFullPath(file)}");
+            var files = file.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToList();
+            var (stored, rescored) = QualityRescore.Load(files);
+            output.WriteLine($"quality: re-scored from {string.Join(", ", files)}");
             output.Write(QualityReport.Table(stored, rescored));
             return 0;
         }

@@ -81,7 +81,7 @@ public sealed record QualityOptions
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR] [--rescore quality.json]";
+    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR] [--rescore quality.json[,quality.json...]]";
 
     /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)
