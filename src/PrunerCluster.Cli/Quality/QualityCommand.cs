@@ -58,9 +58,9 @@ public static class QualityCommand
         ArgumentNullException.ThrowIfNull(output);
         if (options.RescoreFrom is { } file)
         {
-            var files = file.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToList();
-            var (stored, rescored) = QualityRescore.Load(files);
-            output.WriteLine($"quality: re-scored from {string.Join(", ", files)}");
+            var sources = file.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToList();
+            var (stored, rescored) = QualityRescore.Load(sources);
+            output.WriteLine($"quality: re-scored from {string.Join(", ", sources)}");
             output.Write(QualityReport.Table(stored, rescored));
             return 0;
         }
