@@ -156,6 +156,24 @@ public sealed class QualityTests
     }
 
     [Fact]
+    public void The_suggested_member_has_the_fewest_macs_on_the_final_front_within_the_tolerance()
+    {
+        IReadOnlyDictionary<string, double> M(double acc, double macs) => new Dictionary<string, double> { [MetricNames.Accuracy] = acc, [MetricNames.Macs] = macs };
+        RecoveredMember Member(string label, double acc, double macs, bool front, bool ok = true) =>
+            new() { Label = label, MaskText = label, MaskHash = label, Succeeded = ok, OnFinalFront = front, Metrics = M(acc, macs) };
+        var result = new FinalRecoveryResult
+        {
+            Unpruned = Member("unpruned", 0.92, 800, true),
+            Members = [Member("#2", 0.915, 100, true), Member("#1", 0.905, 50, true), Member("#3", 0.912, 80, false), Member("#4", 0.99, 10, true, ok: false)],
+        };
+        Assert.Equal(1.5, result.DropPoints(result.Members[1]), 9);
+        Assert.Equal("#2", result.Suggested()!.Label);          // #3 left the final front, #1 is 1.5 points down, #4 failed
+        Assert.Equal("#1", result.Suggested(2.0)!.Label);
+        Assert.Equal("#2", result.Suggested(0.1)!.Label);       // none within: the most accurate
+        Assert.Null((result with { Members = [Member("#4", 0.99, 10, true, ok: false)] }).Suggested());
+    }
+
+    [Fact]
     public void The_final_table_reports_drops_against_the_recovered_unpruned_model()
     {
         IReadOnlyDictionary<string, double> M(double acc, double macs, double ms) => new Dictionary<string, double> { [MetricNames.Accuracy] = acc, [MetricNames.Macs] = macs, [MetricNames.LatencyMs] = ms };

@@ -127,7 +127,7 @@ public static class SearchCommand
             FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
             if (recovered.Suggested() is { } suggested)
             {
-                var within = (recovered.Unpruned.Metric(MetricNames.Accuracy) - suggested.Metric(MetricNames.Accuracy)) * 100 <= 1.0 + 1e-9;
+                var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
                 pick = $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
             }
         }

@@ -35,9 +35,14 @@ public sealed record FinalRecoveryResult
     public RecoveredMember? Suggested(double points = 1.0)
     {
         var ok = Members.Where(m => m.Succeeded).ToList();
-        var reference = Unpruned.Metric(MetricNames.Accuracy);
-        return ok.Where(m => m.OnFinalFront && (reference - m.Metric(MetricNames.Accuracy)) * 100 <= points + 1e-9)
-                .OrderBy(m => m.Metric(MetricNames.Macs)).FirstOrDefault()
+        return ok.Where(m => m.OnFinalFront && DropPoints(m) <= points + 1e-9).OrderBy(m => m.Metric(MetricNames.Macs)).FirstOrDefault()
             ?? ok.OrderByDescending(m => m.Metric(MetricNames.Accuracy)).FirstOrDefault();
+    }
+
+    /// <summary>How many accuracy points <paramref name="member"/> lies below the recovered unpruned model on the test set.</summary>
+    public double DropPoints(RecoveredMember member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return (Unpruned.Metric(MetricNames.Accuracy) - member.Metric(MetricNames.Accuracy)) * 100;
     }
 }
