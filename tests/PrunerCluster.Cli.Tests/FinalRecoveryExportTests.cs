@@ -109,6 +109,7 @@ public sealed class FinalRecoveryExportTests
         var ranks = final.Members.Select(m => ordered.IndexOf(m.MaskHash) + 1).ToList();
         Assert.Equal(ranks.Select(r => $"#{r}"), final.Members.Select(m => m.Label));
         Assert.Equal(ranks.Order(), ranks);
+        Assert.Contains($"--pick {final.Suggested()!.Label.TrimStart('#')} (the number in the table above)", stdout, StringComparison.Ordinal);
 
         (code, stdout, stderr) = await RunAsync("recover", run, "--final-recovery", "0");
         Assert.Equal(ExitCodes.Usage, code);

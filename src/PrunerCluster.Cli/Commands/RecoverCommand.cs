@@ -89,7 +89,8 @@ public static class RecoverCommand
         var recovered = await stage.RecoverAsync(pareto, [], Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false)
             ?? throw new CliException($"final recovery of '{results.ExperimentId}' did not run", ExitCodes.Failed);
         FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
-        output.WriteLine($"export a recovered model: prunercluster export {directory} --pick <rank>");
+        var pick = recovered.Suggested()?.Label.TrimStart('#') ?? "<rank>";
+        output.WriteLine($"export a recovered model: prunercluster export {directory} --pick {pick} (the number in the table above)");
         return recovered.Members.All(m => m.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }
