@@ -1,6 +1,8 @@
 using System.CommandLine;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Commands;
+using PrunerCluster.Contracts;
+using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -9,7 +11,14 @@ public static class CliCommands
 {
     public static RootCommand CreateRoot(CliConsole console)
     {
-        var root = CliApp.CreateRoot(ClientCommands.Description, [TrainCommand.Create(console), SensitivityCommand.Create(console), SearchCommand.Create(console), BaselineCommand.Create(console), ExportCommand.Create(console), RecoverCommand.Create(console), VerifyCommand.Create(console), Quality.QualityCommand.Create(console), LocalValidateCommand.Create(console), .. ClientCommands.Create(console).Where(c => c.Name != "validate")]);
+        var root = CliApp.CreateRoot(ClientCommands.Description, [TrainCommand.Create(console), SensitivityCommand.Create(console), SearchCommand.Create(console), BaselineCommand.Create(console), ExportCommand.Create(console), RecoverCommand.Create(console), VerifyCommand.Create(console), Quality.QualityCommand.Create(console), .. ClientCommands.Create(console, LocalChecks)]);
         return root;
     }
+
+    /// <summary>
+    /// What <c>validate</c> adds in the full CLI: the checks a TorchSharp silo makes at submit time (data set files, image
+    /// size and class count, the model against the data, baseline checkpoint, evaluation settings), run on this machine.
+    /// </summary>
+    private static IReadOnlyList<SpecError>? LocalChecks(ExperimentSpec spec) =>
+        spec.Backend == TorchSharpEvaluationBackend.BackendName ? LocalBackend.Create(postgres: null).Validate(spec) : null;
 }

@@ -50,7 +50,7 @@ public static class QualityComparison
 
         var baselines = seeds.Select(r => BestBaseline(r.Runs)!).ToList();
         var lines = new List<string> { "hypervolume over the better of random and uniform (per plane; target >= 1.05x), mean over seeds (per seed):" };
-        var arms = seeds.SelectMany(r => r.Runs.Select(m => m.Method)).Where(m => m.StartsWith("nsga2", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var arms = seeds.SelectMany(r => r.Runs.Select(m => m.Method)).Where(QualityRunner.IsNsgaArm).Distinct(StringComparer.Ordinal).ToList();
         foreach (var arm in arms)
         {
             var values = seeds.Select(r => r.Runs.FirstOrDefault(m => m.Method == arm) is { } run ? Of(run) : null).ToList();

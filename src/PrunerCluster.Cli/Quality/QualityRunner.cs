@@ -29,7 +29,11 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         TimeProvider.System,
         NullLogger<TorchSharpEvaluationBackend>.Instance);
 
-    public static string NsgaArm(string encoding) => "nsga2-" + encoding;
+    private const string NsgaPrefix = "nsga2-";
+
+    public static string NsgaArm(string encoding) => NsgaPrefix + encoding;
+
+    public static bool IsNsgaArm(string method) => method.StartsWith(NsgaPrefix, StringComparison.Ordinal);
 
     public async Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(CancellationToken ct)
     {

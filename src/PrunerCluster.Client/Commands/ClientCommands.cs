@@ -8,7 +8,8 @@ public static class ClientCommands
 {
     public const string Description = "prunercluster: multi-objective pruning search (NSGA-II) on Orleans";
 
-    public static IReadOnlyList<Command> Create(CliConsole console) =>
+    /// <summary>The thin client's verbs; <paramref name="localChecks"/> extends <c>validate</c> (see <see cref="ValidateCommand"/>).</summary>
+    public static IReadOnlyList<Command> Create(CliConsole console, Func<Contracts.ExperimentSpec, IReadOnlyList<Contracts.SpecError>?>? localChecks = null) =>
     [
         SubmitCommand.Create(console),
         StatusCommand.Create(console),
@@ -20,7 +21,7 @@ public static class ClientCommands
         ResumeCommand.Create(console),
         PlotCommand.Create(console),
         ReportCommand.Create(console),
-        ValidateCommand.Create(console),
+        ValidateCommand.Create(console, localChecks),
         SchemaCommand.Create(console),
         DbCommand.Create(console),
     ];
