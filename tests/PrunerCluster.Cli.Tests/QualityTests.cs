@@ -67,6 +67,26 @@ public sealed class QualityTests
             QualityReport.Write(third, options with { Seeds = [5], Budget = 4 }, [(5UL, reference, [unscored with { Seed = 5 }])], "table");
             Assert.Contains("was run with budget 4", Assert.Throws<CliException>(() => QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(third, QualityReport.JsonFileName)])).Message, StringComparison.Ordinal);
 
+            // An arm run later for a seed already there joins that seed, its latencies rescaled to the earlier run's unpruned
+            // timing (20 ms then, 10 ms in the first file): 16 ms there counts as 8 ms here.
+            var variant = Path.Combine(directory, "variant");
+            var later = reference with { LatencyMs = 20, TestLatencyMs = 20 };
+            var arm = new MethodRun { Method = "nsga2-keepRatio-drop10", Seed = 3, Points = [new("m4", "h4", 0.88, 500, 16, true)], Recovered = [new("h4", 0.9, 500, 12, 1)] };
+            QualityReport.Write(variant, options with { NsgaOnly = true, NsgaMaxDrop = 10 }, [(3UL, later, [arm])], "table");
+            var (withArm, armed) = QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(variant, QualityReport.JsonFileName)]);
+            Assert.Equal([3UL], withArm.Seeds);
+            var (_, seedReference, seedRuns) = Assert.Single(armed);
+            Assert.Equal(reference, seedReference);
+            Assert.Equal(["uniform", "nsga2-keepRatio-drop10"], seedRuns.Select(r => r.Method));
+            Assert.Equal((8.0, 6.0), (seedRuns[1].Points[0].LatencyMs, seedRuns[1].Recovered[0].LatencyMs));
+            Assert.Equal(QualityMetrics.Hypervolume([(0.8, 2.0)]), seedRuns[1].HypervolumeLatency, 9);
+            Assert.Contains("nsga2-keepRatio-drop10", QualityReport.Table(withArm, armed), StringComparison.Ordinal);
+
+            // ... but not when the unpruned model differs (another baseline or validation set).
+            var otherBaseline = Path.Combine(directory, "other-baseline");
+            QualityReport.Write(otherBaseline, options, [(3UL, later with { ValidationAccuracy = 0.85 }, [arm])], "table");
+            Assert.Contains("only runs of the same baseline", Assert.Throws<CliException>(() => QualityRescore.Load([Path.Combine(directory, QualityReport.JsonFileName), Path.Combine(otherBaseline, QualityReport.JsonFileName)])).Message, StringComparison.Ordinal);
+
             File.WriteAllText(Path.Combine(directory, "other.json"), "{\"seeds\": []}");
             Assert.Contains("other.json", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "other.json"))).Message, StringComparison.Ordinal);
             Assert.Contains("does not exist", Assert.Throws<CliException>(() => QualityRescore.Load(Path.Combine(directory, "none.json"))).Message, StringComparison.Ordinal);
@@ -139,6 +159,21 @@ public sealed class QualityTests
         Assert.True(QualityOptions.Parse(Parse("--nsga-only", "--encodings", "keepRatio,channelBits")).NsgaOnly);
         Assert.Equal("runs/quality.json", QualityOptions.Parse(Parse("--rescore", "runs/quality.json")).RescoreFrom);
         Assert.Null(full.RescoreFrom);
+        Assert.Equal(("nsga2-keepRatio", null, null), (QualityRunner.NsgaArm(GenomeEncodings.KeepRatio, full), full.NsgaMaxDrop, full.NsgaObjectives));
+
+        // An NSGA-II arm variant: constrained, two objectives; its name says so.
+        var variant = QualityOptions.Parse(Parse("--nsga-only", "--nsga-max-drop", "10", "--nsga-objectives", "macs,accuracy"));
+        Assert.Equal(10, variant.NsgaMaxDrop);
+        Assert.Equal([MetricNames.Accuracy, MetricNames.Macs], variant.NsgaObjectives);
+        Assert.Equal("nsga2-keepRatio-accuracy+macs-drop10", QualityRunner.NsgaArm(GenomeEncodings.KeepRatio, variant));
+        Assert.True(QualityRunner.IsNsgaArm(QualityRunner.NsgaArm(GenomeEncodings.KeepRatio, variant)));
+        var spec = new QualityRunner(variant, TextWriter.Null).NsgaSpec(1, GenomeEncodings.KeepRatio);
+        Assert.Equal([MetricNames.Accuracy, MetricNames.Macs], spec.Objectives.Select(o => o.Metric));
+        Assert.Equal(new ConstraintDefinition(MetricNames.AccuracyDrop, ConstraintOperator.LessOrEqual, 10), Assert.Single(spec.Constraints));
+        Assert.Equal(3, new QualityRunner(variant, TextWriter.Null).Spec(1, GenomeEncodings.KeepRatio).Objectives.Count);
+        Assert.Contains("--nsga-max-drop must be a number of accuracy points > 0, got 0", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-max-drop", "0"))).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown metric 'energy'", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-objectives", "accuracy,energy"))).Message, StringComparison.Ordinal);
+        Assert.Contains("must name accuracy and at least one", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-objectives", "macs"))).Message, StringComparison.Ordinal);
 
         Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
         Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);

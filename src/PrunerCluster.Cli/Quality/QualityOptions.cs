@@ -60,6 +60,18 @@ public sealed record QualityOptions
     /// <summary>Only the NSGA-II arms (one per encoding); the direct arms are skipped.</summary>
     public bool NsgaOnly { get; init; }
 
+    /// <summary>
+    /// A search constraint for the NSGA-II arms: validation accuracy drop at most this many points (as the main job's
+    /// <c>accuracy_drop &lt;= 5</c>); null = unconstrained. The direct arms are unaffected; the arms' names carry it.
+    /// </summary>
+    public double? NsgaMaxDrop { get; init; }
+
+    /// <summary>The NSGA-II arms' objectives (accuracy and at least one cost); null = accuracy, MACs and latency.</summary>
+    public IReadOnlyList<string>? NsgaObjectives { get; init; }
+
+    /// <summary>The metrics <see cref="NsgaObjectives"/> may name.</summary>
+    public static IReadOnlyList<string> ObjectiveChoices { get; } = [MetricNames.Accuracy, MetricNames.Macs, MetricNames.LatencyMs];
+
     /// <summary>An earlier run's quality.json to re-score (<see cref="QualityRescore"/>) instead of running anything.</summary>
     public string? RescoreFrom { get; init; }
 
@@ -81,7 +93,7 @@ public sealed record QualityOptions
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--cache DIR] [--out DIR] [--rescore quality.json[,quality.json...]]";
+    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--nsga-max-drop POINTS] [--nsga-objectives accuracy,macs] [--cache DIR] [--out DIR] [--rescore quality.json[,quality.json...]]";
 
     /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)
@@ -143,6 +155,34 @@ public sealed record QualityOptions
         }
 
         return o;
+    }
+
+    /// <summary>Applies the NSGA-II arm variant (<c>--nsga-max-drop</c>, <c>--nsga-objectives</c>), checked.</summary>
+    internal QualityOptions WithNsgaVariant(double? maxDrop, string? objectives)
+    {
+        if (maxDrop is { } drop && !(drop > 0 && double.IsFinite(drop)))
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--nsga-max-drop must be a number of accuracy points > 0, got {drop}"));
+        }
+
+        IReadOnlyList<string>? metrics = null;
+        if (objectives is not null)
+        {
+            var names = objectives.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+            if (names.FirstOrDefault(n => !ObjectiveChoices.Contains(n, StringComparer.Ordinal)) is { } unknown)
+            {
+                throw new CliException($"--nsga-objectives: unknown metric '{unknown}'; expected {string.Join(", ", ObjectiveChoices)}");
+            }
+
+            if (!names.Contains(MetricNames.Accuracy, StringComparer.Ordinal) || names.Count < 2)
+            {
+                throw new CliException($"--nsga-objectives must name {MetricNames.Accuracy} and at least one of {MetricNames.Macs}, {MetricNames.LatencyMs}; got '{objectives}'");
+            }
+
+            metrics = [.. ObjectiveChoices.Where(names.Contains)];
+        }
+
+        return this with { NsgaMaxDrop = maxDrop, NsgaObjectives = metrics };
     }
 
     private static ulong ParseSeed(string text) =>

@@ -44,9 +44,13 @@ public static class QualityRescore
     }
 
     /// <summary>
-    /// Several runs' <c>quality.json</c> files as one: their seeds together, e.g. seeds 1,2 run one day and 3,4 another.
-    /// The runs must share every setting that defines the benchmark (model, data, budget, recovery, validation, baseline,
-    /// encodings) and no seed; the first file's options are kept, with every seed.
+    /// Several runs' <c>quality.json</c> files as one: their seeds together (seeds 1,2 run one day and 3,4 another), and
+    /// arms run later for seeds already there (an <c>--nsga-only</c> variant next to the full run's arms). The runs must
+    /// share every setting that defines the benchmark (model, data, budget, recovery, validation, baseline); a seed in two
+    /// files must have the same unpruned validation accuracy and MACs in both (the same baseline and validation set) and
+    /// no method twice. A later file's latencies of such a seed are rescaled by the ratio of the two runs' unpruned
+    /// latencies, so every method of a seed is normalised by one reference (each run timed its own unpruned model on
+    /// the host as it was then). The first file's options are kept, with every seed and encoding.
     /// </summary>
     public static (QualityOptions Options, IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)> Results) Load(IReadOnlyList<string> paths)
     {
@@ -58,6 +62,7 @@ public static class QualityRescore
 
         var (options, results) = Load(paths[0]);
         var merged = results.ToList();
+        var encodings = options.Encodings.ToList();
         foreach (var path in paths.Skip(1))
         {
             var (other, more) = Load(path);
@@ -69,16 +74,48 @@ public static class QualityRescore
                 }
             }
 
-            var duplicates = more.Select(r => r.Seed).Intersect(merged.Select(m => m.Seed)).ToList();
-            if (duplicates.Count > 0)
+            foreach (var (seed, reference, runs) in more)
             {
-                throw new CliException($"--rescore: seed(s) {string.Join(", ", duplicates)} of '{path}' are already in an earlier file; merge runs of different seeds");
+                var index = merged.FindIndex(m => m.Seed == seed);
+                if (index < 0)
+                {
+                    merged.Add((seed, reference, runs));
+                    continue;
+                }
+
+                var (_, earlier, earlierRuns) = merged[index];
+                if (earlierRuns.Select(r => r.Method).Intersect(runs.Select(r => r.Method), StringComparer.Ordinal).ToList() is { Count: > 0 } repeated)
+                {
+                    throw new CliException($"--rescore: seed {seed}'s {string.Join(", ", repeated)} of '{path}' is already in an earlier file; merge runs of different seeds or different arms");
+                }
+
+                if (earlier.ValidationAccuracy != reference.ValidationAccuracy || earlier.Macs != reference.Macs)
+                {
+                    throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--rescore: seed {seed} of '{path}' has an unpruned model of {reference.ValidationAccuracy:P2} validation accuracy and {reference.Macs:N0} MACs, an earlier file {earlier.ValidationAccuracy:P2} and {earlier.Macs:N0}; only runs of the same baseline and validation set can be merged"));
+                }
+
+                merged[index] = (seed, earlier, [.. earlierRuns, .. runs.Select(r => QualityMetrics.Scored(Rescaled(r, reference, earlier), earlier))]);
             }
 
-            merged.AddRange(more);
+            encodings.AddRange(other.Encodings.Except(encodings, StringComparer.Ordinal));
         }
 
-        return (options with { Seeds = [.. merged.Select(r => r.Seed)] }, merged);
+        return (options with { Seeds = [.. merged.Select(r => r.Seed)], Encodings = encodings }, merged);
+    }
+
+    /// <summary>A run's latencies as if its unpruned model had been timed at <paramref name="to"/>'s latencies.</summary>
+    public static MethodRun Rescaled(MethodRun run, QualityReference from, QualityReference to)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        var search = to.LatencyMs / from.LatencyMs;
+        var test = to.TestLatencyMs / from.TestLatencyMs;
+        return run with
+        {
+            Points = [.. run.Points.Select(p => p with { LatencyMs = p.LatencyMs * search })],
+            Recovered = [.. run.Recovered.Select(r => r with { LatencyMs = r.LatencyMs * test })],
+        };
     }
 
     private static IEnumerable<(string Name, string Value)> Settings(QualityOptions o) =>
@@ -94,8 +131,6 @@ public static class QualityRescore
         ("recover within points", Invariant(o.RecoverWithinPoints)),
         ("baseline epochs", Invariant(o.BaselineEpochs)),
         ("baseline train samples", o.BaselineTrainSamples is { } n ? Invariant(n) : "(all)"),
-        ("encodings", string.Join(",", o.Encodings)),
-        ("nsga-only", o.NsgaOnly ? "yes" : "no"),
     ];
 
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);

@@ -33,6 +33,19 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     public static string NsgaArm(string encoding) => NsgaPrefix + encoding;
 
+    /// <summary>The arm's name with its variant: <c>nsga2-keepRatio</c>, <c>nsga2-keepRatio-accuracy+macs-drop10</c>.</summary>
+    public static string NsgaArm(string encoding, QualityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var name = NsgaArm(encoding);
+        if (options.NsgaObjectives is { } objectives)
+        {
+            name += "-" + string.Join("+", objectives);
+        }
+
+        return options.NsgaMaxDrop is { } drop ? name + "-drop" + drop.ToString("G", CultureInfo.InvariantCulture) : name;
+    }
+
     public static bool IsNsgaArm(string method) => method.StartsWith(NsgaPrefix, StringComparison.Ordinal);
 
     public async Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(CancellationToken ct)
@@ -45,7 +58,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var runs = new List<MethodRun>();
             foreach (var encoding in options.Encodings)
             {
-                RestoreKernels(NsgaArm(encoding));
+                RestoreKernels(NsgaArm(encoding, options));
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
@@ -102,6 +115,20 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         FinalRecovery = new FinalRecoverySettings { FineTuneSteps = options.RecoverySteps },
     };
 
+    /// <summary>The NSGA-II arm's spec: <see cref="Spec"/> with the arm variant's objectives and constraint.</summary>
+    public ExperimentSpec NsgaSpec(ulong seed, string encoding)
+    {
+        var spec = Spec(seed, encoding);
+        if (options.NsgaObjectives is { } objectives)
+        {
+            spec = spec with { Objectives = [.. spec.Objectives.Where(o => objectives.Contains(o.Metric, StringComparer.Ordinal))] };
+        }
+
+        return options.NsgaMaxDrop is { } drop
+            ? spec with { Constraints = [new ConstraintDefinition(MetricNames.AccuracyDrop, ConstraintOperator.LessOrEqual, drop)] }
+            : spec;
+    }
+
     private QualityReference Reference(ulong seed, CancellationToken ct)
     {
         var spec = Spec(seed, GenomeEncodings.KeepRatio);
@@ -125,7 +152,8 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     private async Task<MethodRun> NsgaAsync(ulong seed, string encoding, QualityReference reference, CancellationToken ct)
     {
-        var spec = Spec(seed, encoding);
+        var spec = NsgaSpec(seed, encoding);
+        var arm = NsgaArm(encoding, options);
         var clock = Stopwatch.StartNew();
         List<QualityPoint> points;
         await using (var cluster = await EmbeddedCluster.StartAsync(options.Slots, verbose: false, null, ct).ConfigureAwait(false))
@@ -142,11 +170,11 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
             var masks = pareto.Entries.ToDictionary(e => e.MaskHash, e => e.MaskText, StringComparer.Ordinal);
             points = [.. ledger.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics, r.FailureReason))];
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {NsgaArm(encoding)}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {arm}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
         }
 
         var searchSeconds = clock.Elapsed.TotalSeconds;
-        return await OnThread(() => Finish(NsgaArm(encoding), seed, spec, points, reference, searchSeconds, ct), ct).ConfigureAwait(false);
+        return await OnThread(() => Finish(arm, seed, spec, points, reference, searchSeconds, ct), ct).ConfigureAwait(false);
     }
 
     private MethodRun Direct(string method, ulong seed, QualityReference reference, CancellationToken ct)
