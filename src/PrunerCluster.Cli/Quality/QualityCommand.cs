@@ -35,7 +35,7 @@ public static class QualityCommand
         var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
         var maxDrop = new Option<double?>("--nsga-max-drop") { Description = "Search the NSGA-II arms under the constraint accuracy_drop <= POINTS (as the main job does); the arms' names carry it", HelpName = "POINTS" };
         var objectives = new Option<string?>("--nsga-objectives") { Description = "The NSGA-II arms' objectives: accuracy and at least one of macs, latency_ms (default all three)", HelpName = "LIST" };
-        var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run. Comma-separated files of runs with the same settings and different seeds are merged into one table", HelpName = "FILE[,FILE...]" };
+        var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run. Comma-separated files of runs with the same settings are merged into one table: other seeds, or other arms of the same seeds (e.g. an --nsga-only variant)", HelpName = "FILE[,FILE...]" };
         var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
             quick, seeds, encodings, cache, output, nsgaOnly, maxDrop, objectives, rescore,

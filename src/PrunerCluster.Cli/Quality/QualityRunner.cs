@@ -31,13 +31,11 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     private const string NsgaPrefix = "nsga2-";
 
-    public static string NsgaArm(string encoding) => NsgaPrefix + encoding;
-
     /// <summary>The arm's name with its variant: <c>nsga2-keepRatio</c>, <c>nsga2-keepRatio-accuracy+macs-drop10</c>.</summary>
     public static string NsgaArm(string encoding, QualityOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var name = NsgaArm(encoding);
+        var name = NsgaPrefix + encoding;
         if (options.NsgaObjectives is { } objectives)
         {
             name += "-" + string.Join("+", objectives);
