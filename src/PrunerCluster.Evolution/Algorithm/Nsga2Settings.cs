@@ -52,6 +52,9 @@ public sealed record Nsga2Settings
 
     public TerminationSpec Termination { get; init; } = new() { MaxGenerations = 100 };
 
+    /// <summary>Multi-fidelity ladder (asynchronous successive halving); the default is one rung, i.e. single fidelity.</summary>
+    public FidelityLadderSpec Fidelity { get; init; } = new();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the offending setting.</summary>
     public void Validate()
     {
@@ -77,6 +80,9 @@ public sealed record Nsga2Settings
         Require(MaxDuplicateRetries >= 1, nameof(MaxDuplicateRetries), MaxDuplicateRetries, "MaxDuplicateRetries must be >= 1.");
         Require(Termination is not null, nameof(Termination), null, "Termination must not be null.");
         Termination!.Validate();
+        Require(Fidelity is not null, nameof(Fidelity), null, "Fidelity must not be null.");
+        Fidelity!.Validate();
+        Require(!Fidelity.IsMultiFidelity || Mode == DriverMode.SteadyState, nameof(Fidelity), Fidelity.Rungs, "A multi-fidelity ladder needs the steady-state driver (promotions go out asynchronously, with no generation barrier).");
     }
 
     /// <summary>Validation against a problem: seed rankings must name existing segments with matching lengths, reference points must match the objectives.</summary>
