@@ -37,6 +37,12 @@ public static class MetricNames
     /// <summary>90th percentile of the timed passes, on the latency_ms scale.</summary>
     public const string LatencyP90Ms = "latency_p90_ms";
 
+    /// <summary>Multi-fidelity search: the rung of search.fidelities a result was measured at (0 = cheapest).</summary>
+    public const string FidelityRung = "fidelity_rung";
+
+    /// <summary>Multi-fidelity search: fine-tune steps of the rung a result was measured at.</summary>
+    public const string FidelitySteps = "fidelity_steps";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,

@@ -51,7 +51,7 @@ public sealed class EvaluationBookkeeper(
             outcome = outcome with { Metrics = LatencyScales.Apply(state.LatencyScales, outcome.DeviceClass, outcome.Metrics) };
         }
 
-        var record = ResultBooking.Book(Engine, Problem, entry, outcome, fromCache, time.GetUtcNow(), out var error);
+        var record = ResultBooking.Book(Engine, Problem, entry, outcome, fromCache, time.GetUtcNow(), state.Spec, out var error);
         if (error is not null)
         {
             AddError(error);

@@ -29,6 +29,7 @@ public sealed class EvaluationDispatcher(
             MaskHash = entry.MaskHash,
             DeviceClass = keyDeviceClass,
             Deadline = DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
+            Rung = entry.Rung,
         })));
     }
 

@@ -8,11 +8,16 @@ namespace PrunerCluster.Grains.Coordination;
 public static class ResultBooking
 {
     /// <summary>Tells the engine (if it still waits for the candidate) and returns the ledger record; <paramref name="error"/> says why it failed.</summary>
-    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error)
+    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error) =>
+        Book(engine, problem, entry, outcome, fromCache, now, spec: null, out error);
+
+    /// <summary>As above; with a multi-fidelity <paramref name="spec"/>, a successful record's metrics say the rung and its fine-tune steps.</summary>
+    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, ExperimentSpec? spec, out string? error)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(outcome);
-        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, outcome.Metrics, outcome.FailureReason);
+        var metrics = WithRung(outcome.Metrics, entry, spec);
+        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, metrics, outcome.FailureReason);
         error = succeeded ? null : string.Create(CultureInfo.InvariantCulture, $"candidate {entry.CandidateId} ({entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}): {reason}");
         return new EvaluationRecord
         {
@@ -22,7 +27,7 @@ public static class ResultBooking
             Generation = entry.Generation,
             Succeeded = succeeded,
             FailureReason = succeeded ? null : reason,
-            Metrics = outcome.Metrics,
+            Metrics = metrics,
             Silo = outcome.Silo,
             FromCache = fromCache,
             CompletedAt = now,
@@ -39,6 +44,20 @@ public static class ResultBooking
     {
         ArgumentNullException.ThrowIfNull(record);
         Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason);
+    }
+
+    private static IReadOnlyDictionary<string, double> WithRung(IReadOnlyDictionary<string, double> metrics, InFlightEvaluation entry, ExperimentSpec? spec)
+    {
+        if (spec?.RungAt(entry.Rung) is not { } rung || metrics.Count == 0)
+        {
+            return metrics;
+        }
+
+        return new Dictionary<string, double>(metrics, StringComparer.Ordinal)
+        {
+            [MetricNames.FidelityRung] = entry.Rung,
+            [MetricNames.FidelitySteps] = rung.FineTuneSteps,
+        };
     }
 
     private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason)

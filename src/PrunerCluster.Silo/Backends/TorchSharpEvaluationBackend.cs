@@ -125,7 +125,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         var started = time.GetUtcNow();
         try
         {
-            var settings = ResolveSettings(request.Spec);
+            var settings = FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
             TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
             if (DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
