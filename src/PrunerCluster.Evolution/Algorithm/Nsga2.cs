@@ -465,6 +465,11 @@ public sealed class Nsga2
             Offer(Problem.Repair(LevelInitialization.Create(layout, fraction, Settings.LevelKeepFractions)));
         }
 
+        foreach (var text in Settings.SeedGenomes ?? [])
+        {
+            Offer(Problem.Repair(Genome.Parse(layout, text)));
+        }
+
         for (var attempt = 0; result.Count < Settings.PopulationSize && attempt < Settings.PopulationSize * Settings.MaxDuplicateRetries; attempt++)
         {
             Offer(Problem.Repair(RandomGenome()));

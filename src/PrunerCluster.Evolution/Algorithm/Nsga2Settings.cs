@@ -36,6 +36,9 @@ public sealed record Nsga2Settings
     /// <summary>Level fractions whose uniform-level genomes (<see cref="LevelInitialization"/>) enter the first population.</summary>
     public double[]? SeedLevelFractions { get; init; }
 
+    /// <summary>Explicit genomes (canonical text) that enter the first population after the seeds above, e.g. one-rule baselines from <see cref="RuleInitialization"/>.</summary>
+    public IReadOnlyList<string>? SeedGenomes { get; init; }
+
     /// <summary>
     /// Per segment (layout order), the fraction of its units each value of its first integer gene keeps, value 0 keeping
     /// the most. Null: a level fraction is a position in the gene range. Set: <see cref="SeedLevelFractions"/> and the
@@ -96,6 +99,18 @@ public sealed record Nsga2Settings
         }
 
         LevelInitialization.ValidateKeepFractions(problem.Layout, LevelKeepFractions, nameof(LevelKeepFractions));
+        foreach (var text in SeedGenomes ?? [])
+        {
+            try
+            {
+                _ = Genome.Parse(problem.Layout, text);
+            }
+            catch (FormatException e)
+            {
+                var parameter = nameof(SeedGenomes);
+                throw new ArgumentException($"SeedGenomes: '{text}' does not fit the genome layout: {e.Message}", parameter, e);
+            }
+        }
 
         if (Termination.HypervolumeStagnation?.ReferencePoint is { } r && r.Length != problem.ObjectiveCount)
         {
