@@ -163,6 +163,9 @@ public sealed record EvaluationSettingsSpec
 
     /// <summary>Training batches the Taylor criterion averages over (default 32).</summary>
     [Id(27)] public int? ImportanceBatches { get; init; }
+
+    /// <summary>Training batches on which BatchNorm running statistics are re-estimated after pruning, before fine-tuning (default 16; 0 = off).</summary>
+    [Id(28)] public int? RecalibrationBatches { get; init; }
 }
 
 /// <summary>

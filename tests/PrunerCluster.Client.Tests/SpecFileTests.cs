@@ -124,6 +124,19 @@ public sealed class SpecFileTests
     }
 
     [Fact]
+    public void Recalibration_batches_are_read_from_json_and_yaml()
+    {
+        using var temp = new TempDirectory();
+        var json = SpecFile.Parse("""{ "name": "recal", "evaluation": { "recalibrationBatches": 4 } }""", "inline");
+        var yaml = SpecFile.Load(temp.File("recal.yaml", "name: recal\nevaluation:\n  recalibrationBatches: 0\n"));
+        var unset = SpecFile.Parse("""{ "name": "recal" }""", "inline");
+
+        Assert.Equal(4, json.Evaluation.RecalibrationBatches);
+        Assert.Equal(0, yaml.Evaluation.RecalibrationBatches);
+        Assert.Null(unset.Evaluation.RecalibrationBatches);
+    }
+
+    [Fact]
     public void The_yaml_example_is_the_json_example_in_another_syntax()
     {
         var examples = Path.Combine(TestPaths.RepoRoot, "src", "PrunerCluster.Cli", "examples");

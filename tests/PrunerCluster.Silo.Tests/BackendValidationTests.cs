@@ -118,6 +118,17 @@ public sealed class BackendValidationTests : IDisposable
     }
 
     [Fact]
+    public void Negative_recalibration_batches_name_the_field_the_value_and_the_range()
+    {
+        var error = Single(Backend().Validate(Valid() with { Evaluation = new() { RecalibrationBatches = -2 } }), "evaluation.recalibrationBatches");
+        Assert.Contains("-2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("non-negative", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Backend().Validate(Valid() with { Evaluation = new() { RecalibrationBatches = 0 } }));
+        Assert.Equal(5, Backend().ResolveSettings(Valid() with { Evaluation = new() { RecalibrationBatches = 5 } }).RecalibrationBatches);
+        Assert.Equal(new EvaluationSettings().RecalibrationBatches, Backend().ResolveSettings(Valid()).RecalibrationBatches);
+    }
+
+    [Fact]
     public void Several_problems_are_all_reported()
     {
         var errors = Backend().Validate(Valid() with { Model = "alexnet", Dataset = "imagenet", Evaluation = new() { Mode = "x" } });

@@ -16,7 +16,7 @@ using static TorchSharp.torch;
 namespace PrunerCluster.Pruning.Evaluation;
 
 /// <summary>
-/// Evaluates one prune mask: load the checkpoint, apply the mask (physical shrink and/or magnitude sparsity), fine-tune, validate, time and
+/// Evaluates one prune mask: load the checkpoint, apply the mask (physical shrink and/or magnitude sparsity), re-estimate the BatchNorm statistics, fine-tune, validate, time and
 /// estimate energy. Synchronous: call it on a dedicated thread per device slot (TorchSharp grad mode, dispose scopes and device are thread-local).
 /// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation, a failing
 /// artifact store (<see cref="ArtifactStoreException"/>) and null arguments throw.
@@ -148,6 +148,14 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.Kept = kept;
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
+            if (s.RecalibrationBatches > 0)
+            {
+                var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, data.Train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
+                if (layers == 0)
+                {
+                    c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
+                }
+            }
 
             Teacher? teacher = null;
             if (s.DistillationWeight > 0 && s.FineTuneSteps > 0)

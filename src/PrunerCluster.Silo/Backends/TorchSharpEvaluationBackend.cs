@@ -253,6 +253,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         return defaults with
         {
             FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
+            RecalibrationBatches = e.RecalibrationBatches ?? defaults.RecalibrationBatches,
             LearningRate = e.LearningRate ?? defaults.LearningRate,
             WarmupFraction = e.WarmupFraction ?? defaults.WarmupFraction,
             BatchSize = e.BatchSize ?? defaults.BatchSize,
