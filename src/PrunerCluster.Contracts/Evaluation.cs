@@ -119,6 +119,15 @@ public sealed record EvaluationRequest
     /// <summary>Fidelity rung of <c>search.fidelities</c> to evaluate at (0 for a single-fidelity search); part of the key.</summary>
     [Id(72)] public int Rung { get; init; }
 
+    /// <summary>
+    /// Rung above 0 of a ladder: the key of the same mask's evaluation one rung below, whose fine-tuned weights (in the
+    /// artifact store) this evaluation continues from for the steps that rung lacks; null = start from the baseline.
+    /// </summary>
+    [Id(73)] public string? WarmStartKey { get; init; }
+
+    /// <summary>Fine-tune steps the <see cref="WarmStartKey"/> evaluation ran.</summary>
+    [Id(74)] public int WarmStartSteps { get; init; }
+
     /// <summary>The rung's settings, or null for a single-fidelity search.</summary>
     public FidelityRung? Fidelity => Spec.RungAt(Rung);
 

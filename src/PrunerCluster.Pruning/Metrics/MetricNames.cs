@@ -3,6 +3,9 @@ namespace PrunerCluster.Pruning.Metrics;
 /// <summary>Metric keys of <c>EvaluationResult.Metrics</c>; objectives and constraints refer to these names.</summary>
 public static class MetricNames
 {
+    /// <summary>Fine-tune steps an evaluation inherited from a warm start (a lower rung's weights) instead of running them.</summary>
+    public const string WarmStartSteps = "warm_start_steps";
+
     /// <summary>Validation (or test) top-1 accuracy, fraction 0..1.</summary>
     public const string Accuracy = "accuracy";
 
