@@ -52,5 +52,17 @@ public static class MetricNames
     /// <summary>Metrics bounded to [0, 1].</summary>
     public static IReadOnlyList<string> Fractions { get; } = [Accuracy, MacroF1, KeptFraction];
 
+    /// <summary>
+    /// Metrics of the pruned model's shape and of its timing, exact at any fidelity: a lower rung of a ladder measures them
+    /// as the top rung would. Every other metric (accuracy, drop, F1, recalls, losses) depends on how long it was trained.
+    /// </summary>
+    public static IReadOnlyList<string> Structural { get; } =
+    [
+        Macs, Flops, Params, SizeBytes, LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction, LatencyRatio,
+        "effective_macs", "nonzero_params",
+    ];
+
+    public static bool IsStructural(string name) => Structural.Contains(name, StringComparer.Ordinal);
+
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 }

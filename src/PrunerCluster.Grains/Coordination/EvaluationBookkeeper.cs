@@ -151,7 +151,7 @@ public sealed class EvaluationBookkeeper(
             if (ledger.Find(entry.CandidateId) is { } record)
             {
                 inFlight.Remove(entry.CandidateId, out _);
-                ResultBooking.Replay(Engine, Problem, record);
+                ResultBooking.Replay(Engine, Problem, record, state.Spec);
                 Dirty = true;
             }
         }

@@ -17,7 +17,7 @@ public static class ResultBooking
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(outcome);
         var metrics = WithRung(outcome.Metrics, entry, spec);
-        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, metrics, outcome.FailureReason);
+        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, metrics, outcome.FailureReason, ConstraintsAt(spec, entry.Rung));
         error = succeeded ? null : string.Create(CultureInfo.InvariantCulture, $"candidate {entry.CandidateId} ({entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}): {reason}");
         return new EvaluationRecord
         {
@@ -43,8 +43,24 @@ public static class ResultBooking
     public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason);
+        Replay(engine, problem, record, spec: null);
     }
+
+    /// <summary>As above, for a record of a multi-fidelity <paramref name="spec"/> (its rung is in its metrics).</summary>
+    public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record, ExperimentSpec? spec)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var rung = record.Metrics.TryGetValue(MetricNames.FidelityRung, out var r) ? (int)r : 0;
+        Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason, ConstraintsAt(spec, rung));
+    }
+
+    /// <summary>
+    /// Below the top rung of a ladder, constraints on metrics that depend on training (an accuracy drop, say) are not
+    /// counted: a candidate that would meet them after the top rung's fine-tuning must not look infeasible at rung 0.
+    /// Constraints on structural metrics (MACs, latency...) count at every rung. Null = every constraint counts.
+    /// </summary>
+    public static Func<string, bool>? ConstraintsAt(ExperimentSpec? spec, int rung) =>
+        spec is { IsMultiFidelity: true } && rung < spec.Search.Fidelities!.Count - 1 ? MetricNames.IsStructural : null;
 
     private static IReadOnlyDictionary<string, double> WithRung(IReadOnlyDictionary<string, double> metrics, InFlightEvaluation entry, ExperimentSpec? spec)
     {
@@ -60,7 +76,7 @@ public static class ResultBooking
         };
     }
 
-    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason)
+    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason, Func<string, bool>? constraints)
     {
         if (engine is null || problem is null || !engine.PendingIds.Contains(candidateId))
         {
@@ -75,7 +91,7 @@ public static class ResultBooking
 
         try
         {
-            engine.Tell(candidateId, problem.Assess(metrics));
+            engine.Tell(candidateId, problem.Assess(metrics, constraints));
             return (true, null);
         }
         catch (ArgumentException ex)
