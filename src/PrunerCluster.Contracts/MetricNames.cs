@@ -37,6 +37,12 @@ public static class MetricNames
     /// <summary>90th percentile of the timed passes, on the latency_ms scale.</summary>
     public const string LatencyP90Ms = "latency_p90_ms";
 
+    /// <summary>Compute of one evaluation: samples through forward and backward passes (fine-tune steps times batch).</summary>
+    public const string ComputeTrainSamples = "compute_train_samples";
+
+    /// <summary>Compute of one evaluation: samples through forward passes only (BatchNorm recalibration, validation, an online teacher).</summary>
+    public const string ComputeForwardSamples = "compute_forward_samples";
+
     /// <summary>Multi-fidelity search: the rung of search.fidelities a result was measured at (0 = cheapest).</summary>
     public const string FidelityRung = "fidelity_rung";
 

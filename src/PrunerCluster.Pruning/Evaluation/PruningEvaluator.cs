@@ -153,12 +153,17 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
             var steps = s.FineTuneSteps - WarmStartSteps(c, pruned);
+            var forwardSamples = 0.0;
             if (s.RecalibrationBatches > 0 && steps == s.FineTuneSteps)
             {
                 var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, data.Train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
                 if (layers == 0)
                 {
                     c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
+                }
+                else
+                {
+                    forwardSamples += (double)s.RecalibrationBatches * batchSize;
                 }
             }
 
@@ -170,6 +175,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     : new Teacher(source, null);
             }
 
+            var teacherOnline = teacher?.Model is not null;
             if (teacher?.Model is null)
             {
                 source.Dispose();
@@ -215,6 +221,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             }
 
             var report = c.Time("validate", () => ClassificationMetrics.Evaluate(pruned, evalSet, samples, ct: ct, gate: gate));
+            c.Metrics[MetricNames.ComputeTrainSamples] = (double)steps * batchSize;
+            c.Metrics[MetricNames.ComputeForwardSamples] = forwardSamples + samples + (teacherOnline ? (double)steps * batchSize : 0);
             c.Metrics[MetricNames.Accuracy] = report.Accuracy;
             c.Metrics[MetricNames.BaselineAccuracy] = baseAccuracy;
             c.Metrics[MetricNames.AccuracyDrop] = (baseAccuracy - report.Accuracy) * 100.0;
