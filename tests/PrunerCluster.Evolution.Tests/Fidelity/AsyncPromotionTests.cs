@@ -28,12 +28,12 @@ public sealed class AsyncPromotionTests
         Assert.Equal(2, first.Count);
         Assert.All(first, id => Assert.Contains(id, new long[] { 1, 2, 3 }));
 
-        // The two extremes of the first front have infinite crowding, so they go first.
-        Assert.Equal([1L, 3L], first.Order());
+        // By exclusive hypervolume contribution over the rung's normalized objectives: 3 (0.20), 2 (0.11), 1 (0.07).
+        Assert.Equal([3L, 2L], first);
         var marked = rung.Select(e => first.Contains(e.CandidateId) ? e with { Promoted = true } : e).ToList();
         Assert.Empty(AsyncPromotion.Select(marked, 3));
         marked.AddRange([new(7, [0.9, 9], 0, false), new(8, [0.95, 9.5], 0, false), new(9, [0.99, 9.9], 0, false)]);
-        Assert.Equal([2L], AsyncPromotion.Select(marked, 3));
+        Assert.Equal([1L], AsyncPromotion.Select(marked, 3));
     }
 
     [Fact]
@@ -44,12 +44,29 @@ public sealed class AsyncPromotionTests
         {
             new(1, [0.5, 5], 0, true),
             new(2, [0.1, 2], 0, false),
-            new(3, [0.2, 1], 0, false),
+            new(3, [0.2, 1.5], 0, false),
             new(4, [0.9, 9], 0, false),
             new(5, [0.8, 9], 0, false),
             new(6, [0.7, 9], 0, false),
         };
         Assert.Equal([2L], AsyncPromotion.Select(rung, 3));
+    }
+
+    [Fact]
+    public void TheCheapestExtremeOfAFrontIsNotPromotedAheadOfTheKnee()
+    {
+        // Accuracy (maximized, so negated) against MACs: the cheapest mask is nearly useless; crowding distance would rank it first.
+        var rung = new List<RungEntry>
+        {
+            new(1, [-0.90, 100], 0, false),
+            new(2, [-0.88, 40], 0, false),
+            new(3, [-0.85, 25], 0, false),
+            new(4, [-0.14, 20], 0, false),
+            new(5, [-0.50, 90], 0, false),
+            new(6, [-0.40, 95], 0, false),
+        };
+        Assert.Equal([3L, 2L], AsyncPromotion.Select(rung, 3));
+        Assert.Equal([3L, 2L, 4L, 1L, 5L, 6L], AsyncPromotion.Order(rung).Select(e => e.CandidateId));
     }
 
     [Fact]
