@@ -14,7 +14,7 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written.";
+    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same).";
 
     public static Command Create(CliConsole console)
     {
@@ -80,10 +80,10 @@ public static class SearchCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            interrupted = true;
+            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
             output.WriteLine();
             output.WriteLine("interrupted: cancelling the search; results so far are kept");
-            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
-            interrupted = true;
         }
 
         var noise = await final.StopProbeAsync().ConfigureAwait(false);
@@ -95,25 +95,15 @@ public static class SearchCommand
             : null;
         pareto = remeasured?.Pareto ?? pareto;
 
-        output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
-        output.WriteLine(ParetoReport.Table(pareto));
-        foreach (var error in status.Errors)
-        {
-            output.WriteLine($"note: {error}");
-        }
-
+        // Written before anything more is printed: after a SIGHUP the terminal may be gone.
         var directory = Path.Combine(runsRoot, Sanitize(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
         if (remeasured is not null)
         {
             RemeasurementReport.Write(directory, remeasured);
-            foreach (var left in remeasured.Left)
-            {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"left the front: {FrontRemeasurer.Short(left.Entry.MaskHash)} (latency {left.SearchLatencyMs:F2} ms in the search, {left.LatencyMs:F2} ms re-timed): {left.LeftReason}"));
-            }
         }
 
+        PrintSummary(output, status, pareto, remeasured);
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
         if (noise.Count >= 2)
         {
@@ -135,6 +125,22 @@ public static class SearchCommand
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
         output.WriteLine($"export a model: prunercluster export {directory} --pick {pick}");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured)
+    {
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
+        output.WriteLine(ParetoReport.Table(pareto));
+        foreach (var error in status.Errors)
+        {
+            output.WriteLine($"note: {error}");
+        }
+
+        foreach (var left in remeasured?.Left ?? [])
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"left the front: {FrontRemeasurer.Short(left.Entry.MaskHash)} (latency {left.SearchLatencyMs:F2} ms in the search, {left.LatencyMs:F2} ms re-timed): {left.LeftReason}"));
+        }
     }
 
     internal static string Sanitize(string name) =>

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
+using PrunerCluster.Client.Specs;
+using PrunerCluster.Contracts;
+using PrunerCluster.Testing;
+using Xunit.Abstractions;
+
+namespace PrunerCluster.Cli.Tests;
+
+/// <summary>
+/// Real signals to a real CLI process: SIGTERM and SIGHUP stop an embedded search the way SIGINT does (cancelled, the run
+/// directory written, exit 128 + signal), and stop a waiting client without touching the experiment on the cluster.
+/// </summary>
+public sealed partial class SignalTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(120);
+
+    private static string Spec(string name) => $$"""
+        {
+          "name": "{{name}}",
+          "backend": "synthetic",
+          "model": "vgg",
+          "dataset": "synthetic",
+          "search": { "populationSize": 8, "seed": 3 },
+          "budget": { "maxEvaluations": 400 },
+          "synthetic": { "duration": "00:00:00.300", "segmentBits": [8, 8, 16], "salt": "{{name}}" }
+        }
+        """;
+
+    [Theory]
+    [InlineData("TERM", 143)]
+    [InlineData("HUP", 129)]
+    [InlineData("INT", 130)]
+    public async Task A_signal_cancels_an_embedded_search_writes_its_run_directory_and_exits_with_128_plus_the_signal(string signal, int expected)
+    {
+        using var temp = new TempDirectory();
+        var spec = temp.File("signal.json", Spec("signal-" + signal.ToLowerInvariant()));
+        var runs = Path.Combine(temp.Path, "runs");
+        using var cli = CliChild.Start(
+            ["search", spec, "--plain", "--out", runs, "--noise-samples", "0"],
+            new Dictionary<string, string> { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true" });
+        try
+        {
+            await cli.WaitForLineAsync(l => Done(l) >= 2, Generous, "two evaluations done");
+            cli.Signal(signal);
+
+            Assert.Equal(expected, await cli.WaitForExitAsync(Generous));
+            Assert.Contains("interrupted: cancelling the search; results so far are kept", cli.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", cli.Stdout + cli.Stderr, StringComparison.Ordinal);
+            var run = Assert.Single(Directory.GetDirectories(runs));
+            var status = JsonSerializer.Deserialize<ExperimentStatus>(File.ReadAllText(Path.Combine(run, RunDirectory.StatusFileName)), SpecFile.JsonOptions)!;
+            Assert.Equal(ExperimentState.Cancelled, status.State);
+            Assert.InRange(status.Evaluated, 2, 399);
+            Assert.True(File.Exists(Path.Combine(run, RunDirectory.EvaluationsJsonFileName)));
+            Assert.True(File.Exists(Path.Combine(run, RunDirectory.ReportFileName)));
+        }
+        finally
+        {
+            output.WriteLine(cli.Stdout);
+            output.WriteLine(cli.Stderr);
+        }
+    }
+
+    private static int Done(string line)
+    {
+        var m = DoneCount().Match(line);
+        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+    }
+
+    [GeneratedRegex(@"done (\d+)/400")]
+    private static partial Regex DoneCount();
+}
