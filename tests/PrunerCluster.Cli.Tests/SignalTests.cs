@@ -64,6 +64,67 @@ public sealed partial class SignalTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Sigterm_detaches_submit_wait_and_watch_with_exit_143_leaving_the_experiment_running()
+    {
+        using var temp = new TempDirectory();
+        var spec = temp.File("detach.json", Spec("signal-detach"));
+        await using var cluster = await SiloProcesses.StartAsync(count: 1, slotsPerSilo: 2, timeout: Generous);
+        string[] connection = ["--gateway", cluster.Gateways, "--cluster-id", cluster.ClusterId, "--service-id", cluster.ServiceId];
+        string? id = null;
+        try
+        {
+            using (var submit = CliChild.Start(["submit", spec, "--wait", "--plain", .. connection]))
+            {
+                id = (await submit.WaitForLineAsync(l => l.StartsWith("signal-detach", StringComparison.Ordinal), Generous, "the experiment id")).Trim();
+                await AssertSigtermDetachesAsync(submit, id, connection);
+            }
+
+            using var watch = CliChild.Start(["watch", id, "--plain", .. connection]);
+            await AssertSigtermDetachesAsync(watch, id, connection);
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+        finally
+        {
+            if (id is not null)
+            {
+                await CliProcess.InProcessAsync(["cancel", id, .. connection]);
+            }
+        }
+    }
+
+    private async Task AssertSigtermDetachesAsync(CliChild cli, string id, string[] connection)
+    {
+        try
+        {
+            var seen = Done(await cli.WaitForLineAsync(l => Done(l) >= 1, Generous, "an evaluation done"));
+            cli.Signal("TERM");
+
+            Assert.Equal(ExitCodes.Terminated, await cli.WaitForExitAsync(Generous));
+            Assert.Contains($"detached: experiment {id} keeps running on the cluster", cli.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", cli.Stdout + cli.Stderr, StringComparison.Ordinal);
+            var status = await StatusAsync(id, connection);
+            Assert.Equal(ExperimentState.Running, status.State);
+            Assert.True(status.Evaluated >= seen, $"evaluated {status.Evaluated} < {seen}");
+        }
+        finally
+        {
+            output.WriteLine(cli.Stdout);
+            output.WriteLine(cli.Stderr);
+        }
+    }
+
+    private static async Task<ExperimentStatus> StatusAsync(string id, string[] connection)
+    {
+        var (code, stdout, stderr) = await CliProcess.InProcessAsync(["status", id, "--json", .. connection]);
+        Assert.True(code == ExitCodes.Ok, stderr);
+        return JsonSerializer.Deserialize<ExperimentStatus>(stdout, SpecFile.JsonOptions)!;
+    }
+
     private static int Done(string line)
     {
         var m = DoneCount().Match(line);
