@@ -123,7 +123,9 @@ public static class SearchCommand
         }
 
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
-        output.WriteLine($"export a model: prunercluster export {directory} --pick {pick}");
+        output.WriteLine(pareto.Entries.Count == 0
+            ? EmptyResult.Explain(status, evaluations, spec)
+            : $"export a model: prunercluster export {directory} --pick {pick}");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
