@@ -110,23 +110,32 @@ public static class SearchCommand
             output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
-        var pick = "1 (the number in the table above)";
-        if (status.State == ExperimentState.Completed
-            && await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is { } recovered)
-        {
-            FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
-            if (recovered.Suggested() is { } suggested)
-            {
-                var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
-                pick = $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
-            }
-        }
-
+        var pick = status.State == ExperimentState.Completed
+            ? await RecoverAsync(final, pareto, noise, directory, output, cancellationToken).ConfigureAwait(false)
+            : null;
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
         output.WriteLine(pareto.Entries.Count == 0
             ? EmptyResult.Explain(status, evaluations, spec)
-            : $"export a model: prunercluster export {directory} --pick {pick}");
+            : $"export a model: prunercluster export {directory} --pick {pick ?? "1 (the number in the table above)"}");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Runs the final recovery when the spec asks for it; the member it suggests exporting, if any.</summary>
+    private static async Task<string?> RecoverAsync(FinalStage final, ParetoSet pareto, IReadOnlyList<double> noise, string directory, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is not { } recovered)
+        {
+            return null;
+        }
+
+        FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
+        if (recovered.Suggested() is not { } suggested)
+        {
+            return null;
+        }
+
+        var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
+        return $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
     }
 
     private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured)
