@@ -65,6 +65,45 @@ public sealed partial class SignalTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Closing_the_terminal_of_a_live_embedded_search_still_writes_its_run_directory()
+    {
+        using var temp = new TempDirectory();
+        var spec = temp.File("hangup.json", Spec("signal-hangup"));
+        var runs = Path.Combine(temp.Path, "runs");
+        await using var tmux = await TmuxSession.StartAsync(
+            temp.Path,
+            new Dictionary<string, string> { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true", ["DOTNET_gcServer"] = "0" },
+            [SiloProcess.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "prunercluster.dll"), "search", spec, "--out", runs, "--noise-samples", "0"]);
+        var screen = await tmux.WaitForScreenAsync(s => LiveDone().Match(s) is { Success: true } m && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= 2, Generous, "two evaluations done");
+        output.WriteLine(screen);
+
+        await tmux.HangUpAsync();
+
+        var status = await WaitForRunStatusAsync(runs, Generous);
+        Assert.Equal(ExperimentState.Cancelled, status.State);
+        Assert.InRange(status.Evaluated, 2, 399);
+        var run = Assert.Single(Directory.GetDirectories(runs));
+        Assert.True(File.Exists(Path.Combine(run, RunDirectory.EvaluationsJsonFileName)));
+    }
+
+    /// <summary>The run directory's status once the CLI has written it (the report is written last); fails after <paramref name="timeout"/>.</summary>
+    private static async Task<ExperimentStatus> WaitForRunStatusAsync(string runs, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var run = Directory.Exists(runs) ? Directory.GetDirectories(runs).SingleOrDefault() : null;
+            if (run is not null && File.Exists(Path.Combine(run, RunDirectory.ReportFileName)))
+            {
+                return JsonSerializer.Deserialize<ExperimentStatus>(File.ReadAllText(Path.Combine(run, RunDirectory.StatusFileName)), SpecFile.JsonOptions)!;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no run directory with a report under '{runs}' within {timeout} of the hangup");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_detaches_submit_wait_and_watch_with_exit_143_leaving_the_experiment_running()
     {
         using var temp = new TempDirectory();
@@ -133,4 +172,7 @@ public sealed partial class SignalTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"done (\d+)/400")]
     private static partial Regex DoneCount();
+
+    [GeneratedRegex(@"done\s+(\d+)/400")]
+    private static partial Regex LiveDone();
 }

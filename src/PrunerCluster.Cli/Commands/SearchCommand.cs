@@ -82,8 +82,6 @@ public static class SearchCommand
         {
             interrupted = true;
             status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
-            output.WriteLine();
-            output.WriteLine("interrupted: cancelling the search; results so far are kept");
         }
 
         var noise = await final.StopProbeAsync().ConfigureAwait(false);
@@ -103,7 +101,7 @@ public static class SearchCommand
             RemeasurementReport.Write(directory, remeasured);
         }
 
-        PrintSummary(output, status, pareto, remeasured);
+        PrintSummary(output, status, pareto, remeasured, interrupted);
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
         if (noise.Count >= 2)
         {
@@ -138,8 +136,14 @@ public static class SearchCommand
         return $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
     }
 
-    private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured)
+    private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured, bool interrupted)
     {
+        if (interrupted)
+        {
+            output.WriteLine();
+            output.WriteLine("interrupted: cancelling the search; results so far are kept");
+        }
+
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
         output.WriteLine(ParetoReport.Table(pareto));
