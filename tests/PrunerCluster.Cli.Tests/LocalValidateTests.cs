@@ -80,6 +80,69 @@ public sealed class LocalValidateTests
         Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
     }
 
+    private static string ImageFolderSpec(TempDirectory temp, string root) => temp.File($"spec-{Path.GetFileName(root)}.json", $$"""
+        {
+          "name": "local-validate-images",
+          "model": "lenet5",
+          "dataset": { "format": "image-folder", "root": "{{root}}", "imageSize": 16, "channels": 1, "validation": 2 },
+          "baseline": { "epochs": 1, "cacheDirectory": "{{temp.Path}}" },
+          "budget": { "maxEvaluations": 4 }
+        }
+        """);
+
+    private static string ImageFolder(TempDirectory temp, string name, params string[] classes)
+    {
+        var root = Path.Combine(temp.Path, name);
+        foreach (var c in classes)
+        {
+            Directory.CreateDirectory(Path.Combine(root, c));
+            for (var i = 0; i < 6; i++)
+            {
+                using var bitmap = new SkiaSharp.SKBitmap(16, 16);
+                bitmap.Erase(new SkiaSharp.SKColor((byte)(40 * i), 90, 200));
+                using var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(root, c, $"img{i}.png"), data.ToArray());
+            }
+        }
+
+        return root;
+    }
+
+    [Fact]
+    public async Task A_corrupt_image_fails_validate_and_search_with_one_error_naming_the_file_and_no_stack_trace()
+    {
+        using var temp = new TempDirectory();
+        var root = ImageFolder(temp, "corrupt", "cats", "dogs");
+        var corrupt = Path.Combine(root, "dogs", "broken.png");
+        File.WriteAllBytes(corrupt, [0x89, (byte)'P', (byte)'N', (byte)'G', .. Enumerable.Range(0, 200).Select(i => (byte)(i * 31))]);
+        var spec = ImageFolderSpec(temp, root);
+
+        foreach (var args in new[] { ["validate", spec], new[] { "search", spec, "--plain", "--out", Path.Combine(temp.Path, "runs"), "--noise-samples", "0" } })
+        {
+            var verb = args[0];
+            var (code, stdout, stderr) = await RunAsync(args);
+            Assert.True(code == ExitCodes.Usage, $"{verb}: exit {code}: {stderr}\n{stdout}");
+            Assert.Contains("dataset.root", stderr, StringComparison.Ordinal);
+            Assert.Contains($"1 image file(s) cannot be decoded (expected PNG or JPEG images): '{corrupt}'", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_empty_class_folder_fails_validate_naming_the_folder()
+    {
+        using var temp = new TempDirectory();
+        var root = ImageFolder(temp, "empty-class", "cats", "dogs");
+        var empty = Path.Combine(root, "zebras");
+        Directory.CreateDirectory(empty);
+
+        var (code, _, stderr) = await RunAsync("validate", ImageFolderSpec(temp, root));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"1 empty class folder(s) ('{empty}')", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_shipped_examples_pass_the_local_checks()
     {

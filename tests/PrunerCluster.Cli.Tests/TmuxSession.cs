@@ -28,6 +28,9 @@ internal sealed class TmuxSession : IAsyncDisposable
 
     public Task PressCtrlCAsync() => TmuxAsync("send-keys", "-t", "main", "C-c");
 
+    /// <summary>Closes the terminal (the tmux server goes away): the command gets SIGHUP, as when a terminal window or SSH session closes.</summary>
+    public Task HangUpAsync() => TmuxAsync("kill-server");
+
     /// <summary>The command's exit code once it has exited, else null.</summary>
     public int? ExitCode() =>
         File.Exists(_exitFile) && int.TryParse(File.ReadAllText(_exitFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : null;

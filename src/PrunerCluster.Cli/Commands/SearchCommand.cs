@@ -15,7 +15,7 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written.";
+    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same).";
 
     public static Command Create(CliConsole console)
     {
@@ -81,10 +81,8 @@ public static class SearchCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine();
-            output.WriteLine("interrupted: cancelling the search; results so far are kept");
-            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
             interrupted = true;
+            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
         }
 
         var noise = await final.StopProbeAsync().ConfigureAwait(false);
@@ -96,6 +94,57 @@ public static class SearchCommand
             : null;
         pareto = remeasured?.Pareto ?? pareto;
 
+        // Written before anything more is printed: after a SIGHUP the terminal may be gone.
+        var directory = Path.Combine(runsRoot, Sanitize(id));
+        RunDirectory.Write(directory, spec, status, pareto, evaluations);
+        if (remeasured is not null)
+        {
+            RemeasurementReport.Write(directory, remeasured);
+        }
+
+        PrintSummary(output, status, pareto, remeasured, interrupted);
+        output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
+        if (noise.Count >= 2)
+        {
+            output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
+        }
+
+        var pick = status.State == ExperimentState.Completed
+            ? await RecoverAsync(final, pareto, noise, directory, output, cancellationToken).ConfigureAwait(false)
+            : null;
+        output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
+        output.WriteLine(pareto.Entries.Count == 0
+            ? EmptyResult.Explain(status, evaluations, spec)
+            : $"export a model: prunercluster export {directory} --pick {pick ?? "1 (the number in the table above)"}");
+        return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Runs the final recovery when the spec asks for it; the member it suggests exporting, if any.</summary>
+    private static async Task<string?> RecoverAsync(FinalStage final, ParetoSet pareto, IReadOnlyList<double> noise, string directory, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is not { } recovered)
+        {
+            return null;
+        }
+
+        FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
+        if (recovered.Suggested() is not { } suggested)
+        {
+            return null;
+        }
+
+        var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
+        return $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
+    }
+
+    private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured, bool interrupted)
+    {
+        if (interrupted)
+        {
+            output.WriteLine();
+            output.WriteLine("interrupted: cancelling the search; results so far are kept");
+        }
+
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
         output.WriteLine(ParetoReport.Table(pareto));
@@ -105,38 +154,10 @@ public static class SearchCommand
             output.WriteLine($"note: {error}");
         }
 
-        var directory = Path.Combine(runsRoot, Sanitize(id));
-        RunDirectory.Write(directory, spec, status, pareto, evaluations);
-        if (remeasured is not null)
+        foreach (var left in remeasured?.Left ?? [])
         {
-            RemeasurementReport.Write(directory, remeasured);
-            foreach (var left in remeasured.Left)
-            {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"left the front: {FrontRemeasurer.Short(left.Entry.MaskHash)} (latency {left.SearchLatencyMs:F2} ms in the search, {left.LatencyMs:F2} ms re-timed): {left.LeftReason}"));
-            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"left the front: {FrontRemeasurer.Short(left.Entry.MaskHash)} (latency {left.SearchLatencyMs:F2} ms in the search, {left.LatencyMs:F2} ms re-timed): {left.LeftReason}"));
         }
-
-        output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
-        if (noise.Count >= 2)
-        {
-            output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
-        }
-
-        var pick = "1 (the number in the table above)";
-        if (status.State == ExperimentState.Completed
-            && await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is { } recovered)
-        {
-            FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
-            if (recovered.Suggested() is { } suggested)
-            {
-                var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
-                pick = $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
-            }
-        }
-
-        output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
-        output.WriteLine($"export a model: prunercluster export {directory} --pick {pick}");
-        return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     internal static string Sanitize(string name) =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Silo.Hosting;
 
 namespace PrunerCluster.Cli.Hosting;
@@ -68,6 +69,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
         builder.UsePrunerClusterSilo();
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return new EmbeddedCluster(host, ports[1]);

@@ -7,7 +7,7 @@ namespace PrunerCluster.Client.CommandLine;
 
 /// <summary>
 /// Builds and runs a prunercluster command tree: parse errors go to stderr with exit code 2, any exception that escapes a
-/// command becomes one line through <see cref="CliErrors"/>, and Ctrl+C cancels the token the command receives.
+/// command becomes one line through <see cref="CliErrors"/>, and SIGINT (Ctrl+C), SIGTERM or SIGHUP cancels the token the command receives.
 /// </summary>
 public static class CliApp
 {
@@ -96,27 +96,15 @@ public static class CliApp
         return code;
     }
 
-    /// <summary>Runs with the process console; the first Ctrl+C cancels the command's token (a second one kills the process).</summary>
+    /// <summary>
+    /// Runs with the process console; the first SIGINT (Ctrl+C), SIGTERM or SIGHUP cancels the command's token and an
+    /// interrupted command exits with 128 + that signal's number (a second signal kills the process).
+    /// </summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (!cancel.IsCancellationRequested)
-            {
-                e.Cancel = true;
-                cancel.Cancel();
-            }
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            return await InvokeAsync(root, args, CliConsole.System, cancel.Token, exportTelemetry: true).ConfigureAwait(false);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var signals = StopSignals.Register();
+        var code = await InvokeAsync(root, args, CliConsole.System, signals.Token, exportTelemetry: true).ConfigureAwait(false);
+        return signals.ExitCode(code);
     }
 
     private static string CommandPath(ParseResult parse)

@@ -10,8 +10,8 @@ public sealed class ConnectionOptions
 
     public Option<string> Gateway { get; } = new(GatewayName)
     {
-        Description = "Gateway TCP port(s) of the cluster, comma-separated [env PRUNERCLUSTER_GATEWAY]",
-        HelpName = "PORT[,PORT...]",
+        Description = "Gateway(s) of the cluster, comma-separated: a port on this machine or HOST:PORT [env PRUNERCLUSTER_GATEWAY]",
+        HelpName = "PORT|HOST:PORT[,...]",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRUNERCLUSTER_GATEWAY") ?? ClusterConnection.DefaultGateways,
     };
 

@@ -9,7 +9,7 @@ namespace PrunerCluster.Client.Commands;
 /// <summary><c>prunercluster watch &lt;id&gt;</c>: live progress of a running experiment; Ctrl+C detaches.</summary>
 public static class WatchCommand
 {
-    public const string CtrlCHelp = "Ctrl+C detaches: the experiment keeps running on the cluster (watch it again any time).";
+    public const string CtrlCHelp = "Ctrl+C detaches: the experiment keeps running on the cluster (watch it again any time); SIGTERM and SIGHUP detach too (exit 143, 129).";
 
     public static Option<bool> PlainOption() => new("--plain") { Description = "Plain progress lines instead of the live view (automatic when stdout is not a terminal)" };
 
@@ -38,7 +38,7 @@ public static class WatchCommand
         return command;
     }
 
-    /// <summary>Shows progress until the experiment ends (exit 0 when completed, 1 otherwise) or Ctrl+C detaches (130).</summary>
+    /// <summary>Shows progress until the experiment ends (exit 0 when completed, 1 otherwise) or a signal detaches (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).</summary>
     public static async Task<int> AttachAsync(IGrainFactory grains, string id, BudgetSettings? budget, CliConsole console, bool plain, TimeSpan interval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);

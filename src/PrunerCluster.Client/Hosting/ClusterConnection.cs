@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Storage.Postgres;
 
@@ -37,8 +38,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(gateways);
         var postgres = gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
-        var ports = postgres is null ? ParsePorts(gateways) : [];
-        var where = postgres is null ? $"gateway port(s) {gateways}" : $"the gateways listed in PostgreSQL at {PostgresOptions.Describe(postgres)}";
+        var listed = postgres is null ? GatewayAddresses.Parse(gateways) : [];
+        var endpoints = listed.Any(g => g.Host is not null) ? await GatewayAddresses.ResolveAsync(listed, cancellationToken).ConfigureAwait(false) : null;
+        var where = postgres is null ? $"{(endpoints is null ? "gateway port(s)" : "gateway(s)")} {gateways}" : $"the gateways listed in PostgreSQL at {PostgresOptions.Describe(postgres)}";
         var timeout = connectTimeout ?? DefaultConnectTimeout;
         // No defaults: the silo's appsettings.json (copied beside this tool) must not turn on its logging here. Client logs
         // go to stderr and the host prints no status lines, so stdout carries only the command's output (e.g. pareto --json).
@@ -48,16 +50,25 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Warning : LogLevel.None);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         builder.UseOrleansClient(client =>
         {
-            if (postgres is null)
+            if (postgres is not null)
             {
-                client.UseLocalhostClustering(ports, serviceId, clusterId).AddActivityPropagation();
+                client.UsePostgresClustering(postgres, clusterId, serviceId).AddActivityPropagation();
+            }
+            else if (endpoints is null)
+            {
+                client.UseLocalhostClustering([.. listed.Select(g => g.Port)], serviceId, clusterId).AddActivityPropagation();
             }
             else
             {
-                client.UsePostgresClustering(postgres, clusterId, serviceId).AddActivityPropagation();
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = serviceId;
+                });
+                client.UseStaticClustering(endpoints).AddActivityPropagation();
             }
         });
         var host = builder.Build();
@@ -98,20 +109,5 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             _host.Dispose();
         }
-    }
-
-    private static int[] ParsePorts(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var ports = new int[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out ports[i]) || ports[i] is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
-            {
-                throw new CliException($"option --gateway must be a comma-separated list of TCP ports, got '{text}'");
-            }
-        }
-
-        return ports.Length > 0 ? ports : throw new CliException("option --gateway must name at least one port");
     }
 }

@@ -84,7 +84,11 @@ public static class HtmlReport
         }
 
         sb.Append("<h2>Exported artifacts</h2>\n");
-        if (exports.Count == 0)
+        if (ordered.Count == 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(EmptyResult.Explain(results.Status, results.Evaluations, results.Spec))}.</p>\n");
+        }
+        else if (exports.Count == 0)
         {
             sb.Append("<p class=\"muted\">None yet: 'prunercluster export &lt;run-dir&gt; --pick 1' writes one under exports/.</p>\n");
         }

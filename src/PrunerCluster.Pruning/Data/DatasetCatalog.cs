@@ -41,7 +41,7 @@ public static class DatasetCatalog
         return Split(train, test, descriptor.ResolveValidation(train.Count), splitSeed);
     }
 
-    /// <summary>Counts, channels, size and classes of a data set from headers and listings (no image decoding): for checks before work starts.</summary>
+    /// <summary>Counts, channels, size and classes of a data set from headers and listings (image folders also decode each image once to name unreadable files): for checks before work starts.</summary>
     public static DatasetInfo Probe(DatasetDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);

@@ -31,9 +31,11 @@ internal static class ImageFolderDataset
             : null;
     }
 
+    /// <summary>Counts and classes from the listing; every image is decoded once, so an unreadable file is named before any work starts.</summary>
     public static DatasetInfo Probe(DatasetDescriptor d)
     {
         var (train, test, classes) = List(d);
+        CheckDecodable([.. train.Select(f => f.Path), .. test.Select(f => f.Path)]);
         return new DatasetInfo(d.DisplayName, train.Count, test.Count, d.Channels ?? 3, d.ImageSize!.Value, classes.Count);
     }
 
@@ -65,6 +67,13 @@ internal static class ImageFolderDataset
         {
             throw new DatasetException(string.Create(CultureInfo.InvariantCulture,
                 $"Image folder '{root}' has {nonEmpty.Length} class folder(s) with images ({string.Join(", ", nonEmpty.DefaultIfEmpty("none"))}); classification needs at least 2: put each class's .png/.jpg files in its own sub-folder ({Layout})."));
+        }
+
+        var empty = classes.Where((_, i) => perClass[i].Length == 0).ToArray();
+        if (empty.Length > 0)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture,
+                $"Image folder '{root}' has {empty.Length} empty class folder(s) ({string.Join(", ", empty.Select(c => $"'{Path.Combine(root, c)}'"))}): every sub-folder is a class and needs .png/.jpg/.jpeg files; put the class's images in it or remove the folder."));
         }
 
         if (classes.Length > 256)
@@ -127,6 +136,50 @@ internal static class ImageFolderDataset
         Directory.Exists(folder)
             ? Directory.EnumerateFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant(), StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToArray()
             : [];
+
+    /// <summary>Fully decodes every file (a header alone does not show a truncated or garbled image) and names each one that fails.</summary>
+    private static void CheckDecodable(IReadOnlyList<string> files)
+    {
+        var problems = new string?[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i => problems[i] = DecodeProblem(files[i]));
+        var unreadable = files.Select((f, i) => (File: f, Problem: problems[i])).Where(p => p.Problem is not null).ToArray();
+        if (unreadable.Length == 0)
+        {
+            return;
+        }
+
+        const int Shown = 10;
+        var listed = string.Join("; ", unreadable.Take(Shown).Select(p => $"'{p.File}' ({p.Problem})"));
+        var more = unreadable.Length > Shown ? string.Create(CultureInfo.InvariantCulture, $"; and {unreadable.Length - Shown} more") : "";
+        throw new DatasetException(string.Create(CultureInfo.InvariantCulture,
+            $"{unreadable.Length} image file(s) cannot be decoded (expected PNG or JPEG images): {listed}{more}. Remove or re-encode them."));
+    }
+
+    private static string? DecodeProblem(string path)
+    {
+        if (new FileInfo(path).Length == 0)
+        {
+            return "the file is empty";
+        }
+
+        using var codec = SKCodec.Create(path, out var opened);
+        if (codec is null)
+        {
+            return $"not a readable PNG or JPEG: {Describe(opened)}";
+        }
+
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        var decoded = codec.GetPixels(info, bitmap.GetPixels());
+        return decoded == SKCodecResult.Success ? null : $"its {codec.EncodedFormat} data is damaged: {Describe(decoded)}";
+    }
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput => "the data is truncated or corrupt",
+        SKCodecResult.Unimplemented => "an unsupported encoding",
+        _ => "unrecognised content",
+    };
 
     private static byte[] Decode(List<(string Path, int Label)> files, int channels, int size)
     {

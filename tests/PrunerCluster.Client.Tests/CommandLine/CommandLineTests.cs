@@ -1,6 +1,7 @@
 using PrunerCluster.Testing;
 using System.Text.Json;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
@@ -55,12 +56,29 @@ public sealed class CommandLineTests
         Assert.Contains($"run '{command} --help' for usage", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_bad_gateway_list_names_the_option_and_the_value()
+    [Theory]
+    [InlineData("30000,abc", "'abc' in '30000,abc'")]
+    [InlineData("silo-1:", "'silo-1:'")]
+    [InlineData(":30000", "':30000'")]
+    [InlineData("silo-1:http", "'silo-1:http'")]
+    [InlineData("silo-1:70000", "'silo-1:70000'")]
+    [InlineData("::1:30000", "'::1:30000'")]
+    [InlineData("[::1:30000", "'[::1:30000'")]
+    [InlineData("a b:30000", "'a b:30000'")]
+    public async Task A_bad_gateway_names_the_option_the_value_and_what_is_expected(string value, string named)
     {
-        var (code, _, stderr) = await ClientCli.RunAsync("status", "exp-1", "--gateway", "30000,abc");
+        var (code, stdout, stderr) = await ClientCli.RunAsync("status", "exp-1", "--gateway", value);
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Equal("error: option --gateway must be a comma-separated list of TCP ports, got '30000,abc'" + Environment.NewLine, stderr);
+        Assert.Equal("", stdout);
+        Assert.Equal($"error: option --gateway expects {GatewayAddresses.Expected}, got {named}" + Environment.NewLine, stderr);
+    }
+
+    [Fact]
+    public void Gateways_are_ports_on_this_machine_or_host_and_port()
+    {
+        Assert.Equal(
+            new GatewayAddresses.Gateway[] { new(null, 30000), new("silo-1", 30001), new("10.0.0.7", 30002), new("::1", 30003) },
+            GatewayAddresses.Parse(" 30000, silo-1:30001,10.0.0.7:30002 ,[::1]:30003"));
     }
 
     [Fact]

@@ -45,6 +45,24 @@ public sealed class ProgressViewTests
     }
 
     [Fact]
+    public void The_wall_clock_eta_and_the_rate_count_from_the_start_of_the_search_not_from_acceptance()
+    {
+        var time = new ManualTime(Start.AddSeconds(1));
+        var tracker = new ProgressTracker(new BudgetSettings { WallClock = TimeSpan.FromSeconds(270) }, time);
+        Assert.Null(tracker.Next(Status(0, ExperimentState.Preparing), null).Eta);
+        time.Now = Start.AddSeconds(195);
+        Assert.Null(tracker.Next(Status(0, ExperimentState.Preparing), null).Eta);
+
+        time.Now = Start.AddSeconds(196);
+        Assert.Equal(TimeSpan.FromSeconds(270), tracker.Next(Status(0), null).Eta);
+        time.Now = Start.AddSeconds(196 + 90);
+        var later = tracker.Next(Status(30), null);
+        Assert.Equal(TimeSpan.FromSeconds(180), later.Eta);
+        Assert.Equal(30 / 90.0, later.EvaluationsPerSecond!.Value, 9);
+        Assert.Equal("3:00", ProgressText.Eta(later.Eta));
+    }
+
+    [Fact]
     public void Attaching_to_an_experiment_without_a_start_time_measures_the_rate_between_polls()
     {
         var time = new ManualTime(Start);

@@ -102,6 +102,35 @@ public sealed class DatasetFormatTests
     }
 
     [Fact]
+    public void Image_folder_probe_names_every_file_that_cannot_be_decoded_and_what_is_expected()
+    {
+        var root = DatasetFiles.ImageFolder(Path.Combine(TestSupport.TempDirectory(), "corrupt"), ["daisy", "rose"], perClass: 4);
+        var garbage = Path.Combine(root, "rose", "garbage.png");
+        File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 37))]);
+        var good = File.ReadAllBytes(Path.Combine(root, "daisy", "img001.png"));
+        var truncated = Path.Combine(root, "daisy", "truncated.png");
+        File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
+
+        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Probe(new DatasetDescriptor { Format = DatasetFormats.ImageFolder, Root = root, ImageSize = 8 }));
+        Assert.StartsWith("2 image file(s) cannot be decoded (expected PNG or JPEG images)", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{garbage}' (not a readable PNG or JPEG", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{truncated}' (", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Remove or re-encode them.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Image_folder_with_an_empty_class_folder_is_refused_naming_the_folder()
+    {
+        var root = DatasetFiles.ImageFolder(Path.Combine(TestSupport.TempDirectory(), "empty-class"), ["daisy", "rose"], perClass: 4);
+        var empty = Path.Combine(root, "tulip");
+        Directory.CreateDirectory(empty);
+
+        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Probe(new DatasetDescriptor { Format = DatasetFormats.ImageFolder, Root = root, ImageSize = 8 }));
+        Assert.Contains($"1 empty class folder(s) ('{empty}')", e.Message, StringComparison.Ordinal);
+        Assert.Contains("needs .png/.jpg/.jpeg files", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_files_and_unknown_formats_are_named()
     {
         var empty = TestSupport.TempDirectory();
