@@ -103,6 +103,7 @@ public static class SearchCommand
         }
 
         PrintSummary(output, status, pareto, remeasured, interrupted);
+        output.WriteLine(SearchCompute.Of(evaluations).Describe());
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
         if (noise.Count >= 2)
         {
@@ -148,7 +149,6 @@ public static class SearchCommand
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
         output.WriteLine(ParetoReport.Table(pareto));
-        output.WriteLine(SearchCompute.Of(evaluations).Describe());
         foreach (var error in status.Errors)
         {
             output.WriteLine($"note: {error}");
