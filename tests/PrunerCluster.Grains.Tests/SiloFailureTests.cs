@@ -1,3 +1,4 @@
+using Orleans.TestingHost;
 using PrunerCluster.Contracts;
 using Xunit.Abstractions;
 
@@ -21,13 +22,17 @@ public sealed class SiloFailureTests(ITestOutputHelper output)
 
         var killedId = await client.SubmitAsync(reference with { Name = "interrupted", Synthetic = reference.Synthetic! with { Salt = "run-b" } });
         var experiment = client.GetExperiment(killedId);
-        await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).Evaluated >= 14, TimeSpan.FromSeconds(60));
-        var before = await experiment.GetStatus();
-        Assert.True(before.InFlight > 0, "nothing was in flight when the silo was killed");
-
-        // Kill the coordinator's own silo when it is a slot silo (the primary hosts the client's gateway), else Silo_2.
-        var victim = cluster.Silos.FirstOrDefault(s => s.Name != "Silo_0" && s.SiloAddress.ToParsableString() == before.CoordinatorSilo)
+        // Kill the coordinator's own silo when it is a slot silo (the primary hosts the client's gateway), else Silo_2, at a
+        // moment when that silo is running an evaluation, so the kill always interrupts work.
+        InProcessSiloHandle Victim(ExperimentStatus status) =>
+            cluster.Silos.FirstOrDefault(s => s.Name != "Silo_0" && s.SiloAddress.ToParsableString() == status.CoordinatorSilo)
             ?? cluster.Silos.Single(s => s.Name == "Silo_2");
+        await TestClusters.WaitUntilAsync(
+            async () => await experiment.GetStatus() is { Evaluated: >= 14 } now && Victim(now).Executor().Running > 0,
+            TimeSpan.FromSeconds(60));
+        var before = await experiment.GetStatus();
+        var victim = Victim(before);
+        Assert.True(before.InFlight > 0, "nothing was in flight when the silo was killed");
         output.WriteLine($"killing {victim.Name} at {before.Evaluated} evaluated, {before.InFlight} in flight; coordinator on {before.CoordinatorSilo}");
         await cluster.KillSiloAsync(victim);
 

@@ -66,6 +66,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", verbose ? LogLevel.Warning : LogLevel.Error);
+
+        // Orleans' internal placement retries log through Polly; while the one silo stops they warn, with a stack trace, of "no active nodes".
+        builder.Logging.AddFilter("Polly", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
         builder.UsePrunerClusterSilo();
