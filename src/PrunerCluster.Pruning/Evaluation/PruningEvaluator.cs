@@ -148,14 +148,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.Kept = kept;
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
-            if (s.RecalibrationBatches > 0)
-            {
-                var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, data.Train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
-                if (layers == 0)
-                {
-                    c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
-                }
-            }
+            Recalibrate(c, source, pruned, data.Train, batchSize, gate, ct);
 
             Teacher? teacher = null;
             if (s.DistillationWeight > 0 && s.FineTuneSteps > 0)
@@ -321,6 +314,26 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             sparsity?.Dispose();
             pruned?.Dispose();
             source?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Re-estimates the pruned model's BatchNorm statistics (<see cref="BatchNormRecalibration"/>) unless recalibration is off
+    /// or the mask removed nothing (no unit, no sparsity), so the unpruned model keeps its trained statistics.
+    /// </summary>
+    private static void Recalibrate(RunContext c, ZooModel source, ZooModel pruned, ImageDataset train, int batchSize, DeviceGate gate, CancellationToken ct)
+    {
+        var s = c.Settings;
+        var pruning = c.Kept.Any(k => k.Value.Length < source.Architecture.Width(k.Key)) || c.SparsityFractions.Values.Any(f => f > 0);
+        if (s.RecalibrationBatches == 0 || !pruning)
+        {
+            return;
+        }
+
+        var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
+        if (layers == 0)
+        {
+            c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
         }
     }
 
