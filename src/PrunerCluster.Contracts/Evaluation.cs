@@ -78,6 +78,13 @@ public sealed record IndividualKey([property: Id(0)] string Value)
             ? Compute(checkpointHash, settingsHash, maskHash)
             : new IndividualKey(ContentHash.Sha256Hex(Compute(checkpointHash, settingsHash, maskHash).Value + "\ndevice-class=" + deviceClass));
 
+    /// <summary>As the device-class overload, plus the fidelity rung's settings when the search has a ladder (null = the evaluation settings alone).</summary>
+    public static IndividualKey Compute(string checkpointHash, string settingsHash, string maskHash, string? deviceClass, FidelityRung? rung)
+    {
+        var key = Compute(checkpointHash, settingsHash, maskHash, deviceClass);
+        return rung is null ? key : new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfidelity=" + rung.KeyText));
+    }
+
     public override string ToString() => Value;
 }
 
@@ -109,7 +116,22 @@ public sealed record EvaluationRequest
     /// <summary>Longest this attempt may run before it is cancelled and reported as a transient failure.</summary>
     [Id(71)] public TimeSpan Deadline { get; init; } = TimeSpan.FromMinutes(30);
 
-    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass);
+    /// <summary>Fidelity rung of <c>search.fidelities</c> to evaluate at (0 for a single-fidelity search); part of the key.</summary>
+    [Id(72)] public int Rung { get; init; }
+
+    /// <summary>
+    /// Rung above 0 of a ladder: the key of the same mask's evaluation one rung below, whose fine-tuned weights (in the
+    /// artifact store) this evaluation continues from for the steps that rung lacks; null = start from the baseline.
+    /// </summary>
+    [Id(73)] public string? WarmStartKey { get; init; }
+
+    /// <summary>Fine-tune steps the <see cref="WarmStartKey"/> evaluation ran.</summary>
+    [Id(74)] public int WarmStartSteps { get; init; }
+
+    /// <summary>The rung's settings, or null for a single-fidelity search.</summary>
+    public FidelityRung? Fidelity => Spec.RungAt(Rung);
+
+    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, Fidelity);
 }
 
 /// <summary>Result of one evaluation; failures are results too, with a reason.</summary>

@@ -72,6 +72,21 @@ public sealed record SearchSettings
     /// (16, 8, 4). Null = 4; set it to the rounding multiple to keep every width a multiple.
     /// </summary>
     [Id(25)] public int? MinChannels { get; init; }
+
+    /// <summary>
+    /// Fidelity ladder, cheapest rung first; null or one rung = every candidate is evaluated once with the evaluation
+    /// settings. With two or more, new candidates run at rung 0 and the best are promoted rung by rung (asynchronous
+    /// successive halving); the last rung's results are what the search reports.
+    /// </summary>
+    [Id(26)] public IReadOnlyList<FidelityRung>? Fidelities { get; init; }
+
+    /// <summary>Reduction factor of the ladder: each rung promotes the best 1/eta of its results; null = 3.</summary>
+    [Id(27)] public int? PromotionEta { get; init; }
+
+    public const int DefaultPromotionEta = 3;
+
+    /// <summary>True when the ladder has two rungs or more.</summary>
+    public bool IsMultiFidelity => Fidelities is { Count: > 1 };
 }
 
 /// <summary>When the search stops; at least one limit must be set.</summary>
@@ -254,6 +269,13 @@ public sealed record ExperimentSpec
     /// of the first silo it is granted a slot on, so measured objectives (latency, energy) are never compared across classes.
     /// </summary>
     [Id(72)] public string? DeviceClass { get; init; }
+
+    /// <summary>True when <c>search.fidelities</c> has two rungs or more.</summary>
+    public bool IsMultiFidelity => Search?.IsMultiFidelity == true;
+
+    /// <summary>The rung a candidate at <paramref name="rung"/> is evaluated with; null for a single-fidelity search.</summary>
+    public FidelityRung? RungAt(int rung) =>
+        IsMultiFidelity ? Search.Fidelities![Math.Clamp(rung, 0, Search.Fidelities.Count - 1)] : null;
 
     /// <summary>Effective fair-share weight.</summary>
     public double ShareWeight => Weight * Math.Pow(2, Math.Clamp(Priority, 0, 10));

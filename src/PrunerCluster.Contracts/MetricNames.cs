@@ -37,6 +37,18 @@ public static class MetricNames
     /// <summary>90th percentile of the timed passes, on the latency_ms scale.</summary>
     public const string LatencyP90Ms = "latency_p90_ms";
 
+    /// <summary>Compute of one evaluation: samples through forward and backward passes (fine-tune steps times batch).</summary>
+    public const string ComputeTrainSamples = "compute_train_samples";
+
+    /// <summary>Compute of one evaluation: samples through forward passes only (BatchNorm recalibration, validation, an online teacher).</summary>
+    public const string ComputeForwardSamples = "compute_forward_samples";
+
+    /// <summary>Multi-fidelity search: the rung of search.fidelities a result was measured at (0 = cheapest).</summary>
+    public const string FidelityRung = "fidelity_rung";
+
+    /// <summary>Multi-fidelity search: fine-tune steps of the rung a result was measured at.</summary>
+    public const string FidelitySteps = "fidelity_steps";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,
@@ -45,6 +57,18 @@ public static class MetricNames
 
     /// <summary>Metrics bounded to [0, 1].</summary>
     public static IReadOnlyList<string> Fractions { get; } = [Accuracy, MacroF1, KeptFraction];
+
+    /// <summary>
+    /// Metrics of the pruned model's shape and of its timing, exact at any fidelity: a lower rung of a ladder measures them
+    /// as the top rung would. Every other metric (accuracy, drop, F1, recalls, losses) depends on how long it was trained.
+    /// </summary>
+    public static IReadOnlyList<string> Structural { get; } =
+    [
+        Macs, Flops, Params, SizeBytes, LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction, LatencyRatio,
+        "effective_macs", "nonzero_params",
+    ];
+
+    public static bool IsStructural(string name) => Structural.Contains(name, StringComparer.Ordinal);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 }

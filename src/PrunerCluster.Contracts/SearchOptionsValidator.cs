@@ -28,6 +28,7 @@ internal static class SearchOptionsValidator
                 errors.Add(new("search.minChannels", string.Create(CultureInfo.InvariantCulture, $"must be >= 1 (the narrowest width a layer keeps), got {minChannels}")));
             }
 
+            ValidateLadder(spec, search, errors);
             CheckName(search.Selection, Selections, "search.selection", errors);
             CheckName(search.Crossover, Crossovers, "search.crossover", errors);
             CheckName(search.Mutation, Mutations, "search.mutation", errors);
@@ -54,6 +55,54 @@ internal static class SearchOptionsValidator
             {
                 errors.Add(new("finalRecovery.learningRate", string.Create(CultureInfo.InvariantCulture, $"must be a positive number, got {lr}")));
             }
+        }
+    }
+
+    private static void ValidateLadder(ExperimentSpec spec, SearchSettings search, List<SpecError> errors)
+    {
+        if (search.PromotionEta is { } eta && eta is < 2 or > 64)
+        {
+            errors.Add(new("search.promotionEta", string.Create(CultureInfo.InvariantCulture, $"must be in [2, 64] (each rung promotes the best 1/eta), got {eta}")));
+        }
+
+        if (search.Fidelities is not { } rungs)
+        {
+            return;
+        }
+
+        if (rungs.Count is 0 or > 16)
+        {
+            errors.Add(new("search.fidelities", string.Create(CultureInfo.InvariantCulture, $"must list 1 to 16 rungs, cheapest first, got {rungs.Count}")));
+            return;
+        }
+
+        for (var i = 0; i < rungs.Count; i++)
+        {
+            var rung = rungs[i];
+            if (rung is null)
+            {
+                errors.Add(new($"search.fidelities[{i}]", "must be an object such as {\"fineTuneSteps\": 100}"));
+                continue;
+            }
+
+            if (rung.FineTuneSteps < 0)
+            {
+                errors.Add(new($"search.fidelities[{i}].fineTuneSteps", string.Create(CultureInfo.InvariantCulture, $"must be >= 0 (0 = BatchNorm recalibration only), got {rung.FineTuneSteps}")));
+            }
+            else if (i > 0 && rungs[i - 1] is { } below && rung.FineTuneSteps < below.FineTuneSteps)
+            {
+                errors.Add(new($"search.fidelities[{i}].fineTuneSteps", string.Create(CultureInfo.InvariantCulture, $"must not be below the previous rung's ({below.FineTuneSteps}): rungs go from the cheapest to the costliest, got {rung.FineTuneSteps}")));
+            }
+
+            if (rung.ValidationSamples is { } samples && samples < 1)
+            {
+                errors.Add(new($"search.fidelities[{i}].validationSamples", string.Create(CultureInfo.InvariantCulture, $"must be >= 1 (or omitted for evaluation.validationSamples), got {samples}")));
+            }
+        }
+
+        if (spec.IsMultiFidelity && search.Mode != SearchMode.SteadyState)
+        {
+            errors.Add(new("search.mode", "a fidelity ladder (search.fidelities with 2 or more rungs) needs search.mode steadyState: promotions go out asynchronously, with no generation barrier"));
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class InFlightEvaluation
 
     /// <summary>Dispatches of this evaluation that got no answer in time and were re-issued without counting an attempt.</summary>
     [Id(73)] public int DispatchTimeouts { get; set; }
+
+    /// <summary>Fidelity rung of search.fidelities the candidate is evaluated at (0 for a single-fidelity search).</summary>
+    [Id(74)] public int Rung { get; set; }
 }
 
 /// <summary>

@@ -63,6 +63,7 @@ internal static class EncodingDefaults
             return settings with
             {
                 SeedLevelFractions = SeedLevelFractions(prepared),
+                SeedGenomes = RuleSeeds(prepared),
                 LevelKeepFractions = LevelKeepFractions(prepared),
                 InitialDensities = LevelDensities,
                 InitialLevelSpread = LevelSpread,
@@ -73,6 +74,26 @@ internal static class EncodingDefaults
             ? settings with { SeedRankings = [new SeedRanking("magnitude", importance, SeedKeepRatios)] }
             : settings;
     }
+
+    /// <summary>
+    /// The one-rule baselines at <see cref="RuleSeedKeepRatios"/>: a global importance threshold (network slimming) and
+    /// LAMP, as level genomes; none without per-unit importance or per-value keep fractions.
+    /// </summary>
+    public static IReadOnlyList<string>? RuleSeeds(PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (prepared.SegmentImportance is not { Count: > 0 } importance || LevelKeepFractions(prepared) is not { } fractions)
+        {
+            return null;
+        }
+
+        var layout = new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray());
+        return [.. RuleSeedKeepRatios.SelectMany(ratio => new[] { PruningRule.GlobalThreshold, PruningRule.Lamp }
+            .Select(rule => RuleInitialization.Create(layout, importance, rule, ratio, fractions).ToCanonicalString()))];
+    }
+
+    /// <summary>Global keep ratios of the rule-based seeds.</summary>
+    public static readonly double[] RuleSeedKeepRatios = [0.3, 0.6];
 
     public static SelectionKind Selection(string? name) => name is null ? SelectionKind.BinaryTournament : Parse<SelectionKind>(name, "search.selection");
 

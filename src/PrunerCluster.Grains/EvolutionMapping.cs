@@ -28,6 +28,11 @@ public static class EvolutionMapping
             MaxGenerations = spec.Budget.MaxGenerations,
             WallClock = spec.Budget.WallClock,
         },
+        Fidelity = new FidelityLadderSpec
+        {
+            Rungs = spec.IsMultiFidelity ? spec.Search.Fidelities!.Count : 1,
+            Eta = spec.Search.PromotionEta ?? SearchSettings.DefaultPromotionEta,
+        },
     }, prepared);
 
     /// <summary>Hypervolume reference: 10% worse than the unpruned baseline for minimized metrics, 0 for maximized ones.</summary>

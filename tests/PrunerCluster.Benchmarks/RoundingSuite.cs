@@ -20,8 +20,9 @@ namespace PrunerCluster.Benchmarks;
 /// alternation with the unpruned one (the search's paired timing, exclusive window, oneDNN convolutions as when a search
 /// times). It prints the widths, MACs and latency reductions, the share of the MAC reduction that latency keeps, and how
 /// many of <c>--fault-passes</c> training passes (forward and backward of one batch of 64, no update) produced non-finite
-/// values, and their mean time (ms/pass): on hosts whose oneDNN returns sporadic NaNs (README, "Numeric faults") those
-/// depend on the channel counts; run it with PRUNERCLUSTER_ONEDNN=on, pad and off to compare the three ways to compute them.
+/// values, and their mean time (ms/pass): on hosts whose oneDNN returns sporadic NaNs
+/// (src/PrunerCluster.Pruning/README.md, "Numeric faults") those depend on the channel counts; run it with
+/// PRUNERCLUSTER_ONEDNN=on, pad and off to compare the three ways to compute them.
 /// Options: --cache DIR (default ~/.cache/prunercluster/checkpoints), --threads N (default 2), --fault-passes N (default 40),
 /// --keep 0.25,0.35,... (keep fractions).
 /// </summary>

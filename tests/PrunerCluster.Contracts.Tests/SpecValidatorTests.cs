@@ -122,4 +122,50 @@ public sealed class SearchOptionsValidationTests
         var fields = SpecValidator.Validate(spec).Select(e => e.Field).ToList();
         Assert.Equal(["finalRecovery.fineTuneSteps", "finalRecovery.maxMembers", "finalRecovery.maxDropPoints", "finalRecovery.learningRate"], fields);
     }
+
+    [Fact]
+    public void A_fidelity_ladder_is_valid_cheapest_first_and_each_bad_rung_names_its_field()
+    {
+        var ladder = new ExperimentSpec { Name = "fmnist" } with
+        {
+            Search = new SearchSettings
+            {
+                Fidelities = [new FidelityRung { FineTuneSteps = 0, ValidationSamples = 500 }, new FidelityRung { FineTuneSteps = 100 }, new FidelityRung { FineTuneSteps = 300 }],
+                PromotionEta = 3,
+            },
+        };
+        Assert.Empty(SpecValidator.Validate(ladder));
+        Assert.True(ladder.IsMultiFidelity);
+        Assert.Equal(100, ladder.RungAt(1)!.FineTuneSteps);
+        Assert.Null(new ExperimentSpec().RungAt(0));
+
+        var bad = ladder with
+        {
+            Search = ladder.Search with
+            {
+                Fidelities = [new FidelityRung { FineTuneSteps = 200 }, new FidelityRung { FineTuneSteps = 100, ValidationSamples = 0 }, new FidelityRung { FineTuneSteps = -1 }],
+                PromotionEta = 1,
+                Mode = SearchMode.Generational,
+            },
+        };
+        var errors = SpecValidator.Validate(bad);
+        Assert.Equal(
+            ["search.promotionEta", "search.fidelities[1].fineTuneSteps", "search.fidelities[1].validationSamples", "search.fidelities[2].fineTuneSteps", "search.mode"],
+            errors.Select(e => e.Field));
+        Assert.Contains("got 100", errors[1].Message, StringComparison.Ordinal);
+        Assert.Contains("steadyState", errors[4].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_rung_is_part_of_an_evaluations_identity()
+    {
+        var single = IndividualKey.Compute("c", "s", "m", null, null);
+        var rung0 = IndividualKey.Compute("c", "s", "m", null, new FidelityRung { FineTuneSteps = 0 });
+        var rung0Again = IndividualKey.Compute("c", "s", "m", null, new FidelityRung { FineTuneSteps = 0 });
+        var rung1 = IndividualKey.Compute("c", "s", "m", null, new FidelityRung { FineTuneSteps = 100 });
+        Assert.Equal(IndividualKey.Compute("c", "s", "m"), single);
+        Assert.Equal(rung0, rung0Again);
+        Assert.NotEqual(single, rung0);
+        Assert.NotEqual(rung0, rung1);
+    }
 }

@@ -65,6 +65,42 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_fidelity_ladder_promotes_masks_rung_by_rung_and_the_front_reports_their_highest_rung()
+    {
+        var spec = TestClusters.Spec("ladder", population: 9, maxEvaluations: 60, durationMs: 60, salt: "ladder-salt");
+        spec = spec with
+        {
+            Search = spec.Search with
+            {
+                Fidelities = [new FidelityRung { FineTuneSteps = 0 }, new FidelityRung { FineTuneSteps = 100 }, new FidelityRung { FineTuneSteps = 300 }],
+                PromotionEta = 3,
+            },
+        };
+        var id = await Client.SubmitAsync(spec);
+        var status = await Client.WaitAsync(id, Timeout);
+        Assert.Equal(ExperimentState.Completed, status.State);
+
+        var ledger = await Client.GetExperiment(id).GetEvaluations();
+        Assert.Equal(60, ledger.Count);
+        Assert.All(ledger, r => Assert.True(r.Succeeded, r.FailureReason));
+        var rungs = ledger.GroupBy(r => (int)r.Metrics[MetricNames.FidelityRung]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(rungs.GetValueOrDefault(1) > 0 && rungs.GetValueOrDefault(2) > 0, $"rungs: {string.Join(", ", rungs.OrderBy(kv => kv.Key))}");
+        Assert.True(rungs[1] <= rungs[0] / 3 && rungs[2] <= rungs[1] / 3, $"rungs: {string.Join(", ", rungs.OrderBy(kv => kv.Key))}");
+
+        // One key per mask and rung, each evaluated once; a mask reaches a rung only after the rung below.
+        Assert.Equal(ledger.Count, ledger.Select(r => r.IndividualKey).Distinct().Count());
+        Assert.All(ledger.GroupBy(r => r.MaskHash), g => Assert.Equal(Enumerable.Range(0, g.Count()), g.OrderBy(r => r.CandidateId).Select(r => (int)r.Metrics[MetricNames.FidelityRung])));
+        var steps = ledger.ToDictionary(r => r.CandidateId, r => r.Metrics[MetricNames.FidelitySteps]);
+        Assert.All(ledger, r => Assert.Equal(new[] { 0.0, 100, 300 }[(int)r.Metrics[MetricNames.FidelityRung]], steps[r.CandidateId]));
+
+        var front = await Client.GetExperiment(id).GetParetoSet();
+        var highest = ledger.GroupBy(r => r.MaskHash).ToDictionary(g => g.Key, g => g.Max(r => r.Metrics[MetricNames.FidelityRung]), StringComparer.Ordinal);
+        Assert.NotEmpty(front.Entries);
+        Assert.Equal(front.Entries.Count, front.Entries.Select(e => e.MaskHash).Distinct().Count());
+        Assert.All(front.Entries, e => Assert.Equal(highest[e.MaskHash], e.Metrics[MetricNames.FidelityRung]));
+    }
+
+    [Fact]
     public async Task Concurrent_experiments_both_finish_and_share_slots_by_weight()
     {
         var heavy = await Client.SubmitAsync(TestClusters.Spec("weight-2", population: 10, maxEvaluations: 60, durationMs: 120, weight: 2));

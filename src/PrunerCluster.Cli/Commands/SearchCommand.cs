@@ -5,6 +5,7 @@ using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Commands;
 using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
+using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Contracts;
@@ -98,6 +99,7 @@ public static class SearchCommand
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{status.State}: {status.Evaluated} evaluated ({status.Failed} failed), Pareto set of {pareto.Entries.Count}{(remeasured is null ? "" : $" after re-timing every member ({remeasured.Left.Count()} left the front)")}:"));
         output.WriteLine(ParetoReport.Table(pareto));
+        output.WriteLine(SearchCompute.Of(evaluations).Describe());
         foreach (var error in status.Errors)
         {
             output.WriteLine($"note: {error}");

@@ -32,11 +32,11 @@ public static class QualityCommand
         var encodings = new Option<string?>("--encodings") { Description = "NSGA-II genome encodings, each an arm: keepRatio, channelBits, hybrid", HelpName = "LIST" };
         var cache = new Option<string?>("--cache") { Description = "Baseline checkpoint cache directory", HelpName = "DIR" };
         var output = new Option<string?>("--out") { Description = "Output directory for the table, JSON and plot", HelpName = "DIR" };
-        var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform and generation-0 arms are skipped" };
+        var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform, slimming, LAMP and generation-0 arms are skipped" };
         var maxDrop = new Option<double?>("--nsga-max-drop") { Description = "Search the NSGA-II arms under the constraint accuracy_drop <= POINTS (as the main job does); the arms' names carry it", HelpName = "POINTS" };
         var objectives = new Option<string?>("--nsga-objectives") { Description = "The NSGA-II arms' objectives: accuracy and at least one of macs, latency_ms (default all three)", HelpName = "LIST" };
         var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run. Comma-separated files of runs with the same settings are merged into one table: other seeds, or other arms of the same seeds (e.g. an --nsga-only variant)", HelpName = "FILE[,FILE...]" };
-        var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
+        var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning, a global importance threshold (network slimming), LAMP and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
             quick, seeds, encodings, cache, output, nsgaOnly, maxDrop, objectives, rescore,
         };

@@ -19,11 +19,11 @@ public static class QualityComparison
         return Of(scored);
     }
 
-    /// <summary>The better of random and uniform on each plane separately; null when a seed has neither.</summary>
+    /// <summary>The best one-rule baseline (random, uniform, slimming, LAMP) on each plane separately; null when a seed has none.</summary>
     public static Hypervolumes? BestBaseline(IReadOnlyList<MethodRun> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var baselines = runs.Where(r => r.Method is QualityRunner.Random or QualityRunner.Uniform).ToList();
+        var baselines = runs.Where(r => QualityRunner.IsBaseline(r.Method)).ToList();
         return baselines.Count == 0
             ? null
             : new Hypervolumes(baselines.Max(r => r.HypervolumeMacs), baselines.Max(r => r.HypervolumeLatency), baselines.Max(r => r.HypervolumeAll));

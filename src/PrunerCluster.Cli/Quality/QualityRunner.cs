@@ -21,6 +21,11 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     public const string Random = "random";
     public const string Uniform = "uniform";
     public const string Generation0 = "generation0";
+    public const string Slimming = "slimming";
+    public const string Lamp = "lamp";
+
+    /// <summary>The one-rule baselines: random masks, uniform pruning, a global importance threshold and LAMP.</summary>
+    public static bool IsBaseline(string method) => method is Random or Uniform or Slimming or Lamp;
 
     private readonly TorchSharpEvaluationBackend _backend = new(
         Options.Create(options.CacheDirectory is { } cache
@@ -60,7 +65,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
-            foreach (var method in options.NsgaOnly ? [] : new[] { Random, Uniform, Generation0 })
+            foreach (var method in options.NsgaOnly ? [] : new[] { Random, Uniform, Slimming, Lamp, Generation0 })
             {
                 RestoreKernels(method);
                 runs.Add(await OnThread(() => Direct(method, seed, reference, ct), ct).ConfigureAwait(false));
@@ -195,7 +200,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             Random => (GenomeEncodings.ChannelBits, (Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>>)RandomMasks),
             Uniform => (GenomeEncodings.ChannelBits, UniformMasks),
             Generation0 => (GenomeEncodings.KeepRatio, Generation0Masks),
-            _ => throw new ArgumentException($"unknown direct arm '{method}'; expected {Random}, {Uniform} or {Generation0}", nameof(method)),
+            Slimming => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.GlobalThreshold, token)),
+            Lamp => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.Lamp, token)),
+            _ => throw new ArgumentException($"unknown direct arm '{method}'; expected {Random}, {Uniform}, {Slimming}, {Lamp} or {Generation0}", nameof(method)),
         };
         var spec = Spec(seed, encoding);
         var layout = _backend.LayoutOf(spec, ct);
@@ -266,6 +273,16 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         var importance = _backend.PrepareCached(spec, ct).SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order");
         var layout = _backend.LayoutOf(spec, ct);
         return [.. Spread(options.Budget).Select(keep => MagnitudeMasks.Uniform(layout, importance, keep).ToCanonicalString())];
+    }
+
+    /// <summary>A rule's masks at global keep ratios spread over [0.1, 0.9]; distinct only (neighbouring ratios can round to the same levels).</summary>
+    private IReadOnlyList<string> RuleMasks(ExperimentSpec spec, PruningRule rule, CancellationToken ct)
+    {
+        var prepared = _backend.PrepareCached(spec, ct);
+        var importance = prepared.SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order");
+        var fractions = EvolutionMapping.Settings(spec, prepared).LevelKeepFractions ?? throw new InvalidOperationException("the keepRatio encoding gave no keep fractions");
+        var layout = _backend.LayoutOf(spec, ct);
+        return [.. Spread(options.Budget).Select(keep => RuleInitialization.Create(layout, importance, rule, keep, fractions).ToCanonicalString()).Distinct(StringComparer.Ordinal)];
     }
 
     private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, ulong seed, CancellationToken ct)

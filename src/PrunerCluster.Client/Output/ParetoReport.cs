@@ -18,6 +18,7 @@ public static class ParetoReport
         (MetricNames.Throughput, "samples/s", v => v.ToString("F0", CultureInfo.InvariantCulture)),
         (MetricNames.EnergyMj, "energy(mJ)", v => v.ToString("G4", CultureInfo.InvariantCulture)),
         (MetricNames.KeptFraction, "kept", v => v.ToString("P0", CultureInfo.InvariantCulture)),
+        (MetricNames.FidelitySteps, "rung steps", v => v.ToString("F0", CultureInfo.InvariantCulture)),
     ];
 
     /// <summary>Entries ordered by the first minimized objective (else the first objective), for stable output.</summary>

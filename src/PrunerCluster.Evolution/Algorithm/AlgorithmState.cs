@@ -55,6 +55,12 @@ public sealed record AlgorithmState
 
     public IReadOnlyList<double> HypervolumeHistory { get; init; } = [];
 
+    /// <summary>Multi-fidelity: every successful result by rung (empty for a single-fidelity run).</summary>
+    public IReadOnlyList<RungResultState> RungResults { get; init; } = [];
+
+    /// <summary>Multi-fidelity: promotions decided but not handed out yet, in order.</summary>
+    public IReadOnlyList<CandidateState> Promotions { get; init; } = [];
+
     /// <summary>Reference point of the stagnation criterion, in minimization form, once fixed.</summary>
     public IReadOnlyList<double>? StagnationReference { get; init; }
 

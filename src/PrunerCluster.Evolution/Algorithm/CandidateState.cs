@@ -1,4 +1,4 @@
 namespace PrunerCluster.Evolution;
 
-/// <summary>A candidate not yet told: genome canonical text.</summary>
-public sealed record CandidateState(long Id, string Genome, int Generation);
+/// <summary>A candidate not yet told: genome canonical text and its rung.</summary>
+public sealed record CandidateState(long Id, string Genome, int Generation, int Rung = 0);

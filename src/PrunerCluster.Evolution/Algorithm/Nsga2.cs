@@ -27,6 +27,7 @@ public sealed class Nsga2
     private readonly HashSet<UInt128> _seen = [];
     private readonly List<double> _hypervolumeHistory = [];
     private readonly RandomSource _random;
+    private readonly FidelityLadder _ladder;
     private readonly TimeSpan _elapsedBefore;
     private readonly long _startTimestamp;
     private List<Individual> _population = [];
@@ -50,6 +51,7 @@ public sealed class Nsga2
         _mutationRate = settings.EffectiveMutationRate(problem.Layout);
         _elapsedBefore = elapsedBefore;
         _startTimestamp = _time.GetTimestamp();
+        _ladder = new FidelityLadder(settings.Fidelity);
         if (settings.Termination.HypervolumeStagnation?.ReferencePoint is { } r)
         {
             _stagnationReference = problem.ToMinimization(r);
@@ -86,9 +88,15 @@ public sealed class Nsga2
     public IReadOnlyList<ArchiveEntry> ParetoFront => _front ??= [.. _archive.Items.OrderBy(e => e.CandidateId)];
 
     /// <summary>The current population (survivors), ordered by candidate id.</summary>
-    public IReadOnlyList<ArchiveEntry> Population => [.. _population.Select(i => new ArchiveEntry(i.Id, i.Genome, i.Evaluation))];
+    public IReadOnlyList<ArchiveEntry> Population => [.. _population.Select(i => new ArchiveEntry(i.Id, i.Genome, i.Evaluation, i.Rung))];
 
     public IReadOnlyList<double> HypervolumeHistory => _hypervolumeHistory;
+
+    /// <summary>Multi-fidelity: successful results per rung so far, lowest rung first (one entry for a single-fidelity run).</summary>
+    public IReadOnlyList<int> ResultsPerRung => _ladder.ResultsPerRung;
+
+    /// <summary>Multi-fidelity: promotions decided and not handed out yet.</summary>
+    public int WaitingPromotions => _ladder.WaitingPromotions;
 
     public static Nsga2 Create(Problem problem, Nsga2Settings settings, TimeProvider? time = null, IEvolutionListener? listener = null)
     {
@@ -155,7 +163,7 @@ public sealed class Nsga2
         foreach (var a in state.Archive)
         {
             var ind = engine.FromState(a);
-            engine._archive.Add(new ArchiveEntry(ind.Id, ind.Genome, ind.Evaluation), ind.Minimized);
+            engine._archive.Add(new ArchiveEntry(ind.Id, ind.Genome, ind.Evaluation, ind.Rung), ind.Minimized);
         }
 
         foreach (var h in state.SeenHashes)
@@ -166,6 +174,7 @@ public sealed class Nsga2
         engine._hypervolumeHistory.AddRange(state.HypervolumeHistory);
         engine._stagnationReference = state.StagnationReference?.ToArray() ?? engine._stagnationReference;
         engine._densityCursor = state.DensityCursor;
+        engine._ladder.Restore(state.RungResults, state.Promotions.Select(engine.FromState), problem);
         return engine;
     }
 
@@ -186,7 +195,11 @@ public sealed class Nsga2
         while (result.Count < count)
         {
             Candidate candidate;
-            if (_queue.Count > 0)
+            if (_ladder.TryTakePromotion(out var promotion))
+            {
+                candidate = promotion;
+            }
+            else if (_queue.Count > 0)
             {
                 candidate = _queue.Dequeue();
             }
@@ -219,15 +232,28 @@ public sealed class Nsga2
         Problem.Validate(evaluation, nameof(evaluation));
         _pending.Remove(candidateId);
         var copy = new Evaluation((double[])evaluation.Objectives.Clone(), evaluation.ConstraintViolation);
-        var individual = new Individual(candidate.Id, candidate.Genome, candidate.Generation, copy, Problem.ToMinimization(copy.Objectives));
+        var individual = new Individual(candidate.Id, candidate.Genome, candidate.Generation, copy, Problem.ToMinimization(copy.Objectives), candidate.Rung);
         EvaluationCount++;
-        var entered = individual.IsFeasible && _archive.Add(new ArchiveEntry(candidate.Id, candidate.Genome, copy), individual.Minimized);
+        if (candidate.Rung > 0)
+        {
+            Supersede(candidate.Genome);
+        }
+
+        var entered = individual.IsFeasible && _archive.Add(new ArchiveEntry(candidate.Id, candidate.Genome, copy, candidate.Rung), individual.Minimized);
         if (entered)
         {
             _front = null;
         }
 
         _listener.OnEvaluated(new EvaluatedEvent(candidate, copy, null, entered, EvaluationCount));
+        if (Settings.Fidelity.IsMultiFidelity)
+        {
+            foreach (var (genome, rung) in _ladder.Record(candidate, individual))
+            {
+                _ladder.Enqueue(new Candidate(_nextId++, genome, Generation, rung));
+            }
+        }
+
         if (Settings.Mode == DriverMode.Generational)
         {
             _told.Add(individual);
@@ -289,28 +315,45 @@ public sealed class Nsga2
         Queue = [.. _queue.Select(ToState)],
         Pending = [.. _pending.Values.Select(ToState)],
         Told = [.. _told.Select(ToState)],
-        Archive = [.. _archive.Items.Select(e => new IndividualState(e.CandidateId, e.Genome.ToCanonicalString(), 0, e.Evaluation.Objectives, e.Evaluation.ConstraintViolation))],
+        Archive = [.. _archive.Items.Select(e => new IndividualState(e.CandidateId, e.Genome.ToCanonicalString(), 0, e.Evaluation.Objectives, e.Evaluation.ConstraintViolation, e.Rung))],
         SeenHashes = [.. _seen.Order().Select(h => h.ToString("x32", CultureInfo.InvariantCulture))],
         HypervolumeHistory = [.. _hypervolumeHistory],
         StagnationReference = _stagnationReference,
+        RungResults = [.. _ladder.Save()],
+        Promotions = [.. _ladder.Waiting.Select(ToState)],
     };
 
     private static UInt128 Key(Genome genome) =>
         UInt128.Parse(genome.ContentHash.AsSpan(0, 32), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
     private static IndividualState ToState(Individual i) =>
-        new(i.Id, i.Genome.ToCanonicalString(), i.Generation, i.Evaluation.Objectives, i.Evaluation.ConstraintViolation);
+        new(i.Id, i.Genome.ToCanonicalString(), i.Generation, i.Evaluation.Objectives, i.Evaluation.ConstraintViolation, i.Rung);
 
-    private static CandidateState ToState(Candidate c) => new(c.Id, c.Genome.ToCanonicalString(), c.Generation);
+    private static CandidateState ToState(Candidate c) => new(c.Id, c.Genome.ToCanonicalString(), c.Generation, c.Rung);
 
     private Individual FromState(IndividualState s)
     {
         var evaluation = new Evaluation(s.Objectives, s.ConstraintViolation);
         Problem.Validate(evaluation, nameof(s));
-        return new Individual(s.Id, Genome.Parse(Problem.Layout, s.Genome), s.Generation, evaluation, Problem.ToMinimization(s.Objectives));
+        return new Individual(s.Id, Genome.Parse(Problem.Layout, s.Genome), s.Generation, evaluation, Problem.ToMinimization(s.Objectives), s.Rung);
     }
 
-    private Candidate FromState(CandidateState s) => new(s.Id, Genome.Parse(Problem.Layout, s.Genome), s.Generation);
+    private Candidate FromState(CandidateState s) => new(s.Id, Genome.Parse(Problem.Layout, s.Genome), s.Generation, s.Rung);
+
+    /// <summary>A higher-fidelity result of a genome replaces its lower-rung one in the population and the Pareto archive.</summary>
+    private void Supersede(Genome genome)
+    {
+        var key = genome.ContentHash;
+        if (_population.RemoveAll(i => string.Equals(i.Genome.ContentHash, key, StringComparison.Ordinal)) > 0)
+        {
+            _selectionInfo = null;
+        }
+
+        if (_archive.RemoveWhere(e => string.Equals(e.Genome.ContentHash, key, StringComparison.Ordinal)) > 0)
+        {
+            _front = null;
+        }
+    }
 
     private Candidate PendingCandidate(long candidateId) =>
         _pending.TryGetValue(candidateId, out var candidate)
@@ -420,6 +463,11 @@ public sealed class Nsga2
         foreach (var fraction in Settings.SeedLevelFractions ?? [])
         {
             Offer(Problem.Repair(LevelInitialization.Create(layout, fraction, Settings.LevelKeepFractions)));
+        }
+
+        foreach (var text in Settings.SeedGenomes ?? [])
+        {
+            Offer(Problem.Repair(Genome.Parse(layout, text)));
         }
 
         for (var attempt = 0; result.Count < Settings.PopulationSize && attempt < Settings.PopulationSize * Settings.MaxDuplicateRetries; attempt++)

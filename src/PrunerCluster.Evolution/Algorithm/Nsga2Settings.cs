@@ -36,6 +36,9 @@ public sealed record Nsga2Settings
     /// <summary>Level fractions whose uniform-level genomes (<see cref="LevelInitialization"/>) enter the first population.</summary>
     public double[]? SeedLevelFractions { get; init; }
 
+    /// <summary>Explicit genomes (canonical text) that enter the first population after the seeds above, e.g. one-rule baselines from <see cref="RuleInitialization"/>.</summary>
+    public IReadOnlyList<string>? SeedGenomes { get; init; }
+
     /// <summary>
     /// Per segment (layout order), the fraction of its units each value of its first integer gene keeps, value 0 keeping
     /// the most. Null: a level fraction is a position in the gene range. Set: <see cref="SeedLevelFractions"/> and the
@@ -51,6 +54,9 @@ public sealed record Nsga2Settings
     public int MaxDuplicateRetries { get; init; } = 64;
 
     public TerminationSpec Termination { get; init; } = new() { MaxGenerations = 100 };
+
+    /// <summary>Multi-fidelity ladder (asynchronous successive halving); the default is one rung, i.e. single fidelity.</summary>
+    public FidelityLadderSpec Fidelity { get; init; } = new();
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the offending setting.</summary>
     public void Validate()
@@ -77,6 +83,9 @@ public sealed record Nsga2Settings
         Require(MaxDuplicateRetries >= 1, nameof(MaxDuplicateRetries), MaxDuplicateRetries, "MaxDuplicateRetries must be >= 1.");
         Require(Termination is not null, nameof(Termination), null, "Termination must not be null.");
         Termination!.Validate();
+        Require(Fidelity is not null, nameof(Fidelity), null, "Fidelity must not be null.");
+        Fidelity!.Validate();
+        Require(!Fidelity.IsMultiFidelity || Mode == DriverMode.SteadyState, nameof(Fidelity), Fidelity.Rungs, "A multi-fidelity ladder needs the steady-state driver (promotions go out asynchronously, with no generation barrier).");
     }
 
     /// <summary>Validation against a problem: seed rankings must name existing segments with matching lengths, reference points must match the objectives.</summary>
@@ -90,6 +99,18 @@ public sealed record Nsga2Settings
         }
 
         LevelInitialization.ValidateKeepFractions(problem.Layout, LevelKeepFractions, nameof(LevelKeepFractions));
+        foreach (var text in SeedGenomes ?? [])
+        {
+            try
+            {
+                _ = Genome.Parse(problem.Layout, text);
+            }
+            catch (FormatException e)
+            {
+                var parameter = nameof(SeedGenomes);
+                throw new ArgumentException($"SeedGenomes: '{text}' does not fit the genome layout: {e.Message}", parameter, e);
+            }
+        }
 
         if (Termination.HypervolumeStagnation?.ReferencePoint is { } r && r.Length != problem.ObjectiveCount)
         {

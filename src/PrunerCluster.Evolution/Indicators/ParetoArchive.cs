@@ -15,6 +15,24 @@ public sealed class ParetoArchive<T>
 
     public IReadOnlyList<double[]> Objectives => _objectives;
 
+    /// <summary>Removes the members matching <paramref name="match"/> (e.g. a result superseded by a better measurement of the same item); returns how many.</summary>
+    public int RemoveWhere(Func<T, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var removed = 0;
+        for (var i = _items.Count - 1; i >= 0; i--)
+        {
+            if (match(_items[i]))
+            {
+                _items.RemoveAt(i);
+                _objectives.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Adds the item unless a member dominates it; removes the members it dominates. True when added.</summary>
     public bool Add(T item, double[] objectives)
     {

@@ -73,7 +73,10 @@ public sealed class Problem
     /// Builds an <see cref="Evaluation"/> from named metrics. Throws <see cref="ArgumentException"/> naming the metric
     /// when an objective or constraint metric is missing or not finite.
     /// </summary>
-    public Evaluation Assess(IReadOnlyDictionary<string, double> metrics)
+    public Evaluation Assess(IReadOnlyDictionary<string, double> metrics) => Assess(metrics, null);
+
+    /// <summary>As <see cref="Assess(IReadOnlyDictionary{string, double})"/>, counting only the constraints whose metric <paramref name="applies"/> accepts (null = all).</summary>
+    public Evaluation Assess(IReadOnlyDictionary<string, double> metrics, Func<string, bool>? applies)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         var values = new double[Objectives.Count];
@@ -83,7 +86,7 @@ public sealed class Problem
         }
 
         var violation = 0.0;
-        foreach (var c in Constraints)
+        foreach (var c in Constraints.Where(c => applies is null || applies(c.Metric)))
         {
             violation += c.Violation(Metric(metrics, c.Metric, "constraint"));
         }

@@ -3,8 +3,9 @@ namespace PrunerCluster.Evolution;
 /// <summary>An evaluated member of the population, with its objectives in minimization form and its survival attributes.</summary>
 internal sealed class Individual
 {
-    public Individual(long id, Genome genome, int generation, Evaluation evaluation, double[] minimized)
+    public Individual(long id, Genome genome, int generation, Evaluation evaluation, double[] minimized, int rung = 0)
     {
+        Rung = rung;
         Id = id;
         Genome = genome;
         Generation = generation;
@@ -17,6 +18,9 @@ internal sealed class Individual
     public Genome Genome { get; }
 
     public int Generation { get; }
+
+    /// <summary>Fidelity rung the evaluation was measured at.</summary>
+    public int Rung { get; }
 
     public Evaluation Evaluation { get; }
 

@@ -41,6 +41,22 @@ public static class CoordinatorViews
         ? FormattableString.Invariant($"storage unavailable since {since:HH:mm:ss} UTC; dispatch paused until it is back: {store.LastError?.Message}")
         : null;
 
+    /// <summary>
+    /// A member measured below the top rung of a ladder is on the engine's front without its training-dependent
+    /// constraints (see <see cref="ResultBooking.ConstraintsAt"/>); it is shown only if its measured metrics meet them all.
+    /// </summary>
+    public static bool ShownOnTheFront(ExperimentSpec? spec, ArchiveEntry member, EvaluationRecord? record)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (spec is not { IsMultiFidelity: true } || member.Rung >= spec.Search.Fidelities!.Count - 1 || record is null)
+        {
+            return true;
+        }
+
+        return spec.Constraints.All(c => record.Metrics.TryGetValue(c.Metric, out var v)
+            && (c.Operator == ConstraintOperator.LessOrEqual ? v <= c.Threshold : v >= c.Threshold));
+    }
+
     /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>
     public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume)
     {
@@ -52,6 +68,11 @@ public static class CoordinatorViews
             foreach (var member in engine.ParetoFront)
             {
                 var record = ledger.Find(member.CandidateId);
+                if (!ShownOnTheFront(s.Spec, member, record))
+                {
+                    continue;
+                }
+
                 entries.Add(new ParetoEntry
                 {
                     CandidateId = member.CandidateId,

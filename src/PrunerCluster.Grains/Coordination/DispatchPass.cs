@@ -53,7 +53,7 @@ public sealed class DispatchPass(CoordinatorState state, EvaluationBookkeeper bo
 
         var now = time.GetUtcNow();
         var keyClass = DispatchPlanner.KeyDeviceClass(state);
-        var plan = planner.Plan(waiting, grant.Silos, running && !books.Barrier && !engine.IsTerminated, engine.Ask, (c, silo) => DispatchPlanner.NewEntry(c, silo, state.Prepared!, keyClass, now));
+        var plan = planner.Plan(waiting, grant.Silos, running && !books.Barrier && !engine.IsTerminated, engine.Ask, (c, silo) => DispatchPlanner.NewEntry(c, silo, state.Prepared!, keyClass, state.Spec, now));
 
         // Generational barrier or budget reached: the spare grants go back on the next pass.
         books.Barrier |= plan.ShortOfCandidates;

@@ -92,18 +92,24 @@ public sealed class DispatchPlanner(InFlightTable inFlight, RefusalMemory refusa
     }
 
     /// <summary>A new in-flight entry for <paramref name="candidate"/> on the granted <paramref name="silo"/>.</summary>
-    public static InFlightEvaluation NewEntry(Candidate candidate, string silo, PreparedExperiment prepared, string? keyDeviceClass, DateTimeOffset now)
+    public static InFlightEvaluation NewEntry(Candidate candidate, string silo, PreparedExperiment prepared, string? keyDeviceClass, DateTimeOffset now) =>
+        NewEntry(candidate, silo, prepared, keyDeviceClass, null, now);
+
+    /// <summary>As above, for a candidate at a rung of the spec's fidelity ladder (<paramref name="spec"/> null: single fidelity).</summary>
+    public static InFlightEvaluation NewEntry(Candidate candidate, string silo, PreparedExperiment prepared, string? keyDeviceClass, ExperimentSpec? spec, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(prepared);
         var maskHash = candidate.Genome.ContentHash;
+        var rung = spec?.RungAt(candidate.Rung);
         return new InFlightEvaluation
         {
             CandidateId = candidate.Id,
             MaskText = candidate.Genome.ToCanonicalString(),
             MaskHash = maskHash,
-            Key = IndividualKey.Compute(prepared.CheckpointHash, prepared.SettingsHash, maskHash, keyDeviceClass).Value,
+            Key = IndividualKey.Compute(prepared.CheckpointHash, prepared.SettingsHash, maskHash, keyDeviceClass, rung).Value,
             Generation = candidate.Generation,
+            Rung = rung is null ? 0 : candidate.Rung,
             Silo = silo,
             LastContact = now,
         };

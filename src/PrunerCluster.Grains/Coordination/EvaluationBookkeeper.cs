@@ -51,7 +51,7 @@ public sealed class EvaluationBookkeeper(
             outcome = outcome with { Metrics = LatencyScales.Apply(state.LatencyScales, outcome.DeviceClass, outcome.Metrics) };
         }
 
-        var record = ResultBooking.Book(Engine, Problem, entry, outcome, fromCache, time.GetUtcNow(), out var error);
+        var record = ResultBooking.Book(Engine, Problem, entry, outcome, fromCache, time.GetUtcNow(), state.Spec, out var error);
         if (error is not null)
         {
             AddError(error);
@@ -151,7 +151,7 @@ public sealed class EvaluationBookkeeper(
             if (ledger.Find(entry.CandidateId) is { } record)
             {
                 inFlight.Remove(entry.CandidateId, out _);
-                ResultBooking.Replay(Engine, Problem, record);
+                ResultBooking.Replay(Engine, Problem, record, state.Spec);
                 Dirty = true;
             }
         }

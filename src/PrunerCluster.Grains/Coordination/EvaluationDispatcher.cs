@@ -29,7 +29,20 @@ public sealed class EvaluationDispatcher(
             MaskHash = entry.MaskHash,
             DeviceClass = keyDeviceClass,
             Deadline = DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
+            Rung = entry.Rung,
+            WarmStartKey = WarmStartKey(entry, state, keyDeviceClass),
+            WarmStartSteps = entry.Rung > 0 ? state.Spec!.RungAt(entry.Rung - 1)?.FineTuneSteps ?? 0 : 0,
         })));
+    }
+
+    /// <summary>The key of the same mask one rung below (whose weights a promotion continues from); null at rung 0 or without a ladder.</summary>
+    public static string? WarmStartKey(InFlightEvaluation entry, CoordinatorState state, string? keyDeviceClass)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(state);
+        return entry.Rung > 0 && state.Spec?.RungAt(entry.Rung - 1) is { } below && state.Prepared is { } prepared
+            ? IndividualKey.Compute(prepared.CheckpointHash, prepared.SettingsHash, entry.MaskHash, keyDeviceClass, below).Value
+            : null;
     }
 
     private async Task<DispatchResult> DispatchOneAsync(InFlightEvaluation entry, EvaluationRequest request)

@@ -8,11 +8,16 @@ namespace PrunerCluster.Grains.Coordination;
 public static class ResultBooking
 {
     /// <summary>Tells the engine (if it still waits for the candidate) and returns the ledger record; <paramref name="error"/> says why it failed.</summary>
-    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error)
+    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error) =>
+        Book(engine, problem, entry, outcome, fromCache, now, spec: null, out error);
+
+    /// <summary>As above; with a multi-fidelity <paramref name="spec"/>, a successful record's metrics say the rung and its fine-tune steps.</summary>
+    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, ExperimentSpec? spec, out string? error)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(outcome);
-        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, outcome.Metrics, outcome.FailureReason);
+        var metrics = WithRung(outcome.Metrics, entry, spec);
+        var (succeeded, reason) = Tell(engine, problem, entry.CandidateId, outcome.Succeeded, metrics, outcome.FailureReason, ConstraintsAt(spec, entry.Rung));
         error = succeeded ? null : string.Create(CultureInfo.InvariantCulture, $"candidate {entry.CandidateId} ({entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}): {reason}");
         return new EvaluationRecord
         {
@@ -22,7 +27,7 @@ public static class ResultBooking
             Generation = entry.Generation,
             Succeeded = succeeded,
             FailureReason = succeeded ? null : reason,
-            Metrics = outcome.Metrics,
+            Metrics = metrics,
             Silo = outcome.Silo,
             FromCache = fromCache,
             CompletedAt = now,
@@ -38,10 +43,40 @@ public static class ResultBooking
     public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason);
+        Replay(engine, problem, record, spec: null);
     }
 
-    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason)
+    /// <summary>As above, for a record of a multi-fidelity <paramref name="spec"/> (its rung is in its metrics).</summary>
+    public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record, ExperimentSpec? spec)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var rung = record.Metrics.TryGetValue(MetricNames.FidelityRung, out var r) ? (int)r : 0;
+        Tell(engine, problem, record.CandidateId, record.Succeeded, record.Metrics, record.FailureReason, ConstraintsAt(spec, rung));
+    }
+
+    /// <summary>
+    /// Below the top rung of a ladder, constraints on metrics that depend on training (an accuracy drop, say) are not
+    /// counted: a candidate that would meet them after the top rung's fine-tuning must not look infeasible at rung 0.
+    /// Constraints on structural metrics (MACs, latency...) count at every rung. Null = every constraint counts.
+    /// </summary>
+    public static Func<string, bool>? ConstraintsAt(ExperimentSpec? spec, int rung) =>
+        spec is { IsMultiFidelity: true } && rung < spec.Search.Fidelities!.Count - 1 ? MetricNames.IsStructural : null;
+
+    private static IReadOnlyDictionary<string, double> WithRung(IReadOnlyDictionary<string, double> metrics, InFlightEvaluation entry, ExperimentSpec? spec)
+    {
+        if (spec?.RungAt(entry.Rung) is not { } rung || metrics.Count == 0)
+        {
+            return metrics;
+        }
+
+        return new Dictionary<string, double>(metrics, StringComparer.Ordinal)
+        {
+            [MetricNames.FidelityRung] = entry.Rung,
+            [MetricNames.FidelitySteps] = rung.FineTuneSteps,
+        };
+    }
+
+    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason, Func<string, bool>? constraints)
     {
         if (engine is null || problem is null || !engine.PendingIds.Contains(candidateId))
         {
@@ -56,7 +91,7 @@ public static class ResultBooking
 
         try
         {
-            engine.Tell(candidateId, problem.Assess(metrics));
+            engine.Tell(candidateId, problem.Assess(metrics, constraints));
             return (true, null);
         }
         catch (ArgumentException ex)

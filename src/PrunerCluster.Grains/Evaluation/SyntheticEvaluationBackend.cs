@@ -128,7 +128,8 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
 
         // Holds the slot for the configured time without burning CPU (the benchmark machines have 2 cores), split into the
         // real backend's phases so phase telemetry has the same shape.
-        var duration = DurationFor(request.MaskHash, synthetic);
+        var shortfall = RecoveryShortfall(request);
+        var duration = DurationFor(request.MaskHash, synthetic) * Math.Max(0.1, 1 - shortfall);
         var phases = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (phase, share) in Phases)
         {
@@ -142,6 +143,11 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         }
 
         var metrics = Metrics(request.Spec.Model, bits);
+        if (shortfall > 0)
+        {
+            metrics[MetricNames.Accuracy] *= 1 - (0.1 * shortfall);
+            metrics[MetricNames.AccuracyDrop] = (BaselineAccuracy - metrics[MetricNames.Accuracy]) * 100;
+        }
         if (synthetic.FailBelowKeptFraction > 0 && metrics[MetricNames.KeptFraction] < synthetic.FailBelowKeptFraction)
         {
             return Failed(slot, started, string.Create(
@@ -161,6 +167,22 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             StartedAt = started,
             CompletedAt = completed,
         };
+    }
+
+    /// <summary>
+    /// A lower rung of a fidelity ladder recovers less: 0 at the top rung, up to 1 at a rung with no fine-tuning. The synthetic
+    /// model loses up to 10 % of its accuracy and runs that much shorter, so lower rungs are cheaper and rank masks alike.
+    /// </summary>
+    public static double RecoveryShortfall(EvaluationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Fidelity is not { } rung)
+        {
+            return 0;
+        }
+
+        var top = request.Spec.Search.Fidelities![^1].FineTuneSteps;
+        return top <= 0 ? 0 : Math.Clamp(1 - ((double)rung.FineTuneSteps / top), 0, 1);
     }
 
     /// <summary>Deterministic duration in [Duration, DurationSpread x Duration], from the mask hash.</summary>

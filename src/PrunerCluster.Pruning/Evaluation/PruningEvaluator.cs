@@ -31,6 +31,10 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
     public EvaluationResult Evaluate(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, CancellationToken ct = default) =>
         Run(checkpoint, mask, settings, device, exportDirectory: null, ct);
 
+    /// <summary>As <see cref="Evaluate(BaselineCheckpoint, PruneMask, EvaluationSettings, Device, CancellationToken)"/>, continuing from <paramref name="warm"/> (null = from the baseline) for the steps it still lacks.</summary>
+    public EvaluationResult Evaluate(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, WarmStart? warm, CancellationToken ct = default) =>
+        Run(checkpoint, mask, settings, device, exportDirectory: null, ct, warm);
+
     /// <summary>As <see cref="Evaluate"/>, then saves the pruned, fine-tuned model and its model card to <paramref name="exportDirectory"/>.</summary>
     public EvaluationResult EvaluateAndExport(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string exportDirectory, CancellationToken ct = default)
     {
@@ -38,13 +42,13 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         return Run(checkpoint, mask, settings, device, exportDirectory, ct);
     }
 
-    private EvaluationResult Run(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string? exportDirectory, CancellationToken ct)
+    private EvaluationResult Run(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string? exportDirectory, CancellationToken ct, WarmStart? warm = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(device);
-        var context = new RunContext(checkpoint, mask, settings, device, exportDirectory);
+        var context = new RunContext(checkpoint, mask, settings, device, exportDirectory) { Warm = warm };
         var total = Stopwatch.StartNew();
         try
         {
@@ -148,16 +152,18 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.Kept = kept;
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
-            Recalibrate(c, source, pruned, data.Train, batchSize, gate, ct);
+            var steps = s.FineTuneSteps - WarmStartSteps(c, pruned);
+            var forwardSamples = steps == s.FineTuneSteps ? Recalibrate(c, source, pruned, data.Train, batchSize, gate, ct) : 0.0;
 
             Teacher? teacher = null;
-            if (s.DistillationWeight > 0 && s.FineTuneSteps > 0)
+            if (s.DistillationWeight > 0 && steps > 0)
             {
                 teacher = TeacherLogits.Fits(data.Train)
                     ? new Teacher(null, c.Time("teacher", () => TeacherLogits.For(source, data.Train, c.Checkpoint.ContentHash, gate, ct)))
                     : new Teacher(source, null);
             }
 
+            var teacherOnline = teacher?.Model is not null;
             if (teacher?.Model is null)
             {
                 source.Dispose();
@@ -169,10 +175,10 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 data.Train,
                 new FineTuneOptions
                 {
-                    Steps = s.FineTuneSteps,
+                    Steps = steps,
                     BatchSize = batchSize,
                     LearningRate = s.LearningRate,
-                    WarmupSteps = (int)Math.Round(s.WarmupFraction * s.FineTuneSteps, MidpointRounding.AwayFromZero),
+                    WarmupSteps = (int)Math.Round(s.WarmupFraction * steps, MidpointRounding.AwayFromZero),
                     Optimizer = s.Optimizer,
                     DistillationWeight = s.DistillationWeight,
                     DistillationTemperature = s.DistillationTemperature,
@@ -203,6 +209,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             }
 
             var report = c.Time("validate", () => ClassificationMetrics.Evaluate(pruned, evalSet, samples, ct: ct, gate: gate));
+            c.Metrics[MetricNames.ComputeTrainSamples] = (double)steps * batchSize;
+            c.Metrics[MetricNames.ComputeForwardSamples] = forwardSamples + samples + (teacherOnline ? (double)steps * batchSize : 0);
             c.Metrics[MetricNames.Accuracy] = report.Accuracy;
             c.Metrics[MetricNames.BaselineAccuracy] = baseAccuracy;
             c.Metrics[MetricNames.AccuracyDrop] = (baseAccuracy - report.Accuracy) * 100.0;
@@ -319,22 +327,51 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
 
     /// <summary>
     /// Re-estimates the pruned model's BatchNorm statistics (<see cref="BatchNormRecalibration"/>) unless recalibration is off
-    /// or the mask removed nothing (no unit, no sparsity), so the unpruned model keeps its trained statistics.
+    /// or the mask removed nothing (no unit, no sparsity), so the unpruned model keeps its trained statistics. Returns the
+    /// forward samples it passed.
     /// </summary>
-    private static void Recalibrate(RunContext c, ZooModel source, ZooModel pruned, ImageDataset train, int batchSize, DeviceGate gate, CancellationToken ct)
+    private static double Recalibrate(RunContext c, ZooModel source, ZooModel pruned, ImageDataset train, int batchSize, DeviceGate gate, CancellationToken ct)
     {
         var s = c.Settings;
         var pruning = c.Kept.Any(k => k.Value.Length < source.Architecture.Width(k.Key)) || c.SparsityFractions.Values.Any(f => f > 0);
         if (s.RecalibrationBatches == 0 || !pruning)
         {
-            return;
+            return 0;
         }
 
         var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
         if (layers == 0)
         {
             c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
+            return 0;
         }
+
+        return (double)s.RecalibrationBatches * batchSize;
+    }
+
+    /// <summary>Fine-tune steps the warm start already did (0 = starts from the shrunk baseline: no warm start, a mismatch, or sparsity modes).</summary>
+    private static int WarmStartSteps(RunContext c, ZooModel pruned)
+    {
+        if (c.Warm is not { } warm || warm.PriorSteps <= 0)
+        {
+            return 0;
+        }
+
+        if (c.Settings.Mode != PruningMode.Structured || warm.PriorSteps > c.Settings.FineTuneSteps)
+        {
+            c.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"warm start ignored: it needs structured mode and at most {c.Settings.FineTuneSteps} prior steps (got {c.Settings.Mode}, {warm.PriorSteps})"));
+            return 0;
+        }
+
+        var failure = c.Time("warm_start", () => warm.TryLoadInto(pruned, out var why) ? null : why);
+        if (failure is null)
+        {
+            c.Metrics[MetricNames.WarmStartSteps] = warm.PriorSteps;
+            return warm.PriorSteps;
+        }
+
+        c.Notes.Add("warm start ignored, fine-tuned from the baseline instead: " + failure);
+        return 0;
     }
 
     private static string StoreWeights(IArtifactStore store, ZooModel model)
@@ -488,6 +525,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         public ArchitectureSpec? PrunedArchitecture { get; set; }
 
         public string? WeightsSha256 { get; set; }
+
+        public WarmStart? Warm { get; init; }
 
         /// <summary>The innermost timed phase an exception left (e.g. <c>fine_tune</c>), for the failure reason; null when none did.</summary>
         public string? FailedPhase { get; set; }

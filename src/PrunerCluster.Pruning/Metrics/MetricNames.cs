@@ -3,6 +3,15 @@ namespace PrunerCluster.Pruning.Metrics;
 /// <summary>Metric keys of <c>EvaluationResult.Metrics</c>; objectives and constraints refer to these names.</summary>
 public static class MetricNames
 {
+    /// <summary>Compute of one evaluation: samples through forward and backward passes (fine-tune steps times batch).</summary>
+    public const string ComputeTrainSamples = "compute_train_samples";
+
+    /// <summary>Compute of one evaluation: samples through forward passes only (BatchNorm recalibration, validation, an online teacher).</summary>
+    public const string ComputeForwardSamples = "compute_forward_samples";
+
+    /// <summary>Fine-tune steps an evaluation inherited from a warm start (a lower rung's weights) instead of running them.</summary>
+    public const string WarmStartSteps = "warm_start_steps";
+
     /// <summary>Validation (or test) top-1 accuracy, fraction 0..1.</summary>
     public const string Accuracy = "accuracy";
 

@@ -125,7 +125,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         var started = time.GetUtcNow();
         try
         {
-            var settings = ResolveSettings(request.Spec);
+            var settings = FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
             TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
             if (DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
@@ -143,7 +143,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             var genome = Genome.Parse(layout, request.MaskText);
             var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
-            var result = Evaluator.Evaluate(checkpoint, mask, settings, device, cancellationToken);
+            var result = Evaluator.Evaluate(checkpoint, mask, settings, device, FidelitySettings.WarmStartFrom(_artifacts, request), cancellationToken);
             if (result.WeightsSha256 is { } weights)
             {
                 _artifacts.SetReference(request.Key.Value, weights);
