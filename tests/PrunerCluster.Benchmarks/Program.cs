@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["noise"] = NoiseSuite.Run,
     ["rounding"] = RoundingSuite.Run,
     ["latency-table"] = LatencyTableSuite.Run,
+    ["fidelity"] = FidelitySuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -153,19 +153,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             c.PrunedArchitecture = pruned.Architecture;
             c.SparsityFractions = sparsityFractions;
             var steps = s.FineTuneSteps - WarmStartSteps(c, pruned);
-            var forwardSamples = 0.0;
-            if (s.RecalibrationBatches > 0 && steps == s.FineTuneSteps)
-            {
-                var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, data.Train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
-                if (layers == 0)
-                {
-                    c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
-                }
-                else
-                {
-                    forwardSamples += (double)s.RecalibrationBatches * batchSize;
-                }
-            }
+            var forwardSamples = steps == s.FineTuneSteps ? Recalibrate(c, source, pruned, data.Train, batchSize, gate, ct) : 0.0;
 
             Teacher? teacher = null;
             if (s.DistillationWeight > 0 && steps > 0)
@@ -335,6 +323,30 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             pruned?.Dispose();
             source?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Re-estimates the pruned model's BatchNorm statistics (<see cref="BatchNormRecalibration"/>) unless recalibration is off
+    /// or the mask removed nothing (no unit, no sparsity), so the unpruned model keeps its trained statistics. Returns the
+    /// forward samples it passed.
+    /// </summary>
+    private static double Recalibrate(RunContext c, ZooModel source, ZooModel pruned, ImageDataset train, int batchSize, DeviceGate gate, CancellationToken ct)
+    {
+        var s = c.Settings;
+        var pruning = c.Kept.Any(k => k.Value.Length < source.Architecture.Width(k.Key)) || c.SparsityFractions.Values.Any(f => f > 0);
+        if (s.RecalibrationBatches == 0 || !pruning)
+        {
+            return 0;
+        }
+
+        var layers = c.Time("recalibrate", () => BatchNormRecalibration.Recalibrate(pruned, train, s.RecalibrationBatches, batchSize, s.Seed, gate, ct));
+        if (layers == 0)
+        {
+            c.Notes.Add("recalibration: the model has no BatchNorm layer with running statistics; skipped");
+            return 0;
+        }
+
+        return (double)s.RecalibrationBatches * batchSize;
     }
 
     /// <summary>Fine-tune steps the warm start already did (0 = starts from the shrunk baseline: no warm start, a mismatch, or sparsity modes).</summary>

@@ -134,12 +134,27 @@ public sealed class BatchNormRecalibrationTests
     }
 
     [Fact]
+    public void A_mask_that_removes_nothing_keeps_the_trained_statistics()
+    {
+        Assert.True(TestSupport.HasFashionMnist, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        var settings = new EvaluationSettings { FineTuneSteps = 0, BatchSize = 64, ValidationSamples = 200, LatencyBatchSize = 4, LatencyRuns = 1, LatencyMaxRuns = 1, LatencyWarmup = 0, EnergyWindow = TimeSpan.Zero, Threads = 1, RecalibrationBatches = 4 };
+
+        var result = new PruningEvaluator().Evaluate(TrainedNarrowVgg.Value, PruneMask.Full(PruningStructure.Analyze(NarrowVgg)), settings, torch.CPU);
+
+        Assert.True(result.Succeeded, result.FailureReason);
+        Assert.False(result.PhaseSeconds.ContainsKey("recalibrate"));
+        Assert.Equal(result.Metric(MetricNames.BaselineAccuracy), result.Metric(MetricNames.Accuracy));
+    }
+
+    [Fact]
     public void The_evaluator_notes_a_model_without_batchnorm()
     {
         var settings = new EvaluationSettings { FineTuneSteps = 0, BatchSize = 16, ValidationSamples = 16, LatencyBatchSize = 4, LatencyRuns = 1, LatencyMaxRuns = 1, LatencyWarmup = 0, EnergyWindow = TimeSpan.Zero, Threads = 1, RecalibrationBatches = 2 };
         var checkpoint = TestCheckpoints.TrainedMlp;
 
-        var result = new PruningEvaluator().Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
+        var groups = PruningStructure.Analyze(checkpoint.Architecture!);
+        using var ranked = ModelZoo.Load(checkpoint.Architecture!, checkpoint.Path);
+        var result = new PruningEvaluator().Evaluate(checkpoint, PruneMask.FromRanking(groups, Importance.Rank(ranked, ImportanceCriterion.L1), 0.5), settings, torch.CPU);
 
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.Single(result.Notes, n => n.StartsWith("recalibration: the model has no BatchNorm", StringComparison.Ordinal));
