@@ -22,7 +22,7 @@ public static class FrontRemeasurer
         ArgumentNullException.ThrowIfNull(log);
         var clock = Stopwatch.StartNew();
         log(string.Create(CultureInfo.InvariantCulture, $"re-measuring the latency of {pareto.Entries.Count} Pareto member(s), each alone on the device"));
-        Func<EvaluationSettings, EvaluationSettings> timingOnly = s => s with { FineTuneSteps = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero };
+        Func<EvaluationSettings, EvaluationSettings> timingOnly = s => s with { FineTuneSteps = 0, RecalibrationBatches = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero };
 
         // One untimed pass first: the first timing on this fresh thread after the search ran up to 2x slow in our runs.
         if (pareto.Entries.Count > 0)

@@ -114,7 +114,7 @@ public sealed class LatencyNoiseProbe : IDisposable
             var probe = HalfWidth(backend.LayoutOf(spec, token)).ToCanonicalString();
             for (var i = 0; i < count && !token.IsCancellationRequested; i++)
             {
-                var result = backend.EvaluateMask(spec, probe, s => s with { FineTuneSteps = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero }, null, token);
+                var result = backend.EvaluateMask(spec, probe, s => s with { FineTuneSteps = 0, RecalibrationBatches = 0, ValidationSamples = 1, EnergyWindow = TimeSpan.Zero }, null, token);
                 if (result.Succeeded && result.Metrics.TryGetValue(MetricNames.LatencyMs, out var ms))
                 {
                     lock (_samples)
