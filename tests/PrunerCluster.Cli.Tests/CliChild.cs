@@ -21,19 +21,7 @@ internal sealed class CliChild : IDisposable
 
     public static CliChild Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(SiloProcess.DotnetHost())
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunercluster.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = CliProcess.StartInfo(args);
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["OMP_NUM_THREADS"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

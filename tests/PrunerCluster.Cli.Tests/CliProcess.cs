@@ -16,7 +16,8 @@ internal static class CliProcess
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    /// <summary>The built CLI (<c>prunercluster.dll</c> beside the tests) with <paramref name="args"/>, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(SiloProcess.DotnetHost())
         {
@@ -30,6 +31,13 @@ internal static class CliProcess
         {
             info.ArgumentList.Add(arg);
         }
+
+        return info;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    {
+        var info = StartInfo(args);
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

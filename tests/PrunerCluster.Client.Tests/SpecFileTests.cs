@@ -21,9 +21,13 @@ public sealed class SpecFileTests
             spec.Objectives);
         Assert.Equal([new ConstraintDefinition(MetricNames.AccuracyDrop, ConstraintOperator.LessOrEqual, 5.0)], spec.Constraints);
         Assert.Equal(SearchMode.SteadyState, spec.Search.Mode);
-        Assert.Equal(12, spec.Search.PopulationSize);
+        Assert.Equal(16, spec.Search.PopulationSize);
         Assert.Equal(7UL, spec.Search.Seed);
-        Assert.Equal(36, spec.Budget.MaxEvaluations);
+        Assert.Equal([0, 100, 300], spec.Search.Fidelities!.Select(r => r.FineTuneSteps));
+        Assert.Equal(1000, spec.Search.Fidelities![0].ValidationSamples);
+        Assert.Equal(3, spec.Search.PromotionEta);
+        Assert.True(spec.IsMultiFidelity);
+        Assert.Equal(200, spec.Budget.MaxEvaluations);
         Assert.Equal(TimeSpan.FromSeconds(270), spec.Budget.WallClock);
         Assert.Equal(300, spec.Evaluation.FineTuneSteps);
         Assert.Equal(new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 4, MaxDropPoints = 3.0 }, spec.FinalRecovery);
@@ -241,7 +245,8 @@ public sealed class SpecFileTests
         var back = SpecFile.Parse(SpecFile.Serialize(spec), "roundtrip");
         Assert.Equal(SpecFile.Serialize(spec), SpecFile.Serialize(back));
         Assert.Equal(spec.Baseline, back.Baseline);
-        Assert.Equal(spec.Search, back.Search);
+        Assert.Equal(spec.Search with { Fidelities = null }, back.Search with { Fidelities = null });
+        Assert.Equal(spec.Search.Fidelities, back.Search.Fidelities);
         Assert.Equal(spec.Objectives, back.Objectives);
     }
 }

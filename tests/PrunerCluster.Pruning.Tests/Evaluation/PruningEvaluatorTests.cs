@@ -11,7 +11,7 @@ namespace PrunerCluster.Pruning.Tests.Evaluation;
 
 public sealed class PruningEvaluatorTests
 {
-    private static readonly EvaluationSettings Fast = new()
+    internal static readonly EvaluationSettings Fast = new()
     {
         FineTuneSteps = 5,
         BatchSize = 32,

@@ -10,16 +10,7 @@ namespace PrunerCluster.Pruning.Tests.Evaluation;
 /// <summary>A promotion up a fidelity ladder continues from the lower rung's fine-tuned weights instead of the baseline's.</summary>
 public sealed class WarmStartTests : IDisposable
 {
-    private static readonly EvaluationSettings Rung = new()
-    {
-        FineTuneSteps = 6,
-        BatchSize = 32,
-        ValidationSamples = 256,
-        LatencyBatchSize = 16,
-        LatencyRuns = 3,
-        LatencyWarmup = 1,
-        Threads = 1,
-    };
+    private static readonly EvaluationSettings Rung = PruningEvaluatorTests.Fast with { FineTuneSteps = 6 };
 
     private readonly string _store = Path.Combine(Path.GetTempPath(), "prunercluster-warm-" + Guid.NewGuid().ToString("N")[..12]);
 
