@@ -87,7 +87,7 @@ internal static class EncodingDefaults
             return null;
         }
 
-        var layout = new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray());
+        var layout = EvolutionMapping.Layout(prepared);
         return [.. RuleSeedKeepRatios.SelectMany(ratio => new[] { PruningRule.GlobalThreshold, PruningRule.Lamp }
             .Select(rule => RuleInitialization.Create(layout, importance, rule, ratio, fractions).ToCanonicalString()))];
     }

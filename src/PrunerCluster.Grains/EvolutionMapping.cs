@@ -8,9 +8,22 @@ public static class EvolutionMapping
 {
     public static Problem Problem(ExperimentSpec spec, PreparedExperiment prepared) =>
         new(
-            new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()),
+            Layout(prepared),
             spec.Objectives.Select(o => new ObjectiveSpec(o.Metric, o.Direction == ObjectiveDirection.Maximize ? Direction.Maximize : Direction.Minimize)).ToArray(),
-            spec.Constraints.Select(c => new ConstraintSpec(c.Metric, c.Operator == ConstraintOperator.GreaterOrEqual ? ConstraintOp.GreaterOrEqual : ConstraintOp.LessOrEqual, c.Threshold)).ToArray());
+            spec.Constraints.Select(Constraint).ToArray());
+
+    /// <summary>The genome layout of a prepared experiment's segments.</summary>
+    public static GenomeLayout Layout(PreparedExperiment prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray());
+    }
+
+    public static ConstraintSpec Constraint(ConstraintDefinition c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new ConstraintSpec(c.Metric, c.Operator == ConstraintOperator.GreaterOrEqual ? ConstraintOp.GreaterOrEqual : ConstraintOp.LessOrEqual, c.Threshold);
+    }
 
     public static Nsga2Settings Settings(ExperimentSpec spec, PreparedExperiment prepared) => EncodingDefaults.Seeding(new()
     {

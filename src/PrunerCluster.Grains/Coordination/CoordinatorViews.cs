@@ -53,8 +53,7 @@ public static class CoordinatorViews
             return true;
         }
 
-        return spec.Constraints.All(c => record.Metrics.TryGetValue(c.Metric, out var v)
-            && (c.Operator == ConstraintOperator.LessOrEqual ? v <= c.Threshold : v >= c.Threshold));
+        return spec.Constraints.All(c => record.Metrics.TryGetValue(c.Metric, out var v) && EvolutionMapping.Constraint(c).Violation(v) == 0);
     }
 
     /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>

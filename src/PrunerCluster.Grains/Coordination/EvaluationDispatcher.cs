@@ -31,7 +31,7 @@ public sealed class EvaluationDispatcher(
             Deadline = DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
             Rung = entry.Rung,
             WarmStartKey = WarmStartKey(entry, state, keyDeviceClass),
-            WarmStartSteps = entry.Rung > 0 ? state.Spec!.RungAt(entry.Rung - 1)?.FineTuneSteps ?? 0 : 0,
+            WarmStartSteps = RungBelow(entry, state)?.FineTuneSteps ?? 0,
         })));
     }
 
@@ -40,10 +40,13 @@ public sealed class EvaluationDispatcher(
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(state);
-        return entry.Rung > 0 && state.Spec?.RungAt(entry.Rung - 1) is { } below && state.Prepared is { } prepared
+        return RungBelow(entry, state) is { } below && state.Prepared is { } prepared
             ? IndividualKey.Compute(prepared.CheckpointHash, prepared.SettingsHash, entry.MaskHash, keyDeviceClass, below).Value
             : null;
     }
+
+    private static FidelityRung? RungBelow(InFlightEvaluation entry, CoordinatorState state) =>
+        entry.Rung > 0 ? state.Spec?.RungAt(entry.Rung - 1) : null;
 
     private async Task<DispatchResult> DispatchOneAsync(InFlightEvaluation entry, EvaluationRequest request)
     {

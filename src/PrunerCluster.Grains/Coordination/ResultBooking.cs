@@ -40,13 +40,7 @@ public static class ResultBooking
     /// Recovery: a record already in the ledger whose engine tell was lost (the coordinator died between the chunk write and the
     /// state write) is told again, so the engine and the ledger agree and the evaluation is not run twice.
     /// </summary>
-    public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        Replay(engine, problem, record, spec: null);
-    }
-
-    /// <summary>As above, for a record of a multi-fidelity <paramref name="spec"/> (its rung is in its metrics).</summary>
+    /// <remarks>A record of a multi-fidelity <paramref name="spec"/> is told at its rung (from its metrics).</remarks>
     public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record, ExperimentSpec? spec)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -92,7 +92,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         bool[][] bits;
         try
         {
-            var layout = new GenomeLayout(request.Prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray());
+            var layout = EvolutionMapping.Layout(request.Prepared);
             var genome = Genome.Parse(layout, request.MaskText);
             bits = Enumerable.Range(0, layout.Segments.Count).Select(genome.GetSegmentBits).ToArray();
         }

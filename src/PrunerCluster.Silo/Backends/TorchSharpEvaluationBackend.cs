@@ -477,7 +477,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     private GenomeLayout Layout(PreparedExperiment prepared)
     {
         var key = string.Join('|', prepared.Segments.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name}:{s.Bits}:{s.IntGenes}:{s.IntGeneMax}:{s.MinKeep}")));
-        return _layouts.GetOrAdd(key, _ => new GenomeLayout(prepared.Segments.Select(s => new SegmentSpec(s.Name, s.Bits, s.IntGenes, s.IntGeneMax, s.MinKeep)).ToArray()));
+        return _layouts.GetOrAdd(key, _ => Grains.EvolutionMapping.Layout(prepared));
     }
 
     private static T ParseEnum<T>(string text, string field)
