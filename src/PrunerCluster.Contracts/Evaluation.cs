@@ -85,6 +85,14 @@ public sealed record IndividualKey([property: Id(0)] string Value)
         return rung is null ? key : new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfidelity=" + rung.KeyText));
     }
 
+    /// <summary>The key of one mask's final recovery with <paramref name="recovery"/>'s settings (never equal to a search evaluation's key).</summary>
+    public static IndividualKey ForFinalRecovery(string checkpointHash, string settingsHash, string maskHash, string? deviceClass, FinalRecoverySettings recovery)
+    {
+        ArgumentNullException.ThrowIfNull(recovery);
+        var key = Compute(checkpointHash, settingsHash, maskHash, deviceClass);
+        return new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfinal-recovery=" + recovery.KeyText));
+    }
+
     public override string ToString() => Value;
 }
 
@@ -128,10 +136,24 @@ public sealed record EvaluationRequest
     /// <summary>Fine-tune steps the <see cref="WarmStartKey"/> evaluation ran.</summary>
     [Id(74)] public int WarmStartSteps { get; init; }
 
-    /// <summary>The rung's settings, or null for a single-fidelity search.</summary>
-    public FidelityRung? Fidelity => Spec.RungAt(Rung);
+    /// <summary>
+    /// Set for a final-recovery evaluation after the search: fine-tune from the baseline with these settings, score on the
+    /// held-out test set and re-time (the fidelity rung does not apply); part of the key. Null: a search evaluation.
+    /// </summary>
+    [Id(75)] public FinalRecoverySettings? FinalRecovery { get; init; }
 
-    public IndividualKey Key => IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, Fidelity);
+    /// <summary>
+    /// A final recovery's folder name for the recovered model, chosen by the coordinator; a silo whose host keeps recovered
+    /// models saves it there (reduced to one safe path segment). Not part of the key.
+    /// </summary>
+    [Id(76)] public string? ExportName { get; init; }
+
+    /// <summary>The rung's settings, or null for a single-fidelity search (and for final recovery, which has its own).</summary>
+    public FidelityRung? Fidelity => FinalRecovery is null ? Spec.RungAt(Rung) : null;
+
+    public IndividualKey Key => FinalRecovery is { } recovery
+        ? IndividualKey.ForFinalRecovery(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, recovery)
+        : IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, Fidelity);
 }
 
 /// <summary>Result of one evaluation; failures are results too, with a reason.</summary>
@@ -158,6 +180,12 @@ public sealed record EvaluationOutcome
 
     /// <summary>Device class of the silo that ran it (measured objectives compare only within one class).</summary>
     [Id(71)] public string DeviceClass { get; init; } = "";
+
+    /// <summary>
+    /// A final recovery whose silo saved the recovered model: the folder's name under the silo's recovered-models root (set
+    /// by its host, never by a client). Null: no model was saved.
+    /// </summary>
+    [Id(72)] public string? ExportName { get; init; }
 
     public static EvaluationOutcome Failure(string reason, string silo = "", string device = "") =>
         new() { Succeeded = false, FailureReason = reason, Silo = silo, Device = device, EnergySource = "none" };

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PrunerCluster.Contracts;
 
 /// <summary>Optimization direction of one objective.</summary>
@@ -192,6 +194,9 @@ public sealed record FinalRecoverySettings
 
     /// <summary>Only members whose search-time accuracy drop is at most this many points are candidates; null = every member.</summary>
     [Id(4)] public double? MaxDropPoints { get; init; }
+
+    /// <summary>What changes a recovered model (steps and learning rate), as text for its content key.</summary>
+    public string KeyText => string.Create(CultureInfo.InvariantCulture, $"steps={FineTuneSteps};lr={(LearningRate is { } lr ? lr.ToString("R", CultureInfo.InvariantCulture) : "search")}");
 }
 
 /// <summary>Settings of the synthetic test/benchmark backend (ignored by real backends).</summary>

@@ -64,6 +64,13 @@ public interface IPopulationCoordinatorGrain : IEvaluationSubscriber
     [AlwaysInterleave, Alias("GetSpec")]
     Task<ExperimentSpec?> GetSpec();
 
+    /// <summary>
+    /// The final table: the chosen Pareto members and the unpruned model after final recovery on the cluster's slots (test
+    /// set, re-timed). Null until every recovery has finished, and for a search without <c>finalRecovery</c>.
+    /// </summary>
+    [AlwaysInterleave, Alias("GetFinalRecovery")]
+    Task<FinalRecoveryResult?> GetFinalRecovery();
+
     [Alias("Cancel")]
     Task<ExperimentStatus> Cancel();
 

@@ -10,6 +10,9 @@ public enum ExperimentState
     Cancelled = 4,
     Completed = 5,
     Failed = 6,
+
+    /// <summary>The search is over; the chosen Pareto members and the unpruned model are being recovered on the cluster's slots (<c>finalRecovery</c>).</summary>
+    Recovering = 7,
 }
 
 public static class ExperimentStateExtensions
@@ -50,6 +53,12 @@ public sealed record ExperimentStatus
 
     /// <summary>Of <see cref="Reissued"/>, those a silo refused (no free slot, or the activation moved to the granted silo).</summary>
     [Id(80)] public int Refused { get; init; }
+
+    /// <summary>Final-recovery evaluations planned (the chosen Pareto members and the unpruned model); 0 before the search ends or without final recovery.</summary>
+    [Id(100)] public int RecoveryPlanned { get; init; }
+
+    /// <summary>Of <see cref="RecoveryPlanned"/>, those finished (failures included).</summary>
+    [Id(101)] public int RecoveryDone { get; init; }
 }
 
 /// <summary>One member of the Pareto set.</summary>
@@ -76,6 +85,20 @@ public sealed record ParetoSet
     [Id(3)] public int Evaluated { get; init; }
     [Id(4)] public double? Hypervolume { get; init; }
     [Id(5)] public IReadOnlyDictionary<string, double> BaselineMetrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The members in the order of the Pareto table, whose position is the number <c>export --pick</c> takes: by the first
+    /// minimized objective (else the first objective, else MACs), then by mask hash.
+    /// </summary>
+    public IReadOnlyList<ParetoEntry> InTableOrder()
+    {
+        var key = Objectives.FirstOrDefault(o => o.Direction == ObjectiveDirection.Minimize)?.Metric
+            ?? (Objectives.Count > 0 ? Objectives[0].Metric : MetricNames.Macs);
+        return Entries
+            .OrderBy(e => e.Metrics.TryGetValue(key, out var v) ? v : double.MaxValue)
+            .ThenBy(e => e.MaskHash, StringComparer.Ordinal)
+            .ToArray();
+    }
 }
 
 /// <summary>One evaluation in the experiment's ledger (every candidate is accounted for here exactly once).</summary>

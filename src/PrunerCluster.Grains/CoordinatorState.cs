@@ -29,6 +29,12 @@ public sealed class InFlightEvaluation
 
     /// <summary>Fidelity rung of search.fidelities the candidate is evaluated at (0 for a single-fidelity search).</summary>
     [Id(74)] public int Rung { get; set; }
+
+    /// <summary>A final recovery after the search (its candidate id is negative and it is booked in <see cref="CoordinatorState.FinalJobs"/>, not in the ledger).</summary>
+    [Id(75)] public bool FinalRecovery { get; set; }
+
+    /// <summary>For a final recovery: the folder name the silo saves the recovered model under, when its host keeps models; null = none.</summary>
+    [Id(76)] public string? ExportName { get; set; }
 }
 
 /// <summary>
@@ -70,6 +76,11 @@ public sealed class CoordinatorState
 
     /// <summary>Records per ledger chunk, fixed for the experiment's lifetime.</summary>
     [Id(61)] public int LedgerChunkSize { get; set; }
+
+    /// <summary>Final recovery after the search: the unpruned model and the chosen Pareto members; null until the search ends (or without final recovery).</summary>
+    [Id(100)] public List<FinalRecoveryJob>? FinalJobs { get; set; }
+
+    [Id(101)] public DateTimeOffset? RecoveryStartedAt { get; set; }
 }
 
 /// <summary>One append-only chunk of an experiment's evaluation ledger (grain storage state "ledger-NNNNNN" of the coordinator).</summary>

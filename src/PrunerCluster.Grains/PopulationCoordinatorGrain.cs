@@ -151,6 +151,9 @@ internal sealed class PopulationCoordinatorGrain(
 
     public Task<ExperimentSpec?> GetSpec() => Task.FromResult(S.Spec);
 
+    public Task<FinalRecoveryResult?> GetFinalRecovery() =>
+        Task.FromResult(S.Spec is null ? null : FinalRecoveryStage.Result(S.Spec, S.FinalJobs, (S.FinishedAt ?? time.GetUtcNow()) - (S.RecoveryStartedAt ?? time.GetUtcNow())));
+
     public Task<IReadOnlyList<EvaluationRecord>> GetEvaluations() => Task.FromResult(_ledger.Snapshot());
 
     public Task<ParetoSet> GetParetoSet()
@@ -321,7 +324,7 @@ internal sealed class PopulationCoordinatorGrain(
 
     Task<DispatchResult[]> IDispatchHost.DispatchAsync(IReadOnlyList<InFlightEvaluation> entries) => Dispatch(entries);
 
-    Task IDispatchHost.CompleteAsync() => Finish(ExperimentState.Completed);
+    Task IDispatchHost.CompleteAsync() => CompleteAsync();
 
     Task<bool> IDispatchHost.PersistAsync() => Persist();
 
@@ -344,6 +347,35 @@ internal sealed class PopulationCoordinatorGrain(
         {
             RequestContext.Remove(SlotMetadata.TargetSiloKey);
         }
+    }
+
+    /// <summary>
+    /// The search (or its final recovery) has no work left. After the search, final recovery is planned and goes out as
+    /// cluster work when the spec asks for it; the experiment completes once its jobs are booked.
+    /// </summary>
+    private async Task CompleteAsync()
+    {
+        if (S.State == ExperimentState.Running && S.FinalJobs is null && FinalRecoveryStage.Wanted(S.Spec))
+        {
+            var jobs = FinalRecoveryStage.Plan(S.Spec!, S.Prepared!, await GetParetoSet(), DispatchPlanner.KeyDeviceClass(S));
+            if (jobs.Count > 0)
+            {
+                var now = time.GetUtcNow();
+                (S.FinalJobs, S.RecoveryStartedAt, S.State) = (jobs, now, ExperimentState.Recovering);
+                foreach (var job in jobs)
+                {
+                    _books.InFlight.Add(FinalRecoveryStage.Entry(job, now));
+                }
+
+                _books.Dirty = true;
+                Log.StateChanged(logger, ExperimentId, S.State.ToString());
+                await Persist();
+                Pump.RequestPass();
+                return;
+            }
+        }
+
+        await Finish(ExperimentState.Completed);
     }
 
     private async Task Finish(ExperimentState final)

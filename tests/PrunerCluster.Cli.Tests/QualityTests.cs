@@ -1,4 +1,5 @@
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
 using PrunerCluster.Cli.Quality;
 using PrunerCluster.Cli.Recovery;
 using PrunerCluster.Contracts;

@@ -101,6 +101,62 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Final_recovery_runs_on_the_slots_after_the_search_and_gives_the_final_table()
+    {
+        var spec = TestClusters.Spec("final", population: 8, maxEvaluations: 24, durationMs: 60, salt: "final-salt") with
+        {
+            FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 3 },
+        };
+        var id = await Client.SubmitAsync(spec);
+        var states = new HashSet<ExperimentState>();
+        ExperimentStatus status;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!(status = await Client.GetExperiment(id).GetStatus()).State.IsTerminal() && DateTime.UtcNow < deadline)
+        {
+            states.Add(status.State);
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Contains(ExperimentState.Recovering, states);
+        var front = (await Client.GetExperiment(id).GetParetoSet()).InTableOrder();
+        var final = await Client.GetExperiment(id).GetFinalRecovery();
+        Assert.NotNull(final);
+        Assert.Equal(Math.Min(3, front.Count), final.Members.Count);
+        Assert.Equal(final.Members.Count + 1, status.RecoveryPlanned);
+        Assert.Equal(status.RecoveryPlanned, status.RecoveryDone);
+        Assert.Equal(600, final.FineTuneSteps);
+        Assert.Equal("unpruned", final.Unpruned.Label);
+        Assert.True(final.Unpruned.Succeeded, final.Unpruned.FailureReason);
+        Assert.Equal(1.0, final.Unpruned.Metrics[MetricNames.KeptFraction], 6);
+        foreach (var member in final.Members)
+        {
+            // Each member keeps its number in the Pareto table (what export --pick takes), and its search metrics.
+            var rank = int.Parse(member.Label.TrimStart('#'), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(front[rank - 1].MaskHash, member.MaskHash);
+            Assert.Equal(front[rank - 1].Metrics[MetricNames.Accuracy], member.SearchMetrics[MetricNames.Accuracy]);
+            Assert.True(member.Succeeded, member.FailureReason);
+            Assert.True(member.Metrics.ContainsKey(MetricNames.Macs));
+        }
+
+        Assert.Equal(final.Members.Select(m => int.Parse(m.Label.TrimStart('#'), System.Globalization.CultureInfo.InvariantCulture)).Order(), final.Members.Select(m => int.Parse(m.Label.TrimStart('#'), System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Recovery is booked apart from the search: the ledger holds the search's evaluations only.
+        Assert.Equal(24, (await Client.GetExperiment(id).GetEvaluations()).Count);
+        Assert.Equal(24, status.Evaluated);
+    }
+
+    [Fact]
+    public async Task A_search_without_final_recovery_has_no_final_table()
+    {
+        var id = await Client.SubmitAsync(TestClusters.Spec("no-final", population: 6, maxEvaluations: 12, durationMs: 40, salt: "no-final-salt"));
+        var status = await Client.WaitAsync(id, Timeout);
+        Assert.Equal(ExperimentState.Completed, status.State);
+        Assert.Equal(0, status.RecoveryPlanned);
+        Assert.Null(await Client.GetExperiment(id).GetFinalRecovery());
+    }
+
+    [Fact]
     public async Task Concurrent_experiments_both_finish_and_share_slots_by_weight()
     {
         var heavy = await Client.SubmitAsync(TestClusters.Spec("weight-2", population: 10, maxEvaluations: 60, durationMs: 120, weight: 2));

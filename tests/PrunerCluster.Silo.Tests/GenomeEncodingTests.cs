@@ -1,5 +1,6 @@
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Grains.Coordination;
 using PrunerCluster.Pruning.Evaluation;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Structure;
@@ -156,13 +157,13 @@ public sealed class GenomeEncodingTests
             Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.AccuracyDrop] = (0.91 - accuracy) * 100 },
         };
         var front = new[] { Entry(1, 0.80), Entry(2, 0.90), Entry(3, 0.85), Entry(4, 0.88), Entry(5, 0.87) };
-        Assert.Equal([2L, 1L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
-        Assert.Equal([2L, 5L, 1L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 3 }).Select(e => e.CandidateId));
-        Assert.Equal([2L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 1 }).Select(e => e.CandidateId));
-        Assert.Equal(5, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
-        Assert.Equal([2L, 4L, 5L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0, MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
-        Assert.Equal([2L, 5L], FinalRecoveryPlan.Members(front, recovery with { MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
-        Assert.Empty(FinalRecoveryPlan.Members(front, recovery with { Enabled = false }));
+        Assert.Equal([2L, 1L], FinalRecoverySelection.Members(front, recovery).Select(e => e.CandidateId));
+        Assert.Equal([2L, 5L, 1L], FinalRecoverySelection.Members(front, recovery with { MaxMembers = 3 }).Select(e => e.CandidateId));
+        Assert.Equal([2L], FinalRecoverySelection.Members(front, recovery with { MaxMembers = 1 }).Select(e => e.CandidateId));
+        Assert.Equal(5, FinalRecoverySelection.Members(front, recovery with { MaxMembers = 0 }).Count);
+        Assert.Equal([2L, 4L, 5L], FinalRecoverySelection.Members(front, recovery with { MaxMembers = 0, MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
+        Assert.Equal([2L, 5L], FinalRecoverySelection.Members(front, recovery with { MaxDropPoints = 4.0 }).Select(e => e.CandidateId));
+        Assert.Empty(FinalRecoverySelection.Members(front, recovery with { Enabled = false }));
     }
 
     [Fact]
@@ -181,9 +182,9 @@ public sealed class GenomeEncodingTests
             Entry(6, 0.9030, 9.04e6), Entry(7, 0.9015, 7.55e6), Entry(8, 0.8955, 5.61e6), Entry(9, 0.8910, 4.18e6), Entry(10, 0.8765, 3.08e6),
         };
         var recovery = new FinalRecoverySettings { MaxMembers = 4, MaxDropPoints = 3.0 };
-        Assert.Equal([1L, 4L, 7L, 9L], FinalRecoveryPlan.Members(front, recovery).Select(e => e.CandidateId));
-        Assert.Equal([1L, 9L], FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 2 }).Select(e => e.CandidateId));
-        Assert.Equal(9, FinalRecoveryPlan.Members(front, recovery with { MaxMembers = 0 }).Count);
+        Assert.Equal([1L, 4L, 7L, 9L], FinalRecoverySelection.Members(front, recovery).Select(e => e.CandidateId));
+        Assert.Equal([1L, 9L], FinalRecoverySelection.Members(front, recovery with { MaxMembers = 2 }).Select(e => e.CandidateId));
+        Assert.Equal(9, FinalRecoverySelection.Members(front, recovery with { MaxMembers = 0 }).Count);
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public sealed class GenomeEncodingTests
         ObjectiveDefinition[] objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.LatencyMs, ObjectiveDirection.Minimize)];
         IReadOnlyDictionary<string, double> Row(double accuracy, double latency) => new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.LatencyMs] = latency };
         var rows = new[] { Row(0.9, 20), Row(0.9, 25), Row(0.8, 10), Row(0.8, 10), new Dictionary<string, double> { [MetricNames.Accuracy] = 1.0 } };
-        Assert.Equal([true, false, true, true, false], FinalRecoveryPlan.NonDominated(objectives, rows));
+        Assert.Equal([true, false, true, true, false], FinalRecoverySelection.NonDominated(objectives, rows));
     }
 
     private static PreparedExperiment Prepared(string encoding, EvaluationSettings settings, int levels = 16) => new()

@@ -7,6 +7,7 @@ using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Contracts;
 using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Commands;

@@ -50,7 +50,7 @@ public static class RecoverCommand
             throw new CliException($"experiment '{results.ExperimentId}' ran on backend '{original.Backend}'; final recovery retrains real models and needs '{TorchSharpEvaluationBackend.BackendName}'");
         }
 
-        if (results.Status is { State: ExperimentState.Pending or ExperimentState.Preparing or ExperimentState.Running or ExperimentState.Paused } running)
+        if (results.Status is { State: ExperimentState.Pending or ExperimentState.Preparing or ExperimentState.Running or ExperimentState.Paused or ExperimentState.Recovering } running)
         {
             throw new CliException($"experiment '{results.ExperimentId}' is {running.State.ToString().ToLowerInvariant()}; recover it once it has finished ('prunercluster watch {results.ExperimentId}')");
         }

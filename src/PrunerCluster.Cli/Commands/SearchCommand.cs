@@ -62,7 +62,9 @@ public static class SearchCommand
         }
 
         // Starting the silo is not interruptible half-way: Ctrl+C during start-up takes effect once it is up.
-        await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, null, CancellationToken.None, logFile).ConfigureAwait(false);
+        // The silo saves the recovered models straight into the run directory (<runs>/<id>/models).
+        var overrides = new Dictionary<string, string?> { ["PrunerCluster:TorchSharp:RecoveredModelsRoot"] = runsRoot };
+        await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, overrides, CancellationToken.None, logFile).ConfigureAwait(false);
         var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
         if (!submission.Accepted || submission.ExperimentId is null)
         {
@@ -89,7 +91,9 @@ public static class SearchCommand
         var experiment = cluster.Grains.GetExperiment(id);
         var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
         var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
-        var remeasured = remeasure && status.State == ExperimentState.Completed
+        // Final recovery ran on the silo's slots like any evaluation and re-timed every member; without it the front is re-timed here.
+        var recovered = status.State == ExperimentState.Completed ? await experiment.GetFinalRecovery().ConfigureAwait(false) : null;
+        var remeasured = remeasure && status.State == ExperimentState.Completed && recovered is null
             ? await final.RemeasureAsync(pareto, output, cancellationToken).ConfigureAwait(false)
             : null;
         pareto = remeasured?.Pareto ?? pareto;
@@ -110,32 +114,12 @@ public static class SearchCommand
             output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
-        var pick = status.State == ExperimentState.Completed
-            ? await RecoverAsync(final, pareto, noise, directory, output, cancellationToken).ConfigureAwait(false)
-            : null;
+        var pick = recovered is null ? null : FinalRecoveryOutput.WriteAndPrint(directory, final.WithNoise(recovered, noise), output);
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
         output.WriteLine(pareto.Entries.Count == 0
             ? EmptyResult.Explain(status, evaluations, spec)
             : $"export a model: prunercluster export {directory} --pick {pick ?? "1 (the number in the table above)"}");
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
-    }
-
-    /// <summary>Runs the final recovery when the spec asks for it; the member it suggests exporting, if any.</summary>
-    private static async Task<string?> RecoverAsync(FinalStage final, ParetoSet pareto, IReadOnlyList<double> noise, string directory, TextWriter output, CancellationToken cancellationToken)
-    {
-        if (await final.RecoverAsync(pareto, noise, Path.Combine(directory, RecoveredModels.Folder), output, cancellationToken).ConfigureAwait(false) is not { } recovered)
-        {
-            return null;
-        }
-
-        FinalRecoveryReport.WriteAndPrint(directory, recovered, output);
-        if (recovered.Suggested() is not { } suggested)
-        {
-            return null;
-        }
-
-        var within = recovered.DropPoints(suggested) <= 1.0 + 1e-9;
-        return $"{suggested.Label.TrimStart('#')} (the number in the tables above; {suggested.Label}: {(within ? "the fewest MACs within 1 point after recovery" : "the most accurate after recovery")})";
     }
 
     private static void PrintSummary(TextWriter output, ExperimentStatus status, ParetoSet pareto, RemeasuredFront? remeasured, bool interrupted)
@@ -160,6 +144,5 @@ public static class SearchCommand
         }
     }
 
-    internal static string Sanitize(string name) =>
-        new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
+    internal static string Sanitize(string name) => PathSegment.Safe(name);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Grains.Coordination;
 using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Cli.Recovery;
@@ -31,7 +32,7 @@ public static class FinalRecoveryRunner
         var clock = Stopwatch.StartNew();
         var front = ParetoReport.Ordered(pareto);
         var ranks = front.Select((e, i) => (e.MaskHash, Rank: i + 1)).GroupBy(p => p.MaskHash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(p => p.Rank), StringComparer.Ordinal);
-        var chosen = FinalRecoveryPlan.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
+        var chosen = FinalRecoverySelection.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
         log(string.Create(CultureInfo.InvariantCulture, $"final recovery: {chosen.Count} of {front.Count} Pareto member(s) and the unpruned model, {recovery.FineTuneSteps} fine-tune steps each, scored on the test set"));
 
         var full = Genome.Full(backend.LayoutOf(spec, cancellationToken));
@@ -45,7 +46,7 @@ public static class FinalRecoveryRunner
             members.Add(Recover(backend, spec, RecoveredMember.From(chosen[i], label), export, log, cancellationToken));
         }
 
-        var onFront = FinalRecoveryPlan.NonDominated(spec.Objectives, [.. members.Select(m => m.Succeeded ? m.Metrics : new Dictionary<string, double>())]);
+        var onFront = FinalRecoverySelection.NonDominated(spec.Objectives, [.. members.Select(m => m.Succeeded ? m.Metrics : new Dictionary<string, double>())]);
         members = [.. members.Select((m, i) => m with { OnFinalFront = onFront[i] })];
         return new FinalRecoveryResult
         {

@@ -6,8 +6,9 @@ using PrunerCluster.Silo.Backends;
 namespace PrunerCluster.Cli.Recovery;
 
 /// <summary>
-/// The embedded search's stages around the grains: the latency noise probe while the search runs, and final recovery of
-/// the Pareto set afterwards (both only for the TorchSharp backend).
+/// The embedded search's stages around the grains (only for the TorchSharp backend): the latency noise probe while the
+/// search runs, re-timing the front when no final recovery did, and final recovery of a run that finished without it
+/// (the 'recover' verb; a search's own final recovery runs on the silos).
 /// </summary>
 public sealed class FinalStage : IDisposable
 {
@@ -83,7 +84,7 @@ public sealed class FinalStage : IDisposable
             TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    /// <summary>Runs final recovery when the spec asks for it; null otherwise (or for backends other than TorchSharp).</summary>
+    /// <summary>Runs final recovery here (the 'recover' verb for a finished run) when the spec asks for it; null otherwise (or for backends other than TorchSharp).</summary>
     public async Task<FinalRecoveryResult?> RecoverAsync(ParetoSet pareto, IReadOnlyList<double> noise, string? exportRoot, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pareto);
@@ -98,6 +99,14 @@ public sealed class FinalStage : IDisposable
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
+        return WithNoise(result, noise);
+    }
+
+    /// <summary>The final table with this run's latency noise figure (the probe's timings during the search).</summary>
+    public FinalRecoveryResult WithNoise(FinalRecoveryResult result, IReadOnlyList<double> noise)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(noise);
         var raw = ProbeRawSamples;
         return result with
         {

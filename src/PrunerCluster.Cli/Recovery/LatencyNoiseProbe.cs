@@ -1,4 +1,5 @@
 using System.Globalization;
+using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Metrics;
@@ -87,13 +88,7 @@ public sealed class LatencyNoiseProbe : IDisposable
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(raw);
-        return Describe(samples.Count, CoefficientOfVariation(samples) ?? 0, raw.Count >= 2 && !raw.SequenceEqual(samples) ? CoefficientOfVariation(raw) : null);
-    }
-
-    public static string Describe(int count, double cv, double? rawCv)
-    {
-        var text = string.Create(CultureInfo.InvariantCulture, $"a half-width model timed {count} times during the search, CV {cv:P1}");
-        return rawCv is { } r ? text + string.Create(CultureInfo.InvariantCulture, $" against the unpruned reference ({r:P1} of its raw medians)") : text;
+        return FinalRecoveryReport.DescribeNoise(samples.Count, CoefficientOfVariation(samples) ?? 0, raw.Count >= 2 && !raw.SequenceEqual(samples) ? CoefficientOfVariation(raw) : null);
     }
 
     public void Dispose() => _stop.Dispose();

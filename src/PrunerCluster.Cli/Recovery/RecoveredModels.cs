@@ -1,3 +1,5 @@
+using PrunerCluster.Client.Output;
+using PrunerCluster.Contracts;
 using PrunerCluster.Pruning.Export;
 
 namespace PrunerCluster.Cli.Recovery;
@@ -5,7 +7,7 @@ namespace PrunerCluster.Cli.Recovery;
 /// <summary>Finds the model final recovery saved for one Pareto member of a run directory.</summary>
 public static class RecoveredModels
 {
-    public const string Folder = "models";
+    public const string Folder = FinalRecoveryResult.ModelsFolder;
 
     /// <summary>
     /// The recovered member with <paramref name="maskHash"/> and the folder holding its model.bin and card: first under the

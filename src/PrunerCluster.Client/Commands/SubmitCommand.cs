@@ -16,7 +16,8 @@ public static class SubmitCommand
         var wait = new Option<bool>("--wait") { Description = "Stay attached and show live progress until the experiment ends. " + WatchCommand.CtrlCHelp };
         var json = CommonOptions.Json();
         var plain = WatchCommand.PlainOption();
-        var command = new Command("submit", "Submit an experiment to the cluster and print its id") { spec, wait, json, plain };
+        var runs = WatchCommand.RunsOption();
+        var command = new Command("submit", "Submit an experiment to the cluster and print its id; with --wait, write its run directory when it ends") { spec, wait, json, plain, runs };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -40,7 +41,7 @@ public static class SubmitCommand
                 return ExitCodes.Ok;
             }
 
-            return await WatchCommand.AttachAsync(cluster.Grains, result.ExperimentId, experiment.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            return await WatchCommand.AttachAsync(cluster.Grains, result.ExperimentId, experiment.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(1), ct, parse.GetValue(runs)).ConfigureAwait(false);
         });
         return command;
     }

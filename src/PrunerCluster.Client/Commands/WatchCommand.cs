@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Live;
+using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Contracts;
 
@@ -20,12 +21,19 @@ public static class WatchCommand
         DefaultValueFactory = _ => 1.0,
     };
 
+    public static Option<string?> RunsOption() => new("--out", "-o")
+    {
+        Description = "Folder under which the run directory <out>/<id> is written when the experiment ends (default .prunercluster/runs)",
+        HelpName = "DIR",
+    };
+
     public static Command Create(CliConsole console)
     {
         var id = CommonOptions.ExperimentId();
         var plain = PlainOption();
         var interval = IntervalOption();
-        var command = new Command("watch", "Attach to a running experiment and show its live progress. " + CtrlCHelp) { id, plain, interval };
+        var runs = RunsOption();
+        var command = new Command("watch", "Attach to a running experiment and show its live progress; when it ends, write its run directory (Pareto set, final table, plots, HTML report). " + CtrlCHelp) { id, plain, interval, runs };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -33,13 +41,16 @@ public static class WatchCommand
             var experimentId = parse.GetValue(id)!;
             var experiment = await ResultsSource.ExistingAsync(cluster.Grains, experimentId).ConfigureAwait(false);
             var spec = await experiment.GetSpec().ConfigureAwait(false);
-            return await AttachAsync(cluster.Grains, experimentId, spec?.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(interval))), ct).ConfigureAwait(false);
+            return await AttachAsync(cluster.Grains, experimentId, spec?.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(interval))), ct, parse.GetValue(runs)).ConfigureAwait(false);
         });
         return command;
     }
 
-    /// <summary>Shows progress until the experiment ends (exit 0 when completed, 1 otherwise) or a signal detaches (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).</summary>
-    public static async Task<int> AttachAsync(IGrainFactory grains, string id, BudgetSettings? budget, CliConsole console, bool plain, TimeSpan interval, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shows progress until the experiment ends, then writes its run directory under <paramref name="runsRoot"/> (exit 0 when
+    /// completed, 1 otherwise), or a signal detaches (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).
+    /// </summary>
+    public static async Task<int> AttachAsync(IGrainFactory grains, string id, BudgetSettings? budget, CliConsole console, bool plain, TimeSpan interval, CancellationToken cancellationToken, string? runsRoot = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         var view = ExperimentMonitor.CreateView(console, $"experiment {id}", plain);
@@ -47,6 +58,7 @@ public static class WatchCommand
         {
             var final = await ExperimentMonitor.RunAsync(grains, id, budget, view, interval, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine($"experiment {id} {final.State.ToString().ToLowerInvariant()}: {final.Evaluated} evaluated, {final.Failed} failed, Pareto set of {final.ParetoSize}");
+            await RunEnd.WriteAsync(grains.GetExperiment(id), id, runsRoot, console.Out).ConfigureAwait(false);
             return final.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

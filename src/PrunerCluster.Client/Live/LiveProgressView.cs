@@ -48,6 +48,11 @@ public sealed class LiveProgressView(IAnsiConsole console, TimeProvider time, st
         stats.AddRow("[bold]rate[/]", ProgressText.Rate(snapshot), "[bold]ETA[/]", ProgressText.Eta(snapshot.Eta));
         stats.AddRow("[bold]slots[/]", ProgressText.Slots(snapshot), "[bold]hypervolume[/]", ProgressText.Hv(s.Hypervolume));
         stats.AddRow("[bold]generation[/]", $"{s.Generation}", "[bold]pareto[/]", $"{s.ParetoSize}");
+        if (s.RecoveryPlanned > 0)
+        {
+            stats.AddRow("[bold]final recovery[/]", $"{s.RecoveryDone}/{s.RecoveryPlanned}", "", "");
+        }
+
         var state = s.State switch
         {
             ExperimentState.Completed => "[green]Completed[/]",

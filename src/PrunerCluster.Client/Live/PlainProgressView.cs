@@ -9,13 +9,13 @@ public sealed class PlainProgressView(TextWriter output, TimeProvider time) : IP
     public async Task<ExperimentStatus> RunAsync(Func<CancellationToken, Task<ProgressSnapshot>> poll, TimeSpan interval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(poll);
-        (ExperimentState, int, int, int, int)? last = null;
+        (ExperimentState, int, int, int, int, int)? last = null;
         var lastPrinted = DateTimeOffset.MinValue;
         while (true)
         {
             var snapshot = await poll(cancellationToken).ConfigureAwait(false);
             var s = snapshot.Status;
-            var key = (s.State, s.Evaluated, s.Failed, s.InFlight, s.ParetoSize);
+            var key = (s.State, s.Evaluated, s.Failed, s.InFlight, s.ParetoSize, s.RecoveryDone);
             var now = time.GetLocalNow();
             if (key != last || now - lastPrinted >= TimeSpan.FromSeconds(30))
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Live;
 
@@ -12,7 +13,14 @@ public static class ProgressText
         var done = snapshot.MaxEvaluations is { } max ? $"{s.Evaluated}/{max}" : s.Evaluated.ToString(CultureInfo.InvariantCulture);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"[{s.State}] done {done}  in flight {s.InFlight}  failed {s.Failed}  cached {s.CacheHits}  {Rate(snapshot)}  ETA {Eta(snapshot.Eta)}  slots {Slots(snapshot)}  pareto {s.ParetoSize}  hypervolume {Hv(s.Hypervolume)}");
+            $"[{s.State}] done {done}  in flight {s.InFlight}  failed {s.Failed}  cached {s.CacheHits}  {Rate(snapshot)}  ETA {Eta(snapshot.Eta)}  slots {Slots(snapshot)}  pareto {s.ParetoSize}  hypervolume {Hv(s.Hypervolume)}{Recovery(s)}");
+    }
+
+    /// <summary>"  recovered k/n" once final recovery is planned; empty before.</summary>
+    public static string Recovery(ExperimentStatus s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return s.RecoveryPlanned > 0 ? string.Create(CultureInfo.InvariantCulture, $"  recovered {s.RecoveryDone}/{s.RecoveryPlanned}") : "";
     }
 
     public static string Rate(ProgressSnapshot s) =>

@@ -69,7 +69,7 @@ public sealed class ProgressTracker(BudgetSettings? budget, TimeProvider time)
 
     private TimeSpan? Eta(ExperimentStatus status, DateTimeOffset? searchStart, double? rate, DateTimeOffset now)
     {
-        if (status.State.IsTerminal())
+        if (status.State.IsTerminal() || status.State == ExperimentState.Recovering)
         {
             return null;
         }

@@ -25,12 +25,7 @@ public static class ParetoReport
     public static IReadOnlyList<ParetoEntry> Ordered(ParetoSet pareto)
     {
         ArgumentNullException.ThrowIfNull(pareto);
-        var key = pareto.Objectives.FirstOrDefault(o => o.Direction == ObjectiveDirection.Minimize)?.Metric
-            ?? (pareto.Objectives.Count > 0 ? pareto.Objectives[0].Metric : MetricNames.Macs);
-        return pareto.Entries
-            .OrderBy(e => e.Metrics.TryGetValue(key, out var v) ? v : double.MaxValue)
-            .ThenBy(e => e.MaskHash, StringComparer.Ordinal)
-            .ToArray();
+        return pareto.InTableOrder();
     }
 
     /// <summary>A metric value as the table shows it (percent for accuracy, k/M/G for counts...).</summary>

@@ -33,6 +33,8 @@ public static class CoordinatorViews
             SlotShare = (int)Math.Round(fairShare),
             CoordinatorSilo = coordinatorSilo,
             ShareWeight = s.Spec?.ShareWeight ?? 0,
+            RecoveryPlanned = s.FinalJobs?.Count ?? 0,
+            RecoveryDone = s.FinalJobs?.Count(j => j.Outcome is not null) ?? 0,
         };
     }
 

@@ -6,7 +6,8 @@ namespace PrunerCluster.Grains.Coordination;
 /// One dispatch pass of a running (or paused) experiment, write-ahead: results booked since the last write are stored, the
 /// slot scheduler is asked for what the waiting entries and new work need, the <see cref="DispatchPlanner"/> matches grants
 /// to work, the plan is stored, and only then do the individuals hear of it; their answers go to the
-/// <see cref="DispatchResultHandler"/>. Returns whether another pass should follow at once.
+/// <see cref="DispatchResultHandler"/>. While the experiment is <see cref="ExperimentState.Recovering"/> only the final
+/// recovery's entries go out. Returns whether another pass should follow at once.
 /// </summary>
 public sealed class DispatchPass(CoordinatorState state, EvaluationBookkeeper books, DispatchPlanner planner, DispatchResultHandler results, IDispatchHost host, TimeProvider time)
 {
@@ -14,7 +15,7 @@ public sealed class DispatchPass(CoordinatorState state, EvaluationBookkeeper bo
 
     public async Task<bool> RunOnceAsync(string experimentId)
     {
-        if (books.Engine is not { } engine || state.State is not (ExperimentState.Running or ExperimentState.Paused))
+        if (books.Engine is not { } engine || state.State is not (ExperimentState.Running or ExperimentState.Paused or ExperimentState.Recovering))
         {
             return false;
         }
@@ -31,11 +32,12 @@ public sealed class DispatchPass(CoordinatorState state, EvaluationBookkeeper bo
         }
 
         var waiting = books.InFlight.Waiting();
-        var running = state.State == ExperimentState.Running;
+        var running = state.State is ExperimentState.Running or ExperimentState.Recovering;
+        var searching = state.State == ExperimentState.Running && !engine.IsTerminated;
         SlotGrant grant;
         try
         {
-            grant = await host.AcquireAsync(planner.Request(experimentId, state.Spec!, state.DeviceClass, waiting, running, !books.Barrier && !engine.IsTerminated));
+            grant = await host.AcquireAsync(planner.Request(experimentId, state.Spec!, state.DeviceClass, waiting, running, searching && !books.Barrier));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -53,7 +55,7 @@ public sealed class DispatchPass(CoordinatorState state, EvaluationBookkeeper bo
 
         var now = time.GetUtcNow();
         var keyClass = DispatchPlanner.KeyDeviceClass(state);
-        var plan = planner.Plan(waiting, grant.Silos, running && !books.Barrier && !engine.IsTerminated, engine.Ask, (c, silo) => DispatchPlanner.NewEntry(c, silo, state.Prepared!, keyClass, state.Spec, now));
+        var plan = planner.Plan(waiting, grant.Silos, searching && !books.Barrier, engine.Ask, (c, silo) => DispatchPlanner.NewEntry(c, silo, state.Prepared!, keyClass, state.Spec, now));
 
         // Generational barrier or budget reached: the spare grants go back on the next pass.
         books.Barrier |= plan.ShortOfCandidates;

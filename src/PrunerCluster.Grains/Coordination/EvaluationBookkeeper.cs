@@ -46,6 +46,15 @@ public sealed class EvaluationBookkeeper(
         }
 
         refusals.Forget(candidateId);
+        if (entry.FinalRecovery)
+        {
+            // Final recovery is booked in its job, never told to the engine or appended to the search's ledger.
+            FinalRecoveryStage.Book(state.FinalJobs, candidateId, outcome);
+            events.Booked(candidateId, outcome.Succeeded, fromCache, outcome.Silo);
+            Dirty = true;
+            return;
+        }
+
         if (outcome.Succeeded)
         {
             outcome = outcome with { Metrics = LatencyScales.Apply(state.LatencyScales, outcome.DeviceClass, outcome.Metrics) };

@@ -28,10 +28,12 @@ public sealed class EvaluationDispatcher(
             MaskText = entry.MaskText,
             MaskHash = entry.MaskHash,
             DeviceClass = keyDeviceClass,
-            Deadline = DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
+            Deadline = entry.FinalRecovery ? DeadlinePolicy.ResolveFinalRecovery(state.Spec!, defaultDeadline) : DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
             Rung = entry.Rung,
-            WarmStartKey = WarmStartKey(entry, state, keyDeviceClass),
-            WarmStartSteps = RungBelow(entry, state)?.FineTuneSteps ?? 0,
+            WarmStartKey = entry.FinalRecovery ? null : WarmStartKey(entry, state, keyDeviceClass),
+            WarmStartSteps = entry.FinalRecovery ? 0 : RungBelow(entry, state)?.FineTuneSteps ?? 0,
+            FinalRecovery = entry.FinalRecovery ? state.Spec!.FinalRecovery : null,
+            ExportName = entry.ExportName,
         })));
     }
 

@@ -11,6 +11,9 @@ public static class DeadlinePolicy
 
     public static readonly TimeSpan MinimumDerived = TimeSpan.FromSeconds(10);
 
+    /// <summary>Fine-tune steps assumed for a search evaluation whose spec sets none (the pruning engine's default).</summary>
+    public const int DefaultFineTuneSteps = 150;
+
     public static TimeSpan Resolve(ExperimentSpec spec, TimeSpan clusterDefault)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -27,5 +30,17 @@ public static class DeadlinePolicy
         }
 
         return clusterDefault;
+    }
+
+    /// <summary>
+    /// A final recovery's deadline: the search evaluation's, scaled by how many more fine-tune steps it runs than the
+    /// search's own evaluations (never less).
+    /// </summary>
+    public static TimeSpan ResolveFinalRecovery(ExperimentSpec spec, TimeSpan clusterDefault)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var search = Math.Max(1, spec.Search.Fidelities is { Count: > 0 } ladder ? ladder.Max(r => r.FineTuneSteps) : spec.Evaluation.FineTuneSteps ?? DefaultFineTuneSteps);
+        var ratio = Math.Max(1.0, (double)(spec.FinalRecovery?.FineTuneSteps ?? 0) / search);
+        return Resolve(spec, clusterDefault) * ratio;
     }
 }

@@ -16,6 +16,13 @@ public sealed class TorchSharpBackendOptions
 
     public string ResolvedArtifactDirectory => ArtifactDirectory ?? Path.Combine(CheckpointCacheDirectory, "artifacts");
 
+    /// <summary>
+    /// Where this silo saves the models final recovery produces, as <c>&lt;root&gt;/&lt;experiment&gt;/models/&lt;member&gt;</c>
+    /// (the layout of a run directory); null = not saved. Set by the host, never by a client: the embedded search points it at
+    /// its runs folder, so the run directory holds every recovered model.
+    /// </summary>
+    public string? RecoveredModelsRoot { get; set; }
+
     private static string DefaultCacheDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");

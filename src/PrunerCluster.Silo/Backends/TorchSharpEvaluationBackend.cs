@@ -125,7 +125,9 @@ public sealed partial class TorchSharpEvaluationBackend(
         var started = time.GetUtcNow();
         try
         {
-            var settings = FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
+            var settings = request.FinalRecovery is { } recovery
+                ? FinalRecoveryPlan.Settings(ResolveSettings(request.Spec), recovery)
+                : FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
             TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
             if (DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
@@ -143,7 +145,10 @@ public sealed partial class TorchSharpEvaluationBackend(
             var genome = Genome.Parse(layout, request.MaskText);
             var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
-            var result = Evaluator.Evaluate(checkpoint, mask, settings, device, FidelitySettings.WarmStartFrom(_artifacts, request), cancellationToken);
+            var export = FinalRecoveryPlan.ExportDirectory(options.Value.RecoveredModelsRoot, request);
+            var result = export is null
+                ? Evaluator.Evaluate(checkpoint, mask, settings, device, FidelitySettings.WarmStartFrom(_artifacts, request), cancellationToken)
+                : Evaluator.EvaluateAndExport(checkpoint, mask, settings, device, export, cancellationToken);
             if (result.WeightsSha256 is { } weights)
             {
                 _artifacts.SetReference(request.Key.Value, weights);
@@ -160,6 +165,7 @@ public sealed partial class TorchSharpEvaluationBackend(
                 Silo = slot.Silo,
                 StartedAt = started,
                 CompletedAt = time.GetUtcNow(),
+                ExportName = result.Succeeded && export is not null ? Path.GetFileName(export) : null,
             };
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or DatasetException or InvalidOperationException or InvalidMaskException)

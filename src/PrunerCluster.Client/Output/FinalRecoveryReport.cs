@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PrunerCluster.Contracts;
 
-namespace PrunerCluster.Cli.Recovery;
+namespace PrunerCluster.Client.Output;
 
 /// <summary>The final table (after recovery, on the test set) as text, CSV and JSON.</summary>
 public static class FinalRecoveryReport
@@ -49,12 +49,19 @@ public static class FinalRecoveryReport
 
         if (result.NoiseCv is { } cv)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: {LatencyNoiseProbe.Describe(result.NoiseSamplesMs.Count, cv, result.NoiseRawSamplesMs.SequenceEqual(result.NoiseSamplesMs) ? null : result.NoiseRawCv)} (latency_ms {string.Join(", ", result.NoiseSamplesMs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"latency noise: {DescribeNoise(result.NoiseSamplesMs.Count, cv, result.NoiseRawSamplesMs.SequenceEqual(result.NoiseSamplesMs) ? null : result.NoiseRawCv)} (latency_ms {string.Join(", ", result.NoiseSamplesMs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})"));
         }
 
         return text.ToString();
 
         static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+    }
+
+    /// <summary>One line: how many timings of the latency noise probe, the coefficient of variation of latency_ms and, when given, of the raw medians.</summary>
+    public static string DescribeNoise(int count, double cv, double? rawCv)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"a half-width model timed {count} times during the search, CV {cv:P1}");
+        return rawCv is { } r ? text + string.Create(CultureInfo.InvariantCulture, $" against the unpruned reference ({r:P1} of its raw medians)") : text;
     }
 
     public static string Csv(FinalRecoveryResult result)
@@ -107,7 +114,10 @@ public static class FinalRecoveryReport
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({result.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
         output.WriteLine(Table(result));
-        output.WriteLine($"recovered models: {Path.Combine(directory, RecoveredModels.Folder)}; table: {Path.Combine(directory, JsonFileName)}, {CsvFileName}");
+        var models = Path.Combine(directory, FinalRecoveryResult.ModelsFolder);
+        output.WriteLine(Directory.Exists(models)
+            ? $"recovered models: {models}; table: {Path.Combine(directory, JsonFileName)}, {CsvFileName}"
+            : $"table: {Path.Combine(directory, JsonFileName)}, {CsvFileName} (the recovered models stay on the silos; 'export' rebuilds the one it picks)");
     }
 
     public static void Write(string directory, FinalRecoveryResult result)

@@ -1,32 +1,34 @@
-using PrunerCluster.Contracts;
-
-namespace PrunerCluster.Cli.Recovery;
+namespace PrunerCluster.Contracts;
 
 /// <summary>
 /// Final recovery of a search: the unpruned model and the chosen Pareto members, all fine-tuned with the same longer
 /// budget and scored on the held-out test set, plus the run's latency noise figure.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("prunercluster.FinalRecoveryResult")]
 public sealed record FinalRecoveryResult
 {
-    public required RecoveredMember Unpruned { get; init; }
+    /// <summary>The run directory's folder of recovered models, one folder per member (<see cref="RecoveredMember.ExportDirectory"/> names it).</summary>
+    public const string ModelsFolder = "models";
 
-    public required IReadOnlyList<RecoveredMember> Members { get; init; }
+    [Id(0)] public required RecoveredMember Unpruned { get; init; }
 
-    public int FineTuneSteps { get; init; }
+    [Id(1)] public required IReadOnlyList<RecoveredMember> Members { get; init; }
+
+    [Id(2)] public int FineTuneSteps { get; init; }
 
     /// <summary><c>latency_ms</c> of the noise probe's half-width model, timed repeatedly during the search.</summary>
-    public IReadOnlyList<double> NoiseSamplesMs { get; init; } = [];
+    [Id(3)] public IReadOnlyList<double> NoiseSamplesMs { get; init; } = [];
 
     /// <summary>Coefficient of variation of <see cref="NoiseSamplesMs"/> (null with fewer than 2 samples).</summary>
-    public double? NoiseCv { get; init; }
+    [Id(4)] public double? NoiseCv { get; init; }
 
     /// <summary>The same timings' raw medians, before scaling by the unpruned reference.</summary>
-    public IReadOnlyList<double> NoiseRawSamplesMs { get; init; } = [];
+    [Id(5)] public IReadOnlyList<double> NoiseRawSamplesMs { get; init; } = [];
 
     /// <summary>Coefficient of variation of <see cref="NoiseRawSamplesMs"/>.</summary>
-    public double? NoiseRawCv { get; init; }
+    [Id(6)] public double? NoiseRawCv { get; init; }
 
-    public double Seconds { get; init; }
+    [Id(7)] public double Seconds { get; init; }
 
     /// <summary>
     /// The member to suggest for export: the one with the fewest MACs on the final front within <paramref name="points"/>
