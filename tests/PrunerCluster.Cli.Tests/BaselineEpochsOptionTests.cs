@@ -5,6 +5,7 @@ using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Cli.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class BaselineEpochsOptionTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using PrunerCluster.Client.CommandLine;
 
 namespace PrunerCluster.Cli.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class CliHelpTests
 {
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => CliProcess.InProcessAsync(args);

@@ -18,6 +18,7 @@ namespace PrunerCluster.Cli.Tests;
 /// carries its context, and the experiment span descends from it; other cluster commands get spans of their own; the
 /// process's exporter (here --trace-console) sees the same span.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class ClientTelemetryTests(ITestOutputHelper output)
 {
     [Fact]

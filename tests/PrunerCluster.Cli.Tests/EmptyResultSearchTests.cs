@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary>An embedded search in which every evaluation fails says why nothing was found and suggests no export.</summary>
+[Trait("Category", "Slow")]
 public sealed class EmptyResultSearchTests(ITestOutputHelper output)
 {
     [Fact]

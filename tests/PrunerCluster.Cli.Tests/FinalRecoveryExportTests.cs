@@ -11,6 +11,7 @@ namespace PrunerCluster.Cli.Tests;
 /// <c>export</c> of a run whose final recovery retrained members: the picked member's recovered model is exported (TorchSharp
 /// and ONNX), <c>--search-weights</c> takes the search's weights instead. Real embedded search on a tiny LeNet.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class FinalRecoveryExportTests
 {
     private static string Spec(TempDirectory temp) => temp.File("tiny-final.json", $$"""

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary><c>--gateway</c> takes HOST:PORT as well as a bare port: a client reaches a real silo through each form.</summary>
+[Trait("Category", "Cluster")]
 public sealed class GatewayAddressTests(ITestOutputHelper output)
 {
     [Fact]

@@ -3,6 +3,7 @@ using PrunerCluster.Evolution;
 
 namespace PrunerCluster.Cli.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class LatencyNoiseProbeTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace PrunerCluster.Cli.Tests;
 /// The live view in a real terminal (tmux): it redraws in place while evaluations complete, and Ctrl+C exits cleanly:
 /// embedded search cancels the experiment (and still writes its results); watch detaches and the cluster keeps running it.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed partial class LiveViewTerminalTests(ITestOutputHelper output)
 {
     private static string Spec(string name) => $$"""

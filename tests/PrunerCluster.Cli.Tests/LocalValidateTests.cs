@@ -7,6 +7,7 @@ namespace PrunerCluster.Cli.Tests;
 /// The full CLI's <c>validate</c> runs the checks a TorchSharp silo makes at submit time on this machine (data set files,
 /// sizes, class count, model source), so a spec <c>search</c> would refuse is refused before any work.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class LocalValidateTests
 {
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => CliProcess.InProcessAsync(args);

@@ -17,6 +17,7 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary>A LeNet-5 baseline on a slice of Fashion-MNIST, trained once for the sweep tests (real TorchSharp, about a minute).</summary>
+[Trait("Category", "Slow")]
 public sealed class TinyModelFixture : IDisposable
 {
     private readonly TempDirectory _root = new();
@@ -61,6 +62,7 @@ public sealed class TinyModelFixture : IDisposable
     public void Dispose() => _root.Dispose();
 }
 
+[Trait("Category", "Slow")]
 public sealed class MagnitudeSweepTests(TinyModelFixture model, ITestOutputHelper output) : IClassFixture<TinyModelFixture>
 {
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -15,6 +15,7 @@ namespace PrunerCluster.Cli.Tests;
 /// Two real silo processes on loopback (localhost clustering, no database) and the CLI's client commands against them:
 /// the multi-silo setup a user gets from cluster/scripts/local-cluster.sh.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class MultiProcessClusterTests(ITestOutputHelper output)
 {
     private const string SyntheticSpec = """

@@ -20,6 +20,7 @@ namespace PrunerCluster.Cli.Tests;
 /// with an empty cache, exports a Pareto member from the stored weights and reproduces its reported accuracy exactly.
 /// </summary>
 [Collection(PostgresClusterCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan SiloStart = TimeSpan.FromSeconds(120);
@@ -63,6 +64,29 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
             output.WriteLine($"search: {status.State}, {status.Evaluated} evaluated, {status.Failed} failed in {clock.Elapsed.TotalSeconds:F0} s; {string.Join("; ", status.Errors)}");
             Assert.Equal(ExperimentState.Completed, status.State);
             Assert.Equal(budget, status.Evaluated);
+
+            // Final recovery ran on the silos after the search: the unpruned model and one member, scored on the test set.
+            var final = await experiment.GetFinalRecovery();
+            Assert.NotNull(final);
+            Assert.True(final.Unpruned.Succeeded, final.Unpruned.FailureReason);
+            var finalMember = Assert.Single(final.Members);
+            Assert.True(finalMember.Succeeded, finalMember.FailureReason);
+            Assert.True(finalMember.Metrics.ContainsKey(MetricNames.LatencyMs));
+            Assert.Null(finalMember.ExportDirectory);
+
+            // A client attaching to the finished experiment writes the same run directory and final table as an embedded search.
+            var watchedRuns = Path.Combine(_root, "watched");
+            var watch = await RunCliAsync(
+                ["watch", id, "--plain", "--out", watchedRuns, "--cluster-id", cluster.ClusterId, "--service-id", cluster.ServiceId, "--connect-timeout", "90"],
+                new Dictionary<string, string> { ["PRUNERCLUSTER_GATEWAY"] = ClusterConnection.PostgresGateways(db) });
+            output.WriteLine($"watch exited {watch.ExitCode}:{Environment.NewLine}{watch.Stdout}{Environment.NewLine}{watch.Stderr}");
+            Assert.Equal(0, watch.ExitCode);
+            Assert.Contains("after final recovery (4 steps, test set", watch.Stdout, StringComparison.Ordinal);
+            var watched = FinalRecoveryReport.Read(Path.Combine(watchedRuns, PathSegment.Safe(id)));
+            Assert.NotNull(watched);
+            Assert.Equal(finalMember.MaskHash, Assert.Single(watched.Members).MaskHash);
+            Assert.Equal(finalMember.Metrics[MetricNames.Accuracy], watched.Members[0].Metrics[MetricNames.Accuracy]);
+            Assert.True(File.Exists(Path.Combine(watchedRuns, PathSegment.Safe(id), RunDirectory.ReportFileName)));
 
             // One silo trained the baseline; the other never did: it fetched the checkpoint into its own cache and evaluated from it.
             var trainers = cluster.Silos.Where(s => s.Output().Contains("baseline: training lenet5", StringComparison.Ordinal)).ToList();
@@ -153,6 +177,7 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
         Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
         Search = new SearchSettings { PopulationSize = 4, Seed = 5 },
         Budget = new BudgetSettings { MaxEvaluations = budget, WallClock = TimeSpan.FromMinutes(8) },
+        FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 4, MaxMembers = 1 },
         Evaluation = new EvaluationSettingsSpec
         {
             FineTuneSteps = 4,

@@ -12,6 +12,7 @@ namespace PrunerCluster.Cli.Tests;
 /// the whole cluster killed and started again, PostgreSQL stopped mid-search. Two concurrent synthetic experiments.
 /// </summary>
 [Collection(PostgresClusterCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     private const int Budget = 40;
@@ -216,6 +217,56 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
         }
     }
 
+    [Fact]
+    public async Task Submit_wait_rides_out_a_kill_9_of_its_coordinators_silo_and_ends_with_the_final_table_and_run_directory()
+    {
+        var db = await postgres.Server.CreateDatabaseAsync();
+        var work = Path.Combine(Path.GetTempPath(), "pc-wait-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        await using var cluster = await SiloProcesses.StartPostgresAsync(3, slotsPerSilo: 1, db, SiloStart);
+        try
+        {
+            var specPath = Path.Combine(work, "spec.json");
+            var spec = Spec("wait", 21, "wait-salt") with { FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 2 } };
+            await File.WriteAllTextAsync(specPath, PrunerCluster.Client.Specs.SpecFile.Serialize(spec));
+            var runs = Path.Combine(work, "runs");
+            using var child = CliChild.Start(
+                ["submit", specPath, "--wait", "--plain", "--out", runs, "--cluster-id", cluster.ClusterId, "--service-id", cluster.ServiceId, "--connect-timeout", "90"],
+                new Dictionary<string, string> { ["PRUNERCLUSTER_GATEWAY"] = ClusterConnection.PostgresGateways(db) });
+            var id = (await child.WaitForLineAsync(l => l.StartsWith("wait", StringComparison.Ordinal) && !l.Contains(' ', StringComparison.Ordinal), TimeSpan.FromSeconds(120), "the experiment id")).Trim();
+
+            await using var client = await ConnectAsync(cluster, db);
+            await WaitUntilAsync(client, [id], s => s.Evaluated >= Budget / 4);
+            var before = await RetryAsync(() => client.Grains.GetExperiment(id).GetStatus());
+            var victim = cluster.Alive.First(s => s.Owns(before.CoordinatorSilo));
+            output.WriteLine($"kill -9 of silo {victim.Index}, the coordinator's host, at {before.Evaluated} evaluated");
+            await victim.KillAsync();
+
+            var code = await child.WaitForExitAsync(SearchTimeout);
+            output.WriteLine($"submit --wait exited {code}:{Environment.NewLine}{child.Stdout}{Environment.NewLine}{child.Stderr}");
+            Assert.Equal(0, code);
+            Assert.Contains($"experiment {id} completed: {Budget} evaluated", child.Stdout, StringComparison.Ordinal);
+            Assert.Contains("after final recovery (600 steps, test set", child.Stdout, StringComparison.Ordinal);
+            var final = await RetryAsync(() => client.Grains.GetExperiment(id).GetFinalRecovery());
+            Assert.NotNull(final);
+            Assert.Equal(2, final.Members.Count);
+            var directory = Path.Combine(runs, PathSegment.Safe(id));
+            var written = PrunerCluster.Client.Output.FinalRecoveryReport.Read(directory);
+            Assert.NotNull(written);
+            Assert.Equal(final.Members.Select(m => m.MaskHash), written.Members.Select(m => m.MaskHash));
+            Assert.True(File.Exists(Path.Combine(directory, "pareto.json")));
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static ExperimentSpec Spec(string name, ulong seed, string salt) => new()
     {
         Name = name,
@@ -394,6 +445,7 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
 }
 
 [CollectionDefinition(Name)]
+[Trait("Category", "Database")]
 public sealed class PostgresClusterCollection : ICollectionFixture<PostgresFixture>
 {
     public const string Name = "postgres cluster";

@@ -7,6 +7,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary><c>search</c> with <c>"model": {"zoo": ..., "weights": ...}</c> refuses weights that do not fit before any work starts: exit 2, one line per problem, no stack trace.</summary>
+[Trait("Category", "Unit")]
 public sealed class PyTorchWeightsSearchTests
 {
     [Fact]

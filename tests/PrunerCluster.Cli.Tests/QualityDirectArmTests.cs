@@ -8,6 +8,7 @@ namespace PrunerCluster.Cli.Tests;
 /// The quality benchmark's direct arms (random masks, uniform per-layer pruning, the global-threshold and LAMP rules, generation 0) on a real, tiny baseline: every
 /// evaluation succeeds and its objectives are sane. A quick run once reported most of these evaluations as failed.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class QualityDirectArmTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class QualityTests
 {
     private static string[] Parse(params string[] args) => args;

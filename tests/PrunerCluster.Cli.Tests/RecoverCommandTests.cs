@@ -6,6 +6,7 @@ using PrunerCluster.Contracts;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary>'recover' refuses, before any work, what it cannot recover; each refusal names the experiment and the way out.</summary>
+[Trait("Category", "Unit")]
 public sealed class RecoverCommandTests
 {
     private static readonly ParetoEntry Member = new() { MaskText = "1", MaskHash = "abcdef0123456789", IndividualKey = "k" };

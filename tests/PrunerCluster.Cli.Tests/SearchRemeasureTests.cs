@@ -9,6 +9,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Cli.Tests;
 
 /// <summary>Embedded <c>search</c> on a real tiny model re-times every Pareto member before writing the run and keeps only the recomputed front.</summary>
+[Trait("Category", "Slow")]
 public sealed class SearchRemeasureTests
 {
     private static string Spec(TempDirectory temp) => temp.File("tiny.json", $$"""

@@ -14,6 +14,7 @@ namespace PrunerCluster.Cli.Tests;
 /// Real signals to a real CLI process: SIGTERM and SIGHUP stop an embedded search the way SIGINT does (cancelled, the run
 /// directory written, exit 128 + signal), and stop a waiting client without touching the experiment on the cluster.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed partial class SignalTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(120);

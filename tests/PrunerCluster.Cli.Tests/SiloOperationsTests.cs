@@ -20,6 +20,7 @@ namespace PrunerCluster.Cli.Tests;
 /// coordinator's silo. The drain itself talks only to the scheduler grain and the local slot executor, so it is the same
 /// with a database-backed cluster.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed partial class SiloOperationsTests(ITestOutputHelper output)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };

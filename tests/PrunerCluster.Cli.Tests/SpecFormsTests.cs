@@ -3,6 +3,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class SpecFormsTests
 {
     [Fact]

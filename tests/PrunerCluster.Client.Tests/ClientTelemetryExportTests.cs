@@ -9,6 +9,7 @@ using PrunerCluster.Contracts;
 namespace PrunerCluster.Client.Tests;
 
 /// <summary>The client's exporters: OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set (checked against a local HTTP collector), span lines on request.</summary>
+[Trait("Category", "Unit")]
 public sealed class ClientTelemetryExportTests
 {
     [Fact]

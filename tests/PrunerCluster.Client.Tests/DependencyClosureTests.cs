@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace PrunerCluster.Client.Tests;
 
 /// <summary>The thin client (submit, status, watch...) must not pull TorchSharp or libtorch into its build.</summary>
+[Trait("Category", "Unit")]
 public sealed class DependencyClosureTests
 {
     private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "PrunerCluster.Pruning", "PrunerCluster.Silo", "PrunerCluster.Grains"];

@@ -3,6 +3,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class ParetoReportTests
 {
     [Fact]

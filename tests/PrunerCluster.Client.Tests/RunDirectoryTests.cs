@@ -6,6 +6,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class RunDirectoryTests
 {
     private static ExperimentStatus Status(ParetoSet pareto) => new()

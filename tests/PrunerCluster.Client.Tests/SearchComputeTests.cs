@@ -3,6 +3,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class SearchComputeTests
 {
     private static EvaluationRecord Record(long id, int? rung, int steps, double seconds, bool fromCache = false)

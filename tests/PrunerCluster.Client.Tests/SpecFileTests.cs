@@ -4,6 +4,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class SpecFileTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Contracts.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class IdentityAndSerializationTests
 {
     private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();

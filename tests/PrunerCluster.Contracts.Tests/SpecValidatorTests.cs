@@ -2,6 +2,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Contracts.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class SpecValidatorTests
 {
     private static readonly ExperimentSpec Valid = new()
@@ -102,6 +103,7 @@ public sealed class SpecValidatorTests
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class SearchOptionsValidationTests
 {
     [Fact]

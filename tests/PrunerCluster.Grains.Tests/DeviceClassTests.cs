@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 
 namespace PrunerCluster.Grains.Tests;
 
+[Trait("Category", "Cluster")]
 public sealed class DeviceClassTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace PrunerCluster.Grains.Tests;
 
 /// <summary>Deadlines, retries over silos, transient failures never stored, and cancel stopping work in flight (synthetic faults).</summary>
 [Collection(SharedClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class EvaluationLifecycleTests(SharedClusterFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);

@@ -3,6 +3,7 @@ using PrunerCluster.Evolution;
 
 namespace PrunerCluster.Grains.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class EvolutionMappingTests
 {
     private static readonly Dictionary<string, double[]> Importance = new(StringComparer.Ordinal)

@@ -4,6 +4,7 @@ using PrunerCluster.Contracts;
 namespace PrunerCluster.Grains.Tests;
 
 [Collection(SharedClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class SharedClusterTests(SharedClusterFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace PrunerCluster.Grains.Tests;
 
+[Trait("Category", "Cluster")]
 public sealed class SiloFailureTests(ITestOutputHelper output)
 {
     [Fact]

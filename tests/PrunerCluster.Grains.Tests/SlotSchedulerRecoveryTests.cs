@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Grains.Tests;
 
 /// <summary>The slot scheduler re-activated mid-search: its books come back from the silos, not from zero.</summary>
+[Trait("Category", "Cluster")]
 public sealed class SlotSchedulerRecoveryTests(ITestOutputHelper output)
 {
     private static readonly int[] Slots = [0, 2, 3];

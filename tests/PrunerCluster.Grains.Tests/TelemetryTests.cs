@@ -17,6 +17,7 @@ namespace PrunerCluster.Grains.Tests;
 /// gauges carry experiment, silo and device attributes. Other tests in this process emit telemetry too, so everything is
 /// selected by this test's trace, experiment ids and silos.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class TelemetryTests(ITestOutputHelper output)
 {
     private static readonly ActivitySource Client = new("PrunerCluster.Tests.Client");

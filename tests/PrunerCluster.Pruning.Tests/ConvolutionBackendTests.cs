@@ -1,5 +1,6 @@
 namespace PrunerCluster.Pruning.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class ConvolutionBackendTests
 {
     public ConvolutionBackendTests() => TestSupport.Init();

@@ -1,5 +1,6 @@
 namespace PrunerCluster.Pruning.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class KernelPolicyTests
 {
     /// <summary>Stands in for libtorch's oneDNN switch: records what it was last set to.</summary>

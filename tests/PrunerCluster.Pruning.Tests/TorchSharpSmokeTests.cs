@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class TorchSharpSmokeTests
 {
     [Fact]

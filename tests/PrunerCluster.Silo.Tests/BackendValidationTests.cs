@@ -9,6 +9,7 @@ using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Silo.Tests;
 
+[Trait("Category", "Slow")]
 public sealed class BackendValidationTests : IDisposable
 {
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "prunercluster-silo-tests-" + Guid.NewGuid().ToString("N")[..12]);

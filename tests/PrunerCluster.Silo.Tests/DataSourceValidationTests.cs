@@ -10,6 +10,7 @@ using SkiaSharp;
 namespace PrunerCluster.Silo.Tests;
 
 /// <summary>Data sets by format are checked by the backend before any work starts: each problem is one spec error naming field and sizes.</summary>
+[Trait("Category", "Slow")]
 public sealed class DataSourceValidationTests : IDisposable
 {
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "prunercluster-data-tests-" + Guid.NewGuid().ToString("N")[..12]);

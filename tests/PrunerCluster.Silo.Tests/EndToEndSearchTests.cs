@@ -13,6 +13,7 @@ namespace PrunerCluster.Silo.Tests;
 /// Issue 5's end-to-end test: a tiny real search (TorchSharp LeNet-5, a small Fashion-MNIST slice, a handful of
 /// evaluations) through the real grains on an in-process silo that registers the product backend.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class EndToEndSearchTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _cache = Path.Combine(Path.GetTempPath(), "prunercluster-e2e-" + Guid.NewGuid().ToString("N")[..12]);

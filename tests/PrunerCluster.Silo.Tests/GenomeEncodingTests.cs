@@ -8,6 +8,7 @@ using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Silo.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class GenomeEncodingTests
 {
     private static readonly PrunableGroup[] Groups =

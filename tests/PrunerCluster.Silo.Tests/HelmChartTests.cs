@@ -15,6 +15,7 @@ namespace PrunerCluster.Silo.Tests;
 /// uses exists in values.yaml and in values.schema.json; and the ports, environment variables and probe paths the pods
 /// get are the ones the silo reads and serves (taken from its options classes and constants, not copied here).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed partial class HelmChartTests
 {
     private static readonly string Chart = Path.Combine(RepoRoot(), "helm", "prunercluster");

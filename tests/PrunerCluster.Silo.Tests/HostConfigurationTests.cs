@@ -10,6 +10,7 @@ using PrunerCluster.Silo.Hosting;
 namespace PrunerCluster.Silo.Tests;
 
 /// <summary>UsePrunerClusterSilo reads "PrunerCluster:*" configuration; these tests build hosts but never start them.</summary>
+[Trait("Category", "Slow")]
 public sealed class HostConfigurationTests
 {
     private static IHost Build(params (string Key, string Value)[] settings)

@@ -7,6 +7,7 @@ using PrunerCluster.Silo.Backends;
 namespace PrunerCluster.Silo.Tests;
 
 /// <summary><c>evaluation.importance</c> chooses the order a level genome keeps units in; it is part of the settings' identity.</summary>
+[Trait("Category", "Slow")]
 public sealed class ImportanceOrderTests : IDisposable
 {
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "prunercluster-importance-tests-" + Guid.NewGuid().ToString("N")[..12]);

@@ -3,6 +3,7 @@ using PrunerCluster.Silo.Backends;
 
 namespace PrunerCluster.Silo.Tests;
 
+[Trait("Category", "Unit")]
 public sealed class MagnitudeMasksTests
 {
     private static readonly GenomeLayout Layout = new([new SegmentSpec("conv1", 4), new SegmentSpec("conv2", 8, MinKeep: 3), new SegmentSpec("fc1", 5)]);

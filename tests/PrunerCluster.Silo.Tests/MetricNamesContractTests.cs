@@ -5,6 +5,7 @@ using EngineMetrics = PrunerCluster.Pruning.Metrics.MetricNames;
 namespace PrunerCluster.Silo.Tests;
 
 /// <summary>The contract lists the metrics a spec may name; the engine must produce every one of them under the same name.</summary>
+[Trait("Category", "Unit")]
 public sealed class MetricNamesContractTests
 {
     [Fact]

@@ -19,6 +19,7 @@ namespace PrunerCluster.Silo.Tests;
 /// evaluations through the grains and the real TorchSharp backend on a small generated CIFAR-format data set; every Pareto member is then
 /// exported to ONNX from its stored fine-tuned weights and run in ONNX Runtime.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "prunercluster-onnx-search-" + Guid.NewGuid().ToString("N")[..12]);

@@ -11,6 +11,7 @@ namespace PrunerCluster.Silo.Tests;
 /// <c>"model": {"zoo": ..., "weights": ...}</c>: PyTorch weights are checked against the architecture sized for the data when the spec
 /// is validated (before any work starts) and become the search's baseline when it is prepared.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PyTorchWeightsSpecTests : IDisposable
 {
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "prunercluster-pytorch-tests-" + Guid.NewGuid().ToString("N")[..12]);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
@@ -18,7 +19,7 @@ public static class ListCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var cluster = await connection.ConnectAsync(parse, ct).ConfigureAwait(false);
-            var experiments = await cluster.Grains.GetExperimentRegistry().List().ConfigureAwait(false);
+            var experiments = await ClusterOutage.Brief().RunAsync(cluster.Grains.GetExperimentRegistry().List, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(SpecFile.Serialize(experiments));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Specs;
@@ -19,7 +20,7 @@ public static class StatusCommand
         {
             await using var cluster = await connection.ConnectAsync(parse, ct).ConfigureAwait(false);
             var experiment = await ResultsSource.ExistingAsync(cluster.Grains, parse.GetValue(id)!).ConfigureAwait(false);
-            var status = await experiment.GetStatus().ConfigureAwait(false);
+            var status = await ClusterOutage.Brief().RunAsync(experiment.GetStatus, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(SpecFile.Serialize(status));

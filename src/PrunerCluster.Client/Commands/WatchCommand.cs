@@ -58,7 +58,7 @@ public static class WatchCommand
         {
             var final = await ExperimentMonitor.RunAsync(grains, id, budget, view, interval, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine($"experiment {id} {final.State.ToString().ToLowerInvariant()}: {final.Evaluated} evaluated, {final.Failed} failed, Pareto set of {final.ParetoSize}");
-            await RunEnd.WriteAsync(grains.GetExperiment(id), id, runsRoot, console.Out).ConfigureAwait(false);
+            await RunEnd.WriteAsync(grains.GetExperiment(id), id, runsRoot, console.Out, cancellationToken).ConfigureAwait(false);
             return final.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -19,7 +19,11 @@ public static class ExperimentMonitor
         return new LiveProgressView(ansi, TimeProvider.System, title);
     }
 
-    public static Task<ExperimentStatus> RunAsync(IGrainFactory grains, string id, BudgetSettings? budget, IProgressView view, TimeSpan interval, CancellationToken cancellationToken, Action<ExperimentStatus>? observe = null)
+    /// <summary>
+    /// Polls until the experiment ends. A cluster that stops answering (its coordinator's silo died, and the experiment is
+    /// moving) is retried for <paramref name="outage"/>'s tolerance before the failure propagates.
+    /// </summary>
+    public static Task<ExperimentStatus> RunAsync(IGrainFactory grains, string id, BudgetSettings? budget, IProgressView view, TimeSpan interval, CancellationToken cancellationToken, Action<ExperimentStatus>? observe = null, ClusterOutage? outage = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(view);
@@ -27,15 +31,16 @@ public static class ExperimentMonitor
         var tracker = new ProgressTracker(budget, TimeProvider.System);
         ParetoSet? pareto = null;
         (int, int)? paretoKey = null;
+        outage ??= ClusterOutage.Default();
         return view.RunAsync(
             async ct =>
             {
-                var status = await experiment.GetStatus().WaitAsync(ct).ConfigureAwait(false);
+                var status = await outage.RunAsync(() => experiment.GetStatus().WaitAsync(ct), ct).ConfigureAwait(false);
                 observe?.Invoke(status);
                 var key = (status.Evaluated, status.ParetoSize);
                 if (key != paretoKey)
                 {
-                    pareto = await experiment.GetParetoSet().WaitAsync(ct).ConfigureAwait(false);
+                    pareto = await outage.RunAsync(() => experiment.GetParetoSet().WaitAsync(ct), ct).ConfigureAwait(false);
                     paretoKey = key;
                 }
 

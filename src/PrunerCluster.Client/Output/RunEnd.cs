@@ -12,15 +12,16 @@ public static class RunEnd
     public const string DefaultRunsRoot = ".prunercluster/runs";
 
     /// <summary>Writes <c>&lt;runsRoot&gt;/&lt;id&gt;</c> and prints the Pareto table, the final table and how to export; returns the run directory.</summary>
-    public static async Task<string> WriteAsync(IPopulationCoordinatorGrain experiment, string id, string? runsRoot, TextWriter output)
+    public static async Task<string> WriteAsync(IPopulationCoordinatorGrain experiment, string id, string? runsRoot, TextWriter output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(output);
-        var spec = await experiment.GetSpec().ConfigureAwait(false) ?? throw new InvalidOperationException($"experiment '{id}' has no spec");
-        var status = await experiment.GetStatus().ConfigureAwait(false);
-        var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
-        var evaluations = await experiment.GetEvaluations().ConfigureAwait(false);
-        var recovered = await experiment.GetFinalRecovery().ConfigureAwait(false);
+        var outage = Live.ClusterOutage.Default();
+        var spec = await outage.RunAsync(experiment.GetSpec, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"experiment '{id}' has no spec");
+        var status = await outage.RunAsync(experiment.GetStatus, cancellationToken).ConfigureAwait(false);
+        var pareto = await outage.RunAsync(experiment.GetParetoSet, cancellationToken).ConfigureAwait(false);
+        var evaluations = await outage.RunAsync(experiment.GetEvaluations, cancellationToken).ConfigureAwait(false);
+        var recovered = await outage.RunAsync(experiment.GetFinalRecovery, cancellationToken).ConfigureAwait(false);
         var directory = Path.Combine(Path.GetFullPath(runsRoot ?? DefaultRunsRoot), PathSegment.Safe(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
 

@@ -8,6 +8,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests.CommandLine;
 
+[Trait("Category", "Unit")]
 public sealed class CommandLineTests
 {
     [Fact]

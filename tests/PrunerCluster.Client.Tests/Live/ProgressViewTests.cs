@@ -4,6 +4,7 @@ using Spectre.Console;
 
 namespace PrunerCluster.Client.Tests.Live;
 
+[Trait("Category", "Unit")]
 public sealed class ProgressViewTests
 {
     private sealed class ManualTime(DateTimeOffset now) : TimeProvider

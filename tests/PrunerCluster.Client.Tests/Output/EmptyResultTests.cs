@@ -6,6 +6,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Client.Tests.Output;
 
 /// <summary>An empty Pareto set is explained in one sentence and never suggests exporting a member that does not exist.</summary>
+[Trait("Category", "Unit")]
 public sealed class EmptyResultTests
 {
     private static EvaluationRecord Record(long id, bool succeeded, string? reason = null) => new()

@@ -7,6 +7,7 @@ using SkiaSharp;
 
 namespace PrunerCluster.Client.Tests.Output;
 
+[Trait("Category", "Unit")]
 public sealed partial class HtmlReportTests
 {
     internal static string WriteRun(TempDirectory temp, ParetoSet pareto)

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Client.Tests.Output;
 
 /// <summary>The HTML report in a real browser (Debian's headless Chromium): no console errors, every image decodes, not blank.</summary>
+[Trait("Category", "Slow")]
 public sealed class ReportInBrowserTests(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ using SkiaSharp;
 
 namespace PrunerCluster.Client.Tests.Plots;
 
+[Trait("Category", "Unit")]
 public sealed class PlotWriterTests
 {
     internal static ExperimentResults Results(ParetoSet pareto, UniformSweep? uniform = null) => new()

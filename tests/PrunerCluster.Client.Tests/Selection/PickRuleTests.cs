@@ -4,6 +4,7 @@ using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Client.Tests.Selection;
 
+[Trait("Category", "Unit")]
 public sealed class PickRuleTests
 {
     private static ParetoEntry Member(string hash, double accuracy, double drop, double macs, double latency) => new()

@@ -2,6 +2,7 @@ using PrunerCluster.Evolution.Tests.Support;
 
 namespace PrunerCluster.Evolution.Tests.Algorithm;
 
+[Trait("Category", "Unit")]
 public sealed class AlgorithmStateTests
 {
     [Fact]

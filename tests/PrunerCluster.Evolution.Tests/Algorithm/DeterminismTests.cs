@@ -2,6 +2,7 @@ using PrunerCluster.Evolution.Tests.Support;
 
 namespace PrunerCluster.Evolution.Tests.Algorithm;
 
+[Trait("Category", "Unit")]
 public sealed class DeterminismTests
 {
     private static readonly Knapsack Knapsack = new(30, 11);

@@ -6,6 +6,7 @@ namespace PrunerCluster.Evolution.Tests.Algorithm;
 /// Budget: 35-item bi-objective knapsack, population 100, 150 generations (15,000 evaluations); the Pareto archive must
 /// reach >= 98% of the hypervolume of the exact front (dynamic programming) w.r.t. reference point (0, 0).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class KnapsackConvergenceTests
 {
     private const int Items = 35;

@@ -2,6 +2,7 @@ using PrunerCluster.Evolution.Tests.Support;
 
 namespace PrunerCluster.Evolution.Tests.Algorithm;
 
+[Trait("Category", "Unit")]
 public sealed class Nsga2Tests
 {
     private static readonly Knapsack Knapsack = new(20, 5);

@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Fidelity;
 
+[Trait("Category", "Unit")]
 public sealed class AsyncPromotionTests
 {
     [Fact]

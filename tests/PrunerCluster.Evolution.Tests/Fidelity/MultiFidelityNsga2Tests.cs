@@ -2,6 +2,7 @@ using PrunerCluster.Evolution.Tests.Support;
 
 namespace PrunerCluster.Evolution.Tests.Fidelity;
 
+[Trait("Category", "Unit")]
 public sealed class MultiFidelityNsga2Tests
 {
     private static readonly Knapsack Knapsack = new(24, 11);

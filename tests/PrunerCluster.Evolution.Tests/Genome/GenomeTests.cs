@@ -3,6 +3,7 @@ using System.Text;
 
 namespace PrunerCluster.Evolution.Tests.Genomes;
 
+[Trait("Category", "Unit")]
 public sealed class GenomeTests
 {
     private static readonly GenomeLayout Layout = new(

@@ -2,6 +2,7 @@ using PrunerCluster.Evolution.Tests.Survival;
 
 namespace PrunerCluster.Evolution.Tests.Indicators;
 
+[Trait("Category", "Unit")]
 public sealed class ParetoArchiveTests
 {
     [Theory]

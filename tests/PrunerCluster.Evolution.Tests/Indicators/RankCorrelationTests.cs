@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Indicators;
 
+[Trait("Category", "Unit")]
 public sealed class RankCorrelationTests
 {
     [Fact]

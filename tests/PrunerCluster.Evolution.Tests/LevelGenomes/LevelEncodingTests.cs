@@ -1,6 +1,7 @@
 namespace PrunerCluster.Evolution.Tests.LevelGenomes;
 
 /// <summary>Genomes of keep levels (no bits, one ordinal gene per layer) and the operators for them.</summary>
+[Trait("Category", "Unit")]
 public sealed class LevelEncodingTests
 {
     private static readonly GenomeLayout Levels = new(

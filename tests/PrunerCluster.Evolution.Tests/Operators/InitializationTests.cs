@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Operators;
 
+[Trait("Category", "Unit")]
 public sealed class InitializationTests
 {
     private static readonly GenomeLayout Layout = new([new SegmentSpec("conv", 10), new SegmentSpec("fc", 1000, IntGenes: 1, IntGeneMax: 3)]);

@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Operators;
 
+[Trait("Category", "Unit")]
 public sealed class MutationTests
 {
     private static readonly GenomeLayout Layout = new(

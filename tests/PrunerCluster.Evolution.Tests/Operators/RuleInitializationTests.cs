@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Operators;
 
+[Trait("Category", "Unit")]
 public sealed class RuleInitializationTests
 {
     // Two layers of 4 units; layer "a" is far more important than layer "b".

@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Operators;
 
+[Trait("Category", "Unit")]
 public sealed class SelectionTests
 {
     [Fact]

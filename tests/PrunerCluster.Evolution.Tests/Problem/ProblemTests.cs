@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Problems;
 
+[Trait("Category", "Unit")]
 public sealed class ProblemTests
 {
     private static readonly GenomeLayout Layout = new([new SegmentSpec("a", 10, MinKeep: 3), new SegmentSpec("b", 4, MinKeep: 0)]);

@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Randomness;
 
+[Trait("Category", "Unit")]
 public sealed class RandomSourceTests
 {
     [Fact]

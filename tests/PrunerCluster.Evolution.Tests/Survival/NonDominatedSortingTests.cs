@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Survival;
 
+[Trait("Category", "Unit")]
 public sealed class NonDominatedSortingTests
 {
     public static TheoryData<int, int> Shapes => new()

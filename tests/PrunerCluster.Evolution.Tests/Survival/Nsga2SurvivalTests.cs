@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Survival;
 
+[Trait("Category", "Unit")]
 public sealed class Nsga2SurvivalTests
 {
     private static readonly GenomeLayout Layout = new([new SegmentSpec("s", 8, MinKeep: 0)]);

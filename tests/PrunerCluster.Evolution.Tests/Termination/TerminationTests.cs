@@ -1,5 +1,6 @@
 namespace PrunerCluster.Evolution.Tests.Termination;
 
+[Trait("Category", "Unit")]
 public sealed class TerminationTests
 {
     private static TerminationContext Context(int generation = 0, int evaluations = 0, double seconds = 0, params double[] hv) =>

@@ -3,6 +3,7 @@ using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class DispatchPlannerTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class EvaluationLedgerTests
 {
     internal static EvaluationRecord Rec(long id, bool ok = true) => new()

@@ -3,6 +3,7 @@ using PrunerCluster.Grains.Evaluation;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Cluster")]
 public sealed class ExperimentPreparationTests
 {
     [Fact]

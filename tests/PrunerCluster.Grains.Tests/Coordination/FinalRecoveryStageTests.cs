@@ -5,6 +5,7 @@ using PrunerCluster.Grains.Lifecycle;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class FinalRecoveryStageTests
 {
     private static readonly PreparedExperiment Prepared = new()

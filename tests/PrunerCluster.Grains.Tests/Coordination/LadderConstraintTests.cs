@@ -5,6 +5,7 @@ using PrunerCluster.Grains.Coordination;
 namespace PrunerCluster.Grains.Tests.Coordination;
 
 /// <summary>Constraints on training-dependent metrics apply at the top rung of a ladder only.</summary>
+[Trait("Category", "Unit")]
 public sealed class LadderConstraintTests
 {
     private static readonly ExperimentSpec Ladder = new()

@@ -3,6 +3,7 @@ using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class LatencyScalesTests
 {
     private static Dictionary<string, double> Timed(double ratio, double ownReference) => new(StringComparer.Ordinal)

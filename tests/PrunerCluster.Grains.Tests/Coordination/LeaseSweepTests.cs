@@ -2,6 +2,7 @@ using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class LeaseSweepTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using PrunerCluster.Grains.Coordination;
 
 namespace PrunerCluster.Grains.Tests.Coordination;
 
+[Trait("Category", "Unit")]
 public sealed class WriteAheadStoreTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using PrunerCluster.Grains.Lifecycle;
 
 namespace PrunerCluster.Grains.Tests.Lifecycle;
 
+[Trait("Category", "Unit")]
 public sealed class LifecyclePolicyTests
 {
     private static readonly SlotContext Slot = new(0, "cpu", "cpu", "silo-a");

@@ -4,6 +4,7 @@ using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning.Tests.Artifacts;
 
+[Trait("Category", "Unit")]
 public sealed class CheckpointArtifactsTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using PrunerCluster.Pruning.Artifacts;
 
 namespace PrunerCluster.Pruning.Tests.Artifacts;
 
+[Trait("Category", "Unit")]
 public sealed class LocalArtifactStoreTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Criteria;
 
+[Trait("Category", "Slow")]
 public sealed class ImportanceTests
 {
     public ImportanceTests() => TestSupport.Init();

@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Data;
 
 namespace PrunerCluster.Pruning.Tests.Data;
 
+[Trait("Category", "Unit")]
 public sealed class Cifar10ReaderTests
 {
     [Fact]

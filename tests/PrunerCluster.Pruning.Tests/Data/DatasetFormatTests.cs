@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Data;
 
 namespace PrunerCluster.Pruning.Tests.Data;
 
+[Trait("Category", "Slow")]
 public sealed class DatasetFormatTests
 {
     [Fact]

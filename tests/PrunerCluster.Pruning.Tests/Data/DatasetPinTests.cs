@@ -3,6 +3,7 @@ using PrunerCluster.Pruning.Data;
 
 namespace PrunerCluster.Pruning.Tests.Data;
 
+[Trait("Category", "Unit")]
 public sealed class DatasetPinTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Data;
 
+[Trait("Category", "Slow")]
 public sealed class FashionMnistTests
 {
     [Fact]

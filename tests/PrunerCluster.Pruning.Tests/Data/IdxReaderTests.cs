@@ -4,6 +4,7 @@ using PrunerCluster.Pruning.Data;
 
 namespace PrunerCluster.Pruning.Tests.Data;
 
+[Trait("Category", "Unit")]
 public sealed class IdxReaderTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Evaluation;
 
+[Trait("Category", "Slow")]
 public sealed class ArtifactStoreFailureTests
 {
     public ArtifactStoreFailureTests() => TestSupport.Init();

@@ -9,6 +9,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Evaluation;
 
+[Trait("Category", "Slow")]
 public sealed class PruningEvaluatorTests
 {
     internal static readonly EvaluationSettings Fast = new()

@@ -8,6 +8,7 @@ using TorchSharp;
 namespace PrunerCluster.Pruning.Tests.Evaluation;
 
 /// <summary>A promotion up a fidelity ladder continues from the lower rung's fine-tuned weights instead of the baseline's.</summary>
+[Trait("Category", "Slow")]
 public sealed class WarmStartTests : IDisposable
 {
     private static readonly EvaluationSettings Rung = PruningEvaluatorTests.Fast with { FineTuneSteps = 6 };

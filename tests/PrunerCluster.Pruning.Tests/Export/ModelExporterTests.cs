@@ -8,6 +8,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Export;
 
+[Trait("Category", "Slow")]
 public sealed class ModelExporterTests
 {
     public ModelExporterTests() => TestSupport.Init();

@@ -4,6 +4,7 @@ using PrunerCluster.Pruning.Structure;
 
 namespace PrunerCluster.Pruning.Tests.Graph;
 
+[Trait("Category", "Unit")]
 public sealed class DerivedGroupTests
 {
     [Fact]

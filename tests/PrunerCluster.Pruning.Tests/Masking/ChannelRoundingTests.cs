@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Masking;
 
 namespace PrunerCluster.Pruning.Tests.Masking;
 
+[Trait("Category", "Unit")]
 public sealed class ChannelRoundingTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Masking;
 
+[Trait("Category", "Slow")]
 public sealed class ShrinkEquivalenceTests
 {
     public ShrinkEquivalenceTests() => TestSupport.Init();

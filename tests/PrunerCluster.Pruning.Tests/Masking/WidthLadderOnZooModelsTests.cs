@@ -5,6 +5,7 @@ using PrunerCluster.Pruning.Structure;
 
 namespace PrunerCluster.Pruning.Tests.Masking;
 
+[Trait("Category", "Slow")]
 public sealed class WidthLadderOnZooModelsTests
 {
     [Theory]

@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Metrics;
 
 namespace PrunerCluster.Pruning.Tests.Metrics;
 
+[Trait("Category", "Unit")]
 public sealed class LatencyPolicyTests
 {
     private static readonly LatencyPolicy Policy = new() { MinRuns = 5, MaxRuns = 8, TargetCiPercent = 3, MaxSeconds = 2 };

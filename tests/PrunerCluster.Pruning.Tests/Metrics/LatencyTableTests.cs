@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Metrics;
 
+[Trait("Category", "Slow")]
 public sealed class LatencyTableTests
 {
     private static LayerDesc Conv(string name, int inUnits, int outUnits, int size = 8) =>

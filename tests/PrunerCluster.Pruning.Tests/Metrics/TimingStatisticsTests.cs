@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Metrics;
 
+[Trait("Category", "Slow")]
 public sealed class TimingStatisticsTests
 {
     [Fact]

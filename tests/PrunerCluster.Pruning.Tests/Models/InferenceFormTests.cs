@@ -6,6 +6,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Models;
 
+[Trait("Category", "Slow")]
 public sealed class InferenceFormTests
 {
     public InferenceFormTests() => TestSupport.Init();

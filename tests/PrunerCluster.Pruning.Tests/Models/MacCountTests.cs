@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Models;
 
 namespace PrunerCluster.Pruning.Tests.Models;
 
+[Trait("Category", "Unit")]
 public sealed class MacCountTests
 {
     public MacCountTests() => TestSupport.Init();

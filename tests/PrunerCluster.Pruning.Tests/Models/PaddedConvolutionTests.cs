@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Tests.Models;
 
+[Trait("Category", "Slow")]
 public sealed class PaddedConvolutionTests
 {
     public PaddedConvolutionTests() => TestSupport.Init();

@@ -11,6 +11,7 @@ namespace PrunerCluster.Pruning.Tests.Models;
 /// <c>safetensors.torch.save_file</c> write them (no Python), read back into a fresh model, and refused with every missing, unexpected and
 /// mis-shaped name when they do not fit.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PyTorchStateDictTests : IDisposable
 {
     private readonly string _dir = TestSupport.TempDirectory();

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Models;
 
+[Trait("Category", "Slow")]
 public sealed class ZooModelTests
 {
     public ZooModelTests() => TestSupport.Init();

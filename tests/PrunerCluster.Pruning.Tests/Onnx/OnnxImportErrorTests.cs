@@ -6,6 +6,7 @@ using PrunerCluster.Pruning.Tests.Graph;
 
 namespace PrunerCluster.Pruning.Tests.Onnx;
 
+[Trait("Category", "Unit")]
 public sealed class OnnxImportErrorTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Onnx;
 
+[Trait("Category", "Slow")]
 public sealed class OnnxRoundTripTests
 {
     public static TheoryData<string> Zoo => new(ModelZoo.Names);

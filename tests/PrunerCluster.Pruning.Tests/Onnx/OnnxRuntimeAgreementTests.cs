@@ -13,6 +13,7 @@ namespace PrunerCluster.Pruning.Tests.Onnx;
 /// TorchSharp's execution of an imported graph agrees with ONNX Runtime's to float32 precision: the original file, and pruned, fine-tuned
 /// models exported again. (A Relu6 run through TorchSharp's hardtanh let negatives through and logits differed by up to 0.1.)
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class OnnxRuntimeAgreementTests : IDisposable
 {
     private const double Tolerance = 1e-4;

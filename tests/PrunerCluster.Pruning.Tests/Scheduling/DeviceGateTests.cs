@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Scheduling;
 
+[Trait("Category", "Slow")]
 public sealed class DeviceGateTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

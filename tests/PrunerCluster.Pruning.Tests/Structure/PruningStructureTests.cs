@@ -3,6 +3,7 @@ using PrunerCluster.Pruning.Structure;
 
 namespace PrunerCluster.Pruning.Tests.Structure;
 
+[Trait("Category", "Unit")]
 public sealed class PruningStructureTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Slow")]
 public sealed class BaselineTrainerTests
 {
     [Fact]

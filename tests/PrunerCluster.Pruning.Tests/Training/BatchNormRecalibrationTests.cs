@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Slow")]
 public sealed class BatchNormRecalibrationTests
 {
     private static readonly ArchitectureSpec NarrowVgg = new(ModelZoo.Vgg, 1, 28, 10, [new("conv1", 16), new("conv2", 16), new("conv3", 32), new("conv4", 32), new("conv5", 32), new("fc1", 64)]);

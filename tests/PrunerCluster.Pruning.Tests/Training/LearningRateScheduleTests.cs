@@ -3,6 +3,7 @@ using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Slow")]
 public sealed class LearningRateScheduleTests
 {
     [Fact]

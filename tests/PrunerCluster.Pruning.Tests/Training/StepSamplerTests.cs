@@ -2,6 +2,7 @@ using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Unit")]
 public sealed class StepSamplerTests
 {
     [Fact]

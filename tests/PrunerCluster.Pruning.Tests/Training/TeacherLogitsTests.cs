@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Slow")]
 public sealed class TeacherLogitsTests
 {
     public TeacherLogitsTests() => TestSupport.Init();

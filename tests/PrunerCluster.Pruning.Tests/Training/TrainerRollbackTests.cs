@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Training;
 
+[Trait("Category", "Slow")]
 public sealed class TrainerRollbackTests
 {
     private static readonly FineTuneOptions Options = new() { Steps = 40, BatchSize = 16, LearningRate = 1e-2, Seed = 3 };

@@ -18,6 +18,7 @@ namespace PrunerCluster.Silo.Tests.Storage;
 /// one real PostgreSQL artifact store. A checkpoint prepared on one is evaluated on another; a third exports from the stored
 /// weights without training; a silo whose copy of the data differs from the pinned one refuses the work.
 /// </summary>
+[Trait("Category", "Database")]
 public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly List<string> _directories = [];

@@ -13,6 +13,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Silo.Tests.Storage;
 
 /// <summary>Grain state through the real ADO.NET provider on a real PostgreSQL server, with our schema.</summary>
+[Trait("Category", "Database")]
 public sealed class GrainStateRoundTripTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);

@@ -9,6 +9,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Silo.Tests.Storage;
 
 /// <summary>The postgres-mode artifact store on a real private PostgreSQL server, and the per-silo cache in front of it.</summary>
+[Trait("Category", "Database")]
 public sealed class PostgresArtifactStoreTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
     private readonly List<string> _directories = [];

@@ -2,6 +2,7 @@ using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Silo.Tests.Storage;
 
+[Trait("Category", "Unit")]
 public sealed class PostgresOptionsTests
 {
     private const string Secret = "Host=db.example;Port=5432;Username=pc;Password=hunter2-secret;Database=prunercluster";

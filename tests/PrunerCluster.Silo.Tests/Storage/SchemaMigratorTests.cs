@@ -5,6 +5,7 @@ using PrunerCluster.Testing;
 namespace PrunerCluster.Silo.Tests.Storage;
 
 /// <summary>The cluster schema on a real private PostgreSQL server: idempotent, concurrent-safe, complete for the providers.</summary>
+[Trait("Category", "Database")]
 public sealed class SchemaMigratorTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     /// <summary>Every query key the Orleans 10.4 ADO.NET clustering, persistence and reminder providers read.</summary>
