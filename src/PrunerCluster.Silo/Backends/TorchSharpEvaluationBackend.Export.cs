@@ -80,6 +80,8 @@ public sealed partial class TorchSharpEvaluationBackend
         {
             Model = checkpoint.Model,
             Dataset = checkpoint.Dataset,
+            DataRoot = checkpoint.DataRoot,
+            DatasetSource = checkpoint.Source,
             Architecture = pruned.Architecture,
             SourceArchitecture = source.Architecture,
             KeptIndices = kept,
@@ -139,6 +141,8 @@ public sealed partial class TorchSharpEvaluationBackend
         {
             Metrics = metrics,
             MetricSources = new Dictionary<string, string>(recovered.Card.MetricSources, StringComparer.Ordinal) { ["test_accuracy"] = "measured", ["test_samples"] = "measured" },
+            DataRoot = checkpoint.DataRoot,
+            DatasetSource = checkpoint.Source,
             Format = format,
             Notes = [.. recovered.Card.Notes, string.Create(CultureInfo.InvariantCulture, $"final recovery: retrained after the search (weights {recovered.Card.WeightsSha256[..Math.Min(12, recovered.Card.WeightsSha256.Length)]}); test_accuracy: the held-out test set ({data.Test.Count} samples), re-scored at export")],
         };
