@@ -61,6 +61,14 @@ public sealed record ModelCard
 
     public string WeightsSha256 { get; init; } = "";
 
+    /// <summary>
+    /// The model's graph (<see cref="Export.GraphFile"/>, JSON) next to the TorchSharp weights of a model whose architecture record cannot
+    /// rebuild it (an imported ONNX model); null for the built-in models and ONNX exports.
+    /// </summary>
+    public string? GraphFile { get; init; }
+
+    public string? GraphSha256 { get; init; }
+
     /// <summary>torchsharp (model.bin) or onnx (model.onnx, verified in ONNX Runtime).</summary>
     public string Format { get; init; } = "torchsharp";
 
