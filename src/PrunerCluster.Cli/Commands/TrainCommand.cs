@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using PrunerCluster.Client.CommandLine;
-using PrunerCluster.Client.Specs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Specs;
 using PrunerCluster.Pruning;
 using PrunerCluster.Pruning.Training;
 using PrunerCluster.Silo.Backends;
