@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Pruning;
@@ -24,17 +26,14 @@ public static class TrainCommand
         {
             var experiment = BaselineEpochsOption.Apply(SpecFile.LoadValid(parse.GetValue(spec)!), parse.GetValue(epochs));
             var options = new TorchSharpBackendOptions();
-            var settings = new BaselineTrainingSettings
+            var backend = new TorchSharpEvaluationBackend(Options.Create(options), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+            if (backend.Validate(experiment) is { Count: > 0 } errors)
             {
-                Model = experiment.Model,
-                Dataset = experiment.Dataset,
-                DataRoot = experiment.DataRoot,
-                Epochs = experiment.Baseline.Epochs,
-                Seed = unchecked((long)experiment.Baseline.Seed),
-                Threads = options.Threads,
-                MaxTrainSamples = experiment.Baseline.MaxTrainSamples,
-                MaxTestSamples = experiment.Baseline.MaxTestSamples,
-            };
+                throw SpecFile.Rejected(parse.GetValue(spec)!, errors);
+            }
+
+            // The data set however the spec gives it (by name, or by format and folder), resolved as the search resolves it.
+            var settings = backend.BaselineTraining(experiment);
             var directory = parse.GetValue(cache) ?? experiment.Baseline.CacheDirectory ?? options.CheckpointCacheDirectory;
             console.Out.WriteLine($"training {settings.Model} on {settings.Dataset} for {settings.Epochs} epoch(s), seed {settings.Seed} (cache: {directory})");
             var checkpoint = await Task.Factory.StartNew(

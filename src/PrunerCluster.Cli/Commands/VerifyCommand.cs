@@ -20,7 +20,7 @@ public static class VerifyCommand
     public static Command Create(CliConsole console)
     {
         var directory = new Argument<string>("export-dir") { Description = "Folder written by 'export' (model.bin + model-card.json)" };
-        var dataRoot = new Option<string?>("--data-root") { Description = "Where the data set lives (default: the installed Debian data set)", HelpName = "DIR" };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Where the data set lives now (default: the folder its model card records, else the installed Debian data set)", HelpName = "DIR" };
         var command = new Command("verify", "Reload an exported model, measure its test-set accuracy and compare it with its model card; exit 1 when they differ") { directory, dataRoot };
         command.SetAction(async (parse, ct) =>
         {
@@ -35,7 +35,17 @@ public static class VerifyCommand
                 {
                     TorchRuntime.Initialize(Math.Max(1, Environment.ProcessorCount));
                     using var exported = ModelExporter.Load(path);
-                    var data = DatasetCatalog.Load(exported.Card.Dataset, parse.GetValue(dataRoot), validationSize: 1, splitSeed: 1);
+                    DataSplit data;
+                    try
+                    {
+                        // The data set as the search read it (by name, or by format and folder); only its test set is scored here.
+                        var descriptor = ExportedDataset.Resolve(exported.Card, parse.GetValue(dataRoot));
+                        data = DatasetCatalog.Load(descriptor with { ValidationCount = 1, ValidationFraction = null }, splitSeed: 1);
+                    }
+                    catch (DatasetException ex)
+                    {
+                        throw new CliException($"'{path}': {ex.Message}");
+                    }
 
                     // The card's test accuracy covers the first test_samples images of the test set (the baseline may cap it).
                     int? count = exported.Card.Metrics.TryGetValue(TestSamples, out var n) ? (int)n : null;

@@ -294,6 +294,8 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     {
                         Model = pruned.Architecture.Kind,
                         Dataset = c.Checkpoint.Dataset,
+                        DataRoot = c.Checkpoint.DataRoot,
+                        DatasetSource = c.Checkpoint.Source,
                         Architecture = pruned.Architecture,
                         SourceArchitecture = c.Checkpoint.ResolveArchitecture(data),
                         KeptIndices = kept,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Models;
 
 namespace PrunerCluster.Pruning.Export;
@@ -13,7 +14,14 @@ public sealed record ModelCard
 
     public required string Model { get; init; }
 
+    /// <summary>The data set's display name (a catalog name such as fashion-mnist, or the name of a data set given by format).</summary>
     public required string Dataset { get; init; }
+
+    /// <summary>The folder of a data set given by name (null: its default folder, or a data set given by format).</summary>
+    public string? DataRoot { get; init; }
+
+    /// <summary>The data set given by format and folder, as the search read it (null for the catalog names); see <see cref="ExportedDataset"/>.</summary>
+    public DatasetDescriptor? DatasetSource { get; init; }
 
     public required ArchitectureSpec Architecture { get; init; }
 
@@ -52,6 +60,14 @@ public sealed record ModelCard
     public string WeightsFile { get; init; } = ModelExporter.WeightsFileName;
 
     public string WeightsSha256 { get; init; } = "";
+
+    /// <summary>
+    /// The model's graph (<see cref="Export.GraphFile"/>, JSON) next to the TorchSharp weights of a model whose architecture record cannot
+    /// rebuild it (an imported ONNX model); null for the built-in models and ONNX exports.
+    /// </summary>
+    public string? GraphFile { get; init; }
+
+    public string? GraphSha256 { get; init; }
 
     /// <summary>torchsharp (model.bin) or onnx (model.onnx, verified in ONNX Runtime).</summary>
     public string Format { get; init; } = "torchsharp";

@@ -39,6 +39,12 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
 
     public bool CountIncludePad { get; init; }
 
+    /// <summary>
+    /// MaxPool/AvgPool: output size rounded up (ONNX/PyTorch <c>ceil_mode</c>), except that the last window must start inside the input
+    /// or its left padding.
+    /// </summary>
+    public bool CeilMode { get; init; }
+
     /// <summary>Name given to the prunable group this node produces (the zoo's width names); null = named after the first producer.</summary>
     public string? GroupHint { get; init; }
 

@@ -36,7 +36,7 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
         sb.Append(CultureInfo.InvariantCulture, $"{Name};{Input};{InChannels};{ImageSize};{Output};");
         foreach (var n in Nodes)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint};");
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")};");
         }
 
         return sb.ToString();
@@ -66,7 +66,7 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
             case GraphOp.AvgPool:
             {
                 RequireMap(n, x);
-                var size = Out(x.Height, n.Kernel, n.Stride, n.Padding, 1, n);
+                var size = Out(x.Height, n.Kernel, n.Stride, n.Padding, 1, n, n.CeilMode);
                 return new(x.Channels, size, size);
             }
 
@@ -103,9 +103,16 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
         }
     }
 
-    private static int Out(int size, int kernel, int stride, int padding, int dilation, GraphNode n)
+    private static int Out(int size, int kernel, int stride, int padding, int dilation, GraphNode n, bool ceil = false)
     {
-        var o = ((size + (2 * padding) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+        var span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
+        var o = (span >= 0 && ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceil && span >= 0 && (o - 1) * stride >= size + padding)
+        {
+            // ONNX and PyTorch: a window that would start in the right padding (beyond the input) is dropped.
+            o--;
+        }
+
         return o >= 1 ? o : throw new GraphException($"Node '{n.Name}' ({n.Op}) with kernel {kernel}, stride {stride}, padding {padding} does not fit its {size}x{size} input.");
     }
 }

@@ -108,6 +108,11 @@ public static class OnnxExporter
                         node.Attribute.Add(Int("count_include_pad", n.CountIncludePad ? 1 : 0));
                     }
 
+                    if (n.CeilMode)
+                    {
+                        node.Attribute.Add(Int("ceil_mode", 1));
+                    }
+
                     break;
                 case GraphOp.Add:
                 case GraphOp.Mul:

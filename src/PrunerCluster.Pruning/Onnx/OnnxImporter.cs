@@ -10,8 +10,9 @@ namespace PrunerCluster.Pruning.Onnx;
 
 /// <summary>
 /// Reads an ONNX image classifier into a <see cref="ModelGraph"/> plus weights and builds the executable <see cref="ZooModel"/>. Gemm and
-/// MatMul(+Add) become Linear, Dropout and Identity pass through, Reshape to (N, -1) becomes Flatten. Anything else (operators, dynamic
-/// input shapes, non-square kernels, unsupported attributes) is refused with the node's name, its operator and what is supported.
+/// MatMul(+Add) become Linear, Dropout and Identity pass through, Reshape to (N, -1) becomes Flatten. Dynamic input shapes are refused at
+/// once; every node it cannot take (operators, non-square kernels, unsupported attributes) is collected and refused in one message that
+/// names each node and its operator, counts them per operator and gives the opset and what is supported (<see cref="NodeRefusal"/>).
 /// </summary>
 public static class OnnxImporter
 {
@@ -99,6 +100,7 @@ public static class OnnxImporter
         private readonly List<GraphNode> nodes = [];
         private readonly HashSet<string> usedNames = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> alias = new(StringComparer.Ordinal);
+        private readonly HashSet<int> unknownOperators = [];
         private readonly int opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => (int)o.Version).DefaultIfEmpty(13).Max();
 
         public (ModelGraph, IReadOnlyDictionary<string, WeightTensor>) Run()
@@ -121,9 +123,24 @@ public static class OnnxImporter
                 throw new GraphException($"ONNX graph '{name}' has {g.Output.Count} outputs; exactly one (the class scores) is supported.");
             }
 
+            // Every node is converted before anything is refused, so one refusal names all the nodes the importer cannot take.
+            var refusals = new List<NodeRefusal>();
             for (var i = 0; i < g.Node.Count; i++)
             {
-                Convert(g.Node[i], i);
+                var node = g.Node[i];
+                try
+                {
+                    Convert(node, i);
+                }
+                catch (GraphException e)
+                {
+                    refusals.Add(new NodeRefusal(node.OpType, node.Name is { Length: > 0 } ? node.Name : string.Create(CultureInfo.InvariantCulture, $"#{i} (unnamed)"), unknownOperators.Contains(i) ? null : e.Message));
+                }
+            }
+
+            if (refusals.Count > 0)
+            {
+                throw new GraphException(NodeRefusal.Message(name, opset, refusals, SupportedOperators));
             }
 
             var output = Resolve(g.Output[0].Name);
@@ -242,18 +259,13 @@ public static class OnnxImporter
                 case "AveragePool":
                 {
                     var (k, s, p) = Window(n, Label(), kernelRequired: true);
-                    if (Int(n, "ceil_mode", 0) != 0)
-                    {
-                        throw Unsupported(n, nodeName, "ceil_mode = 1 (only 0)");
-                    }
-
                     if (Ints(n, "dilations") is { } d && d.Any(v => v != 1))
                     {
                         throw Unsupported(n, nodeName, "pooling dilations other than 1");
                     }
 
                     Add(new GraphNode(nodeName, op == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [Data(n, 0, Label())], output)
-                    { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, SourceName = Source(n, nodeName) });
+                    { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, CeilMode = Int(n, "ceil_mode", 0) != 0, SourceName = Source(n, nodeName) });
                     return;
                 }
 
@@ -329,6 +341,7 @@ public static class OnnxImporter
                 }
 
                 default:
+                    unknownOperators.Add(index);
                     throw Unsupported(n, nodeName, $"operator '{op}'");
             }
         }
@@ -460,8 +473,8 @@ public static class OnnxImporter
             return ((int)kernel[0], (int)strides[0], (int)pads[0]);
         }
 
-        private GraphException Unsupported(NodeProto n, string nodeName, string what) =>
-            new($"ONNX node '{(n.Name is { Length: > 0 } ? n.Name : nodeName)}' (op {n.OpType}) uses {what}, which is not supported. Supported operators: {SupportedOperators}.");
+        private static GraphException Unsupported(NodeProto n, string nodeName, string what) =>
+            new($"node '{(n.Name is { Length: > 0 } ? n.Name : nodeName)}' (op {n.OpType}) uses {what}, which is not supported");
 
         private string Data(NodeProto n, int i, string label)
         {

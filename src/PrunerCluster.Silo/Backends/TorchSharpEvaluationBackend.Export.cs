@@ -1,7 +1,6 @@
 using System.Globalization;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
-using System.Security.Cryptography;
 using PrunerCluster.Pruning.Export;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
@@ -80,6 +79,8 @@ public sealed partial class TorchSharpEvaluationBackend
         {
             Model = checkpoint.Model,
             Dataset = checkpoint.Dataset,
+            DataRoot = checkpoint.DataRoot,
+            DatasetSource = checkpoint.Source,
             Architecture = pruned.Architecture,
             SourceArchitecture = source.Architecture,
             KeptIndices = kept,
@@ -139,6 +140,8 @@ public sealed partial class TorchSharpEvaluationBackend
         {
             Metrics = metrics,
             MetricSources = new Dictionary<string, string>(recovered.Card.MetricSources, StringComparer.Ordinal) { ["test_accuracy"] = "measured", ["test_samples"] = "measured" },
+            DataRoot = checkpoint.DataRoot,
+            DatasetSource = checkpoint.Source,
             Format = format,
             Notes = [.. recovered.Card.Notes, string.Create(CultureInfo.InvariantCulture, $"final recovery: retrained after the search (weights {recovered.Card.WeightsSha256[..Math.Min(12, recovered.Card.WeightsSha256.Length)]}); test_accuracy: the held-out test set ({data.Test.Count} samples), re-scored at export")],
         };
@@ -155,8 +158,7 @@ public sealed partial class TorchSharpEvaluationBackend
         }
 
         var weightsHash = card.ArtifactSha256 ?? card.WeightsSha256;
-        var onnxPath = Path.Combine(directory, "model.onnx");
-        OnnxExporter.Export(pruned, onnxPath, new Dictionary<string, string>
+        var onnx = ModelExporter.ExportOnnx(pruned, card, directory, new Dictionary<string, string>
         {
             ["prunercluster.mask_hash"] = card.MaskHash,
             ["prunercluster.source_checkpoint_sha256"] = card.SourceCheckpointHash,
@@ -164,25 +166,15 @@ public sealed partial class TorchSharpEvaluationBackend
             ["prunercluster.accuracy"] = metrics[MetricNames.Accuracy].ToString("R", CultureInfo.InvariantCulture),
             ["prunercluster.architecture"] = pruned.Architecture.ToCanonicalString(),
         });
-        var ort = OnnxRuntimeCheck.Compare(onnxPath, pruned, checkSet, checkSamples);
-        var final = card with
+        var ort = OnnxRuntimeCheck.Compare(Path.Combine(directory, onnx.OnnxFile!), pruned, checkSet, checkSamples);
+        var final = onnx with
         {
-            OnnxFile = "model.onnx",
-            OnnxSha256 = Sha256(onnxPath),
             OnnxRuntime = ort,
-            WeightsFile = "model.onnx",
-            WeightsSha256 = Sha256(onnxPath),
             Metrics = new Dictionary<string, double>(metrics) { ["onnx_runtime_accuracy"] = ort.OnnxAccuracy, ["onnx_runtime_max_abs_diff"] = ort.MaxAbsDifference },
         };
         var cardPath = Path.Combine(directory, ModelExporter.CardFileName);
         File.WriteAllText(cardPath + ".tmp", final.ToJson());
         File.Move(cardPath + ".tmp", cardPath, overwrite: true);
         return new StoredExport(directory, weightsHash, final) { BaselineOrigin = BaselineOrigin(checkpointHash) };
-    }
-
-    private static string Sha256(string path)
-    {
-        using var file = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(file));
     }
 }

@@ -285,6 +285,30 @@ public sealed partial class TorchSharpEvaluationBackend(
         };
     }
 
+    /// <summary>
+    /// The baseline training a spec asks for, its data set resolved as the search resolves it (by name, or by format and folder):
+    /// what the prepare step trains and what 'train' trains, so both use one cache entry. Throws <see cref="ArgumentException"/>
+    /// naming the field when the data set is unknown.
+    /// </summary>
+    public BaselineTrainingSettings BaselineTraining(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException($"{dataError!.Field}: {dataError.Message}", nameof(spec));
+        return new BaselineTrainingSettings
+        {
+            Model = spec.Model,
+            Dataset = spec.DatasetSource is null ? spec.Dataset : descriptor.DisplayName,
+            DataRoot = spec.DataRoot,
+            Source = spec.DatasetSource is null ? null : descriptor,
+            ValidationSize = spec.DatasetSource is null ? descriptor.ResolveValidation(DatasetCatalog.Probe(descriptor).TrainCount) : DatasetDescriptor.DefaultValidationCap,
+            Epochs = spec.Baseline.Epochs,
+            Seed = unchecked((long)spec.Baseline.Seed),
+            Threads = ResolveSettings(spec).Threads,
+            MaxTrainSamples = spec.Baseline.MaxTrainSamples,
+            MaxTestSamples = spec.Baseline.MaxTestSamples,
+        };
+    }
+
     private PreparedExperiment Prepare(ExperimentSpec spec, CancellationToken cancellationToken)
     {
         var settings = ResolveSettings(spec);
@@ -309,20 +333,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         }
         else
         {
-            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
-            var training = new BaselineTrainingSettings
-            {
-                Model = spec.Model,
-                Dataset = spec.DatasetSource is null ? spec.Dataset : descriptor.DisplayName,
-                DataRoot = spec.DataRoot,
-                Source = spec.DatasetSource is null ? null : descriptor,
-                ValidationSize = spec.DatasetSource is null ? descriptor.ResolveValidation(DatasetCatalog.Probe(descriptor).TrainCount) : DatasetDescriptor.DefaultValidationCap,
-                Epochs = spec.Baseline.Epochs,
-                Seed = unchecked((long)spec.Baseline.Seed),
-                Threads = settings.Threads,
-                MaxTrainSamples = spec.Baseline.MaxTrainSamples,
-                MaxTestSamples = spec.Baseline.MaxTestSamples,
-            };
+            var training = BaselineTraining(spec);
             var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
             origin = OriginTrained;
             var weightsPath = BaselineTrainer.CachedWeightsPath(training, cache);

@@ -38,9 +38,29 @@ public sealed class OnnxImportErrorTests
     {
         var proto = TestGraphs.BranchyProto(4);
         var pool = proto.Graph.Node.First(n => n.Name == "avg");
-        pool.Attribute.Add(new AttributeProto { Name = "ceil_mode", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        pool.Attribute.Add(new AttributeProto { Name = "dilations", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2, 2 } });
         var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(TestGraphs.Write(proto, TestSupport.TempDirectory())));
-        Assert.Contains("'avg' (op AveragePool) uses ceil_mode = 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'avg' (op AveragePool) uses pooling dilations other than 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_refusal_lists_every_unsupported_node_with_its_operator_name_and_count_per_operator_and_the_opset()
+    {
+        var proto = TestGraphs.BranchyProto(4);
+        proto.Graph.Node.First(n => n.Name == "hswish").OpType = "Gelu";
+        proto.Graph.Node.First(n => n.Name == "lrelu").OpType = "Gelu";
+        proto.Graph.Node.First(n => n.Name == "avg").Attribute.Add(new AttributeProto { Name = "dilations", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2, 2 } });
+        var unnamed = proto.Graph.Node.First(n => n.Name == "drop");
+        unnamed.OpType = "Shrink";
+        unnamed.Name = "";
+        var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(TestGraphs.Write(proto, TestSupport.TempDirectory(), "four.onnx")));
+
+        Assert.StartsWith("ONNX model 'four' (opset 14): 4 nodes cannot be imported, by operator: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("op Gelu x2 (operator not supported): 'hswish', 'lrelu'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("op AveragePool x1: node 'avg' (op AveragePool) uses pooling dilations other than 1", e.Message, StringComparison.Ordinal);
+        Assert.Matches(@"op Shrink x1 \(operator not supported\): '#\d+ \(unnamed\)'", e.Message);
+        Assert.True(e.Message.IndexOf("op Gelu", StringComparison.Ordinal) < e.Message.IndexOf("op AveragePool", StringComparison.Ordinal), "operators in order of first appearance");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, "Supported operators: "));
     }
 
     [Fact]

@@ -50,6 +50,28 @@ public sealed class OnnxRuntimeAgreementTests : IDisposable
     }
 
     [Fact]
+    public void Pooling_with_ceil_mode_has_the_onnx_output_sizes_and_runs_as_in_onnx_runtime_imported_and_exported_again()
+    {
+        var path = Path.Combine(_dir, "ceil.onnx");
+        File.WriteAllBytes(path, CeilPools(classes: 3).ToByteArray());
+        using var model = OnnxImporter.Load(path);
+
+        // 16 -> 8 (floor would give 7); 8 -> 5 (pad 1); 5 -> 3: a fourth window would start in the right padding, so it is dropped;
+        // 3 -> 2 likewise, with padding counted in the average.
+        var shapes = model.Graph.InferShapes();
+        Assert.Equal([8, 5, 3, 2], new[] { "max1_out", "avg1_out", "max2_out", "avg2_out" }.Select(v => shapes[v].Height));
+        var split = TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: 3);
+        var report = OnnxRuntimeCheck.Compare(path, model, split.Validation, 64);
+        Assert.True(report.MaxAbsDifference < Tolerance, $"logits differ by {report.MaxAbsDifference}");
+        Assert.Equal(0, report.PredictionMismatches);
+
+        var exported = Path.Combine(_dir, "ceil-exported.onnx");
+        OnnxExporter.Export(model, exported);
+        var again = OnnxRuntimeCheck.Compare(exported, model, split.Validation, 64);
+        Assert.True(again.MaxAbsDifference < Tolerance, $"exported: logits differ by {again.MaxAbsDifference}");
+    }
+
+    [Fact]
     public void Pruned_and_fine_tuned_members_export_to_onnx_that_onnx_runtime_runs_with_the_same_logits()
     {
         var path = Path.Combine(_dir, "branchy.onnx");
@@ -72,6 +94,27 @@ public sealed class OnnxRuntimeAgreementTests : IDisposable
             Assert.True(report.MaxAbsDifference < Tolerance, $"widths {widths}: logits differ by {report.MaxAbsDifference}");
             Assert.Equal(0, report.PredictionMismatches);
         }
+    }
+
+    /// <summary>
+    /// input 3x16x16 -> conv(6) -> MaxPool 3 s2 ceil -> conv(6) -> AveragePool 3 s2 pad 1 ceil (padding not counted) -> MaxPool 2 s2 pad 1
+    /// ceil -> AveragePool 2 s2 pad 1 ceil (padding counted) -> GlobalAveragePool -> Flatten -> Gemm(classes): SqueezeNet's pooling.
+    /// </summary>
+    private static ModelProto CeilPools(int classes)
+    {
+        var g = new GraphProto { Name = "ceil" };
+        var b = new OnnxGraphs.ProtoBuilder(g, new Random(9));
+        g.Input.Add(OnnxGraphs.Value("image", 3, 16));
+        var m1 = b.Node("MaxPool", "max1", [b.Relu(b.Conv("c1", "image", 3, 6, 3, 1, 1, bias: true))], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("ceil_mode", 1L));
+        var a1 = b.Node("AveragePool", "avg1", [b.Conv("c2", m1, 6, 6, 3, 1, 1, bias: true)], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }), ("ceil_mode", 1L), ("count_include_pad", 0L));
+        var m2 = b.Node("MaxPool", "max2", [a1], ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }), ("ceil_mode", 1L));
+        var a2 = b.Node("AveragePool", "avg2", [m2], ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }), ("ceil_mode", 1L), ("count_include_pad", 1L));
+        var gap = b.Node("GlobalAveragePool", "gap", [a2]);
+        var logits = b.Gemm("fc", b.Node("Flatten", "flat", [gap], ("axis", 1L)), 6, classes);
+        g.Output.Add(new ValueInfoProto { Name = logits });
+        var model = new ModelProto { IrVersion = 8, Graph = g, ProducerName = "test" };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 14 });
+        return model;
     }
 
     /// <summary>
