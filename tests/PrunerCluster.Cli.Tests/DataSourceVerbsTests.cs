@@ -8,6 +8,7 @@ namespace PrunerCluster.Cli.Tests;
 /// The verbs that run models here take a spec's data set given as an image folder, as the search does: <c>train</c> used to read
 /// the spec's format ("image-folder") as a data set name and fail; <c>baseline</c> and <c>sensitivity</c> go through the engine.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class DataSourceVerbsTests
 {
     [Fact]

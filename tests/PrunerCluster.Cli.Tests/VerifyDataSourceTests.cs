@@ -14,6 +14,7 @@ namespace PrunerCluster.Cli.Tests;
 /// it "cifar" after the folder, no catalog name) used to fail with "Unknown dataset 'cifar'". Real backend, tiny LeNet on a
 /// generated CIFAR-format data set.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class VerifyDataSourceTests
 {
     [Fact]

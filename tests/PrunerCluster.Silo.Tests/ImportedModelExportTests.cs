@@ -16,6 +16,7 @@ namespace PrunerCluster.Silo.Tests;
 /// style) TorchSharp export, re-exported as torchsharp and as onnx, as 'export' does with a recovered member, then reloaded as
 /// 'verify' does.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ImportedModelExportTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "prunercluster-imported-export-" + Guid.NewGuid().ToString("N")[..12]);

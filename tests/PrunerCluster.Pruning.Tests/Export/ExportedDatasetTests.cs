@@ -6,6 +6,7 @@ using PrunerCluster.Pruning.Training;
 namespace PrunerCluster.Pruning.Tests.Export;
 
 /// <summary>A model card's data set is read back however the spec gave it: by catalog name, or by format and folder (also as an image folder).</summary>
+[Trait("Category", "Unit")]
 public sealed class ExportedDatasetTests
 {
     private static readonly ArchitectureSpec Lenet = ModelZoo.DefaultArchitecture("lenet5", 3, 32, 10);

@@ -13,6 +13,7 @@ namespace PrunerCluster.Pruning.Tests.Export;
 /// TorchSharp weights (with its graph beside them) and as ONNX, and each reloads with the same outputs and architecture.
 /// A TorchSharp export used to be unreadable: its weights were handed to the ONNX importer.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ImportedModelExportTests
 {
     public ImportedModelExportTests() => TestSupport.Init();
