@@ -218,7 +218,7 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
     }
 
     [Fact]
-    public async Task Submit_wait_rides_out_a_kill_9_of_its_coordinators_silo_and_ends_with_the_final_table_and_run_directory()
+    public async Task Submit_wait_rides_out_a_kill_9_of_its_coordinators_silo_and_ends_with_the_final_table_of_an_embedded_search()
     {
         var db = await postgres.Server.CreateDatabaseAsync();
         var work = Path.Combine(Path.GetTempPath(), "pc-wait-" + Guid.NewGuid().ToString("N")[..8]);
@@ -228,6 +228,7 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
         {
             var specPath = Path.Combine(work, "spec.json");
             var spec = Spec("wait", 21, "wait-salt") with { FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 600, MaxMembers = 2 } };
+            spec = spec with { Synthetic = spec.Synthetic! with { Duration = TimeSpan.FromSeconds(1) } };
             await File.WriteAllTextAsync(specPath, PrunerCluster.Client.Specs.SpecFile.Serialize(spec));
             var runs = Path.Combine(work, "runs");
             using var child = CliChild.Start(
@@ -238,6 +239,8 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
             await using var client = await ConnectAsync(cluster, db);
             await WaitUntilAsync(client, [id], s => s.Evaluated >= Budget / 4);
             var before = await RetryAsync(() => client.Grains.GetExperiment(id).GetStatus());
+            Assert.Equal(ExperimentState.Running, before.State);
+            Assert.InRange(before.Evaluated, 1, Budget - 3);
             var victim = cluster.Alive.First(s => s.Owns(before.CoordinatorSilo));
             output.WriteLine($"kill -9 of silo {victim.Index}, the coordinator's host, at {before.Evaluated} evaluated");
             await victim.KillAsync();
@@ -255,6 +258,17 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
             Assert.NotNull(written);
             Assert.Equal(final.Members.Select(m => m.MaskHash), written.Members.Select(m => m.MaskHash));
             Assert.True(File.Exists(Path.Combine(directory, "pareto.json")));
+
+            // The same spec and seed searched embedded (one process, no database) ends with the same final table.
+            var embeddedRuns = Path.Combine(work, "embedded");
+            using var timeout = new CancellationTokenSource(SearchTimeout);
+            var embedded = await CliProcess.RunAsync(["search", specPath, "--slots", "3", "--plain", "--out", embeddedRuns], new Dictionary<string, string> { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true" }, timeout.Token);
+            output.WriteLine($"embedded search exited {embedded.ExitCode}:{Environment.NewLine}{embedded.Stdout}{Environment.NewLine}{embedded.Stderr}");
+            Assert.Equal(0, embedded.ExitCode);
+            var embeddedFinal = PrunerCluster.Client.Output.FinalRecoveryReport.Read(Assert.Single(Directory.GetDirectories(embeddedRuns)));
+            Assert.NotNull(embeddedFinal);
+            Assert.Equal(written.Members.Select(m => (m.Label, m.MaskHash)), embeddedFinal.Members.Select(m => (m.Label, m.MaskHash)));
+            Assert.Equal(written.Members.Select(m => m.Metrics[MetricNames.Accuracy]), embeddedFinal.Members.Select(m => m.Metrics[MetricNames.Accuracy]));
         }
         catch
         {
