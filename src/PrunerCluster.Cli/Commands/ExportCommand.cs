@@ -55,7 +55,7 @@ public static class ExportCommand
             var name = string.Create(CultureInfo.InvariantCulture, $"{rank}-{entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]}");
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? (results.Directory is { } d ? Path.Combine(d, RunDirectory.ExportsFolder, name) : $"export-{results.ExperimentId}-{name}"));
             // An experiment on a postgres-mode cluster: its weights and baseline are in PostgreSQL, cached on this machine.
-            var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(parse.GetValue(connection.Gateway)!) : null;
+            var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(connection.ResolveGateway(parse)) : null;
             if (results.Directory is { } runDirectory && !parse.GetValue(searchWeights))
             {
                 if (RecoveredModels.Find(runDirectory, entry.MaskHash) is { } recovered)

@@ -34,7 +34,7 @@ public static class RecoverCommand
         command.SetAction(async (parse, ct) =>
         {
             var results = await ResultsSource.LoadAsync(parse.GetValue(target)!, connection, parse, ct).ConfigureAwait(false);
-            var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(parse.GetValue(connection.Gateway)!) : null;
+            var postgres = results.Directory is null ? ClusterConnection.PostgresConnectionString(connection.ResolveGateway(parse)) : null;
             return await RunAsync(results, parse.GetValue(output), parse.GetValue(steps), parse.GetValue(members), !parse.GetValue(noRemeasure), postgres, console.Out, ct).ConfigureAwait(false);
         });
         return command;

@@ -13,6 +13,9 @@ public static class CliErrors
     public const string ClusterHint =
         "check that the cluster's silos are running and --gateway/--cluster-id/--service-id match them (cluster/scripts/local-cluster.sh starts a local one), or use 'prunercluster search' for the embedded mode";
 
+    public const string DatabaseHint =
+        "check that PostgreSQL runs and that --connection-string-file (or PRUNERCLUSTER_POSTGRES_FILE) names it; the silos cannot serve without it either";
+
     public static (string Message, int ExitCode) Describe(Exception exception, string command)
     {
         ArgumentNullException.ThrowIfNull(exception);
@@ -25,6 +28,7 @@ public static class CliErrors
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException or JsonException or UnauthorizedAccessException
                 => ($"{command}: {OneLine(ex.Message)}", ExitCodes.Usage),
             OperationCanceledException => ($"{command}: interrupted", ExitCodes.Interrupted),
+            _ when DatabaseFailure(ex) is { } db => ($"{command}: the cluster's PostgreSQL database is not answering ({Describe(db)}); {DatabaseHint}", ExitCodes.Unavailable),
             _ when IsClusterFailure(ex) => ($"{command}: the cluster stopped answering ({Describe(ex)}); {ClusterHint}", ExitCodes.Unavailable),
             _ => ($"{command}: unexpected {ex.GetType().Name}: {OneLine(ex.Message)} (re-run with --verbose for details)", ExitCodes.Failed),
         };
@@ -47,6 +51,20 @@ public static class CliErrors
     internal static bool IsClusterFailure(Exception ex) =>
         ex is Orleans.Runtime.OrleansException or TimeoutException or SocketException or IOException
         || (ex.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) ?? false);
+
+    /// <summary>The PostgreSQL failure behind <paramref name="ex"/> (itself or an inner exception), or null.</summary>
+    internal static Exception? DatabaseFailure(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
 
     private static Exception Unwrap(Exception ex)
     {

@@ -27,6 +27,10 @@ public sealed class ConnectionOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRUNERCLUSTER_SERVICE_ID") ?? "prunercluster",
     };
 
+    /// <summary>Discovery through PostgreSQL: the silos' membership table lists the live gateways.</summary>
+    public Option<string?> ConnectionStringFile { get; } = PostgresConnectionOptions.ConnectionStringFileOption(
+        "File holding the PostgreSQL connection string of a postgres-mode cluster: its live gateways are read from the membership table (overrides --gateway) [env PRUNERCLUSTER_POSTGRES_FILE]");
+
     public Option<double> ConnectTimeout { get; } = new("--connect-timeout")
     {
         Description = "Seconds to wait for a gateway before giving up",
@@ -42,6 +46,7 @@ public sealed class ConnectionOptions
         command.Options.Add(options.ClusterId);
         command.Options.Add(options.ServiceId);
         command.Options.Add(options.ConnectTimeout);
+        command.Options.Add(options.ConnectionStringFile);
         command.Options.Add(new Option<bool>(ClientTelemetry.TraceConsoleOptionName)
         {
             Description = "Print this command's trace spans to stderr (OTLP export needs only OTEL_EXPORTER_OTLP_ENDPOINT)",
@@ -56,11 +61,33 @@ public sealed class ConnectionOptions
         return options;
     }
 
+    /// <summary>
+    /// Where to find the gateways: <c>--connection-string-file</c> (PostgreSQL discovery), else <c>--gateway</c>, else
+    /// PRUNERCLUSTER_GATEWAY, else PRUNERCLUSTER_POSTGRES_FILE or PRUNERCLUSTER_POSTGRES (PostgreSQL discovery), else the
+    /// default local ports.
+    /// </summary>
+    public string ResolveGateway(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (!string.IsNullOrWhiteSpace(parse.GetValue(ConnectionStringFile)))
+        {
+            return ClusterConnection.PostgresGateways(PostgresConnectionOptions.Required(parse, null, ConnectionStringFile));
+        }
+
+        var gatewayGiven = parse.GetResult(Gateway) is { Implicit: false } || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PRUNERCLUSTER_GATEWAY"));
+        if (!gatewayGiven && PostgresConnectionOptions.Optional(parse, null, ConnectionStringFile) is { } fromEnvironment)
+        {
+            return ClusterConnection.PostgresGateways(fromEnvironment);
+        }
+
+        return parse.GetValue(Gateway)!;
+    }
+
     public Task<ClusterConnection> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
         return ClusterConnection.ConnectAsync(
-            parse.GetValue(Gateway)!,
+            ResolveGateway(parse),
             parse.GetValue(ClusterId)!,
             parse.GetValue(ServiceId)!,
             cancellationToken,

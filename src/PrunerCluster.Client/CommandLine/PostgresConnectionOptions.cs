@@ -9,15 +9,11 @@ public static class PostgresConnectionOptions
     public static Option<string?> ConnectionStringOption(string description) =>
         new("--connection-string") { Description = description, HelpName = "CS" };
 
-    public static Option<string?> ConnectionStringFileOption() =>
-        new("--connection-string-file")
-        {
-            Description = "File holding the PostgreSQL connection string, e.g. a mounted secret [env PRUNERCLUSTER_POSTGRES_FILE]",
-            HelpName = "PATH",
-        };
+    public static Option<string?> ConnectionStringFileOption(string description = "File holding the PostgreSQL connection string, e.g. a mounted secret [env PRUNERCLUSTER_POSTGRES_FILE]") =>
+        new("--connection-string-file") { Description = description, HelpName = "PATH" };
 
     /// <summary>The connection string from the options or the environment; null when none is given anywhere.</summary>
-    public static string? Optional(ParseResult parse, Option<string?> connectionString, Option<string?> connectionStringFile)
+    public static string? Optional(ParseResult parse, Option<string?>? connectionString, Option<string?> connectionStringFile)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var options = Options(parse, connectionString, connectionStringFile);
@@ -32,14 +28,14 @@ public static class PostgresConnectionOptions
     }
 
     /// <summary>The connection string, required: a clear error names the options and variables that can give it.</summary>
-    public static string Required(ParseResult parse, Option<string?> connectionString, Option<string?> connectionStringFile)
+    public static string Required(ParseResult parse, Option<string?>? connectionString, Option<string?> connectionStringFile)
     {
         ArgumentNullException.ThrowIfNull(parse);
         return Resolve(Options(parse, connectionString, connectionStringFile));
     }
 
-    private static PostgresOptions Options(ParseResult parse, Option<string?> connectionString, Option<string?> connectionStringFile) =>
-        new() { ConnectionString = parse.GetValue(connectionString), ConnectionStringFile = parse.GetValue(connectionStringFile) };
+    private static PostgresOptions Options(ParseResult parse, Option<string?>? connectionString, Option<string?> connectionStringFile) =>
+        new() { ConnectionString = connectionString is null ? null : parse.GetValue(connectionString), ConnectionStringFile = parse.GetValue(connectionStringFile) };
 
     private static string Resolve(PostgresOptions options)
     {
