@@ -259,6 +259,11 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
             Assert.Equal(final.Members.Select(m => m.MaskHash), written.Members.Select(m => m.MaskHash));
             Assert.True(File.Exists(Path.Combine(directory, "pareto.json")));
 
+            // Silo logs carry UTC timestamps by default, one line per entry.
+            var logLines = cluster.Silos.SelectMany(silo => silo.Output().Split('\n')).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\b(info|warn|fail|crit): ")).ToList();
+            Assert.NotEmpty(logLines);
+            Assert.All(logLines, l => Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (info|warn|fail|crit): ", l));
+
             // The same spec and seed searched embedded (one process, no database) ends with the same final table.
             var embeddedRuns = Path.Combine(work, "embedded");
             using var timeout = new CancellationTokenSource(SearchTimeout);

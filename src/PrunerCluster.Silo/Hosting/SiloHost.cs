@@ -17,13 +17,27 @@ namespace PrunerCluster.Silo.Hosting;
 /// </summary>
 public static class SiloHost
 {
+    /// <summary>
+    /// Console log lines start with a UTC timestamp to the millisecond, one line per entry, unless configuration says
+    /// otherwise (Logging:Console:...): operators compare silo logs with each other and with the database's.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> LogDefaults = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["Logging:Console:FormatterName"] = "simple",
+        ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ ",
+        ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
+        ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+    };
+
     public static async Task RunAsync(string[] args, Action<ISiloBuilder>? configureSilo = null, CancellationToken cancellationToken = default)
     {
         var web = WebApplication.CreateBuilder(args);
+        WithLogDefaults(web.Configuration);
         var http = web.Configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
         if (!http.Enabled)
         {
             var plain = Host.CreateApplicationBuilder(args);
+            WithLogDefaults(plain.Configuration);
             plain.UsePrunerClusterSilo(configureSilo);
             using var host = plain.Build();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -35,6 +49,13 @@ public static class SiloHost
         await using var app = web.Build();
         app.MapPrunerClusterEndpoints(http);
         await app.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts <see cref="LogDefaults"/> beneath every other configuration source, so any of them overrides it.</summary>
+    public static void WithLogDefaults(IConfigurationManager configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LogDefaults });
     }
 
     /// <summary>Maps the metrics, health and (optional) dashboard endpoints.</summary>
