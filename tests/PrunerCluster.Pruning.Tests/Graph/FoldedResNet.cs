@@ -41,8 +41,11 @@ internal static class FoldedResNet
     /// Imports <see cref="WithBatchNorm"/>, trains it with BatchNorm for <paramref name="steps"/> steps on <paramref name="train"/>
     /// (Adam 2e-3, cosine, seed 1), folds the BatchNorms into the convolutions and writes the folded model to
     /// <paramref name="path"/> as ONNX. Returns the trained model with BatchNorm (the caller disposes it).
+    /// <paramref name="gammaScale"/> then moves scale from the BatchNorms before a ReLU into the layer after it (gamma and beta times
+    /// the factor, the next layer's weights divided by it: the same function, as ReLU is positively homogeneous), as weight decay
+    /// leaves the gammas of a trained ResNet small: the folded convolutions get small weights, which a high fine-tuning rate wrecks.
     /// </summary>
-    public static ZooModel TrainAndExportFolded(ImageDataset train, int steps, string path)
+    public static ZooModel TrainAndExportFolded(ImageDataset train, int steps, string path, double gammaScale = 1.0)
     {
         var source = Path.ChangeExtension(path, ".bn.onnx");
         File.WriteAllBytes(source, WithBatchNorm(train.Channels, train.ImageSize, train.Classes).ToByteArray());
@@ -56,6 +59,18 @@ internal static class FoldedResNet
             }
 
             model.eval();
+            if (gammaScale != 1.0)
+            {
+                using var guard = TorchSharp.torch.no_grad();
+                var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter, StringComparer.Ordinal);
+                foreach (var (bn, next) in new[] { ("b1_bn", "b2"), ("down_bn", "fc") })
+                {
+                    p[bn + ".weight"].mul_(gammaScale);
+                    p[bn + ".bias"].mul_(gammaScale);
+                    p[next + ".weight"].div_(gammaScale);
+                }
+            }
+
             using var folded = InferenceForm.Fold(model);
             if (folded.Graph.Nodes.Any(n => n.Op == GraphOp.BatchNorm))
             {
