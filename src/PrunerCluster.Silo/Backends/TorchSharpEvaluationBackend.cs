@@ -44,6 +44,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _rangeTestsLogged = new(StringComparer.Ordinal);
 
     public string Name => BackendName;
 
@@ -144,6 +145,12 @@ public sealed partial class TorchSharpEvaluationBackend(
             var mask = GenomeMaskMapper.ToPruneMask(genome, request.Prepared, settings);
             var device = TorchRuntime.SelectDevice(slot.Device);
             var result = Evaluator.Evaluate(checkpoint, mask, settings, device, FidelitySettings.WarmStartFrom(_artifacts, request), cancellationToken);
+            if (settings.LearningRateSearch && result.Notes.FirstOrDefault(n => n.StartsWith("fine-tuning rate ", StringComparison.Ordinal)) is { } chosen
+                && _rangeTestsLogged.TryAdd(checkpoint.ContentHash, 0))
+            {
+                LogLearningRateChosen(logger, checkpoint.ContentHash, chosen);
+            }
+
             if (result.WeightsSha256 is { } weights)
             {
                 _artifacts.SetReference(request.Key.Value, weights);
@@ -512,6 +519,9 @@ public sealed partial class TorchSharpEvaluationBackend(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} refused: {Reason}")]
     private static partial void LogDatasetRefused(ILogger logger, string maskHash, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {CheckpointHash}: {Choice}")]
+    private static partial void LogLearningRateChosen(ILogger logger, string checkpointHash, string choice);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} failed: {Reason}")]
     private static partial void LogEvaluationFailed(ILogger logger, string maskHash, string reason);
