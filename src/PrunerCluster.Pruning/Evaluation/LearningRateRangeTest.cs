@@ -14,7 +14,7 @@ public sealed record LearningRateTrial(double Rate, double Accuracy);
 /// <summary>The rate a <see cref="LearningRateRangeTest"/> chose, the unpruned model's accuracy before the probes and every trial in the order run.</summary>
 public sealed record LearningRateChoice(double Rate, double BaselineAccuracy, IReadOnlyList<LearningRateTrial> Trials)
 {
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"fine-tuning rate {Rate:G3} chosen by a range test on the unpruned model ({LearningRateRangeTest.ProbeSteps} cosine-decayed steps per rate, validation accuracy {BaselineAccuracy:P2} before: ")
+    public string Describe() => Trials.Count == 0 ? string.Create(CultureInfo.InvariantCulture, $"fine-tuning rate {Rate:G3} kept: no validation samples for a range test") : string.Create(CultureInfo.InvariantCulture, $"fine-tuning rate {Rate:G3} chosen by a range test on the unpruned model ({LearningRateRangeTest.ProbeSteps} cosine-decayed steps per rate, validation accuracy {BaselineAccuracy:P2} before: ")
         + string.Join(", ", Trials.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Rate:G3} -> {(double.IsNaN(t.Accuracy) ? "diverged" : t.Accuracy.ToString("P2", CultureInfo.InvariantCulture))}"))) + ")";
 }
 
@@ -43,6 +43,11 @@ public static class LearningRateRangeTest
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(s);
+        if (validation.Count == 0)
+        {
+            return new LearningRateChoice(s.LearningRate, double.NaN, []);
+        }
+
         var samples = Math.Min(ProbeSamples, validation.Count);
         var baseline = ClassificationMetrics.Evaluate(unpruned, validation, samples, gate: gate, ct: ct).Accuracy;
         var trials = new List<LearningRateTrial>();

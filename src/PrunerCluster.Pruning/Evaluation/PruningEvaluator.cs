@@ -167,9 +167,11 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             var rate = s.LearningRate;
             if (s.LearningRateSearch && steps > 0)
             {
-                var key = string.Join('|', c.Checkpoint.ContentHash, s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.Optimizer, s.DistillationWeight.ToString("R", CultureInfo.InvariantCulture), s.DistillationTemperature.ToString("R", CultureInfo.InvariantCulture), s.RebuildBatchNorm, s.RecalibrationBatches.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture), s.Seed.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture));
+                // Sparsity modes fine-tune the deployed weights (their masks refer to them), so their probes do too.
+                var probe = s.Mode == PruningMode.Structured ? s : s with { RebuildBatchNorm = BatchNormRebuild.Off };
+                var key = string.Join('|', c.Checkpoint.ContentHash, s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.Optimizer, s.DistillationWeight.ToString("R", CultureInfo.InvariantCulture), s.DistillationTemperature.ToString("R", CultureInfo.InvariantCulture), probe.RebuildBatchNorm, s.RecalibrationBatches.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture), s.Seed.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture));
                 var unpruned = source;
-                var choice = c.Time("lr_search", () => learningRates.GetOrAdd(key, _ => LearningRateRangeTest.Run(unpruned, data.Train, data.Validation, s, batchSize, teacher, gate, ct)));
+                var choice = c.Time("lr_search", () => learningRates.GetOrAdd(key, _ => LearningRateRangeTest.Run(unpruned, data.Train, data.Validation, probe, batchSize, teacher, gate, ct)));
                 rate = choice.Rate;
                 c.Notes.Add(choice.Describe());
             }
