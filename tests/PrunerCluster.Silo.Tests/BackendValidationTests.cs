@@ -150,6 +150,22 @@ public sealed class BackendValidationTests : IDisposable
     }
 
     [Fact]
+    public void An_imported_model_without_a_learning_rate_gets_the_range_test_and_keeps_it_through_final_recovery_unless_a_rate_is_set()
+    {
+        var onnx = Valid() with { ModelSource = new ModelSourceSpec { Onnx = Path.Combine(_temp, "model.onnx") } };
+        Assert.True(Backend().ResolveSettings(onnx).LearningRateSearch);
+        Assert.False(Backend().ResolveSettings(onnx with { Evaluation = new() { LearningRate = 1e-3 } }).LearningRateSearch);
+        Assert.False(Backend().ResolveSettings(Valid()).LearningRateSearch);
+        Assert.Equal(BatchNormRebuild.Imported, Backend().ResolveSettings(onnx).RebuildBatchNorm);
+
+        var search = Backend().ResolveSettings(onnx);
+        Assert.True(FinalRecoveryPlan.Settings(search, new FinalRecoverySettings { FineTuneSteps = 600 }).LearningRateSearch);
+        var fixedRate = FinalRecoveryPlan.Settings(search, new FinalRecoverySettings { FineTuneSteps = 600, LearningRate = 5e-4 });
+        Assert.False(fixedRate.LearningRateSearch);
+        Assert.Equal(5e-4, fixedRate.LearningRate);
+    }
+
+    [Fact]
     public void ResolveSettings_maps_every_evaluation_field()
     {
         var spec = Valid() with

@@ -13,7 +13,7 @@ namespace PrunerCluster.Grains.Telemetry;
 internal static class EvaluationTelemetry
 {
     /// <summary>Backend phases in the order they run; phases not listed follow in name order.</summary>
-    private static readonly string[] PhaseOrder = ["load", "fetch_artifact", "baseline", "apply", "apply_mask", "warm_start", "recalibrate", "teacher", "fine_tune", "validate", "latency", "energy", "export"];
+    private static readonly string[] PhaseOrder = ["load", "fetch_artifact", "baseline", "apply", "apply_mask", "warm_start", "recalibrate", "teacher", "lr_search", "rebuild_batchnorm", "fine_tune", "validate", "latency", "energy", "export"];
 
     public static EvaluationOutcome Run(IEvaluationBackend backend, EvaluationRequest request, SlotContext slot, ActivityContext parent, CancellationToken cancellationToken) =>
         Run(ct => backend.Evaluate(request, slot, ct), request, slot, parent, cancellationToken);

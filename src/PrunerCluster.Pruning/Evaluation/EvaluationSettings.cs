@@ -31,6 +31,22 @@ public sealed record EvaluationSettings
 
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// Choose the fine-tuning rate by a short range test on the unpruned model instead of using <see cref="LearningRate"/> as
+    /// is (<see cref="LearningRateRangeTest"/>): candidates <see cref="LearningRate"/> x 1, 1/2, 1/4, 1/10, 1/20, each for a few
+    /// steps at a constant rate from the baseline; the largest that loses no accuracy is used. Set by the silo for imported
+    /// models whose spec sets no rate. The choice is recorded as the metric <c>fine_tune_lr</c> and in the notes.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LearningRateSearch { get; init; }
+
+    /// <summary>
+    /// Whether fine-tuning re-inserts BatchNorm after folded convolutions of imported graphs and folds it back afterwards
+    /// (<see cref="Models.TrainingForm"/>); default <see cref="BatchNormRebuild.Imported"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BatchNormRebuild RebuildBatchNorm { get; init; }
+
     /// <summary>Fraction of the fine-tune steps over which the learning rate warms up linearly (0 = none; at most 0.5).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double WarmupFraction { get; init; }
@@ -158,6 +174,11 @@ public sealed record EvaluationSettings
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(ImportanceBatches, 1);
+        if (!Enum.IsDefined(RebuildBatchNorm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RebuildBatchNorm), RebuildBatchNorm, "Must be Imported or Off.");
+        }
+
         if (!Enum.IsDefined(LatencyReference))
         {
             throw new ArgumentOutOfRangeException(nameof(LatencyReference), LatencyReference, "Must be None or Unpruned.");
@@ -173,4 +194,14 @@ public sealed record EvaluationSettings
             throw new ArgumentException("SparsityLevels must be a non-empty list of fractions in [0, 1).", nameof(SparsityLevels));
         }
     }
+}
+
+/// <summary>When fine-tuning trains a folded convolution with a re-inserted BatchNorm (<see cref="Models.TrainingForm"/>).</summary>
+public enum BatchNormRebuild
+{
+    /// <summary>For imported (ONNX) graphs, whose exporters fold BatchNorm into the convolutions.</summary>
+    Imported,
+
+    /// <summary>Never: fine-tune the deployed weights as they are.</summary>
+    Off,
 }

@@ -26,6 +26,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
 {
     private readonly DatasetCache datasets = cache ?? DatasetCache.Shared;
     private readonly ConcurrentDictionary<string, double> baselineAccuracy = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LearningRateChoice> learningRates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTime Stamp, long Length, string Hash)> verifiedHashes = new(StringComparer.Ordinal);
 
     public EvaluationResult Evaluate(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, CancellationToken ct = default) =>
@@ -163,6 +164,18 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     : new Teacher(source, null);
             }
 
+            var rate = s.LearningRate;
+            if (s.LearningRateSearch && steps > 0)
+            {
+                // Sparsity modes fine-tune the deployed weights (their masks refer to them), so their probes do too.
+                var probe = s.Mode == PruningMode.Structured ? s : s with { RebuildBatchNorm = BatchNormRebuild.Off };
+                var key = string.Join('|', c.Checkpoint.ContentHash, s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.Optimizer, s.DistillationWeight.ToString("R", CultureInfo.InvariantCulture), s.DistillationTemperature.ToString("R", CultureInfo.InvariantCulture), probe.RebuildBatchNorm, s.RecalibrationBatches.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture), s.Seed.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture));
+                var unpruned = source;
+                var choice = c.Time("lr_search", () => learningRates.GetOrAdd(key, _ => LearningRateRangeTest.Run(unpruned, data.Train, data.Validation, probe, batchSize, teacher, gate, ct)));
+                rate = choice.Rate;
+                c.Notes.Add(choice.Describe());
+            }
+
             var teacherOnline = teacher?.Model is not null;
             if (teacher?.Model is null)
             {
@@ -170,14 +183,20 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                 source = null;
             }
 
-            var outcome = c.Time("fine_tune", () => Trainer.Train(
+            if (steps > 0)
+            {
+                c.Metrics[MetricNames.FineTuneLearningRate] = rate;
+            }
+
+            var outcome = FineTuning.Run(
                 pruned,
                 data.Train,
+                s,
                 new FineTuneOptions
                 {
                     Steps = steps,
                     BatchSize = batchSize,
-                    LearningRate = s.LearningRate,
+                    LearningRate = rate,
                     WarmupSteps = (int)Math.Round(s.WarmupFraction * steps, MidpointRounding.AwayFromZero),
                     Optimizer = s.Optimizer,
                     DistillationWeight = s.DistillationWeight,
@@ -185,9 +204,15 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
                     Seed = s.Seed,
                 },
                 teacher,
-                sparsity: sparsity,
-                ct: ct,
-                gate: gate));
+                sparsity,
+                c.Notes.Add,
+                (phase, action) => c.Time(phase, () =>
+                {
+                    action();
+                    return 0;
+                }),
+                gate,
+                ct);
             source?.Dispose();
             source = null;
             if (!double.IsNaN(outcome.FinalLoss))

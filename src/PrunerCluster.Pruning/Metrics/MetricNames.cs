@@ -51,6 +51,10 @@ public static class MetricNames
     public const string BaselineAccuracy = "baseline_accuracy";
     public const string BaselineMacs = "baseline_macs";
     public const string FineTuneLoss = "fine_tune_loss";
+
+    /// <summary>Peak fine-tuning learning rate used (the range test's choice when <c>EvaluationSettings.LearningRateSearch</c> is on).</summary>
+    public const string FineTuneLearningRate = "fine_tune_lr";
+
     public const string LatencyP90Ms = "latency_p90_ms";
 
     /// <summary>Half-width of the latency median's 95 % confidence interval, percent of the median.</summary>

@@ -23,6 +23,7 @@ public static class FinalRecoveryPlan
         {
             FineTuneSteps = recovery.FineTuneSteps,
             LearningRate = recovery.LearningRate ?? search.LearningRate,
+            LearningRateSearch = recovery.LearningRate is null && search.LearningRateSearch,
         };
     }
 
