@@ -57,6 +57,9 @@ public sealed record PreparedExperiment
     /// work. Null: not pinned (a backend without files, or an experiment prepared before pinning).
     /// </summary>
     [Id(90)] public string? DatasetHash { get; init; }
+
+    /// <summary>Problems with the data or the baseline the search should be read with (a tiny validation split, a barely trained baseline), with numbers.</summary>
+    [Id(91)] public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>

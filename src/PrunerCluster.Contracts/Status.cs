@@ -25,6 +25,9 @@ public static class ExperimentStateExtensions
 [GenerateSerializer, Immutable, Alias("prunercluster.ExperimentStatus")]
 public sealed record ExperimentStatus
 {
+    /// <summary>Starts an entry of <see cref="Errors"/> that warns (about the data, say) rather than reports a failure.</summary>
+    public const string WarningPrefix = "warning: ";
+
     [Id(0)] public required string ExperimentId { get; init; }
     [Id(1)] public string Name { get; init; } = "";
     [Id(2)] public ExperimentState State { get; init; }

@@ -255,6 +255,11 @@ internal sealed class PopulationCoordinatorGrain(
             }
 
             (_books.Problem, _books.Engine, S.Prepared) = (search.Problem, search.Engine, search.Prepared);
+            foreach (var warning in search.Prepared.Warnings)
+            {
+                _books.AddError(ExperimentStatus.WarningPrefix + warning);
+            }
+
             LatencyScales.SeedFromPrepared(S.LatencyScales, search.Prepared, _options.EffectiveDeviceClass);
             if (S.State == ExperimentState.Preparing)
             {

@@ -98,6 +98,10 @@ public sealed class EndToEndSearchTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ExperimentState.Completed, status.State);
         Assert.Equal(budget, status.Evaluated);
 
+        // 1 epoch of 2,048 images at batch 128 and 256 scored validation images for 10 classes: both are called out.
+        Assert.Contains(status.Errors, e => e.StartsWith("warning: baseline: trained for only 16 optimizer steps", StringComparison.Ordinal));
+        Assert.Contains(status.Errors, e => e.StartsWith("warning: validation: 256 images scored for 10 classes", StringComparison.Ordinal));
+
         var experiment = cluster.Client.GetExperiment(id);
         var ledger = await experiment.GetEvaluations();
         Assert.Equal(budget, ledger.Count);

@@ -325,6 +325,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         var settings = ResolveSettings(spec);
         TorchRuntime.EnsureInitialized(settings.Threads);
         BaselineCheckpoint checkpoint;
+        BaselineTrainingSettings? trained = null;
         var origin = OriginGiven;
         if (spec.ModelSource?.Onnx is { } onnx)
         {
@@ -345,6 +346,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         else
         {
             var training = BaselineTraining(spec);
+            trained = training;
             var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
             origin = OriginTrained;
             var weightsPath = BaselineTrainer.CachedWeightsPath(training, cache);
@@ -396,6 +398,16 @@ public sealed partial class TorchSharpEvaluationBackend(
             }
         }
 
+        var trainedImages = trained is null ? 0 : Math.Min(trained.MaxTrainSamples ?? data.Train.Count, data.Train.Count);
+        var warnings = DataQualityWarnings.For(
+            data.Validation,
+            settings.ValidationSamples,
+            trained is null ? null : (DataQualityWarnings.Steps(trained.Epochs, trainedImages, trained.BatchSize), trained.Epochs, trainedImages, trained.BatchSize));
+        foreach (var warning in warnings)
+        {
+            LogDataWarning(logger, warning);
+        }
+
         baseline[MetricNames.Accuracy] = unpruned.Succeeded && unpruned.Metrics.TryGetValue(MetricNames.Accuracy, out var accuracy) ? accuracy : checkpoint.ValidationAccuracy;
         baseline["test_accuracy"] = checkpoint.TestAccuracy;
         return new PreparedExperiment
@@ -411,6 +423,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
             LevelCounts = GenomeMaskMapper.IsLevelEncoding(encoding) ? GenomeMaskMapper.LevelCounts(groups, keepLevels, settings, minChannels) : null,
+            Warnings = warnings,
         };
     }
 
@@ -528,6 +541,9 @@ public sealed partial class TorchSharpEvaluationBackend(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {CheckpointHash}: {Choice}")]
     private static partial void LogLearningRateChosen(ILogger logger, string checkpointHash, string choice);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data warning: {Warning}")]
+    private static partial void LogDataWarning(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} failed: {Reason}")]
     private static partial void LogEvaluationFailed(ILogger logger, string maskHash, string reason);
