@@ -367,7 +367,7 @@ internal sealed class PopulationCoordinatorGrain(
             {
                 var now = time.GetUtcNow();
                 (S.FinalJobs, S.RecoveryStartedAt, S.State) = (jobs, now, ExperimentState.Recovering);
-                foreach (var job in jobs)
+                foreach (var job in FinalRecoveryStage.Dispatched(jobs))
                 {
                     _books.InFlight.Add(FinalRecoveryStage.Entry(job, now));
                 }

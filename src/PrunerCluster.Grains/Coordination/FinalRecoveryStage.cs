@@ -78,16 +78,30 @@ public static class FinalRecoveryStage
         };
     }
 
-    /// <summary>Books an outcome into its job; false when no job has that candidate id.</summary>
+    /// <summary>
+    /// The jobs that go out as evaluations: one per key. A Pareto member that is the unpruned model itself shares the
+    /// unpruned job's key and is booked with it (<see cref="Book"/>).
+    /// </summary>
+    public static IEnumerable<FinalRecoveryJob> Dispatched(IReadOnlyList<FinalRecoveryJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return jobs.DistinctBy(j => j.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>Books an outcome into its job and every job with the same key; false when no job has that candidate id.</summary>
     public static bool Book(IReadOnlyList<FinalRecoveryJob>? jobs, long candidateId, EvaluationOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (jobs?.FirstOrDefault(j => j.CandidateId == candidateId) is not { } job)
+        if (jobs?.FirstOrDefault(j => j.CandidateId == candidateId) is not { } booked)
         {
             return false;
         }
 
-        job.Outcome = outcome;
+        foreach (var job in jobs.Where(j => string.Equals(j.Key, booked.Key, StringComparison.Ordinal)))
+        {
+            job.Outcome = outcome;
+        }
+
         return true;
     }
 

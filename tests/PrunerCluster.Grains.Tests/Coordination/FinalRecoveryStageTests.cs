@@ -108,6 +108,29 @@ public sealed class FinalRecoveryStageTests
     }
 
     [Fact]
+    public void A_member_that_is_the_unpruned_model_is_recovered_once_with_it()
+    {
+        var full = Genome.Full(EvolutionMapping.Layout(Prepared));
+        var unprunedMember = Entry(9, "x", 0.91, 2000) with { MaskHash = full.ContentHash, MaskText = full.ToCanonicalString() };
+        var spec = Spec(0);
+        var jobs = FinalRecoveryStage.Plan(spec, Prepared, Front() with { Entries = [.. Front().Entries, unprunedMember] }, null);
+        Assert.Equal(5, jobs.Count);
+        var dispatched = FinalRecoveryStage.Dispatched(jobs).ToList();
+        Assert.Equal(4, dispatched.Count);
+
+        var outcome = new EvaluationOutcome { Succeeded = true, Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = 0.9, [MetricNames.Macs] = 2000 } };
+        foreach (var job in dispatched)
+        {
+            Assert.True(FinalRecoveryStage.Book(jobs, job.CandidateId, outcome));
+        }
+
+        var result = FinalRecoveryStage.Result(spec, jobs, TimeSpan.Zero);
+        Assert.NotNull(result);
+        Assert.Equal(full.ContentHash, Assert.Single(result.Members, m => m.Label == "#4").MaskHash);
+        Assert.True(result.Members.Single(m => m.Label == "#4").Succeeded);
+    }
+
+    [Fact]
     public void A_final_recovery_gets_a_deadline_scaled_by_its_longer_fine_tuning()
     {
         var spec = new ExperimentSpec
