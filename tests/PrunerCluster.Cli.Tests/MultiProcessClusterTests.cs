@@ -47,6 +47,23 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             await using (var client = await ClusterConnection.ConnectAsync(cluster.Gateways, cluster.ClusterId, cluster.ServiceId, deadline.Token))
             {
                 await WaitForSiloLeasesAsync(client.Grains, silos: 2, TimeSpan.FromSeconds(60));
+
+                // A silo process opens no path a client names: absolute paths, '..' and a cache directory are refused at submission.
+                var probe = Path.Combine(temp.Path, "must-not-exist");
+                var refused = await client.Grains.SubmitExperimentAsync(new ExperimentSpec
+                {
+                    Name = "paths",
+                    DataRoot = "/etc",
+                    ModelSource = new ModelSourceSpec { Onnx = "../../model.onnx" },
+                    Baseline = new BaselineSettings { CacheDirectory = probe },
+                });
+                Assert.False(refused.Accepted);
+                foreach (var field in new[] { "baseline.cacheDirectory", "dataRoot", "model.onnx" })
+                {
+                    Assert.Contains("refused", Assert.Single(refused.Errors, e => e.Field == field).Message, StringComparison.Ordinal);
+                }
+
+                Assert.False(Directory.Exists(probe));
             }
 
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the scheduler sees both silos' slots");

@@ -17,6 +17,17 @@ public sealed class TorchSharpBackendOptions
     public string ResolvedArtifactDirectory => ArtifactDirectory ?? Path.Combine(CheckpointCacheDirectory, "artifacts");
 
     /// <summary>
+    /// Whether a spec's paths (<c>dataRoot</c>, <c>dataset.root</c>, <c>model.onnx</c>, <c>model.weights</c>,
+    /// <c>baseline.checkpointPath</c>, <c>baseline.cacheDirectory</c>) are opened as given. True for the embedded search and
+    /// the CLI's own verbs, whose user owns the machine; the silo process turns it off (<see cref="SpecPaths"/>): a cluster
+    /// then reads only relative paths under <see cref="DataRoots"/> and keeps its caches where its operator put them.
+    /// </summary>
+    public bool TrustSpecPaths { get; set; } = true;
+
+    /// <summary>Folders a cluster silo reads spec-named files from (a spec's relative path is looked up under each in turn).</summary>
+    public List<string> DataRoots { get; set; } = [];
+
+    /// <summary>
     /// Where this silo saves the models final recovery produces, as <c>&lt;root&gt;/&lt;experiment&gt;/models/&lt;member&gt;</c>
     /// (the layout of a run directory); null = not saved. Set by the host, never by a client: the embedded search points it at
     /// its runs folder, so the run directory holds every recovered model.

@@ -59,6 +59,14 @@ public sealed partial class TorchSharpEvaluationBackend(
     public IReadOnlyList<SpecError> Validate(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+
+        // Paths first: a refused path is never looked at.
+        if (SpecPaths.Check(spec, options.Value) is { Count: > 0 } refused)
+        {
+            return refused;
+        }
+
+        spec = SpecPaths.Resolve(spec, options.Value);
         var errors = new List<SpecError>();
         if (spec.ModelSource is null && !ModelZoo.Names.Contains(spec.Model, StringComparer.Ordinal))
         {
@@ -112,6 +120,7 @@ public sealed partial class TorchSharpEvaluationBackend(
 
         // Training a baseline takes minutes: run it on a dedicated thread (TorchSharp state is thread-local), never on
         // the Orleans scheduler.
+        spec = SpecPaths.Resolve(spec, options.Value);
         return Task.Factory.StartNew(
             () => Prepare(spec, cancellationToken),
             cancellationToken,
@@ -123,6 +132,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(slot);
+        request = request with { Spec = SpecPaths.Resolve(request.Spec, options.Value) };
         var started = time.GetUtcNow();
         try
         {

@@ -18,11 +18,14 @@ namespace PrunerCluster.Silo.Hosting;
 public static class SiloHost
 {
     /// <summary>
-    /// Console log lines start with a UTC timestamp to the millisecond, one line per entry, unless configuration says
-    /// otherwise (Logging:Console:...): operators compare silo logs with each other and with the database's.
+    /// The silo process's defaults beneath its configuration: console log lines start with a UTC timestamp to the
+    /// millisecond, one line per entry (operators compare silo logs with each other and with the database's), and spec
+    /// paths are confined to the data roots (<see cref="Backends.SpecPaths"/>).
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string?> LogDefaults = new Dictionary<string, string?>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, string?> HostDefaults = new Dictionary<string, string?>(StringComparer.Ordinal)
     {
+        // A silo process serves whoever reaches its gateway: it opens no path a spec names outside its data roots.
+        ["PrunerCluster:TorchSharp:TrustSpecPaths"] = "false",
         ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ ",
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
@@ -32,12 +35,12 @@ public static class SiloHost
     public static async Task RunAsync(string[] args, Action<ISiloBuilder>? configureSilo = null, CancellationToken cancellationToken = default)
     {
         var web = WebApplication.CreateBuilder(args);
-        WithLogDefaults(web.Configuration);
+        WithHostDefaults(web.Configuration);
         var http = web.Configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
         if (!http.Enabled)
         {
             var plain = Host.CreateApplicationBuilder(args);
-            WithLogDefaults(plain.Configuration);
+            WithHostDefaults(plain.Configuration);
             plain.UsePrunerClusterSilo(configureSilo);
             using var host = plain.Build();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -51,11 +54,11 @@ public static class SiloHost
         await app.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Puts <see cref="LogDefaults"/> beneath every other configuration source, so any of them overrides it.</summary>
-    public static void WithLogDefaults(IConfigurationManager configuration)
+    /// <summary>Puts <see cref="HostDefaults"/> beneath every other configuration source, so any of them overrides it.</summary>
+    public static void WithHostDefaults(IConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LogDefaults });
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = HostDefaults });
     }
 
     /// <summary>Maps the metrics, health and (optional) dashboard endpoints.</summary>
