@@ -25,12 +25,18 @@ public static class Charts
         var plot = new Plot();
         var others = results.Evaluations
             .Where(e => e.Succeeded && !members.Contains(e.MaskHash) && Has(e.Metrics, xMetric, yMetric))
-            .Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
-        if (others.Length > 0)
+            .ToArray();
+        var rungs = others.Select(Rung).Distinct().Order().ToArray();
+        foreach (var rung in rungs)
         {
-            var s = plot.Add.ScatterPoints(others.Select(p => p.X).ToArray(), others.Select(p => p.Y).ToArray(), Dominated);
+            // On a fidelity ladder each rung gets its own marker, so cheap screening results read apart from fine-tuned ones.
+            var points = others.Where(e => Rung(e) == rung).Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
+            var s = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Dominated);
             s.MarkerSize = 6;
-            s.LegendText = $"dominated evaluations ({others.Length})";
+            s.MarkerShape = RungMarkers[Math.Min(rung, RungMarkers.Length - 1)];
+            s.LegendText = rungs.Length == 1
+                ? $"dominated evaluations ({points.Length})"
+                : $"dominated at rung {rung} ({Steps(others.First(e => Rung(e) == rung))} fine-tune steps; {points.Length})";
         }
 
         var memberPoints = pareto.Entries.Where(e => Has(e.Metrics, xMetric, yMetric)).Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
@@ -51,6 +57,16 @@ public static class Charts
             s.MarkerSize = 9;
             s.LineWidth = 2;
             s.LegendText = $"Pareto front in these metrics ({front.Length})";
+        }
+
+        var top = results.Evaluations.Where(e => e.Succeeded).Select(Rung).DefaultIfEmpty(0).Max();
+        var belowTop = pareto.Entries.Where(e => Has(e.Metrics, xMetric, yMetric) && (int)e.Metrics.GetValueOrDefault(MetricNames.FidelityRung) < top).ToArray();
+        if (belowTop.Length > 0)
+        {
+            var s = plot.Add.ScatterPoints(belowTop.Select(e => e.Metrics[xMetric]).ToArray(), belowTop.Select(e => e.Metrics[yMetric]).ToArray(), Front);
+            s.MarkerSize = 15;
+            s.MarkerShape = MarkerShape.OpenCircle;
+            s.LegendText = $"members measured below the top rung ({belowTop.Length})";
         }
 
         var uniform = results.Uniform?.Points.Where(p => p.FailureReason is null && Has(p.Metrics, xMetric, yMetric)).OrderBy(p => p.PrunedFraction).ToArray() ?? [];
@@ -85,6 +101,12 @@ public static class Charts
 
         return plot;
     }
+
+    private static readonly MarkerShape[] RungMarkers = [MarkerShape.FilledCircle, MarkerShape.FilledTriangleUp, MarkerShape.FilledSquare, MarkerShape.FilledDiamond];
+
+    private static int Rung(EvaluationRecord e) => (int)e.Metrics.GetValueOrDefault(MetricNames.FidelityRung);
+
+    private static int Steps(EvaluationRecord e) => (int)e.Metrics.GetValueOrDefault(MetricNames.FidelitySteps);
 
     /// <summary>One scatter per pair of objectives (3+ objectives), each like <see cref="ParetoScatter"/>.</summary>
     public static IReadOnlyList<Plot> PairwisePanels(ExperimentResults results)
