@@ -44,6 +44,11 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
 
     private static ValueShape Infer(GraphNode n, ValueShape[] inputs)
     {
+        if (inputs.Length == 0)
+        {
+            throw new GraphException($"Node '{n.Name}' ({n.Op}) has no input.");
+        }
+
         var x = inputs[0];
         switch (n.Op)
         {
@@ -105,6 +110,11 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
 
     private static int Out(int size, int kernel, int stride, int padding, int dilation, GraphNode n, bool ceil = false)
     {
+        if (kernel < 1 || stride < 1 || dilation < 1 || padding < 0)
+        {
+            throw new GraphException($"Node '{n.Name}' ({n.Op}) has kernel {kernel}, stride {stride}, dilation {dilation}, padding {padding}: kernel, stride and dilation must be at least 1 and padding at least 0.");
+        }
+
         var span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
         var o = (span >= 0 && ceil ? (span + stride - 1) / stride : span / stride) + 1;
         if (ceil && span >= 0 && (o - 1) * stride >= size + padding)

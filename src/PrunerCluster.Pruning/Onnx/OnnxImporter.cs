@@ -203,7 +203,7 @@ public static class OnnxImporter
 
                 case "Identity":
                 case "Dropout":
-                    alias[output] = Resolve(n.Input[0]);
+                    alias[output] = Resolve(n.Input.Count > 0 ? n.Input[0] : throw new GraphException($"{Label()} has no input."));
                     return;
                 case "Conv":
                     ConvNode(n, nodeName, output, Label());
@@ -417,6 +417,11 @@ public static class OnnxImporter
 
         private void Binary(NodeProto n, string nodeName, GraphOp op, string output, string label)
         {
+            if (n.Input.Count != 2)
+            {
+                throw new GraphException($"{label} has {n.Input.Count} input(s); an elementwise {n.OpType} takes 2.");
+            }
+
             var constIndex = Enumerable.Range(0, 2).Where(i => IsConst(n.Input[i])).ToArray();
             if (constIndex.Length == 0)
             {
