@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -9,6 +10,9 @@ namespace PrunerCluster.Client.Specs;
 /// <summary>Reads an experiment spec from JSON (camelCase, enums as strings, unknown fields rejected).</summary>
 public static class SpecFile
 {
+    /// <summary>Largest spec file read (1 MiB).</summary>
+    public const long MaxBytes = 1 << 20;
+
     public static JsonSerializerOptions JsonOptions { get; } = CreateOptions();
 
     public static ExperimentSpec Load(string path) => Read(path).Spec;
@@ -28,6 +32,12 @@ public static class SpecFile
         if (!File.Exists(path))
         {
             throw new SpecFileException($"Spec file '{path}' does not exist (expected a JSON or YAML experiment spec, e.g. src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json).");
+        }
+
+        var size = new FileInfo(path).Length;
+        if (size > MaxBytes)
+        {
+            throw new SpecFileException(string.Create(CultureInfo.InvariantCulture, $"Spec file '{path}' is {size:N0} bytes; a spec is at most {MaxBytes:N0} bytes (an experiment spec is a few dozen lines)."));
         }
 
         var text = File.ReadAllText(path);
@@ -54,15 +64,46 @@ public static class SpecFile
         JsonNode? document;
         try
         {
-            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
+            if (DuplicateField(json, ex) is { } duplicate)
+            {
+                var at = duplicate.Line is { } dl ? string.Create(CultureInfo.InvariantCulture, $" at line {dl}") : "";
+                throw new SpecFileException($"Spec file '{source}' is not valid{at}: field '{duplicate.Field}' is given twice in one object; keep one.", ex);
+            }
+
             var line = ex.LineNumber is { } l ? $" at line {l + 1}" : "";
             throw new SpecFileException($"Spec file '{source}' is not valid JSON{line}: {ex.Message}", ex);
         }
 
         return FromDocument(document, source, JsonLineMap.Build(json));
+    }
+
+    /// <summary>The field a duplicate-property error names and the line of its second occurrence (null line when not found).</summary>
+    private static (string Field, int? Line)? DuplicateField(string json, JsonException ex)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(ex.Message, "Duplicate property '([^']*)'");
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var field = match.Groups[1].Value;
+        var key = new System.Text.RegularExpressions.Regex("\"" + System.Text.RegularExpressions.Regex.Escape(field) + "\"\\s*:");
+        var lines = json.Split('\n');
+        var seen = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            seen += key.Count(lines[i]);
+            if (seen >= 2)
+            {
+                return (field, i + 1);
+            }
+        }
+
+        return (field, null);
     }
 
     /// <summary>Checks the document's shape (every problem at once), then reads it.</summary>
