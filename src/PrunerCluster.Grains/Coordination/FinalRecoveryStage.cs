@@ -80,12 +80,13 @@ public static class FinalRecoveryStage
 
     /// <summary>
     /// The jobs that go out as evaluations: one per key. A Pareto member that is the unpruned model itself shares the
-    /// unpruned job's key and is booked with it (<see cref="Book"/>).
+    /// unpruned job's key; the member's job goes out (it names the folder the recovered model is saved in) and both are
+    /// booked with its outcome (<see cref="Book"/>).
     /// </summary>
     public static IEnumerable<FinalRecoveryJob> Dispatched(IReadOnlyList<FinalRecoveryJob> jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        return jobs.DistinctBy(j => j.Key, StringComparer.Ordinal);
+        return jobs.GroupBy(j => j.Key, StringComparer.Ordinal).Select(g => g.FirstOrDefault(j => j.ExportName is not null) ?? g.First());
     }
 
     /// <summary>Books an outcome into its job and every job with the same key; false when no job has that candidate id.</summary>

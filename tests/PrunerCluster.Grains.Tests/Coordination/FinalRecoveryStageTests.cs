@@ -118,6 +118,10 @@ public sealed class FinalRecoveryStageTests
         var dispatched = FinalRecoveryStage.Dispatched(jobs).ToList();
         Assert.Equal(4, dispatched.Count);
 
+        // The member's job goes out, not the unpruned row's: it names the folder its recovered model is saved in.
+        Assert.Contains(dispatched, j => j.Label == "#4" && j.ExportName is not null);
+        Assert.DoesNotContain(dispatched, j => j.Label == FinalRecoveryStage.UnprunedLabel);
+
         var outcome = new EvaluationOutcome { Succeeded = true, Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = 0.9, [MetricNames.Macs] = 2000 } };
         foreach (var job in dispatched)
         {
