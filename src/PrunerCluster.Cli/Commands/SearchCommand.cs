@@ -107,18 +107,14 @@ public static class SearchCommand
         }
 
         PrintSummary(output, status, pareto, remeasured, interrupted);
-        output.WriteLine(SearchCompute.Of(evaluations).Describe());
-        output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
+        RunEnd.PrintWhere(output, directory, evaluations);
         if (noise.Count >= 2)
         {
             output.WriteLine("latency noise: " + LatencyNoiseProbe.Describe(noise, final.ProbeRawSamples));
         }
 
         var pick = recovered is null ? null : FinalRecoveryOutput.WriteAndPrint(directory, final.WithNoise(recovered, noise), output);
-        output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
-        output.WriteLine(pareto.Entries.Count == 0
-            ? EmptyResult.Explain(status, evaluations, spec)
-            : $"export a model: prunercluster export {directory} --pick {pick ?? "1 (the number in the table above)"}");
+        RunEnd.PrintNextSteps(output, directory, spec, status, pareto, evaluations, pick);
         return interrupted ? ExitCodes.Interrupted : status.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

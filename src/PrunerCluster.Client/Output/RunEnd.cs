@@ -33,13 +33,28 @@ public static class RunEnd
             output.WriteLine($"note: {error}");
         }
 
+        PrintWhere(output, directory, evaluations);
+        var pick = recovered is null ? null : FinalRecoveryOutput.WriteAndPrint(directory, recovered, output);
+        PrintNextSteps(output, directory, spec, status, pareto, evaluations, pick);
+        return directory;
+    }
+
+    /// <summary>The compute the search spent and where its run directory is.</summary>
+    public static void PrintWhere(TextWriter output, string directory, IReadOnlyList<EvaluationRecord> evaluations)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(Results.SearchCompute.Of(evaluations).Describe());
         output.WriteLine($"results: {directory} (report.html, pareto.json/csv, evaluations.json/csv, plots/)");
-        var pick = recovered is null ? null : FinalRecoveryOutput.WriteAndPrint(directory, recovered, output);
+    }
+
+    /// <summary>The closing lines: the report, then the member to export (<paramref name="pick"/>, else #1) or why the set is empty.</summary>
+    public static void PrintNextSteps(TextWriter output, string directory, ExperimentSpec spec, ExperimentStatus status, ParetoSet pareto, IReadOnlyList<EvaluationRecord> evaluations, string? pick)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(pareto);
         output.WriteLine($"open the report: {Path.Combine(directory, RunDirectory.ReportFileName)}");
         output.WriteLine(pareto.Entries.Count == 0
             ? EmptyResult.Explain(status, evaluations, spec)
             : $"export a model: prunercluster export {directory} --pick {pick ?? "1 (the number in the table above)"}");
-        return directory;
     }
 }
