@@ -35,10 +35,13 @@ public static class QualityCommand
         var nsgaOnly = new Option<bool>("--nsga-only") { Description = "Run only the NSGA-II arms (e.g. to compare --encodings); the random, uniform, slimming, LAMP and generation-0 arms are skipped" };
         var maxDrop = new Option<double?>("--nsga-max-drop") { Description = "Search the NSGA-II arms under the constraint accuracy_drop <= POINTS (as the main job does); the arms' names carry it", HelpName = "POINTS" };
         var objectives = new Option<string?>("--nsga-objectives") { Description = "The NSGA-II arms' objectives: accuracy and at least one of macs, latency_ms (default all three)", HelpName = "LIST" };
+        var model = new Option<string?>("--model") { Description = "The network every arm prunes (a zoo model: vgg, resnet, ...)", HelpName = "NAME" };
+        var ladder = new Option<string?>("--ladder") { Description = "Give the NSGA-II arms this fidelity ladder and compare at equal compute: each baseline gets as many masks at the top rung's steps as the arm's compute pays for, and every method's front is scored after the same final recovery", HelpName = "0:1000,100,300" };
+        var recoverWithin = new Option<double?>("--recover-within") { Description = "Recover front members within this many validation points of the unpruned model (default 2)", HelpName = "POINTS" };
         var rescore = new Option<string?>("--rescore") { Description = "Recompute the table's indicators from an earlier run's quality.json and print it; nothing is run. Comma-separated files of runs with the same settings are merged into one table: other seeds, or other arms of the same seeds (e.g. an --nsga-only variant)", HelpName = "FILE[,FILE...]" };
         var command = new Command("quality", "Search-quality benchmark: NSGA-II through the grains against random masks, uniform per-layer pruning, a global importance threshold (network slimming), LAMP and generation 0 alone, at an equal budget of evaluated masks with the same recovery")
         {
-            quick, seeds, encodings, cache, output, nsgaOnly, maxDrop, objectives, rescore,
+            quick, seeds, encodings, cache, output, nsgaOnly, maxDrop, objectives, rescore, model, ladder, recoverWithin,
         };
         foreach (var option in numbers.Values)
         {
@@ -51,7 +54,8 @@ public static class QualityCommand
             parse.GetValue(seeds),
             parse.GetValue(encodings),
             parse.GetValue(cache),
-            parse.GetValue(output)).WithNsgaVariant(parse.GetValue(maxDrop), parse.GetValue(objectives)) with { NsgaOnly = parse.GetValue(nsgaOnly), RescoreFrom = parse.GetValue(rescore) });
+            parse.GetValue(output)).WithNsgaVariant(parse.GetValue(maxDrop), parse.GetValue(objectives))
+            .WithLadder(parse.GetValue(model), parse.GetValue(ladder), parse.GetValue(recoverWithin)) with { NsgaOnly = parse.GetValue(nsgaOnly), RescoreFrom = parse.GetValue(rescore) });
     }
 
     public static async Task<int> RunAsync(QualityOptions options, TextWriter output, CancellationToken cancellationToken)

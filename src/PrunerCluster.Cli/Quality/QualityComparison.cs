@@ -48,6 +48,11 @@ public static class QualityComparison
             return [];
         }
 
+        if (RecoveredLines(seeds) is { Count: > 0 } recovered)
+        {
+            return recovered;
+        }
+
         var baselines = seeds.Select(r => BestBaseline(r.Runs)!).ToList();
         var lines = new List<string> { "hypervolume over the better of random and uniform (per plane; target >= 1.05x), mean over seeds (per seed):" };
         var arms = seeds.SelectMany(r => r.Runs.Select(m => m.Method)).Where(QualityRunner.IsNsgaArm).Distinct(StringComparer.Ordinal).ToList();
@@ -64,6 +69,38 @@ public static class QualityComparison
         if (SameMaskNoise(results, QualityRunner.Uniform) is { } noise)
         {
             lines.Add(noise);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// At equal compute (a ladder run): each NSGA-II arm's hypervolume after final recovery over the best single-rule
+    /// baseline's, per seed and the ratio of means; and the arm's compute over each baseline's. Empty for runs without it.
+    /// </summary>
+    public static IReadOnlyList<string> RecoveredLines(IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var seeds = results.Where(r => r.Runs.Any(m => QualityRunner.IsBaseline(m.Method) && m.HypervolumeRecovered is not null)).ToList();
+        if (seeds.Count == 0)
+        {
+            return [];
+        }
+
+        var lines = new List<string> { "after final recovery, HV(test acc, MACs) over the best single-rule baseline's (target >= 1.05x), mean over seeds (per seed):" };
+        foreach (var arm in seeds.SelectMany(r => r.Runs.Select(m => m.Method)).Where(QualityRunner.IsNsgaArm).Distinct(StringComparer.Ordinal))
+        {
+            var pairs = seeds.Select(r => (Arm: r.Runs.FirstOrDefault(m => m.Method == arm), Best: r.Runs.Where(m => QualityRunner.IsBaseline(m.Method)).MaxBy(m => m.HypervolumeRecovered ?? 0)!))
+                .Where(p => p.Arm?.HypervolumeRecovered is not null).ToList();
+            if (pairs.Count == 0)
+            {
+                continue;
+            }
+
+            var mean = Divide(pairs.Average(p => p.Arm!.HypervolumeRecovered!.Value), pairs.Average(p => p.Best.HypervolumeRecovered ?? 0));
+            var perSeed = string.Join(", ", pairs.Select(p => $"{Format(Divide(p.Arm!.HypervolumeRecovered!.Value, p.Best.HypervolumeRecovered ?? 0))} vs {p.Best.Method}"));
+            var compute = string.Join(", ", pairs.Select(p => Format(Divide(p.Arm!.ComputeForwardEquivalent, p.Best.ComputeForwardEquivalent))));
+            lines.Add($"  {arm}: {Format(mean)} ({perSeed}); its search compute over that baseline's: {compute} (forward-equivalent samples)");
         }
 
         return lines;

@@ -24,6 +24,17 @@ public static class QualityMetrics
     }
 
     /// <summary>
+    /// The yardstick: <see cref="Hypervolume"/> over the recovered members, x = MACs / unpruned, y = test accuracy
+    /// drop in points against the unpruned model recovered the same way.
+    /// </summary>
+    public static double RecoveredHypervolume(IEnumerable<RecoveredPoint> recovered, QualityReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(recovered);
+        ArgumentNullException.ThrowIfNull(reference);
+        return Hypervolume(recovered.Select(r => (r.Macs / reference.Macs, (reference.TestAccuracyRecovered - r.TestAccuracy) * 100)));
+    }
+
+    /// <summary>
     /// Hypervolume in the space the search optimises: x = MACs ratio, y = latency ratio, z = validation drop in points
     /// over 10, all minimised, reference point (1, 1, 1), same clipping as <see cref="Hypervolume"/>.
     /// </summary>

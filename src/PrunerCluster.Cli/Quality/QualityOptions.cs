@@ -31,6 +31,19 @@ public sealed record QualityOptions
 
     public int FineTuneSteps { get; init; } = 100;
 
+    /// <summary>
+    /// The NSGA-II arms' fidelity ladder (<c>--ladder 0:1000,100,300</c>); null = one fidelity of <see cref="FineTuneSteps"/>.
+    /// With a ladder the run compares at equal compute: every baseline mask gets the top rung's steps, each baseline gets
+    /// as many masks as the NSGA-II arm's compute pays for, and every method's front goes through the product's own
+    /// final-recovery selection, scored after recovery on the test set.
+    /// </summary>
+    public IReadOnlyList<FidelityRung>? Ladder { get; init; }
+
+    public bool IsLadder => Ladder is { Count: > 1 };
+
+    /// <summary>Fine-tune steps of a baseline mask: the ladder's top rung, else <see cref="FineTuneSteps"/>.</summary>
+    public int SearchSteps => IsLadder ? Ladder![^1].FineTuneSteps : FineTuneSteps;
+
     public int ValidationSamples { get; init; } = 2000;
 
     public int RecoverySteps { get; init; } = 600;
@@ -93,7 +106,7 @@ public sealed record QualityOptions
         OutDirectory = Path.Combine(".prunercluster", "quality-quick"),
     };
 
-    public const string Usage = "quality [--quick] [--nsga-only] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--nsga-max-drop POINTS] [--nsga-objectives accuracy,macs] [--cache DIR] [--out DIR] [--rescore quality.json[,quality.json...]]";
+    public const string Usage = "quality [--quick] [--nsga-only] [--model vgg|resnet] [--ladder 0:1000,100,300] [--recover-within POINTS] [--budget N] [--seeds 1,2] [--encodings keepRatio,channelBits,hybrid] [--fine-tune-steps N] [--recovery-steps N] [--latency-runs N] [--recover-members N] [--validation-samples N] [--baseline-epochs N] [--slots N] [--threads N] [--nsga-max-drop POINTS] [--nsga-objectives accuracy,macs] [--cache DIR] [--out DIR] [--rescore quality.json[,quality.json...]]";
 
     /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
     public static QualityOptions Parse(IReadOnlyList<string> args)
@@ -183,6 +196,52 @@ public sealed record QualityOptions
         }
 
         return this with { NsgaMaxDrop = maxDrop, NsgaObjectives = metrics };
+    }
+
+    /// <summary>Applies <c>--model</c>, <c>--ladder</c> and <c>--recover-within</c>, checked.</summary>
+    internal QualityOptions WithLadder(string? model, string? ladder, double? recoverWithin)
+    {
+        var o = this;
+        if (model is not null)
+        {
+            o = o with { Model = model.Trim().Length > 0 ? model.Trim() : throw new CliException("--model needs a model name, e.g. vgg or resnet") };
+        }
+
+        if (recoverWithin is { } within)
+        {
+            o = o with { RecoverWithinPoints = within > 0 && double.IsFinite(within) ? within : throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--recover-within must be a number of accuracy points > 0, got {within}")) };
+        }
+
+        return ladder is null ? o : o with { Ladder = ParseLadder(ladder) };
+    }
+
+    /// <summary>Parses <c>STEPS[:VALIDATION_SAMPLES],...</c>, cheapest rung first, steps strictly increasing.</summary>
+    public static IReadOnlyList<FidelityRung> ParseLadder(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var rungs = new List<FidelityRung>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split(':');
+            if (pieces.Length > 2
+                || !int.TryParse(pieces[0], NumberStyles.None, CultureInfo.InvariantCulture, out var steps)
+                || (rungs.Count > 0 && steps <= rungs[^1].FineTuneSteps))
+            {
+                throw new CliException($"--ladder: rung '{part}' is not STEPS[:VALIDATION_SAMPLES] with steps above the previous rung's; expected e.g. 0:1000,100,300");
+            }
+
+            int? samples = null;
+            if (pieces.Length == 2)
+            {
+                samples = int.TryParse(pieces[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                    ? n
+                    : throw new CliException($"--ladder: rung '{part}' has validation samples '{pieces[1]}'; expected a positive integer");
+            }
+
+            rungs.Add(new FidelityRung { FineTuneSteps = steps, ValidationSamples = samples });
+        }
+
+        return rungs.Count >= 2 ? rungs : throw new CliException($"--ladder needs at least two rungs, got '{text}'; expected e.g. 0:1000,100,300");
     }
 
     private static ulong ParseSeed(string text) =>

@@ -1,7 +1,7 @@
 namespace PrunerCluster.Cli.Quality;
 
 /// <summary>One evaluated mask of one method: search-time (validation) metrics.</summary>
-public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded, string? FailureReason = null);
+public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded, string? FailureReason = null, double TrainSamples = 0, double ForwardSamples = 0);
 
 /// <summary>One recovered member: test accuracy after final recovery, MACs and re-measured latency.</summary>
 public sealed record RecoveredPoint(string MaskHash, double TestAccuracy, double Macs, double LatencyMs, double LatencyCiPercent);
@@ -41,4 +41,19 @@ public sealed record MethodRun
     public double RecoverySeconds { get; init; }
 
     public int Failed { get; init; }
+
+    /// <summary>Samples through forward+backward passes the method's search spent (fine-tuning), final recovery excluded.</summary>
+    public double ComputeTrainSamples { get; init; }
+
+    /// <summary>Samples through forward-only passes (calibration, validation, the distillation teacher), final recovery excluded.</summary>
+    public double ComputeForwardSamples { get; init; }
+
+    /// <summary>
+    /// Hypervolume over (test accuracy drop after final recovery, MACs / unpruned) of the recovered members, against the
+    /// unpruned model recovered the same way; null when the run did not score it (runs without a ladder).
+    /// </summary>
+    public double? HypervolumeRecovered { get; init; }
+
+    /// <summary>Forward-equivalent samples: a training sample costs a forward and a backward pass, about three forward passes.</summary>
+    public double ComputeForwardEquivalent => (3 * ComputeTrainSamples) + ComputeForwardSamples;
 }

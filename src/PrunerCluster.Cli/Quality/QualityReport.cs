@@ -24,12 +24,19 @@ public static class QualityReport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(results);
         var methods = results.SelectMany(r => r.Runs.Select(m => m.Method)).Distinct(StringComparer.Ordinal).ToList();
-        var rows = new List<string[]> { new[] { "method", "HV(acc,MACs)", "HV(acc,latency)", "HV(acc,MACs,lat)", "MAC x @0.5pt", "MAC x @1pt", "lat x @0.5pt", "lat x @1pt", "search s", "recovery s", "failed" } };
+        var ladder = results.Any(r => r.Runs.Any(m => m.HypervolumeRecovered is not null));
+        var header = new List<string> { "method", "HV(acc,MACs)", "HV(acc,latency)", "HV(acc,MACs,lat)", "MAC x @0.5pt", "MAC x @1pt", "lat x @0.5pt", "lat x @1pt", "search s", "recovery s", "failed" };
+        if (ladder)
+        {
+            header.AddRange(["HV(test,MACs) recovered", "masks", "train M", "forward M", "fwd-equiv M"]);
+        }
+
+        var rows = new List<string[]> { header.ToArray() };
         foreach (var method in methods)
         {
             var runs = results.SelectMany(r => r.Runs).Where(m => m.Method == method).ToList();
-            rows.Add(
-            [
+            var cells = new List<string>
+            {
                 method,
                 Ms(runs, r => r.HypervolumeMacs, "F4"),
                 Ms(runs, r => r.HypervolumeLatency, "F4"),
@@ -41,12 +48,27 @@ public static class QualityReport
                 Ms(runs, r => r.SearchSeconds, "F0"),
                 Ms(runs, r => r.RecoverySeconds, "F0"),
                 runs.Sum(r => r.Failed).ToString(CultureInfo.InvariantCulture),
-            ]);
+            };
+            if (ladder)
+            {
+                cells.AddRange(
+                [
+                    Ms(runs, r => r.HypervolumeRecovered ?? double.NaN, "F4"),
+                    Ms(runs, r => r.Points.Count, "F0"),
+                    Ms(runs, r => r.ComputeTrainSamples / 1e6, "F2"),
+                    Ms(runs, r => r.ComputeForwardSamples / 1e6, "F2"),
+                    Ms(runs, r => r.ComputeForwardEquivalent / 1e6, "F2"),
+                ]);
+            }
+
+            rows.Add([.. cells]);
         }
 
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
-        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"quality: {options.Model} on {options.Dataset}, {options.Budget} masks per method, seeds {string.Join(",", options.Seeds)}, {options.FineTuneSteps} fine-tune steps per mask, {options.RecoverySteps} final-recovery steps, mean +- sd over seeds"));
+        text.AppendLine(options.IsLadder
+            ? string.Create(CultureInfo.InvariantCulture, $"quality: {options.Model} on {options.Dataset}, NSGA-II with the ladder {string.Join(",", options.Ladder!.Select(r => r.FineTuneSteps))} steps and {options.Budget} evaluations, each baseline at equal compute with {options.SearchSteps} steps per mask, seeds {string.Join(",", options.Seeds)}, up to {options.RecoverMembers} members within {options.RecoverWithinPoints:G} points recovered with {options.RecoverySteps} steps, mean +- sd over seeds")
+            : string.Create(CultureInfo.InvariantCulture, $"quality: {options.Model} on {options.Dataset}, {options.Budget} masks per method, seeds {string.Join(",", options.Seeds)}, {options.FineTuneSteps} fine-tune steps per mask, {options.RecoverySteps} final-recovery steps, mean +- sd over seeds"));
         foreach (var row in rows)
         {
             text.AppendLine(string.Join("  ", row.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
@@ -60,6 +82,11 @@ public static class QualityReport
         foreach (var line in QualityComparison.Lines(results))
         {
             text.AppendLine(line);
+        }
+
+        if (ladder)
+        {
+            text.AppendLine("HV(test,MACs) recovered: the same normalised hypervolume over the recovered members, with the test accuracy drop against the unpruned model recovered the same way; compute: samples through forward+backward (train) and forward-only passes (calibration, validation, teacher) in the search, final recovery excluded (the same member count for every method); fwd-equiv = 3 x train + forward.");
         }
 
         text.AppendLine("HV: normalised (cost / unpruned cost, validation drop in points / 10), both minimised, reference point (1, 1); HV(acc,MACs,lat) the same over MACs, latency and drop together, reference point (1, 1, 1); reductions: unpruned / member on the test set after final recovery (1.00 = none within the tolerance).");

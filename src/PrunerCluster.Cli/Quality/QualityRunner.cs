@@ -65,10 +65,18 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
-            foreach (var method in options.NsgaOnly ? [] : new[] { Random, Uniform, Slimming, Lamp, Generation0 })
+            var direct = options.NsgaOnly ? [] : options.IsLadder ? new[] { Uniform, Slimming, Lamp } : new[] { Random, Uniform, Slimming, Lamp, Generation0 };
+            var count = options.Budget;
+            if (options.IsLadder && direct.Length > 0 && runs.Count > 0)
+            {
+                var target = runs.Max(r => r.ComputeForwardEquivalent);
+                count = await OnThread(() => EqualComputeCount(seed, target, ct), ct).ConfigureAwait(false);
+            }
+
+            foreach (var method in direct)
             {
                 RestoreKernels(method);
-                runs.Add(await OnThread(() => Direct(method, seed, reference, ct), ct).ConfigureAwait(false));
+                runs.Add(await OnThread(() => Direct(method, seed, reference, count, ct), ct).ConfigureAwait(false));
             }
             results.Add((seed, reference, runs));
         }
@@ -107,7 +115,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         Budget = new BudgetSettings { MaxEvaluations = options.Budget },
         Evaluation = new EvaluationSettingsSpec
         {
-            FineTuneSteps = options.FineTuneSteps,
+            FineTuneSteps = options.SearchSteps,
             ValidationSamples = options.ValidationSamples,
             EnergyWindow = 0,
             LatencyRuns = options.LatencyRuns,
@@ -115,13 +123,18 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             Seed = seed,
             Threads = options.Threads,
         },
-        FinalRecovery = new FinalRecoverySettings { FineTuneSteps = options.RecoverySteps },
+        FinalRecovery = new FinalRecoverySettings { FineTuneSteps = options.RecoverySteps, MaxMembers = options.RecoverMembers, MaxDropPoints = options.RecoverWithinPoints },
     };
 
     /// <summary>The NSGA-II arm's spec: <see cref="Spec"/> with the arm variant's objectives and constraint.</summary>
     public ExperimentSpec NsgaSpec(ulong seed, string encoding)
     {
         var spec = Spec(seed, encoding);
+        if (options.IsLadder)
+        {
+            spec = spec with { Search = spec.Search with { Fidelities = options.Ladder } };
+        }
+
         if (options.NsgaObjectives is { } objectives)
         {
             spec = spec with { Objectives = [.. spec.Objectives.Where(o => objectives.Contains(o.Metric, StringComparer.Ordinal))] };
@@ -159,6 +172,8 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         var arm = NsgaArm(encoding, options);
         var clock = Stopwatch.StartNew();
         List<QualityPoint> points;
+        IReadOnlyList<ParetoEntry> entries;
+        (double Train, double Forward) compute;
         await using (var cluster = await EmbeddedCluster.StartAsync(options.Slots, verbose: false, null, ct).ConfigureAwait(false))
         {
             var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
@@ -172,20 +187,44 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var ledger = await experiment.GetEvaluations().ConfigureAwait(false);
             var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
             var masks = pareto.Entries.ToDictionary(e => e.MaskHash, e => e.MaskText, StringComparer.Ordinal);
-            points = [.. ledger.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics, r.FailureReason))];
+            entries = pareto.Entries;
+            compute = (ledger.Where(r => !r.FromCache).Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples)),
+                ledger.Where(r => !r.FromCache).Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples)));
+            var records = options.IsLadder ? HighestRung(ledger) : ledger;
+            points = [.. records.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics, r.FailureReason))];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {arm}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
         }
 
         var searchSeconds = clock.Elapsed.TotalSeconds;
-        return await OnThread(() => Finish(arm, seed, spec, points, reference, searchSeconds, ct), ct).ConfigureAwait(false);
+        return await OnThread(() => Finish(arm, seed, spec, points, reference, searchSeconds, compute, entries, ct), ct).ConfigureAwait(false);
     }
 
-    private MethodRun Direct(string method, ulong seed, QualityReference reference, CancellationToken ct)
+    /// <summary>Each mask's result at its highest rung (a failed one only when the mask has no success).</summary>
+    private static IEnumerable<EvaluationRecord> HighestRung(IEnumerable<EvaluationRecord> ledger) =>
+        ledger.GroupBy(r => r.MaskHash, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(r => r.Succeeded).ThenByDescending(r => r.Metrics.GetValueOrDefault(MetricNames.FidelityRung)).ThenBy(r => r.CandidateId).First());
+
+    /// <summary>
+    /// How many masks each baseline gets at the ladder's top rung so that its compute (forward-equivalent samples) is at
+    /// least <paramref name="target"/>: one probe evaluation of a uniform mask gives the cost of one baseline mask.
+    /// </summary>
+    private int EqualComputeCount(ulong seed, double target, CancellationToken ct)
+    {
+        var spec = Spec(seed, GenomeEncodings.ChannelBits);
+        var probe = _backend.EvaluateMask(spec, UniformMasks(spec, 1, ct)[0], null, null, ct);
+        var each = (3 * probe.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples)) + probe.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples);
+        var count = each > 0 ? Math.Max(2, (int)Math.Ceiling(target / each)) : options.Budget;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  equal compute: the NSGA-II arm spent {target / 1e6:F2} M forward-equivalent samples; a baseline mask at {options.SearchSteps} steps costs {each / 1e6:F3} M, so each baseline gets {count} masks"));
+        return count;
+    }
+
+    private MethodRun Direct(string method, ulong seed, QualityReference reference, int count, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var (spec, points) = EvaluateDirect(method, seed, ct);
+        var (spec, points) = EvaluateDirect(method, seed, ct, count);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
-        return Finish(method, seed, spec, [.. points], reference, clock.Elapsed.TotalSeconds, ct);
+        var compute = (points.Sum(p => p.TrainSamples), points.Sum(p => p.ForwardSamples));
+        return Finish(method, seed, spec, [.. points], reference, clock.Elapsed.TotalSeconds, compute, null, ct);
     }
 
     /// <summary>
@@ -193,15 +232,16 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     /// evaluated outside the grains with the search-time recovery, and the spec they were evaluated under. Synchronous
     /// and TorchSharp-bound: call it on a dedicated thread.
     /// </summary>
-    public (ExperimentSpec Spec, IReadOnlyList<QualityPoint> Points) EvaluateDirect(string method, ulong seed, CancellationToken ct)
+    public (ExperimentSpec Spec, IReadOnlyList<QualityPoint> Points) EvaluateDirect(string method, ulong seed, CancellationToken ct, int? count = null)
     {
+        var n = count ?? options.Budget;
         var (encoding, masks) = method switch
         {
-            Random => (GenomeEncodings.ChannelBits, (Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>>)RandomMasks),
-            Uniform => (GenomeEncodings.ChannelBits, UniformMasks),
-            Generation0 => (GenomeEncodings.KeepRatio, Generation0Masks),
-            Slimming => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.GlobalThreshold, token)),
-            Lamp => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.Lamp, token)),
+            Random => (GenomeEncodings.ChannelBits, (Func<ExperimentSpec, ulong, CancellationToken, IReadOnlyList<string>>)((spec, s, token) => RandomMasks(spec, s, n, token))),
+            Uniform => (GenomeEncodings.ChannelBits, (spec, _, token) => UniformMasks(spec, n, token)),
+            Generation0 => (GenomeEncodings.KeepRatio, (spec, _, token) => Generation0Masks(spec, n, token)),
+            Slimming => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.GlobalThreshold, n, token)),
+            Lamp => (GenomeEncodings.KeepRatio, (spec, _, token) => RuleMasks(spec, PruningRule.Lamp, n, token)),
             _ => throw new ArgumentException($"unknown direct arm '{method}'; expected {Random}, {Uniform}, {Slimming}, {Lamp} or {Generation0}", nameof(method)),
         };
         var spec = Spec(seed, encoding);
@@ -221,27 +261,17 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             ? string.Create(CultureInfo.InvariantCulture, $"; {reasons.Count} FAILED: {string.Join("; ", reasons.Distinct(StringComparer.Ordinal))}")
             : "";
 
-    private MethodRun Finish(string method, ulong seed, ExperimentSpec spec, List<QualityPoint> points, QualityReference reference, double searchSeconds, CancellationToken ct)
+    private MethodRun Finish(string method, ulong seed, ExperimentSpec spec, List<QualityPoint> points, QualityReference reference, double searchSeconds, (double Train, double Forward) compute, IReadOnlyList<ParetoEntry>? pareto, CancellationToken ct)
     {
-        var ok = points.Where(p => p.Succeeded).ToList();
-
-        // Final recovery of the cheapest front members (in MACs) within the search-time tolerance, else the most accurate one.
-        var front = QualityMetrics.Front([.. ok.Select(p => (p.Accuracy, p.Macs))]).Select(i => ok[i]).Where(p => p.MaskText.Length > 0).ToList();
-        var chosen = front.Where(p => (reference.ValidationAccuracy - p.Accuracy) * 100 <= options.RecoverWithinPoints)
-            .OrderBy(p => p.Macs).Take(options.RecoverMembers).ToList();
-        if (chosen.Count == 0 && front.Count > 0)
-        {
-            chosen.Add(front.OrderByDescending(p => p.Accuracy).First());
-        }
-
+        var chosen = options.IsLadder ? RecoveryChoice.Product(spec, points, reference, pareto) : RecoveryChoice.Cheapest(points, reference, options);
         var clock = Stopwatch.StartNew();
         var recovered = new List<RecoveredPoint>();
-        foreach (var member in chosen)
+        foreach (var (hash, text) in chosen)
         {
-            var result = _backend.Recover(spec, member.MaskText, null, ct);
+            var result = _backend.Recover(spec, text, null, ct);
             if (result.Succeeded)
             {
-                recovered.Add(new RecoveredPoint(member.MaskHash, result.Metric(MetricNames.Accuracy), result.Metric(MetricNames.Macs), result.Metric(MetricNames.LatencyMs), result.Metrics.GetValueOrDefault(MetricNames.LatencyCiPercent, double.NaN)));
+                recovered.Add(new RecoveredPoint(hash, result.Metric(MetricNames.Accuracy), result.Metric(MetricNames.Macs), result.Metric(MetricNames.LatencyMs), result.Metrics.GetValueOrDefault(MetricNames.LatencyCiPercent, double.NaN)));
             }
         }
 
@@ -255,47 +285,50 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             SearchSeconds = searchSeconds,
             RecoverySeconds = clock.Elapsed.TotalSeconds,
             Failed = points.Count(p => !p.Succeeded),
+            ComputeTrainSamples = compute.Train,
+            ComputeForwardSamples = compute.Forward,
+            HypervolumeRecovered = options.IsLadder ? QualityMetrics.RecoveredHypervolume(recovered, reference) : null,
         };
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {method}: HV(MACs) {run.HypervolumeMacs:F4}, HV(latency) {run.HypervolumeLatency:F4}, HV(MACs, latency) {run.HypervolumeAll:F4}; recovered {recovered.Count}: best MAC reduction {run.MacReductionWithin10:F2}x within 1.0 pt, latency speed-up {run.LatencySpeedupWithin10:F2}x ({run.RecoverySeconds:F0} s)"));
         return run;
     }
 
-    private IReadOnlyList<string> RandomMasks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    private IReadOnlyList<string> RandomMasks(ExperimentSpec spec, ulong seed, int count, CancellationToken ct)
     {
         var layout = _backend.LayoutOf(spec, ct);
         var problem = new Problem(layout, [new ObjectiveSpec(MetricNames.Accuracy, Direction.Maximize)]);
         var random = new RandomSource(seed ^ 0x5EED0F7A4DUL);
-        return [.. Spread(options.Budget).Select(d => problem.Repair(RandomInitialization.Create(layout, d, random)).ToCanonicalString())];
+        return [.. Spread(count).Select(d => problem.Repair(RandomInitialization.Create(layout, d, random)).ToCanonicalString())];
     }
 
-    private IReadOnlyList<string> UniformMasks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    private IReadOnlyList<string> UniformMasks(ExperimentSpec spec, int count, CancellationToken ct)
     {
         var importance = _backend.PrepareCached(spec, ct).SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order");
         var layout = _backend.LayoutOf(spec, ct);
-        return [.. Spread(options.Budget).Select(keep => MagnitudeMasks.Uniform(layout, importance, keep).ToCanonicalString())];
+        return [.. Spread(count).Select(keep => MagnitudeMasks.Uniform(layout, importance, keep).ToCanonicalString())];
     }
 
     /// <summary>A rule's masks at global keep ratios spread over [0.1, 0.9]; distinct only (neighbouring ratios can round to the same levels).</summary>
-    private IReadOnlyList<string> RuleMasks(ExperimentSpec spec, PruningRule rule, CancellationToken ct)
+    private IReadOnlyList<string> RuleMasks(ExperimentSpec spec, PruningRule rule, int count, CancellationToken ct)
     {
         var prepared = _backend.PrepareCached(spec, ct);
         var importance = prepared.SegmentImportance ?? throw new InvalidOperationException("the backend gave no importance order");
         var fractions = EvolutionMapping.Settings(spec, prepared).LevelKeepFractions ?? throw new InvalidOperationException("the keepRatio encoding gave no keep fractions");
         var layout = _backend.LayoutOf(spec, ct);
-        return [.. Spread(options.Budget).Select(keep => RuleInitialization.Create(layout, importance, rule, keep, fractions).ToCanonicalString()).Distinct(StringComparer.Ordinal)];
+        return [.. Spread(count).Select(keep => RuleInitialization.Create(layout, importance, rule, keep, fractions).ToCanonicalString()).Distinct(StringComparer.Ordinal)];
     }
 
-    private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, ulong seed, CancellationToken ct)
+    private IReadOnlyList<string> Generation0Masks(ExperimentSpec spec, int count, CancellationToken ct)
     {
         // The first population the NSGA-II arm starts from (the search's own seeding), grown to the full budget.
         var prepared = _backend.PrepareCached(spec, ct);
         var settings = EvolutionMapping.Settings(spec, prepared) with
         {
-            PopulationSize = options.Budget,
-            Termination = new TerminationSpec { MaxEvaluations = options.Budget },
+            PopulationSize = count,
+            Termination = new TerminationSpec { MaxEvaluations = count },
         };
         var engine = Nsga2.Create(EvolutionMapping.Problem(spec, prepared), settings);
-        return [.. engine.Ask(options.Budget).Select(c => c.Genome.ToCanonicalString())];
+        return [.. engine.Ask(count).Select(c => c.Genome.ToCanonicalString())];
     }
 
     /// <summary>Budget values spread evenly over [0.1, 0.9].</summary>
@@ -310,7 +343,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             metrics.GetValueOrDefault(MetricNames.Macs, double.NaN),
             metrics.GetValueOrDefault(MetricNames.LatencyMs, double.NaN),
             succeeded && metrics.ContainsKey(MetricNames.Accuracy) && metrics.ContainsKey(MetricNames.Macs) && metrics.ContainsKey(MetricNames.LatencyMs),
-            succeeded ? null : failure ?? "failed");
+            succeeded ? null : failure ?? "failed",
+            metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples),
+            metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples));
 
     private static Task<T> OnThread<T>(Func<T> work, CancellationToken ct) =>
         Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
