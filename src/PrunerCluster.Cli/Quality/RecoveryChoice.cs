@@ -37,7 +37,8 @@ public static class RecoveryChoice
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(reference);
-        var entries = pareto ?? Front(spec, points, reference);
+        // A member as costly as the unpruned model adds nothing to the hypervolume and would take one of the recoveries.
+        var entries = (pareto ?? Front(spec, points, reference)).Where(e => e.Metrics.GetValueOrDefault(MetricNames.Macs, double.MaxValue) < reference.Macs).ToList();
         return [.. FinalRecoverySelection.Members(entries, spec.FinalRecovery!).Select(e => (e.MaskHash, e.MaskText))];
     }
 
