@@ -72,10 +72,25 @@ public sealed class HostConfigurationTests
     [InlineData("PrunerCluster:Cluster:Mode", "kubernetes", "PrunerCluster:Cluster:Mode must be 'localhost'")]
     [InlineData("PrunerCluster:Cluster:ClusterId", " ", "ClusterId and ServiceId must not be empty")]
     [InlineData("PrunerCluster:Cluster:AdvertisedAddress", "my-host", "PrunerCluster:Cluster:AdvertisedAddress must be an IP address")]
+    [InlineData("PrunerCluster:Cluster:ListenAddress", "any", "PrunerCluster:Cluster:ListenAddress must be an IP address of this host (e.g. 0.0.0.0 for every interface, 127.0.0.1 for loopback only), got 'any'.")]
     public void Bad_cluster_configuration_is_rejected_naming_the_key(string key, string value, string expected)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => Build((key, value)));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Localhost_mode_listens_where_configured_so_a_container_can_publish_its_ports()
+    {
+        using var loopback = Build(("PrunerCluster:DeviceKind", "cpu"));
+        var endpoints = loopback.Services.GetRequiredService<IOptions<Orleans.Configuration.EndpointOptions>>().Value;
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 30000), endpoints.GatewayListeningEndpoint);
+
+        using var container = Build(("PrunerCluster:DeviceKind", "cpu"), ("PrunerCluster:Cluster:ListenAddress", "0.0.0.0"));
+        endpoints = container.Services.GetRequiredService<IOptions<Orleans.Configuration.EndpointOptions>>().Value;
+        Assert.Equal(System.Net.IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 11111), endpoints.SiloListeningEndpoint);
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 30000), endpoints.GatewayListeningEndpoint);
     }
 
     [Fact]

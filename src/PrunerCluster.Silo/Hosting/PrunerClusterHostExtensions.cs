@@ -91,15 +91,14 @@ public static class PrunerClusterHostExtensions
                 });
 
                 // In a pod: advertise the pod IP from the downward API and listen on every address.
-                var podIp = Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp);
-                var advertised = PostgresClusterExtensions.AdvertisedAddress(cluster.AdvertisedAddress ?? (string.IsNullOrEmpty(podIp) ? null : podIp));
-                silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyHostAddress || !string.IsNullOrEmpty(podIp));
+                ConfigureEndpoints(silo, cluster, Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp));
                 silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
             }
             else
             {
                 // Localhost mode: state lives on the primary silo, beside the membership it keeps.
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
+                ConfigureEndpoints(silo, cluster, podIp: null);
                 silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
 
                 // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo
@@ -154,6 +153,20 @@ public static class PrunerClusterHostExtensions
 
         builder.AddPrunerClusterTelemetry("prunercluster-silo", new TelemetryExport(Prometheus: http.Enabled, Console: cluster.ConsoleTelemetry));
         return builder;
+    }
+
+    /// <summary>The advertised and listening endpoints of both ports (overrides UseLocalhostClustering's loopback-only ones).</summary>
+    private static void ConfigureEndpoints(ISiloBuilder silo, ClusterHostingOptions cluster, string? podIp)
+    {
+        var (advertised, listen) = cluster.ResolveEndpoints(podIp);
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = advertised;
+            o.SiloPort = cluster.SiloPort;
+            o.GatewayPort = cluster.GatewayPort;
+            o.SiloListeningEndpoint = new System.Net.IPEndPoint(listen, cluster.SiloPort);
+            o.GatewayListeningEndpoint = new System.Net.IPEndPoint(listen, cluster.GatewayPort);
+        });
     }
 
     private static T Create<T>(IServiceProvider services, bool flag) => ActivatorUtilities.CreateInstance<T>(services, flag);
