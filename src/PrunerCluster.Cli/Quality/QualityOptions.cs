@@ -39,7 +39,11 @@ public sealed record QualityOptions
     /// </summary>
     public IReadOnlyList<FidelityRung>? Ladder { get; init; }
 
-    public bool IsLadder => Ladder is { Count: > 1 };
+    /// <summary>
+    /// Equal-compute mode (<c>--ladder</c> given): one rung runs the NSGA-II arm at one fidelity of that many steps, as a
+    /// reference for the ladder's savings; two or more give it the ladder.
+    /// </summary>
+    public bool IsLadder => Ladder is { Count: > 0 };
 
     /// <summary>Fine-tune steps of a baseline mask: the ladder's top rung, else <see cref="FineTuneSteps"/>.</summary>
     public int SearchSteps => IsLadder ? Ladder![^1].FineTuneSteps : FineTuneSteps;
@@ -241,7 +245,7 @@ public sealed record QualityOptions
             rungs.Add(new FidelityRung { FineTuneSteps = steps, ValidationSamples = samples });
         }
 
-        return rungs.Count >= 2 ? rungs : throw new CliException($"--ladder needs at least two rungs, got '{text}'; expected e.g. 0:1000,100,300");
+        return rungs.Count >= 1 ? rungs : throw new CliException($"--ladder needs at least one rung, got '{text}'; expected e.g. 0:1000,100,300 (or 300: one fidelity)");
     }
 
     private static ulong ParseSeed(string text) =>

@@ -46,7 +46,12 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             name += "-" + string.Join("+", objectives);
         }
 
-        return options.NsgaMaxDrop is { } drop ? name + "-drop" + drop.ToString("G", CultureInfo.InvariantCulture) : name;
+        if (options.NsgaMaxDrop is { } drop)
+        {
+            name += "-drop" + drop.ToString("G", CultureInfo.InvariantCulture);
+        }
+
+        return options.Ladder is { Count: 1 } single ? name + "-single" + single[0].FineTuneSteps.ToString(CultureInfo.InvariantCulture) : name;
     }
 
     public static bool IsNsgaArm(string method) => method.StartsWith(NsgaPrefix, StringComparison.Ordinal);
@@ -130,9 +135,9 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     public ExperimentSpec NsgaSpec(ulong seed, string encoding)
     {
         var spec = Spec(seed, encoding);
-        if (options.IsLadder)
+        if (options.Ladder is { Count: > 1 } ladder)
         {
-            spec = spec with { Search = spec.Search with { Fidelities = options.Ladder } };
+            spec = spec with { Search = spec.Search with { Fidelities = ladder } };
         }
 
         if (options.NsgaObjectives is { } objectives)
