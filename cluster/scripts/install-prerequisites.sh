@@ -6,7 +6,9 @@ set -euo pipefail
 # chromium: the HTML report's headless browser test; tmux: the live view's terminal test.
 # postgresql: server binaries in /usr/lib/postgresql/N/bin for cluster/scripts/local-cluster.sh --postgres and the tests'
 # private servers (own data directory and port, never the system service), plus psql.
-packages=(dataset-fashion-mnist postgresql chromium tmux)
+# podman, buildah, runc, debootstrap, uidmap, slirp4netns: cluster/scripts/build-images.sh and the container tests
+# (images built on a local Debian base made with debootstrap; podman run with runc, see containers.conf below).
+packages=(dataset-fashion-mnist postgresql chromium tmux podman buildah runc debootstrap uidmap slirp4netns)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +24,22 @@ if ((${#missing[@]})); then
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# podman on our machines: crun fails on hybrid cgroups ("cgroups in hybrid mode not supported") and raising an rlimit is
+# not permitted, so containers run with runc, cgroupfs and no default ulimits. Written only where no containers.conf
+# exists (an operator's own file is left alone; CONTAINERS_CONF can name this content instead).
+if [ "$(id -u)" -eq 0 ] && [ ! -e /etc/containers/containers.conf ]; then
+  mkdir -p /etc/containers
+  cat > /etc/containers/containers.conf <<'EOF'
+# Written by PrunerCluster's cluster/scripts/install-prerequisites.sh (see cluster/README.md, "Container images").
+[containers]
+default_ulimits = []
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+runtime = "runc"
+EOF
 fi
 
 ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "error: PostgreSQL server binaries missing under /usr/lib/postgresql/*/bin after install" >&2; exit 1; }
