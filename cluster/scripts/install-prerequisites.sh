@@ -6,9 +6,11 @@ set -euo pipefail
 # chromium: the HTML report's headless browser test; tmux: the live view's terminal test.
 # postgresql: server binaries in /usr/lib/postgresql/N/bin for cluster/scripts/local-cluster.sh --postgres and the tests'
 # private servers (own data directory and port, never the system service), plus psql.
-# podman, buildah, runc, debootstrap, uidmap, slirp4netns: cluster/scripts/build-images.sh and the container tests
-# (images built on a local Debian base made with debootstrap; podman run with runc, see containers.conf below).
-packages=(dataset-fashion-mnist postgresql chromium tmux podman buildah runc debootstrap uidmap slirp4netns)
+# podman, buildah, runc, debootstrap, uidmap, slirp4netns: cluster/scripts/build-images.sh (images built on a local
+# Debian base made with debootstrap; podman run with runc, see containers.conf below); catatonit and the CNI dnsname
+# plugin: 'podman kube play' (its pause image) and pods finding each other by name on a user network.
+packages=(dataset-fashion-mnist postgresql chromium tmux podman buildah runc debootstrap uidmap slirp4netns catatonit
+  golang-github-containernetworking-plugin-dnsname)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
