@@ -89,11 +89,12 @@ public sealed record IndividualKey([property: Id(0)] string Value)
     }
 
     /// <summary>The key of one mask's final recovery with <paramref name="recovery"/>'s settings (never equal to a search evaluation's key).</summary>
-    public static IndividualKey ForFinalRecovery(string checkpointHash, string settingsHash, string maskHash, string? deviceClass, FinalRecoverySettings recovery)
+    public static IndividualKey ForFinalRecovery(string checkpointHash, string settingsHash, string maskHash, string? deviceClass, FinalRecoverySettings recovery, string? warmStartKey = null)
     {
         ArgumentNullException.ThrowIfNull(recovery);
         var key = Compute(checkpointHash, settingsHash, maskHash, deviceClass);
-        return new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfinal-recovery=" + recovery.KeyText));
+        var warm = warmStartKey is null ? "" : "\nwarm-start=" + warmStartKey;
+        return new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfinal-recovery=" + recovery.KeyText + warm));
     }
 
     public override string ToString() => Value;
@@ -133,6 +134,8 @@ public sealed record EvaluationRequest
     /// <summary>
     /// Rung above 0 of a ladder: the key of the same mask's evaluation one rung below, whose fine-tuned weights (in the
     /// artifact store) this evaluation continues from for the steps that rung lacks; null = start from the baseline.
+    /// A final recovery of a ladder's member: the key of the member's highest-rung evaluation, continued for the
+    /// recovery's full steps (part of its key).
     /// </summary>
     [Id(73)] public string? WarmStartKey { get; init; }
 
@@ -155,7 +158,7 @@ public sealed record EvaluationRequest
     public FidelityRung? Fidelity => FinalRecovery is null ? Spec.RungAt(Rung) : null;
 
     public IndividualKey Key => FinalRecovery is { } recovery
-        ? IndividualKey.ForFinalRecovery(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, recovery)
+        ? IndividualKey.ForFinalRecovery(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, recovery, WarmStartKey)
         : IndividualKey.Compute(Prepared.CheckpointHash, Prepared.SettingsHash, MaskHash, DeviceClass, Fidelity);
 }
 

@@ -35,6 +35,11 @@ public sealed class InFlightEvaluation
 
     /// <summary>For a final recovery: the folder name the silo saves the recovered model under, when its host keeps models; null = none.</summary>
     [Id(76)] public string? ExportName { get; set; }
+
+    /// <summary>A final recovery's warm start (<see cref="FinalRecoveryJob.WarmStartKey"/>); search evaluations derive theirs from the rung below.</summary>
+    [Id(77)] public string? WarmStartKey { get; set; }
+
+    [Id(78)] public int WarmStartSteps { get; set; }
 }
 
 /// <summary>

@@ -19,4 +19,10 @@ public sealed class FinalRecoveryJob
 
     /// <summary>Null until the evaluation is booked (a failure is an outcome too).</summary>
     [Id(7)] public EvaluationOutcome? Outcome { get; set; }
+
+    /// <summary>The key of the member's highest-rung search evaluation whose weights the recovery continues from; null = from the baseline.</summary>
+    [Id(8)] public string? WarmStartKey { get; set; }
+
+    /// <summary>Fine-tune steps that evaluation ran.</summary>
+    [Id(9)] public int WarmStartSteps { get; set; }
 }

@@ -152,6 +152,9 @@ public sealed class GenomeEncodingTests
         Assert.Equal((900, 5e-4, true, int.MaxValue), (settings.FineTuneSteps, settings.LearningRate, settings.UseTestSet, settings.ValidationSamples));
         Assert.Equal(150, FinalRecoveryPlan.Settings(search, recovery with { Enabled = false }).FineTuneSteps);
 
+        // Continuing from 300 steps of a ladder's top rung: 900 steps on top of those.
+        Assert.Equal(1200, FinalRecoveryPlan.Settings(search, recovery, warmStartSteps: 300).FineTuneSteps);
+
         ParetoEntry Entry(long id, double accuracy) => new()
         {
             CandidateId = id, MaskText = "m", MaskHash = "h", IndividualKey = "k",

@@ -30,8 +30,8 @@ public sealed class EvaluationDispatcher(
             DeviceClass = keyDeviceClass,
             Deadline = entry.FinalRecovery ? DeadlinePolicy.ResolveFinalRecovery(state.Spec!, defaultDeadline) : DeadlinePolicy.Resolve(state.Spec!, defaultDeadline),
             Rung = entry.Rung,
-            WarmStartKey = entry.FinalRecovery ? null : WarmStartKey(entry, state, keyDeviceClass),
-            WarmStartSteps = entry.FinalRecovery ? 0 : RungBelow(entry, state)?.FineTuneSteps ?? 0,
+            WarmStartKey = entry.FinalRecovery ? entry.WarmStartKey : WarmStartKey(entry, state, keyDeviceClass),
+            WarmStartSteps = entry.FinalRecovery ? entry.WarmStartSteps : RungBelow(entry, state)?.FineTuneSteps ?? 0,
             FinalRecovery = entry.FinalRecovery ? state.Spec!.FinalRecovery : null,
             ExportName = entry.ExportName,
         })));

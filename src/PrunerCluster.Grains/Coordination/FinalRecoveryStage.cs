@@ -52,16 +52,40 @@ public static class FinalRecoveryStage
 
         return jobs;
 
-        FinalRecoveryJob Job(long id, string label, string maskText, string maskHash, Dictionary<string, double> metrics, string? exportName) => new()
+        FinalRecoveryJob Job(long id, string label, string maskText, string maskHash, Dictionary<string, double> metrics, string? exportName)
         {
-            CandidateId = id,
-            Label = label,
-            MaskText = maskText,
-            MaskHash = maskHash,
-            Key = IndividualKey.ForFinalRecovery(prepared.CheckpointHash, prepared.SettingsHash, maskHash, keyDeviceClass, recovery).Value,
-            SearchMetrics = metrics,
-            ExportName = exportName,
-        };
+            var (warmKey, warmSteps) = WarmStart(spec, prepared, maskHash, metrics, keyDeviceClass);
+            return new()
+            {
+                CandidateId = id,
+                Label = label,
+                MaskText = maskText,
+                MaskHash = maskHash,
+                Key = IndividualKey.ForFinalRecovery(prepared.CheckpointHash, prepared.SettingsHash, maskHash, keyDeviceClass, recovery, warmKey).Value,
+                SearchMetrics = metrics,
+                ExportName = exportName,
+                WarmStartKey = warmKey,
+                WarmStartSteps = warmSteps,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Where a member's recovery starts: in a ladder, from the weights of its highest-rung search evaluation (named by
+    /// that evaluation's key, <c>fidelity_rung</c> in its metrics), so the recovery's steps come on top of the ones the
+    /// search already spent; from the baseline without a ladder, at a rung of 0 steps, or for the unpruned row.
+    /// </summary>
+    public static (string? Key, int Steps) WarmStart(ExperimentSpec spec, PreparedExperiment prepared, string maskHash, IReadOnlyDictionary<string, double> searchMetrics, string? keyDeviceClass)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(searchMetrics);
+        if (!spec.IsMultiFidelity || !searchMetrics.TryGetValue(MetricNames.FidelityRung, out var rung) || spec.RungAt((int)rung) is not { FineTuneSteps: > 0 } at)
+        {
+            return (null, 0);
+        }
+
+        return (IndividualKey.Compute(prepared.CheckpointHash, prepared.SettingsHash, maskHash, keyDeviceClass, at).Value, at.FineTuneSteps);
     }
 
     /// <summary>The in-flight entry of a job, waiting for a slot.</summary>
@@ -77,6 +101,8 @@ public static class FinalRecoveryStage
             Generation = -1,
             FinalRecovery = true,
             ExportName = job.ExportName,
+            WarmStartKey = job.WarmStartKey,
+            WarmStartSteps = job.WarmStartSteps,
             LastContact = now,
         };
     }

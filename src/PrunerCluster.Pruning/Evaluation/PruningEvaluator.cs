@@ -37,10 +37,14 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         Run(checkpoint, mask, settings, device, exportDirectory: null, ct, warm);
 
     /// <summary>As <see cref="Evaluate"/>, then saves the pruned, fine-tuned model and its model card to <paramref name="exportDirectory"/>.</summary>
-    public EvaluationResult EvaluateAndExport(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string exportDirectory, CancellationToken ct = default)
+    public EvaluationResult EvaluateAndExport(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string exportDirectory, CancellationToken ct = default) =>
+        EvaluateAndExport(checkpoint, mask, settings, device, exportDirectory, null, ct);
+
+    /// <summary><see cref="EvaluateAndExport(BaselineCheckpoint, PruneMask, EvaluationSettings, Device, string, CancellationToken)"/> continuing from <paramref name="warm"/> weights.</summary>
+    public EvaluationResult EvaluateAndExport(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string exportDirectory, WarmStart? warm, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(exportDirectory);
-        return Run(checkpoint, mask, settings, device, exportDirectory, ct);
+        return Run(checkpoint, mask, settings, device, exportDirectory, ct, warm);
     }
 
     private EvaluationResult Run(BaselineCheckpoint checkpoint, PruneMask mask, EvaluationSettings settings, Device device, string? exportDirectory, CancellationToken ct, WarmStart? warm = null)

@@ -9,8 +9,12 @@ namespace PrunerCluster.Silo.Backends;
 /// </summary>
 public static class FinalRecoveryPlan
 {
-    /// <summary>Settings of a final-recovery evaluation; without recovery settings only the test-set scoring changes.</summary>
-    public static EvaluationSettings Settings(EvaluationSettings search, FinalRecoverySettings? recovery)
+    /// <summary>
+    /// Settings of a final-recovery evaluation; without recovery settings only the test-set scoring changes. A recovery
+    /// that continues from a member's search weights (<paramref name="warmStartSteps"/> steps already run) gets that many
+    /// steps on top, so it still fine-tunes for the recovery's full steps.
+    /// </summary>
+    public static EvaluationSettings Settings(EvaluationSettings search, FinalRecoverySettings? recovery, int warmStartSteps = 0)
     {
         ArgumentNullException.ThrowIfNull(search);
         var settings = search with { UseTestSet = true, ValidationSamples = int.MaxValue };
@@ -21,7 +25,7 @@ public static class FinalRecoveryPlan
 
         return settings with
         {
-            FineTuneSteps = recovery.FineTuneSteps,
+            FineTuneSteps = recovery.FineTuneSteps + Math.Max(0, warmStartSteps),
             LearningRate = recovery.LearningRate ?? search.LearningRate,
             LearningRateSearch = recovery.LearningRate is null && search.LearningRateSearch,
         };

@@ -136,8 +136,9 @@ public sealed partial class TorchSharpEvaluationBackend(
         var started = time.GetUtcNow();
         try
         {
+            var warm = FidelitySettings.WarmStartFrom(_artifacts, request);
             var settings = request.FinalRecovery is { } recovery
-                ? FinalRecoveryPlan.Settings(ResolveSettings(request.Spec), recovery)
+                ? FinalRecoveryPlan.Settings(ResolveSettings(request.Spec), recovery, warm?.PriorSteps ?? 0)
                 : FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
             TorchRuntime.EnsureInitialized(settings.Threads);
             var checkpoint = LoadCheckpoint(request.Prepared);
@@ -158,8 +159,8 @@ public sealed partial class TorchSharpEvaluationBackend(
             var device = TorchRuntime.SelectDevice(slot.Device);
             var export = FinalRecoveryPlan.ExportDirectory(options.Value.RecoveredModelsRoot, request);
             var result = export is null
-                ? Evaluator.Evaluate(checkpoint, mask, settings, device, FidelitySettings.WarmStartFrom(_artifacts, request), cancellationToken)
-                : Evaluator.EvaluateAndExport(checkpoint, mask, settings, device, export, cancellationToken);
+                ? Evaluator.Evaluate(checkpoint, mask, settings, device, warm, cancellationToken)
+                : Evaluator.EvaluateAndExport(checkpoint, mask, settings, device, export, warm, cancellationToken);
             if (settings.LearningRateSearch && result.Notes.FirstOrDefault(n => n.StartsWith("fine-tuning rate ", StringComparison.Ordinal)) is { } chosen
                 && _rangeTestsLogged.TryAdd(checkpoint.ContentHash, 0))
             {

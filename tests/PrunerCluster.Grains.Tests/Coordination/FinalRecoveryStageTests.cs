@@ -149,6 +149,35 @@ public sealed class FinalRecoveryStageTests
     }
 
     [Fact]
+    public void In_a_ladder_a_member_is_recovered_from_its_highest_rung_weights_and_the_warm_start_is_part_of_its_key()
+    {
+        var ladder = Spec(0) with
+        {
+            Search = new SearchSettings { Fidelities = [new FidelityRung { FineTuneSteps = 0 }, new FidelityRung { FineTuneSteps = 100 }, new FidelityRung { FineTuneSteps = 300 }] },
+        };
+        Dictionary<string, double> AtRung(int rung) => new() { [MetricNames.Accuracy] = 0.9, [MetricNames.Macs] = 10, [MetricNames.AccuracyDrop] = 0, [MetricNames.FidelityRung] = rung };
+        var front = Front() with { Entries = [Entry(1, "top", 0.9, 10) with { Metrics = AtRung(2) }, Entry(2, "cheap", 0.88, 5) with { Metrics = AtRung(0) }] };
+
+        var jobs = FinalRecoveryStage.Plan(ladder, Prepared, front, null);
+
+        var top = jobs.Single(j => j.MaskHash.StartsWith("top", StringComparison.Ordinal));
+        Assert.Equal(IndividualKey.Compute("c0ffee", "5e771n65", top.MaskHash, null, ladder.RungAt(2)).Value, top.WarmStartKey);
+        Assert.Equal(300, top.WarmStartSteps);
+        Assert.NotEqual(IndividualKey.ForFinalRecovery("c0ffee", "5e771n65", top.MaskHash, null, ladder.FinalRecovery!).Value, top.Key);
+        Assert.Equal(IndividualKey.ForFinalRecovery("c0ffee", "5e771n65", top.MaskHash, null, ladder.FinalRecovery!, top.WarmStartKey).Value, top.Key);
+
+        // A rung of 0 steps has no weights to continue from; nor has the unpruned row, nor a search without a ladder.
+        var cheap = jobs.Single(j => j.MaskHash.StartsWith("cheap", StringComparison.Ordinal));
+        Assert.Null(cheap.WarmStartKey);
+        Assert.Null(jobs[0].WarmStartKey);
+        Assert.All(FinalRecoveryStage.Plan(Spec(0), Prepared, front, null), j => Assert.Null(j.WarmStartKey));
+
+        // The in-flight entry carries it to the dispatcher, whose request's key is the job's key.
+        var entry = FinalRecoveryStage.Entry(top, DateTimeOffset.UnixEpoch);
+        Assert.Equal((top.WarmStartKey, 300), (entry.WarmStartKey, entry.WarmStartSteps));
+    }
+
+    [Fact]
     public void A_final_recovery_gets_a_deadline_scaled_by_its_longer_fine_tuning()
     {
         var spec = new ExperimentSpec
