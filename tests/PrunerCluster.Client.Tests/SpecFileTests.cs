@@ -8,6 +8,19 @@ namespace PrunerCluster.Client.Tests;
 public sealed class SpecFileTests
 {
     [Fact]
+    public void A_json_syntax_error_names_one_position_one_based()
+    {
+        var e = Assert.Throws<SpecFileException>(() => SpecFile.Parse("{\n  \"name\": \"x\",\n  \"model\": \"vgg\"\n  \"dataset\": \"d\"\n}", "bad.json"));
+
+        Assert.StartsWith("Spec file 'bad.json' is not valid JSON at line 4, column 3: ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(".", e.Message, StringComparison.Ordinal);
+        Assert.Equal("'x' is invalid.", SpecFile.WithoutPosition("'x' is invalid. LineNumber: 4 | BytePositionInLine: 2."));
+        Assert.Equal("Unexpected end.", SpecFile.WithoutPosition("Unexpected end. Path: $.a | LineNumber: 0 | BytePositionInLine: 9."));
+    }
+
+    [Fact]
     public void Shipped_example_parses_and_passes_structural_validation()
     {
         var spec = SpecFile.Load(TestPaths.ExampleSpec);

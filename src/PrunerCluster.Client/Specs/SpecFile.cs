@@ -74,11 +74,24 @@ public static class SpecFile
                 throw new SpecFileException($"Spec file '{source}' is not valid{at}: field '{duplicate.Field}' is given twice in one object; keep one.", ex);
             }
 
-            var line = ex.LineNumber is { } l ? $" at line {l + 1}" : "";
-            throw new SpecFileException($"Spec file '{source}' is not valid JSON{line}: {ex.Message}", ex);
+            var line = ex.LineNumber is { } l
+                ? ex.BytePositionInLine is { } c ? string.Create(CultureInfo.InvariantCulture, $" at line {l + 1}, column {c + 1}") : string.Create(CultureInfo.InvariantCulture, $" at line {l + 1}")
+                : "";
+            throw new SpecFileException($"Spec file '{source}' is not valid JSON{line}: {WithoutPosition(ex.Message)}", ex);
         }
 
         return FromDocument(document, source, JsonLineMap.Build(json));
+    }
+
+    /// <summary>
+    /// The parser's message without its own zero-based " LineNumber: 4 | BytePositionInLine: 2." tail, so the error names
+    /// one position, the one-based one before it.
+    /// </summary>
+    public static string WithoutPosition(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var trimmed = System.Text.RegularExpressions.Regex.Replace(message, @"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$", "");
+        return trimmed.Length > 0 && !trimmed.EndsWith('.') ? trimmed + "." : trimmed;
     }
 
     /// <summary>The field a duplicate-property error names and the line of its second occurrence (null line when not found).</summary>
