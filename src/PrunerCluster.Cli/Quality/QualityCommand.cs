@@ -73,11 +73,14 @@ public static class QualityCommand
 
         var clock = Stopwatch.StartNew();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quality benchmark{(options.IsQuick ? " (quick)" : "")}: {Environment.ProcessorCount} cores visible, {options.Threads} torch thread(s), {options.Slots} slot(s)"));
-        var results = await new QualityRunner(options, output).RunAsync(cancellationToken).ConfigureAwait(false);
+        var directory = Path.GetFullPath(options.OutDirectory);
+        var results = await new QualityRunner(options, output).RunAsync(
+            done => QualityReport.Write(directory, options, done, QualityReport.Table(options, done) + string.Create(CultureInfo.InvariantCulture, $"(partial: {done.Count} of {options.Seeds.Count} seeds, {clock.Elapsed.TotalMinutes:F1} min)\n")),
+            cancellationToken).ConfigureAwait(false);
         var table = QualityReport.Table(options, results) + string.Create(CultureInfo.InvariantCulture, $"wall time {clock.Elapsed.TotalMinutes:F1} min\n");
         output.WriteLine();
         output.Write(table);
-        var files = QualityReport.Write(Path.GetFullPath(options.OutDirectory), options, results, table);
+        var files = QualityReport.Write(directory, options, results, table);
         output.WriteLine("written: " + string.Join(", ", files));
         return 0;
     }

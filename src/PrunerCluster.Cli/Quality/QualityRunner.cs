@@ -56,7 +56,10 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     public static bool IsNsgaArm(string method) => method.StartsWith(NsgaPrefix, StringComparison.Ordinal);
 
-    public async Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(CancellationToken ct)
+    public Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(CancellationToken ct) => RunAsync(null, ct);
+
+    /// <summary>Runs every seed; <paramref name="seedDone"/> gets the results so far after each seed (a long run keeps its finished seeds).</summary>
+    public async Task<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>> RunAsync(Action<IReadOnlyList<(ulong Seed, QualityReference Reference, IReadOnlyList<MethodRun> Runs)>>? seedDone, CancellationToken ct)
     {
         var results = new List<(ulong, QualityReference, IReadOnlyList<MethodRun>)>();
         foreach (var seed in options.Seeds)
@@ -84,6 +87,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
                 runs.Add(await OnThread(() => Direct(method, seed, reference, count, ct), ct).ConfigureAwait(false));
             }
             results.Add((seed, reference, runs));
+            seedDone?.Invoke(results);
         }
 
         return results;
