@@ -49,6 +49,9 @@ public static class MetricNames
     /// <summary>Multi-fidelity search: fine-tune steps of the rung a result was measured at.</summary>
     public const string FidelitySteps = "fidelity_steps";
 
+    /// <summary>Fine-tune steps an evaluation continued from (a promotion, or a final recovery of a ladder's member); absent = from the baseline.</summary>
+    public const string WarmStartSteps = "warm_start_steps";
+
     public static IReadOnlyList<string> All { get; } =
     [
         Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,

@@ -230,5 +230,22 @@ public sealed class QualityTests
         var csv = FinalRecoveryReport.Csv(result).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, csv.Length);
         Assert.StartsWith("#1,bbbbbbbbbbbbbbbb,True,True,", csv[2], StringComparison.Ordinal);
+
+        // The header says when members continued from their search weights (a ladder's warm start).
+        var directory = Directory.CreateTempSubdirectory("final-header").FullName;
+        try
+        {
+            var plain = new StringWriter();
+            FinalRecoveryReport.WriteAndPrint(directory, result, plain);
+            Assert.Contains("after final recovery (600 steps, test set; drops against", plain.ToString(), StringComparison.Ordinal);
+            var warm = new StringWriter();
+            var continued = result with { Members = [result.Members[0] with { Metrics = new Dictionary<string, double>(result.Members[0].Metrics) { [MetricNames.WarmStartSteps] = 300 } }] };
+            FinalRecoveryReport.WriteAndPrint(directory, continued, warm);
+            Assert.Contains("after final recovery (600 steps, test set; members continue from their search weights, the unpruned model from the baseline; drops against", warm.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -112,7 +112,10 @@ public static class FinalRecoveryReport
         ArgumentNullException.ThrowIfNull(output);
         Write(directory, result);
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({result.FineTuneSteps} steps, test set; drops against the unpruned model recovered the same way):"));
+        var warm = result.Members.Any(m => m.Metrics.GetValueOrDefault(MetricNames.WarmStartSteps) > 0)
+            ? "; members continue from their search weights, the unpruned model from the baseline"
+            : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after final recovery ({result.FineTuneSteps} steps, test set{warm}; drops against the unpruned model recovered the same way):"));
         output.WriteLine(Table(result));
         var models = Path.Combine(directory, FinalRecoveryResult.ModelsFolder);
         output.WriteLine(Directory.Exists(models)
