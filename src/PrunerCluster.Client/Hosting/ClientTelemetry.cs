@@ -54,7 +54,9 @@ public static class ClientTelemetry
         var command = parse.CommandResult.Command.Name;
         var activity = Source.StartActivity(SpanName(command), ActivityKind.Client);
         activity?.SetTag(TelemetryNames.AttributeCommand, command);
-        if (activity is not null && parse.CommandResult.Command.Arguments.Any(a => a.Name == "id") && parse.GetValue<string>("id") is { } id)
+        // Only an id the user gave is read: a help request without it has none, and GetValue would throw.
+        if (activity is not null && parse.CommandResult.Command.Arguments.FirstOrDefault(a => a.Name == "id") is { } argument
+            && parse.GetResult(argument) is { Tokens.Count: > 0 } && parse.GetValue<string>("id") is { } id)
         {
             activity.SetTag(TelemetryNames.AttributeExperiment, id);
         }

@@ -32,16 +32,13 @@ public static class FinalRecoveryStage
             ranks.TryAdd(front[i].MaskHash, i + 1);
         }
 
-        // A member that is the unpruned model rides on the unpruned row's job, so it takes none of MaxMembers.
-        var full = Genome.Full(EvolutionMapping.Layout(prepared));
-        var pruned = FinalRecoverySelection.Members([.. front.Where(e => e.MaskHash != full.ContentHash)], recovery);
-        var chosen = pruned.Concat(FinalRecoverySelection.Members([.. front.Where(e => e.MaskHash == full.ContentHash).Take(1)], recovery))
-            .OrderBy(e => ranks[e.MaskHash]).ToList();
+        var chosen = FinalRecoverySelection.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
         if (chosen.Count == 0)
         {
             return [];
         }
 
+        var full = Genome.Full(EvolutionMapping.Layout(prepared));
         var jobs = new List<FinalRecoveryJob> { Job(-1, UnprunedLabel, full.ToCanonicalString(), full.ContentHash, [], null) };
         foreach (var member in chosen)
         {

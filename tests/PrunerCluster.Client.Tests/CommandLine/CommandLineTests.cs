@@ -26,6 +26,23 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Help_without_the_id_works_while_something_listens_to_the_clients_spans()
+    {
+        // With a listener the command's span starts; it must not read the id that a help request leaves out.
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == PrunerCluster.Contracts.TelemetryNames.ClientActivitySourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var watch = await ClientCli.RunAsync("watch", "-h");
+
+        Assert.Equal(0, watch.ExitCode);
+        Assert.Contains("Ctrl+C detaches", watch.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_command_has_its_own_help_with_its_options()
     {
         var (code, stdout, _) = await ClientCli.RunAsync("pareto", "--help");

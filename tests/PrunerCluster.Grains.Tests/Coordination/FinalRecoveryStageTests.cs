@@ -135,20 +135,6 @@ public sealed class FinalRecoveryStageTests
     }
 
     [Fact]
-    public void A_member_that_is_the_unpruned_model_takes_none_of_the_members_final_recovery_may_take()
-    {
-        var full = Genome.Full(EvolutionMapping.Layout(Prepared));
-        var unprunedMember = Entry(9, "x", 0.91, 2000) with { MaskHash = full.ContentHash, MaskText = full.ToCanonicalString() };
-
-        var jobs = FinalRecoveryStage.Plan(Spec(2), Prepared, Front() with { Entries = [.. Front().Entries, unprunedMember] }, null);
-
-        // Two pruned members as MaxMembers says, plus the unpruned member riding on the unpruned row.
-        Assert.Equal(2, jobs.Count(j => j.MaskHash != full.ContentHash));
-        Assert.Equal(2, FinalRecoveryStage.Dispatched(jobs).Count(j => j.MaskHash != full.ContentHash));
-        Assert.Single(FinalRecoveryStage.Dispatched(jobs), j => j.MaskHash == full.ContentHash);
-    }
-
-    [Fact]
     public void In_a_ladder_a_member_is_recovered_from_its_highest_rung_weights_and_the_warm_start_is_part_of_its_key()
     {
         var ladder = Spec(0) with
