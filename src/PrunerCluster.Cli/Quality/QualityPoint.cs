@@ -55,5 +55,7 @@ public sealed record MethodRun
     public double? HypervolumeRecovered { get; init; }
 
     /// <summary>Forward-equivalent samples: a training sample costs a forward and a backward pass, about three forward passes.</summary>
-    public double ComputeForwardEquivalent => (3 * ComputeTrainSamples) + ComputeForwardSamples;
+    public double ComputeForwardEquivalent => ForwardEquivalent(ComputeTrainSamples, ComputeForwardSamples);
+
+    public static double ForwardEquivalent(double trainSamples, double forwardSamples) => (3 * trainSamples) + forwardSamples;
 }

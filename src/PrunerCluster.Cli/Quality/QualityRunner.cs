@@ -197,8 +197,8 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             var pareto = await experiment.GetParetoSet().ConfigureAwait(false);
             var masks = pareto.Entries.ToDictionary(e => e.MaskHash, e => e.MaskText, StringComparer.Ordinal);
             entries = pareto.Entries;
-            compute = (ledger.Where(r => !r.FromCache).Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples)),
-                ledger.Where(r => !r.FromCache).Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples)));
+            var computed = ledger.Where(r => !r.FromCache).ToList();
+            compute = (computed.Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples)), computed.Sum(r => r.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples)));
             var records = options.IsLadder ? HighestRung(ledger) : ledger;
             points = [.. records.Select(r => Point(r.MaskHash, masks.GetValueOrDefault(r.MaskHash, ""), r.Succeeded, r.Metrics, r.FailureReason))];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {arm}: {status.State}, {points.Count} evaluated in {clock.Elapsed.TotalSeconds:F0} s{Failures(points)}"));
@@ -221,7 +221,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     {
         var spec = Spec(seed, GenomeEncodings.ChannelBits);
         var probe = _backend.EvaluateMask(spec, UniformMasks(spec, 1, ct)[0], null, null, ct);
-        var each = (3 * probe.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples)) + probe.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples);
+        var each = MethodRun.ForwardEquivalent(probe.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples), probe.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples));
         var count = each > 0 ? Math.Max(2, (int)Math.Ceiling(target / each)) : options.Budget;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  equal compute: the NSGA-II arm spent {target / 1e6:F2} M forward-equivalent samples; a baseline mask at {options.SearchSteps} steps costs {each / 1e6:F3} M, so each baseline gets {count} masks"));
         return count;
