@@ -96,19 +96,22 @@ done
 
 mkdir -p "$logs"
 logs="$(cd "$logs" && pwd)"
-# The CLI's build output carries the silo too (project reference): one build gives prunercluster and prunercluster-silo.
-project=src/PrunerCluster.Cli
+# Two thin executables over the engine: the silo (src/PrunerCluster.Silo) and the CLI (src/PrunerCluster.Cli).
+project=src/PrunerCluster.Silo
 bin_dir="$repo/$project/bin/$configuration/net10.0"
 dll="$bin_dir/prunercluster-silo.dll"
-cli_dll="$bin_dir/prunercluster.dll"
+cli_dll="$repo/src/PrunerCluster.Cli/bin/$configuration/net10.0/prunercluster.dll"
 if [[ "$build" == true ]]; then
-  echo "local-cluster: building $project ($configuration, log $logs/build.log)..."
-  if ! dotnet build "$repo/$project" -c "$configuration" -nologo >"$logs/build.log" 2>&1; then
-    tail -n 30 "$logs/build.log" >&2
-    die "build failed (dotnet build $project -c $configuration; full log $logs/build.log)"
-  fi
+  for p in "$project" src/PrunerCluster.Cli; do
+    echo "local-cluster: building $p ($configuration, log $logs/build.log)..."
+    if ! dotnet build "$repo/$p" -c "$configuration" -nologo >>"$logs/build.log" 2>&1; then
+      tail -n 30 "$logs/build.log" >&2
+      die "build failed (dotnet build $p -c $configuration; full log $logs/build.log)"
+    fi
+  done
 fi
 [[ -f "$dll" ]] || die "$dll not found; build it (dotnet build $project -c $configuration) or drop --no-build"
+[[ -f "$cli_dll" ]] || die "$cli_dll not found; build it (dotnet build src/PrunerCluster.Cli -c $configuration) or drop --no-build"
 
 # Private PostgreSQL: initdb once into $logs/postgres/data, start on 127.0.0.1:$pg_port, create the database, apply the schema.
 pg_dir="$logs/postgres"

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using PrunerCluster.Silo.Hosting;
+using PrunerCluster.Engine.Hosting;
 using PrunerCluster.Storage.Postgres;
 
 // A PrunerCluster silo. Configuration: appsettings.json, PrunerCluster__... environment variables, and command-line

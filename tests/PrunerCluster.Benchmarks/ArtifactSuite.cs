@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using PrunerCluster.Pruning.Artifacts;
-using PrunerCluster.Silo.Storage;
+using PrunerCluster.Engine.Storage;
 using PrunerCluster.Storage.Postgres;
 using PrunerCluster.Testing;
 

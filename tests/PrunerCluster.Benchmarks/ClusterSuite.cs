@@ -7,7 +7,7 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Grains.Slots;
-using PrunerCluster.Silo.Storage;
+using PrunerCluster.Engine.Storage;
 
 namespace PrunerCluster.Benchmarks;
 

@@ -9,7 +9,7 @@ using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Evaluation;
 using PrunerCluster.Pruning.Training;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 
 namespace PrunerCluster.Benchmarks;
 

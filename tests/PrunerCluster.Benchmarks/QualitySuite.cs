@@ -1,5 +1,6 @@
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Cli.Quality;
+using PrunerCluster.Engine.Quality;
 
 namespace PrunerCluster.Benchmarks;
 
@@ -22,7 +23,7 @@ internal static class QualitySuite
 
         try
         {
-            return QualityCommand.RunAsync(QualityOptions.Parse(args), Console.Out, cancel.Token).GetAwaiter().GetResult();
+            return QualityCommand.RunAsync(QualityCommand.ParseOptions(args), Console.Out, cancel.Token).GetAwaiter().GetResult();
         }
         catch (CliException ex)
         {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using PrunerCluster.Cli.Commands;
-using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Engine.Hosting;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Pruning.Export;

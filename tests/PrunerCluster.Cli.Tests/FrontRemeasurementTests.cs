@@ -1,4 +1,4 @@
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Tests;

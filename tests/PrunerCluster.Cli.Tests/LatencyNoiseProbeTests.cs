@@ -1,4 +1,4 @@
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Evolution;
 
 namespace PrunerCluster.Cli.Tests;

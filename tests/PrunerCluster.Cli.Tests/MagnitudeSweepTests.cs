@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Cli.Commands;
 using PrunerCluster.Cli.Sweeps;
+using PrunerCluster.Engine.Sweeps;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Plots;
@@ -10,7 +11,7 @@ using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Specs;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Testing;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using PrunerCluster.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using PrunerCluster.Cli.Commands;
-using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Engine.Hosting;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Specs;

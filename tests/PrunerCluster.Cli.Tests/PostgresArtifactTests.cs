@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Export;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Testing;
 using Xunit.Abstractions;
 

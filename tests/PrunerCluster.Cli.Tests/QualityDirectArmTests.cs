@@ -1,4 +1,5 @@
 using PrunerCluster.Cli.Quality;
+using PrunerCluster.Engine.Quality;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Testing;
 

@@ -1,5 +1,6 @@
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Cli.Quality;
+using PrunerCluster.Engine.Quality;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Tests;
@@ -25,13 +26,13 @@ public sealed class QualityEqualComputeTests
             Assert.StartsWith("--ladder", error.Message, StringComparison.Ordinal);
         }
 
-        var parsed = QualityOptions.Parse(["--ladder", "300", "--model", "resnet", "--recover-within", "3"]);
+        var parsed = QualityCommand.ParseOptions(["--ladder", "300", "--model", "resnet", "--recover-within", "3"]);
         Assert.True(parsed.IsLadder);
         Assert.Equal("resnet", parsed.Model);
         Assert.Equal(3, parsed.RecoverWithinPoints);
         Assert.Equal("nsga2-keepRatio-single300", QualityRunner.NsgaArm("keepRatio", parsed));
-        Assert.Equal("nsga2-keepRatio-drop5", QualityRunner.NsgaArm("keepRatio", QualityOptions.Parse(["--ladder", "0,300", "--nsga-max-drop", "5"])));
-        Assert.Contains("--recover-within", Assert.Throws<CliException>(() => QualityOptions.Parse(["--recover-within", "0"])).Message, StringComparison.Ordinal);
+        Assert.Equal("nsga2-keepRatio-drop5", QualityRunner.NsgaArm("keepRatio", QualityCommand.ParseOptions(["--ladder", "0,300", "--nsga-max-drop", "5"])));
+        Assert.Contains("--recover-within", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(["--recover-within", "0"])).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Cli.Quality;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Quality;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Tests;
@@ -150,21 +151,21 @@ public sealed class QualityTests
     [Fact]
     public void Quick_and_explicit_options_parse_and_bad_values_name_the_option()
     {
-        var quick = QualityOptions.Parse(Parse("--quick", "--seeds", "3,4", "--encodings", "channelbits,KEEPRATIO"));
+        var quick = QualityCommand.ParseOptions(Parse("--quick", "--seeds", "3,4", "--encodings", "channelbits,KEEPRATIO"));
         Assert.True(quick.IsQuick);
         Assert.Equal([3UL, 4UL], quick.Seeds);
         Assert.Equal([GenomeEncodings.ChannelBits, GenomeEncodings.KeepRatio], quick.Encodings);
         Assert.Equal(QualityOptions.Quick.Budget, quick.Budget);
 
-        var full = QualityOptions.Parse(Parse("--budget", "20", "--recovery-steps", "900"));
+        var full = QualityCommand.ParseOptions(Parse("--budget", "20", "--recovery-steps", "900"));
         Assert.Equal((20, 900, false, false), (full.Budget, full.RecoverySteps, full.IsQuick, full.NsgaOnly));
-        Assert.True(QualityOptions.Parse(Parse("--nsga-only", "--encodings", "keepRatio,channelBits")).NsgaOnly);
-        Assert.Equal("runs/quality.json", QualityOptions.Parse(Parse("--rescore", "runs/quality.json")).RescoreFrom);
+        Assert.True(QualityCommand.ParseOptions(Parse("--nsga-only", "--encodings", "keepRatio,channelBits")).NsgaOnly);
+        Assert.Equal("runs/quality.json", QualityCommand.ParseOptions(Parse("--rescore", "runs/quality.json")).RescoreFrom);
         Assert.Null(full.RescoreFrom);
         Assert.Equal(("nsga2-keepRatio", null, null), (QualityRunner.NsgaArm(GenomeEncodings.KeepRatio, full), full.NsgaMaxDrop, full.NsgaObjectives));
 
         // An NSGA-II arm variant: constrained, two objectives; its name says so.
-        var variant = QualityOptions.Parse(Parse("--nsga-only", "--nsga-max-drop", "10", "--nsga-objectives", "macs,accuracy"));
+        var variant = QualityCommand.ParseOptions(Parse("--nsga-only", "--nsga-max-drop", "10", "--nsga-objectives", "macs,accuracy"));
         Assert.Equal(10, variant.NsgaMaxDrop);
         Assert.Equal([MetricNames.Accuracy, MetricNames.Macs], variant.NsgaObjectives);
         Assert.Equal("nsga2-keepRatio-accuracy+macs-drop10", QualityRunner.NsgaArm(GenomeEncodings.KeepRatio, variant));
@@ -173,12 +174,12 @@ public sealed class QualityTests
         Assert.Equal([MetricNames.Accuracy, MetricNames.Macs], spec.Objectives.Select(o => o.Metric));
         Assert.Equal(new ConstraintDefinition(MetricNames.AccuracyDrop, ConstraintOperator.LessOrEqual, 10), Assert.Single(spec.Constraints));
         Assert.Equal(3, new QualityRunner(variant, TextWriter.Null).Spec(1, GenomeEncodings.KeepRatio).Objectives.Count);
-        Assert.Contains("--nsga-max-drop must be a number of accuracy points > 0, got 0", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-max-drop", "0"))).Message, StringComparison.Ordinal);
-        Assert.Contains("unknown metric 'energy'", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-objectives", "accuracy,energy"))).Message, StringComparison.Ordinal);
-        Assert.Contains("must name accuracy and at least one", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--nsga-objectives", "macs"))).Message, StringComparison.Ordinal);
+        Assert.Contains("--nsga-max-drop must be a number of accuracy points > 0, got 0", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(Parse("--nsga-max-drop", "0"))).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown metric 'energy'", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(Parse("--nsga-objectives", "accuracy,energy"))).Message, StringComparison.Ordinal);
+        Assert.Contains("must name accuracy and at least one", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(Parse("--nsga-objectives", "macs"))).Message, StringComparison.Ordinal);
 
-        Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
-        Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityOptions.Parse(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);
+        Assert.Contains("--seeds", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(Parse("--seeds", "x"))).Message, StringComparison.Ordinal);
+        Assert.Contains("--encodings", Assert.Throws<CliException>(() => QualityCommand.ParseOptions(Parse("--encodings", "bits"))).Message, StringComparison.Ordinal);
     }
 
     [Fact]

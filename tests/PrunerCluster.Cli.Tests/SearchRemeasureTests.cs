@@ -1,6 +1,6 @@
 using System.Text.Json;
 using PrunerCluster.Cli.Commands;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Contracts;

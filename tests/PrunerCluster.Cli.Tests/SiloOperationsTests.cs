@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Engine.Hosting;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Telemetry;
-using PrunerCluster.Silo.Hosting;
 using Xunit.Abstractions;
 
 namespace PrunerCluster.Cli.Tests;

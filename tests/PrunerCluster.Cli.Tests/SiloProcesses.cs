@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Engine.Hosting;
 
 namespace PrunerCluster.Cli.Tests;
 

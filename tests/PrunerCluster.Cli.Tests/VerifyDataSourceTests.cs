@@ -4,7 +4,7 @@ using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Export;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Testing;
 
 namespace PrunerCluster.Cli.Tests;

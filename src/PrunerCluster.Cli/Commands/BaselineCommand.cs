@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using PrunerCluster.Cli.Sweeps;
+using PrunerCluster.Engine.Sweeps;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Commands;
 using PrunerCluster.Contracts;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 

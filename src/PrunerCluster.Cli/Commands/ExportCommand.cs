@@ -6,9 +6,9 @@ using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Selection;
 using PrunerCluster.Client.Specs;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Contracts;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Contracts;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 

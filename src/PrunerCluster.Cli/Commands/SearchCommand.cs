@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using PrunerCluster.Cli.Hosting;
+using PrunerCluster.Engine.Hosting;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Commands;
 using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
 using PrunerCluster.Client.Specs;
-using PrunerCluster.Cli.Recovery;
+using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Contracts;
 
 namespace PrunerCluster.Cli.Commands;

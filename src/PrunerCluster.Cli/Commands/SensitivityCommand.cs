@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PrunerCluster.Cli.Sweeps;
+using PrunerCluster.Engine.Sweeps;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Specs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using PrunerCluster.Contracts;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Backends;
 
 namespace PrunerCluster.Cli.Commands;
 

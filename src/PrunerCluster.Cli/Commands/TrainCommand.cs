@@ -1,12 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PrunerCluster.Client.CommandLine;
 using PrunerCluster.Client.Specs;
-using PrunerCluster.Pruning;
-using PrunerCluster.Pruning.Training;
-using PrunerCluster.Silo.Backends;
+using PrunerCluster.Engine.Baselines;
 
 namespace PrunerCluster.Cli.Commands;
 
@@ -25,26 +21,16 @@ public static class TrainCommand
         command.SetAction(async (parse, ct) =>
         {
             var experiment = BaselineEpochsOption.Apply(SpecFile.LoadValid(parse.GetValue(spec)!), parse.GetValue(epochs));
-            var options = new TorchSharpBackendOptions();
-            var backend = new TorchSharpEvaluationBackend(Options.Create(options), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
-            if (backend.Validate(experiment) is { Count: > 0 } errors)
+            var preparation = new BaselinePreparation();
+            if (preparation.Validate(experiment) is { Count: > 0 } errors)
             {
                 throw SpecFile.Rejected(parse.GetValue(spec)!, errors);
             }
 
             // The data set however the spec gives it (by name, or by format and folder), resolved as the search resolves it.
-            var settings = backend.BaselineTraining(experiment);
-            var directory = parse.GetValue(cache) ?? experiment.Baseline.CacheDirectory ?? options.CheckpointCacheDirectory;
+            var (settings, directory) = preparation.Plan(experiment, parse.GetValue(cache));
             console.Out.WriteLine($"training {settings.Model} on {settings.Dataset} for {settings.Epochs} epoch(s), seed {settings.Seed} (cache: {directory})");
-            var checkpoint = await Task.Factory.StartNew(
-                () =>
-                {
-                    TorchRuntime.Initialize(settings.Threads);
-                    return BaselineTrainer.TrainOrLoad(settings, directory, line => console.Out.WriteLine("  " + line), ct: ct);
-                },
-                ct,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).ConfigureAwait(false);
+            var checkpoint = await BaselinePreparation.TrainOrLoadAsync(settings, directory, line => console.Out.WriteLine("  " + line), ct).ConfigureAwait(false);
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline: {checkpoint.Path}"));
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  test accuracy {checkpoint.TestAccuracy:P2}, validation accuracy {checkpoint.ValidationAccuracy:P2}, content hash {checkpoint.ContentHash[..12]}"));
             console.Out.WriteLine($"searches with this spec start from it; set baseline.checkpointPath to \"{checkpoint.Path}\" to pin it");

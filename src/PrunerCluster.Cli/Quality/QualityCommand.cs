@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Engine.Quality;
 
 namespace PrunerCluster.Cli.Quality;
 
@@ -17,6 +18,20 @@ public static class QualityCommand
         var (command, bind) = Build();
         command.SetAction((parse, ct) => RunAsync(bind(parse), console.Out, ct));
         return command;
+    }
+
+    /// <summary>Parses the quality benchmark's arguments (the same as <c>prunercluster quality</c> takes).</summary>
+    public static QualityOptions ParseOptions(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var (command, bind) = Build();
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new CliException("quality: " + string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+
+        return bind(parse);
     }
 
     /// <summary>The command and how its parse result becomes <see cref="QualityOptions"/>.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PrunerCluster.Client.Plots;
 using PrunerCluster.Client.Specs;
+using PrunerCluster.Engine.Sweeps;
 using ScottPlot;
 using Spectre.Console;
 

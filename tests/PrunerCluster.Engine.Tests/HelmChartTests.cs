@@ -1,0 +1,434 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PrunerCluster.Grains.Hosting;
+using PrunerCluster.Engine.Backends;
+using PrunerCluster.Engine.Hosting;
+using YamlDotNet.RepresentationModel;
+
+namespace PrunerCluster.Engine.Tests;
+
+/// <summary>
+/// Validates helm/prunercluster without Helm or Kubernetes: every template renders (expressions it can resolve
+/// substituted from values.yaml, if/with/range taken by their values) to YAML that parses; every .Values path a template
+/// uses exists in values.yaml and in values.schema.json; and the ports, environment variables and probe paths the pods
+/// get are the ones the silo reads and serves (taken from its options classes and constants, not copied here).
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed partial class HelmChartTests
+{
+    private static readonly string Chart = Path.Combine(RepoRoot(), "helm", "prunercluster");
+
+    [Fact]
+    public void Every_values_path_used_by_a_template_exists_in_values_yaml_and_in_the_schema()
+    {
+        var values = LoadValues();
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Chart, "values.schema.json")));
+        var used = TemplateFiles().SelectMany(f => ValuesPath().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Path: m.Groups[1].Value))).ToList();
+        Assert.NotEmpty(used);
+        foreach (var (file, path) in used)
+        {
+            Assert.True(Lookup(values, path, out _), $"{file}: .Values{path} is not in values.yaml");
+            Assert.True(SchemaHas(schema.RootElement, path), $"{file}: .Values{path} is not in values.schema.json");
+        }
+    }
+
+    [Fact]
+    public void Values_yaml_and_the_schema_describe_the_same_keys()
+    {
+        var values = LoadValues();
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Chart, "values.schema.json")));
+        foreach (var path in Leaves(values, ""))
+        {
+            Assert.True(SchemaHas(schema.RootElement, path), $"values.yaml key {path} is not in values.schema.json");
+        }
+
+        foreach (var path in SchemaPaths(schema.RootElement, ""))
+        {
+            Assert.True(Lookup(values, path, out _), $"values.schema.json property {path} has no default in values.yaml");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Templates_render_to_valid_yaml_whose_pods_match_what_the_silo_reads_and_serves(bool everythingOn)
+    {
+        var values = LoadValues();
+        if (everythingOn)
+        {
+            foreach (var key in new[] { ".coordinators.enabled", ".postgresql.enabled", ".experiment.enabled", ".dashboard.enabled" })
+            {
+                Set(values, key, "true");
+            }
+
+            Set(values, ".telemetry.otlpEndpoint", "http://otel-collector:4317");
+        }
+
+        var documents = TemplateFiles().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
+            .SelectMany(f => Parse(Path.GetFileName(f), Render(File.ReadAllText(f), values)))
+            .ToList();
+        var kinds = documents.Select(d => Scalar(d, "kind")).ToList();
+        Assert.Contains("StatefulSet", kinds);
+        Assert.Contains("Service", kinds);
+        Assert.Contains("PodDisruptionBudget", kinds);
+        Assert.Contains("Job", kinds);
+        Assert.DoesNotContain("Ingress", kinds);
+        if (everythingOn)
+        {
+            Assert.Contains("Deployment", kinds);
+            Assert.Contains("ConfigMap", kinds);
+            Assert.Contains("Secret", kinds);
+        }
+
+        // Nothing leaves the cluster by default: every Service is ClusterIP (or headless).
+        foreach (var service in documents.Where(d => Scalar(d, "kind") == "Service"))
+        {
+            var type = Scalar(service, "spec", "type");
+            Assert.True(type is null or "ClusterIP", $"Service {Scalar(service, "metadata", "name")} is {type}");
+        }
+
+        var known = KnownEnvironmentVariables();
+        var silos = documents.Where(d => Scalar(d, "kind") is "StatefulSet" or "Deployment" && Scalar(d, "metadata", "name")!.EndsWith("-silo", StringComparison.Ordinal) || Scalar(d, "metadata", "name")!.EndsWith("-coordinator", StringComparison.Ordinal)).ToList();
+        Assert.Equal(everythingOn ? 2 : 1, silos.Count);
+        foreach (var workload in silos)
+        {
+            var pod = Node(workload, "spec", "template", "spec")!;
+            var container = Assert.IsType<YamlMappingNode>(Assert.Single(Sequence(pod, "containers")));
+            var env = Sequence(container, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name")!, e => Scalar(e, "value"), StringComparer.Ordinal);
+            foreach (var name in env.Keys)
+            {
+                Assert.True(known.Contains(name), $"{Scalar(workload, "metadata", "name")}: environment variable {name} is read by nothing in the silo");
+            }
+
+            var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name")!, p => int.Parse(Scalar(p, "containerPort")!, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+            Assert.Equal(ports["silo"], int.Parse(env[EnvName(ClusterHostingOptions.SectionName, nameof(ClusterHostingOptions.SiloPort))]!, CultureInfo.InvariantCulture));
+            Assert.Equal(ports["gateway"], int.Parse(env[EnvName(ClusterHostingOptions.SectionName, nameof(ClusterHostingOptions.GatewayPort))]!, CultureInfo.InvariantCulture));
+            Assert.Equal(ports["http"], int.Parse(env[EnvName(SiloHttpOptions.SectionName, nameof(SiloHttpOptions.Port))]!, CultureInfo.InvariantCulture));
+            Assert.Equal("0.0.0.0", env[EnvName(SiloHttpOptions.SectionName, nameof(SiloHttpOptions.BindAddress))]);
+            foreach (var downward in new[] { KubernetesEnvironment.PodIp, KubernetesEnvironment.PodName })
+            {
+                Assert.True(env.ContainsKey(downward), $"{downward} is not passed from the downward API");
+            }
+
+            Assert.Equal(SiloHttpOptions.LivenessPath, Scalar(container, "livenessProbe", "httpGet", "path"));
+            Assert.Equal(SiloHttpOptions.LivenessPath, Scalar(container, "startupProbe", "httpGet", "path"));
+            Assert.Equal(SiloHttpOptions.ReadinessPath, Scalar(container, "readinessProbe", "httpGet", "path"));
+            foreach (var probe in new[] { "livenessProbe", "startupProbe", "readinessProbe" })
+            {
+                Assert.Equal("http", Scalar(container, probe, "httpGet", "port"));
+            }
+
+            var grace = int.Parse(env[EnvName(DrainOptions.SectionName, nameof(DrainOptions.GracePeriodSeconds))]!, CultureInfo.InvariantCulture);
+            var termination = int.Parse(Scalar(pod, "terminationGracePeriodSeconds")!, CultureInfo.InvariantCulture);
+            Assert.True(termination >= grace + DrainOptions.OrleansShutdown.TotalSeconds, $"terminationGracePeriodSeconds {termination} does not cover the drain ({grace} s) plus Orleans' shutdown");
+            Assert.True(Node(pod, "securityContext") is not null && Scalar(pod, "securityContext", "runAsNonRoot") == "true", "silo pods must run as non-root");
+
+            var annotations = Node(workload, "spec", "template", "metadata", "annotations") as YamlMappingNode;
+            if (annotations is not null && Scalar(annotations, "prometheus.io/scrape") == "true")
+            {
+                Assert.Equal(SiloHttpOptions.MetricsPath, Scalar(annotations, "prometheus.io/path"));
+                Assert.Equal(ports["http"].ToString(CultureInfo.InvariantCulture), Scalar(annotations, "prometheus.io/port"));
+            }
+
+            if (Scalar(workload, "kind") == "StatefulSet")
+            {
+                var devices = env[EnvName("PrunerCluster", nameof(PrunerClusterSiloOptions.DeviceCount))];
+                Assert.Equal("cuda", env[EnvName("PrunerCluster", nameof(PrunerClusterSiloOptions.DeviceKind))]);
+                Assert.Equal(devices, Scalar(container, "resources", "limits", "nvidia.com/gpu"));
+                Assert.Equal(devices, Scalar(container, "resources", "requests", "nvidia.com/gpu"));
+            }
+            else
+            {
+                Assert.Equal("0", env[EnvName("PrunerCluster", nameof(PrunerClusterSiloOptions.DeviceCount))]);
+            }
+        }
+
+        var jobs = documents.Where(d => Scalar(d, "kind") == "Job").ToList();
+        var schemaInit = Assert.Single(jobs, j => Scalar(j, "metadata", "name")!.EndsWith("-schema-init", StringComparison.Ordinal));
+        Assert.NotNull(Scalar(schemaInit, "metadata", "annotations", "helm.sh/hook"));
+        var initContainer = (YamlMappingNode)Sequence(Node(schemaInit, "spec", "template", "spec")!, "containers").Single();
+        Assert.Equal(new[] { "db", "init" }, Sequence(initContainer, "args").Select(a => ((YamlScalarNode)a).Value!));
+        foreach (var job in jobs)
+        {
+            foreach (var container in Sequence(Node(job, "spec", "template", "spec")!, "containers").Cast<YamlMappingNode>())
+            {
+                foreach (var name in Sequence(container, "env").Cast<YamlMappingNode>().Select(e => Scalar(e, "name")!))
+                {
+                    Assert.True(known.Contains(name), $"{Scalar(job, "metadata", "name")}: environment variable {name} is read by nothing");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Environment variables the silo and CLI read: every bindable property of their options sections
+    /// (Section__Property, as .NET configuration maps them), and the constants of <see cref="KubernetesEnvironment"/>.
+    /// </summary>
+    private static HashSet<string> KnownEnvironmentVariables()
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (section, type) in new[]
+        {
+            ("PrunerCluster", typeof(PrunerClusterSiloOptions)),
+            (ClusterHostingOptions.SectionName, typeof(ClusterHostingOptions)),
+            (SiloHttpOptions.SectionName, typeof(SiloHttpOptions)),
+            (DrainOptions.SectionName, typeof(DrainOptions)),
+            ("PrunerCluster:TorchSharp", typeof(TorchSharpBackendOptions)),
+        })
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
+                known.Add(EnvName(section, property.Name));
+            }
+        }
+
+        foreach (var field in typeof(KubernetesEnvironment).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral))
+        {
+            known.Add((string)field.GetRawConstantValue()!);
+        }
+
+        // The bundled trial PostgreSQL reads its own variables.
+        known.UnionWith(["POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PGDATA"]);
+        return known;
+    }
+
+    private static string EnvName(string section, string property) => section.Replace(":", "__", StringComparison.Ordinal) + "__" + property;
+
+    /// <summary>
+    /// A small Go-template evaluator for this chart: control lines (if/else/end/with/range/define/variables) choose
+    /// branches by values.yaml truthiness (unknown conditions take the first branch); whole-line expressions such as
+    /// toYaml/include blocks are dropped; inline expressions become the value they name, or a placeholder.
+    /// </summary>
+    private static string Render(string template, YamlMappingNode values)
+    {
+        var output = new List<string>();
+        var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
+        var active = true;
+        foreach (var line in template.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            var control = ControlLine().Match(trimmed);
+            if (control.Success)
+            {
+                var keyword = control.Groups["keyword"].Value;
+                var argument = control.Groups["argument"].Value.Trim();
+                switch (keyword)
+                {
+                    case "if" or "with" or "range" or "define":
+                        var condition = keyword == "define" ? false : keyword == "range" || Truthy(argument, values);
+                        stack.Push((active, condition, active));
+                        active = active && condition;
+                        break;
+                    case "else":
+                        var top = stack.Pop();
+                        var elseIf = argument.StartsWith("if ", StringComparison.Ordinal);
+                        var take = !top.Taken && (!elseIf || Truthy(argument[3..], values));
+                        stack.Push((top.Parent, top.Taken || take, top.Parent && take));
+                        active = top.Parent && take;
+                        break;
+                    case "end":
+                        active = stack.Pop().Parent;
+                        break;
+                }
+
+                continue;
+            }
+
+            if (!active || WholeLineExpression().IsMatch(trimmed))
+            {
+                continue;
+            }
+
+            output.Add(Expression().Replace(line, m => Resolve(m.Groups[1].Value.Trim(), values)));
+        }
+
+        return string.Join('\n', output);
+    }
+
+    private static bool Truthy(string condition, YamlMappingNode values)
+    {
+        var negate = condition.StartsWith("not ", StringComparison.Ordinal);
+        var path = ValuesPath().Match(condition);
+        if (!path.Success || !Lookup(values, path.Groups[1].Value, out var node))
+        {
+            return true;
+        }
+
+        var truthy = node switch
+        {
+            YamlScalarNode s => !string.IsNullOrEmpty(s.Value) && s.Value is not ("false" or "0"),
+            YamlMappingNode m => m.Children.Count > 0,
+            YamlSequenceNode q => q.Children.Count > 0,
+            _ => false,
+        };
+        return negate ? !truthy : truthy;
+    }
+
+    private static string Resolve(string expression, YamlMappingNode values)
+    {
+        var add = AddExpression().Match(expression);
+        if (add.Success && Lookup(values, add.Groups[1].Value, out var a) && Lookup(values, add.Groups[2].Value, out var b))
+        {
+            return (long.Parse(((YamlScalarNode)a).Value!, CultureInfo.InvariantCulture) + long.Parse(((YamlScalarNode)b).Value!, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var path = ValuesPath().Match(expression);
+        if (path.Success && path.Index == 0 && Lookup(values, path.Groups[1].Value, out var node) && node is YamlScalarNode scalar)
+        {
+            return scalar.Value ?? "";
+        }
+
+        return expression.Contains("Release.Name", StringComparison.Ordinal) || expression.Contains("fullname", StringComparison.Ordinal) ? "release-prunercluster" : "placeholder";
+    }
+
+    private static List<YamlMappingNode> Parse(string file, string rendered)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(rendered));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new InvalidOperationException($"{file} does not render to valid YAML: {ex.Message}{Environment.NewLine}{rendered}", ex);
+        }
+
+        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
+    }
+
+    private static YamlMappingNode LoadValues()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Chart, "values.yaml"))));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static bool Lookup(YamlMappingNode root, string dottedPath, out YamlNode node)
+    {
+        node = root;
+        foreach (var part in dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(part), out var child))
+            {
+                return false;
+            }
+
+            node = child;
+        }
+
+        return true;
+    }
+
+    private static void Set(YamlMappingNode root, string dottedPath, string value)
+    {
+        var parts = dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(Lookup(root, "." + string.Join('.', parts[..^1]), out var parent));
+        ((YamlMappingNode)parent).Children[new YamlScalarNode(parts[^1])] = new YamlScalarNode(value);
+    }
+
+    private static IEnumerable<string> Leaves(YamlMappingNode node, string prefix)
+    {
+        foreach (var (key, child) in node.Children)
+        {
+            var path = prefix + "." + ((YamlScalarNode)key).Value;
+            yield return path;
+            if (child is YamlMappingNode mapping)
+            {
+                foreach (var leaf in Leaves(mapping, path))
+                {
+                    yield return leaf;
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the schema declares <paramref name="dottedPath"/>, or a free-form object (no properties) above it.</summary>
+    private static bool SchemaHas(JsonElement schema, string dottedPath)
+    {
+        var node = schema;
+        foreach (var part in dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!node.TryGetProperty("properties", out var properties))
+            {
+                return node.TryGetProperty("type", out var type) && type.GetString() == "object";
+            }
+
+            if (!properties.TryGetProperty(part, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static IEnumerable<string> SchemaPaths(JsonElement schema, string prefix)
+    {
+        if (!schema.TryGetProperty("properties", out var properties))
+        {
+            yield break;
+        }
+
+        foreach (var property in properties.EnumerateObject())
+        {
+            var path = prefix + "." + property.Name;
+            yield return path;
+            foreach (var child in SchemaPaths(property.Value, path))
+            {
+                yield return child;
+            }
+        }
+    }
+
+    private static YamlNode? Node(YamlNode root, params string[] path)
+    {
+        var node = root;
+        foreach (var part in path)
+        {
+            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(part), out var child))
+            {
+                return null;
+            }
+
+            node = child;
+        }
+
+        return node;
+    }
+
+    private static string? Scalar(YamlNode root, params string[] path) => (Node(root, path) as YamlScalarNode)?.Value;
+
+    private static IEnumerable<YamlNode> Sequence(YamlNode root, string key) => Node(root, key) is YamlSequenceNode sequence ? sequence.Children : [];
+
+    private static IEnumerable<string> TemplateFiles() => Directory.EnumerateFiles(Path.Combine(Chart, "templates")).Order(StringComparer.Ordinal);
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PrunerCluster.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No PrunerCluster.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
+    private static partial Regex ValuesPath();
+
+    [GeneratedRegex(@"^\{\{-?\s*(?<keyword>if|else|end|with|range|define)\b(?<argument>[^}]*)-?\}\}$")]
+    private static partial Regex ControlLine();
+
+    [GeneratedRegex(@"^\{\{-?.*-?\}\}$")]
+    private static partial Regex WholeLineExpression();
+
+    [GeneratedRegex(@"\{\{-?(.*?)-?\}\}")]
+    private static partial Regex Expression();
+
+    [GeneratedRegex(@"^add \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+) \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$")]
+    private static partial Regex AddExpression();
+}
