@@ -42,7 +42,7 @@ public sealed record ConstraintDefinition(
     [property: Id(1)] ConstraintOperator Operator,
     [property: Id(2)] double Threshold);
 
-/// <summary>Genetic-algorithm settings (mapped onto the evolution library's NSGA-II settings by the coordinator).</summary>
+/// <summary>Search settings (mapped onto the evolution library's search algorithm and its settings by the coordinator).</summary>
 [GenerateSerializer, Immutable, Alias("prunercluster.SearchSettings")]
 public sealed record SearchSettings
 {
@@ -84,6 +84,12 @@ public sealed record SearchSettings
 
     /// <summary>Reduction factor of the ladder: each rung promotes the best 1/eta of its results; null = 3.</summary>
     [Id(27)] public int? PromotionEta { get; init; }
+
+    /// <summary>
+    /// Search algorithm (<see cref="SearchAlgorithms"/>): "nsga2" (null, the default), "random" or "rules". The operator,
+    /// mode and ladder settings apply to nsga2 only; every algorithm honours the seed and the budget.
+    /// </summary>
+    [Id(28)] public string? Algorithm { get; init; }
 
     public const int DefaultPromotionEta = 3;
 

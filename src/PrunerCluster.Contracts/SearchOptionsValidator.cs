@@ -29,6 +29,7 @@ internal static class SearchOptionsValidator
             }
 
             ValidateLadder(spec, search, errors);
+            ValidateAlgorithm(spec, search, errors);
             CheckName(search.Selection, Selections, "search.selection", errors);
             CheckName(search.Crossover, Crossovers, "search.crossover", errors);
             CheckName(search.Mutation, Mutations, "search.mutation", errors);
@@ -103,6 +104,19 @@ internal static class SearchOptionsValidator
         if (spec.IsMultiFidelity && search.Mode != SearchMode.SteadyState)
         {
             errors.Add(new("search.mode", "a fidelity ladder (search.fidelities with 2 or more rungs) needs search.mode steadyState: promotions go out asynchronously, with no generation barrier"));
+        }
+    }
+
+    private static void ValidateAlgorithm(ExperimentSpec spec, SearchSettings search, List<SpecError> errors)
+    {
+        var algorithm = SearchAlgorithms.Canonical(search.Algorithm);
+        if (algorithm is null)
+        {
+            errors.Add(new("search.algorithm", $"unknown value '{search.Algorithm}'; expected one of {string.Join(", ", SearchAlgorithms.All)}"));
+        }
+        else if (algorithm != SearchAlgorithms.Nsga2 && spec.IsMultiFidelity)
+        {
+            errors.Add(new("search.algorithm", $"'{algorithm}' has no fidelity ladder; search.fidelities with 2 or more rungs needs {SearchAlgorithms.Nsga2}"));
         }
     }
 

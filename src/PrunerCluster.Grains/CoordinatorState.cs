@@ -43,9 +43,9 @@ public sealed class InFlightEvaluation
 }
 
 /// <summary>
-/// Everything a coordinator needs to resume after its silo dies: the spec, the prepared model identity, the evolution
-/// engine's full state (RNG, population, pending set, archive, counters) as JSON, the in-flight map and how many ledger
-/// records are stored. The ledger itself lives in append-only chunks (<see cref="LedgerChunkState"/>), written first.
+/// Everything a coordinator needs to resume after its silo dies: the spec, the prepared model identity, the search
+/// algorithm's full state (<see cref="Evolution.ISearchState"/>: RNG, population, pending set, archive, counters) as
+/// JSON, the in-flight map and how many ledger records are stored. The ledger itself lives in append-only chunks (<see cref="LedgerChunkState"/>), written first.
 /// Written before any evaluation is dispatched and after every batch of results.
 /// </summary>
 [GenerateSerializer, Alias("prunercluster.CoordinatorState")]

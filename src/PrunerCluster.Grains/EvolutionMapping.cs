@@ -35,18 +35,37 @@ public static class EvolutionMapping
         Selection = EncodingDefaults.Selection(spec.Search.Selection),
         Crossover = EncodingDefaults.Crossover(spec.Search.Crossover, prepared),
         Mutation = EncodingDefaults.Mutation(spec.Search.Mutation, prepared),
-        Termination = new TerminationSpec
-        {
-            MaxEvaluations = spec.Budget.MaxEvaluations,
-            MaxGenerations = spec.Budget.MaxGenerations,
-            WallClock = spec.Budget.WallClock,
-        },
+        Termination = Termination(spec),
         Fidelity = new FidelityLadderSpec
         {
             Rungs = spec.IsMultiFidelity ? spec.Search.Fidelities!.Count : 1,
             Eta = spec.Search.PromotionEta ?? SearchSettings.DefaultPromotionEta,
         },
     }, prepared);
+
+    /// <summary>The spec's budget as termination criteria (every search algorithm honours it).</summary>
+    public static TerminationSpec Termination(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new TerminationSpec
+        {
+            MaxEvaluations = spec.Budget.MaxEvaluations,
+            MaxGenerations = spec.Budget.MaxGenerations,
+            WallClock = spec.Budget.WallClock,
+        };
+    }
+
+    /// <summary>Random search settings: the spec's seed and budget, a generation of one population's size.</summary>
+    public static RandomSearchSettings RandomSettings(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new RandomSearchSettings
+        {
+            Seed = spec.Search.Seed,
+            GenerationSize = spec.Search.PopulationSize,
+            Termination = Termination(spec),
+        };
+    }
 
     /// <summary>Hypervolume reference: 10% worse than the unpruned baseline for minimized metrics, 0 for maximized ones.</summary>
     public static double[] ReferencePoint(ExperimentSpec spec, PreparedExperiment prepared) =>

@@ -52,7 +52,7 @@ internal sealed class PopulationCoordinatorGrain(
 
     private CoordinatorState S => state.State;
 
-    private Nsga2? Engine => _books.Engine;
+    private ISearchAlgorithm? Engine => _books.Engine;
 
     private CoordinatorTelemetry Telemetry => _telemetry ??= new CoordinatorTelemetry(ExperimentId);
 

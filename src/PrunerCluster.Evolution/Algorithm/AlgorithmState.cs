@@ -8,7 +8,7 @@ namespace PrunerCluster.Evolution;
 /// candidates, Pareto archive, evaluated-genome hashes, counters). <see cref="Nsga2.Restore"/> of this state continues
 /// exactly like the uninterrupted run.
 /// </summary>
-public sealed record AlgorithmState
+public sealed record AlgorithmState : ISearchState
 {
     public const int CurrentVersion = 1;
 
@@ -63,6 +63,9 @@ public sealed record AlgorithmState
 
     /// <summary>Reference point of the stagnation criterion, in minimization form, once fixed.</summary>
     public IReadOnlyList<double>? StagnationReference { get; init; }
+
+    /// <summary>Not written: a state without an "algorithm" property is NSGA-II's (<see cref="SearchStates"/>), so stored states stay as they were.</summary>
+    string ISearchState.Algorithm => Nsga2.AlgorithmName;
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

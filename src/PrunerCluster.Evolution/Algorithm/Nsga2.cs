@@ -9,8 +9,10 @@ namespace PrunerCluster.Evolution;
 /// offspring are bred on demand from the current population and every told result enters survival at once.
 /// Not thread-safe: one caller (e.g. one coordinator grain) drives it.
 /// </summary>
-public sealed class Nsga2
+public sealed class Nsga2 : ISearchAlgorithm
 {
+    public const string AlgorithmName = "nsga2";
+
     private const int StagnationMonteCarloSamples = 20_000;
 
     private readonly TimeProvider _time;
@@ -57,6 +59,8 @@ public sealed class Nsga2
             _stagnationReference = problem.ToMinimization(r);
         }
     }
+
+    public string Algorithm => AlgorithmName;
 
     public Problem Problem { get; }
 
@@ -323,6 +327,8 @@ public sealed class Nsga2
         Promotions = [.. _ladder.Waiting.Select(ToState)],
     };
 
+    ISearchState ISearchAlgorithm.SaveState() => SaveState();
+
     private static UInt128 Key(Genome genome) =>
         UInt128.Parse(genome.ContentHash.AsSpan(0, 32), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
@@ -437,7 +443,6 @@ public sealed class Nsga2
 
     private List<Genome> InitialGenomes()
     {
-        var layout = Problem.Layout;
         var result = new List<Genome>();
         void Offer(Genome g)
         {
@@ -447,27 +452,9 @@ public sealed class Nsga2
             }
         }
 
-        if (Settings.IncludeFullGenome)
+        foreach (var seed in SeedPopulation.Genomes(Problem, Settings))
         {
-            Offer(Problem.Repair(Genome.Full(layout)));
-        }
-
-        foreach (var ranking in Settings.SeedRankings ?? [])
-        {
-            foreach (var ratio in ranking.KeepRatios)
-            {
-                Offer(Problem.Repair(RankingInitialization.Create(layout, ranking, ratio)));
-            }
-        }
-
-        foreach (var fraction in Settings.SeedLevelFractions ?? [])
-        {
-            Offer(Problem.Repair(LevelInitialization.Create(layout, fraction, Settings.LevelKeepFractions)));
-        }
-
-        foreach (var text in Settings.SeedGenomes ?? [])
-        {
-            Offer(Problem.Repair(Genome.Parse(layout, text)));
+            Offer(seed);
         }
 
         for (var attempt = 0; result.Count < Settings.PopulationSize && attempt < Settings.PopulationSize * Settings.MaxDuplicateRetries; attempt++)

@@ -6,7 +6,7 @@ namespace PrunerCluster.Grains.Coordination;
 /// <summary>The coordinator's read side: immutable status and Pareto set built from its state, ledger and engine.</summary>
 public static class CoordinatorViews
 {
-    public static ExperimentStatus Status(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume, double fairShare, string coordinatorSilo, string? storageProblem)
+    public static ExperimentStatus Status(string experimentId, CoordinatorState s, EvaluationLedger ledger, ISearchAlgorithm? engine, double? hypervolume, double fairShare, string coordinatorSilo, string? storageProblem)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -59,7 +59,7 @@ public static class CoordinatorViews
     }
 
     /// <summary>The engine's Pareto front joined with the ledger, sorted by the first objective (best first).</summary>
-    public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, Nsga2? engine, double? hypervolume)
+    public static ParetoSet Pareto(string experimentId, CoordinatorState s, EvaluationLedger ledger, ISearchAlgorithm? engine, double? hypervolume)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(ledger);

@@ -20,7 +20,7 @@ public sealed class EvaluationBookkeeper(
     int defaultMaxAttempts,
     int maxRecordedErrors)
 {
-    public Nsga2? Engine { get; set; }
+    public ISearchAlgorithm? Engine { get; set; }
 
     public Problem? Problem { get; set; }
 

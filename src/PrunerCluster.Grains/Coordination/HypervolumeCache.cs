@@ -8,7 +8,7 @@ public sealed class HypervolumeCache
 {
     private (int Evaluated, double? Value) _last = (-1, null);
 
-    public double? Get(Nsga2? engine, ExperimentSpec? spec, PreparedExperiment? prepared)
+    public double? Get(ISearchAlgorithm? engine, ExperimentSpec? spec, PreparedExperiment? prepared)
     {
         if (engine is null || spec is null || prepared is null)
         {

@@ -8,11 +8,11 @@ namespace PrunerCluster.Grains.Coordination;
 public static class ResultBooking
 {
     /// <summary>Tells the engine (if it still waits for the candidate) and returns the ledger record; <paramref name="error"/> says why it failed.</summary>
-    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error) =>
+    public static EvaluationRecord Book(ISearchAlgorithm? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, out string? error) =>
         Book(engine, problem, entry, outcome, fromCache, now, spec: null, out error);
 
     /// <summary>As above; with a multi-fidelity <paramref name="spec"/>, a successful record's metrics say the rung and its fine-tune steps.</summary>
-    public static EvaluationRecord Book(Nsga2? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, ExperimentSpec? spec, out string? error)
+    public static EvaluationRecord Book(ISearchAlgorithm? engine, Problem? problem, InFlightEvaluation entry, EvaluationOutcome outcome, bool fromCache, DateTimeOffset now, ExperimentSpec? spec, out string? error)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(outcome);
@@ -41,7 +41,7 @@ public static class ResultBooking
     /// state write) is told again, so the engine and the ledger agree and the evaluation is not run twice.
     /// </summary>
     /// <remarks>A record of a multi-fidelity <paramref name="spec"/> is told at its rung (from its metrics).</remarks>
-    public static void Replay(Nsga2? engine, Problem? problem, EvaluationRecord record, ExperimentSpec? spec)
+    public static void Replay(ISearchAlgorithm? engine, Problem? problem, EvaluationRecord record, ExperimentSpec? spec)
     {
         ArgumentNullException.ThrowIfNull(record);
         var rung = record.Metrics.TryGetValue(MetricNames.FidelityRung, out var r) ? (int)r : 0;
@@ -70,7 +70,7 @@ public static class ResultBooking
         };
     }
 
-    private static (bool Succeeded, string? Reason) Tell(Nsga2? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason, Func<string, bool>? constraints)
+    private static (bool Succeeded, string? Reason) Tell(ISearchAlgorithm? engine, Problem? problem, long candidateId, bool succeeded, IReadOnlyDictionary<string, double> metrics, string? reason, Func<string, bool>? constraints)
     {
         if (engine is null || problem is null || !engine.PendingIds.Contains(candidateId))
         {
