@@ -37,17 +37,17 @@ public sealed partial class TorchSharpEvaluationBackend
             throw new ArgumentException($"Unknown export format '{format}'; expected {FormatTorchSharp} or {FormatOnnx}.", nameof(format));
         }
 
-        if (_artifacts.GetReference(individualKey) is not { } weightsHash)
+        if (_baselines.Artifacts.GetReference(individualKey) is not { } weightsHash)
         {
             return null;
         }
 
-        var bytes = _artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store {_artifacts} names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
+        var bytes = _baselines.Artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store {_baselines.Artifacts} names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
         var prepared = Prepare(spec, cancellationToken);
-        var checkpoint = LoadCheckpoint(prepared);
-        var data = checkpoint.LoadData(_datasets);
+        var checkpoint = _baselines.Load(prepared);
+        var data = checkpoint.LoadData(_baselines.Datasets);
         var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
         using var source = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
         var resolved = MaskApplier.Resolve(source, mask, settings.EmptyGroups, settings.RoundChannelsTo);
@@ -120,8 +120,8 @@ public sealed partial class TorchSharpEvaluationBackend
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
         var prepared = Prepare(spec, cancellationToken);
-        var checkpoint = LoadCheckpoint(prepared);
-        var data = checkpoint.LoadData(_datasets);
+        var checkpoint = _baselines.Load(prepared);
+        var data = checkpoint.LoadData(_baselines.Datasets);
         using var recovered = ModelExporter.Load(recoveredDirectory);
         if (!string.Equals(recovered.Card.SourceCheckpointHash, checkpoint.ContentHash, StringComparison.OrdinalIgnoreCase))
         {

@@ -36,12 +36,8 @@ public sealed partial class TorchSharpEvaluationBackend(
     public const string OriginFetched = "fetched";
     public const string OriginGiven = "given";
 
-    private readonly DatasetCache _datasets = new();
-    private readonly IArtifactStore _artifacts = artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory);
-    private readonly ConcurrentDictionary<string, string> _origins = new(StringComparer.Ordinal);
-    private readonly Lock _fetchGate = new();
+    private readonly BaselineCheckpoints _baselines = new(options.Value, artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory), logger);
     private PruningEvaluator? _evaluator;
-    private readonly ConcurrentDictionary<string, BaselineCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _rangeTestsLogged = new(StringComparer.Ordinal);
@@ -49,12 +45,12 @@ public sealed partial class TorchSharpEvaluationBackend(
     public string Name => BackendName;
 
     /// <summary>The artifact store this backend writes fine-tuned weights and baseline checkpoints to and reads them from.</summary>
-    public IArtifactStore Artifacts => _artifacts;
+    public IArtifactStore Artifacts => _baselines.Artifacts;
 
-    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(null, _artifacts));
+    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(null, _baselines.Artifacts));
 
     /// <summary>How this process obtained the baseline checkpoint <paramref name="checkpointHash"/> (trained, cached, fetched from the artifact store, given), or null.</summary>
-    public string? BaselineOrigin(string checkpointHash) => _origins.TryGetValue(checkpointHash, out var origin) ? origin : null;
+    public string? BaselineOrigin(string checkpointHash) => _baselines.Origin(checkpointHash);
 
     public IReadOnlyList<SpecError> Validate(ExperimentSpec spec)
     {
@@ -136,13 +132,13 @@ public sealed partial class TorchSharpEvaluationBackend(
         var started = time.GetUtcNow();
         try
         {
-            var warm = FidelitySettings.WarmStartFrom(_artifacts, request);
+            var warm = FidelitySettings.WarmStartFrom(_baselines.Artifacts, request);
             var settings = request.FinalRecovery is { } recovery
                 ? FinalRecoveryPlan.Settings(ResolveSettings(request.Spec), recovery, warm?.PriorSteps ?? 0)
                 : FidelitySettings.At(ResolveSettings(request.Spec), request.Fidelity);
             TorchRuntime.EnsureInitialized(settings.Threads);
-            var checkpoint = LoadCheckpoint(request.Prepared);
-            if (DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
+            var checkpoint = _baselines.Load(request.Prepared);
+            if (_baselines.DatasetRefusal(request.Prepared, checkpoint, slot.Silo) is { } refusal)
             {
                 LogDatasetRefused(logger, request.MaskHash, refusal);
                 return EvaluationOutcome.Failure("refused: " + refusal, slot.Silo, slot.Device) with
@@ -169,7 +165,7 @@ public sealed partial class TorchSharpEvaluationBackend(
 
             if (result.WeightsSha256 is { } weights)
             {
-                _artifacts.SetReference(request.Key.Value, weights);
+                _baselines.Artifacts.SetReference(request.Key.Value, weights);
             }
 
             return new EvaluationOutcome
@@ -204,7 +200,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         // The exported model card reports accuracy on the held-out test set, which the search itself never sees.
         var settings = FinalRecoveryPlan.Settings(ResolveSettings(spec), spec.FinalRecovery);
         var genome = Genome.Parse(Layout(prepared), maskText);
-        return Evaluator.EvaluateAndExport(LoadCheckpoint(prepared), GenomeMaskMapper.ToPruneMask(genome, prepared, settings), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
+        return Evaluator.EvaluateAndExport(_baselines.Load(prepared), GenomeMaskMapper.ToPruneMask(genome, prepared, settings), settings, TorchRuntime.SelectDevice("auto"), directory, cancellationToken);
     }
 
     /// <summary>
@@ -230,8 +226,8 @@ public sealed partial class TorchSharpEvaluationBackend(
         var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
         var device = TorchRuntime.SelectDevice("auto");
         return exportDirectory is null
-            ? Evaluator.Evaluate(LoadCheckpoint(prepared), mask, settings, device, cancellationToken)
-            : Evaluator.EvaluateAndExport(LoadCheckpoint(prepared), mask, settings, device, exportDirectory, cancellationToken);
+            ? Evaluator.Evaluate(_baselines.Load(prepared), mask, settings, device, cancellationToken)
+            : Evaluator.EvaluateAndExport(_baselines.Load(prepared), mask, settings, device, exportDirectory, cancellationToken);
     }
 
     /// <summary>The genome layout of <paramref name="spec"/> (prepares it once in this process).</summary>
@@ -267,121 +263,17 @@ public sealed partial class TorchSharpEvaluationBackend(
     }
 
     /// <summary>Maps the experiment's evaluation section onto the engine's settings; unset fields keep the engine's defaults.</summary>
-    public EvaluationSettings ResolveSettings(ExperimentSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var e = spec.Evaluation;
-        var defaults = new EvaluationSettings { Threads = options.Value.Threads };
-        var mode = e.Mode is null ? defaults.Mode : ParseEnum<PruningMode>(e.Mode, "Mode");
-        var levelEncoding = GenomeMaskMapper.IsLevelEncoding(GenomeMaskMapper.EffectiveEncoding(spec, mode));
-        return defaults with
-        {
-            FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
-            RecalibrationBatches = e.RecalibrationBatches ?? defaults.RecalibrationBatches,
-            LearningRate = e.LearningRate ?? defaults.LearningRate,
+    public EvaluationSettings ResolveSettings(ExperimentSpec spec) => SpecSettings.Resolve(spec, options.Value.Threads);
 
-            // Imported graphs come with BatchNorm folded and weights of unknown scale: without a rate in the spec, a range
-            // test on the unpruned model picks one (issue #30: 2e-3 took an imported ResNet from 74 % to 29 % in 50 steps).
-            LearningRateSearch = e.LearningRate is null && spec.ModelSource?.Onnx is not null,
-            WarmupFraction = e.WarmupFraction ?? defaults.WarmupFraction,
-            BatchSize = e.BatchSize ?? defaults.BatchSize,
-            Optimizer = e.Optimizer is null ? defaults.Optimizer : ParseEnum<OptimizerKind>(e.Optimizer, "Optimizer"),
-            DistillationWeight = e.DistillationWeight ?? defaults.DistillationWeight,
-            ValidationSamples = e.ValidationSamples ?? defaults.ValidationSamples,
-            LatencyBatchSize = e.LatencyBatchSize ?? defaults.LatencyBatchSize,
-            LatencyRuns = e.LatencyRuns ?? defaults.LatencyRuns,
-            LatencyWarmup = e.LatencyWarmup ?? defaults.LatencyWarmup,
-            EnergyWindow = e.EnergyWindow is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.EnergyWindow,
-            RoundChannelsTo = e.RoundChannelsTo ?? (levelEncoding ? GenomeMaskMapper.DefaultLevelRounding : defaults.RoundChannelsTo),
-            Mode = mode,
-            LatencyMaxRuns = e.LatencyMaxRuns ?? defaults.LatencyMaxRuns,
-            LatencyTargetCiPercent = e.LatencyTargetCiPercent ?? defaults.LatencyTargetCiPercent,
-            LatencyMaxSeconds = e.LatencyMaxSeconds ?? defaults.LatencyMaxSeconds,
-            ExclusiveTiming = e.ExclusiveTiming ?? defaults.ExclusiveTiming,
-            Importance = e.Importance is null ? defaults.Importance : ParseEnum<ImportanceCriterion>(e.Importance, "Importance"),
-            ImportanceBatches = e.ImportanceBatches ?? defaults.ImportanceBatches,
-            LatencyReference = e.LatencyReference is null ? defaults.LatencyReference : ParseEnum<Pruning.Metrics.LatencyReference>(e.LatencyReference, "LatencyReference"),
-            SparsityLevels = e.SparsityLevels ?? defaults.SparsityLevels,
-            Seed = e.Seed ?? spec.Search.Seed,
-            Threads = e.Threads ?? defaults.Threads,
-        };
-    }
-
-    /// <summary>
-    /// The baseline training a spec asks for, its data set resolved as the search resolves it (by name, or by format and folder):
-    /// what the prepare step trains and what 'train' trains, so both use one cache entry. Throws <see cref="ArgumentException"/>
-    /// naming the field when the data set is unknown.
-    /// </summary>
-    public BaselineTrainingSettings BaselineTraining(ExperimentSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException($"{dataError!.Field}: {dataError.Message}", nameof(spec));
-        return new BaselineTrainingSettings
-        {
-            Model = spec.Model,
-            Dataset = spec.DatasetSource is null ? spec.Dataset : descriptor.DisplayName,
-            DataRoot = spec.DataRoot,
-            Source = spec.DatasetSource is null ? null : descriptor,
-            ValidationSize = spec.DatasetSource is null ? descriptor.ResolveValidation(DatasetCatalog.Probe(descriptor).TrainCount) : DatasetDescriptor.DefaultValidationCap,
-            Epochs = spec.Baseline.Epochs,
-            Seed = unchecked((long)spec.Baseline.Seed),
-            Threads = ResolveSettings(spec).Threads,
-            MaxTrainSamples = spec.Baseline.MaxTrainSamples,
-            MaxTestSamples = spec.Baseline.MaxTestSamples,
-        };
-    }
+    /// <summary>The baseline training a spec asks for (see <see cref="SpecSettings.BaselineTraining"/>).</summary>
+    public BaselineTrainingSettings BaselineTraining(ExperimentSpec spec) => SpecSettings.BaselineTraining(spec, options.Value.Threads);
 
     private PreparedExperiment Prepare(ExperimentSpec spec, CancellationToken cancellationToken)
     {
         var settings = ResolveSettings(spec);
         TorchRuntime.EnsureInitialized(settings.Threads);
-        BaselineCheckpoint checkpoint;
-        BaselineTrainingSettings? trained = null;
-        var origin = OriginGiven;
-        if (spec.ModelSource?.Onnx is { } onnx)
-        {
-            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
-            checkpoint = OnnxBaseline.Import(onnx, descriptor, spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory, _datasets, maxTestSamples: spec.Baseline.MaxTestSamples, progress: message => LogBaselineProgress(logger, message), ct: cancellationToken);
-        }
-        else if (spec.ModelSource?.Weights is { } weights)
-        {
-            var descriptor = DataSourceResolver.Resolve(spec, out var dataError) ?? throw new ArgumentException(dataError!.Message, nameof(spec));
-            checkpoint = PyTorchBaseline.Import(weights, spec.ModelSource.Zoo ?? spec.Model, descriptor, spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory, _datasets, maxTestSamples: spec.Baseline.MaxTestSamples, progress: message => LogBaselineProgress(logger, message), ct: cancellationToken);
-        }
-        else if (spec.Baseline.CheckpointPath is { } path)
-        {
-            var metadata = path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json";
-            checkpoint = BaselineCheckpoint.Load(metadata);
-            checkpoint.Verify();
-        }
-        else
-        {
-            var training = BaselineTraining(spec);
-            trained = training;
-            var cache = spec.Baseline.CacheDirectory ?? options.Value.CheckpointCacheDirectory;
-            origin = OriginTrained;
-            var weightsPath = BaselineTrainer.CachedWeightsPath(training, cache);
-            if (File.Exists(weightsPath) && File.Exists(weightsPath + ".json"))
-            {
-                origin = OriginCached;
-            }
-            else
-            {
-                Directory.CreateDirectory(cache);
-                if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.BySettings(training.ContentHash), weightsPath) is { } fetched)
-                {
-                    origin = OriginFetched;
-                    LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", weightsPath);
-                }
-            }
-
-            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(logger, message), _datasets, cancellationToken);
-        }
-
-        _origins.TryAdd(checkpoint.ContentHash, origin);
-        CheckpointArtifacts.Publish(_artifacts, checkpoint);
-        _checkpoints[checkpoint.ContentHash] = checkpoint;
-        var data = checkpoint.LoadData(_datasets);
+        var (checkpoint, trained) = _baselines.Acquire(spec, settings, cancellationToken);
+        var data = checkpoint.LoadData(_baselines.Datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
         IReadOnlyList<PrunableGroup> groups;
         IReadOnlyDictionary<string, double[]> importance;
@@ -429,7 +321,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             CheckpointPath = checkpoint.Path,
             BaselineMetrics = baseline,
             SegmentImportance = importance,
-            DatasetHash = PinDataset(checkpoint),
+            DatasetHash = _baselines.PinDataset(checkpoint),
             PreparedOn = device.ToString(),
             Encoding = encoding,
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
@@ -438,114 +330,15 @@ public sealed partial class TorchSharpEvaluationBackend(
         };
     }
 
-    private BaselineCheckpoint LoadCheckpoint(PreparedExperiment prepared)
-    {
-        if (_checkpoints.TryGetValue(prepared.CheckpointHash, out var known))
-        {
-            return known;
-        }
-
-        // Another silo (or this one before a restart) prepared it: fetch it from the artifact store into this silo's own cache,
-        // once, while the other slot threads that need it wait.
-        lock (_fetchGate)
-        {
-            return _checkpoints.TryGetValue(prepared.CheckpointHash, out var meanwhile) ? meanwhile : FetchCheckpoint(prepared);
-        }
-    }
-
-    private BaselineCheckpoint FetchCheckpoint(PreparedExperiment prepared)
-    {
-        var local = Path.Combine(options.Value.CheckpointCacheDirectory, "fetched", prepared.CheckpointHash + ".bin");
-        if (File.Exists(local) && File.Exists(local + ".json"))
-        {
-            try
-            {
-                _origins.TryAdd(prepared.CheckpointHash, OriginCached);
-                return _checkpoints.GetOrAdd(prepared.CheckpointHash, BaselineCheckpoint.Load(local + ".json") with { Path = local });
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or System.Text.Json.JsonException)
-            {
-                LogFetchedCheckpointUnusable(logger, local, ex.Message);
-            }
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        if (CheckpointArtifacts.TryFetch(_artifacts, CheckpointArtifacts.ByHash(prepared.CheckpointHash), local) is { } fetched)
-        {
-            LogBaselineFetched(logger, fetched.ContentHash, _artifacts.ToString() ?? "", local);
-            _origins.TryAdd(fetched.ContentHash, OriginFetched);
-            return _checkpoints.GetOrAdd(prepared.CheckpointHash, fetched);
-        }
-
-        var path = prepared.CheckpointPath
-            ?? throw new InvalidOperationException($"Checkpoint {prepared.CheckpointHash[..12]} is not known on this silo and the experiment carries no checkpoint path.");
-        var checkpoint = BaselineCheckpoint.Load(path + ".json") with { Path = path };
-        if (!string.Equals(checkpoint.ContentHash, prepared.CheckpointHash, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' has hash {checkpoint.ContentHash[..12]}, the experiment expects {prepared.CheckpointHash[..12]}.");
-        }
-
-        return _checkpoints.GetOrAdd(prepared.CheckpointHash, checkpoint);
-    }
-
-    /// <summary>The content hash of the checkpoint's data set on this machine, its manifest stored under that key; null when there are no files to pin.</summary>
-    private string? PinDataset(BaselineCheckpoint checkpoint)
-    {
-        if (DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source) is not { } root || !Directory.Exists(root))
-        {
-            return null;
-        }
-
-        return _artifacts.Put(System.Text.Encoding.UTF8.GetBytes(DatasetPin.ManifestText(DatasetPin.Compute(root))));
-    }
-
-    /// <summary>Null when this silo's copy of the data matches what the experiment pinned (or nothing was pinned), else why not.</summary>
-    private string? DatasetRefusal(PreparedExperiment prepared, BaselineCheckpoint checkpoint, string silo)
-    {
-        if (prepared.DatasetHash is not { } pinned)
-        {
-            return null;
-        }
-
-        var root = DatasetPin.RootOf(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.Source);
-        if (root is null)
-        {
-            return $"the experiment pinned data set '{checkpoint.Dataset}' (content SHA-256 {pinned}) but silo {silo} cannot name its folder";
-        }
-
-        var local = Directory.Exists(root) ? DatasetPin.Compute(root) : new Dictionary<string, string>();
-        var actual = DatasetPin.ContentHash(local);
-        if (string.Equals(actual, pinned, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        // Name the file that differs from the pinned manifest; without it, name the folder and both content hashes.
-        return _artifacts.Get(pinned) is { } manifest && DatasetPin.Mismatch(DatasetPin.ParseManifest(System.Text.Encoding.UTF8.GetString(manifest)), root, silo) is { } file
-            ? file
-            : $"data set folder '{Path.GetFullPath(root)}' on silo {silo} has content SHA-256 {actual}, the experiment pinned {pinned}";
-    }
-
     private GenomeLayout Layout(PreparedExperiment prepared)
     {
         var key = string.Join('|', prepared.Segments.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name}:{s.Bits}:{s.IntGenes}:{s.IntGeneMax}:{s.MinKeep}")));
         return _layouts.GetOrAdd(key, _ => Grains.EvolutionMapping.Layout(prepared));
     }
 
-    private static T ParseEnum<T>(string text, string field)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(text, ignoreCase: true, out var value)
-            ? value
-            : throw new ArgumentException($"'{text}' is not a valid {field}; expected one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}", field);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
-    private static partial void LogBaselineProgress(ILogger logger, string message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Baseline checkpoint {CheckpointHash} fetched from the artifact store ({Store}) into '{Path}'")]
-    private static partial void LogBaselineFetched(ILogger logger, string checkpointHash, string store, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetched checkpoint '{Path}' is unusable ({Reason}); fetching it again")]
-    private static partial void LogFetchedCheckpointUnusable(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluation of mask {MaskHash} refused: {Reason}")]
     private static partial void LogDatasetRefused(ILogger logger, string maskHash, string reason);
