@@ -232,6 +232,9 @@ public sealed record SyntheticSettings
 [GenerateSerializer, Immutable, Alias("prunercluster.ExperimentSpec")]
 public sealed record ExperimentSpec
 {
+    /// <summary>The deterministic stand-in backend's name (tests, benchmarks, demos).</summary>
+    public const string SyntheticBackend = "synthetic";
+
     [Id(0)] public string Name { get; init; } = "experiment";
 
     /// <summary>Evaluation backend: "torchsharp" (product) or "synthetic" (tests and benchmarks).</summary>

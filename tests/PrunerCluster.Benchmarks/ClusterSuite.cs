@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;

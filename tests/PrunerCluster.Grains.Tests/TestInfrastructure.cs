@@ -5,6 +5,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;

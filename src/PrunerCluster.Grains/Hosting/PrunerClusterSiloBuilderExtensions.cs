@@ -66,8 +66,4 @@ public static class PrunerClusterSiloBuilderExtensions
         builder.Services.AddSingleton<IEvaluationBackend>(sp => sp.GetRequiredService<TBackend>());
         return builder;
     }
-
-    /// <summary>Registers the deterministic synthetic backend ("synthetic") used by tests and benchmarks.</summary>
-    public static ISiloBuilder AddSyntheticEvaluationBackend(this ISiloBuilder builder) =>
-        builder.AddEvaluationBackend<SyntheticEvaluationBackend>();
 }

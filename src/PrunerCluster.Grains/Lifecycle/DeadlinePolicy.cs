@@ -22,7 +22,7 @@ public static class DeadlinePolicy
             return explicitDeadline;
         }
 
-        if (string.Equals(spec.Backend, SyntheticEvaluationBackend.BackendName, StringComparison.OrdinalIgnoreCase) && spec.Synthetic is { } synthetic)
+        if (string.Equals(spec.Backend, ExperimentSpec.SyntheticBackend, StringComparison.OrdinalIgnoreCase) && spec.Synthetic is { } synthetic)
         {
             var longest = synthetic.Duration * Math.Max(1, synthetic.DurationSpread);
             var derived = longest * SyntheticSlack;

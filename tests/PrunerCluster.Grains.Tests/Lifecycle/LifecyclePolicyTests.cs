@@ -1,3 +1,4 @@
+using PrunerCluster.Engine.Backends;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Grains.Evaluation;

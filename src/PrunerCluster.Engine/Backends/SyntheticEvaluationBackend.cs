@@ -5,8 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Grains.Evaluation;
 
-namespace PrunerCluster.Grains.Evaluation;
+namespace PrunerCluster.Engine.Backends;
 
 /// <summary>
 /// Deterministic stand-in for the pruning engine, for tests and benchmarks only (never the product default): metrics are
@@ -15,7 +16,7 @@ namespace PrunerCluster.Grains.Evaluation;
 /// </summary>
 public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationBackend
 {
-    public const string BackendName = "synthetic";
+    public const string BackendName = ExperimentSpec.SyntheticBackend;
     public const double BaselineAccuracy = 0.92;
     private const double BaselineMacs = 1_000_000;
     private const double BaselineParams = 100_000;
@@ -92,7 +93,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         bool[][] bits;
         try
         {
-            var layout = EvolutionMapping.Layout(request.Prepared);
+            var layout = Grains.EvolutionMapping.Layout(request.Prepared);
             var genome = Genome.Parse(layout, request.MaskText);
             bits = Enumerable.Range(0, layout.Segments.Count).Select(genome.GetSegmentBits).ToArray();
         }
