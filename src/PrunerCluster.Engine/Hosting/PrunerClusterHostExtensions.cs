@@ -44,6 +44,62 @@ public static class PrunerClusterHostExtensions
         builder.Services.AddOptions<ClusterHostingOptions>().Bind(configuration.GetSection(ClusterHostingOptions.SectionName));
         builder.Services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName));
 
+        var postgres = AddStorage(builder, cluster);
+        builder.UseOrleans(silo =>
+        {
+            if (Environment.GetEnvironmentVariable(KubernetesEnvironment.PodName) is { Length: > 0 } podName)
+            {
+                silo.Configure<SiloOptions>(o => o.SiloName = podName);
+            }
+
+            ConfigureClustering(silo, cluster, postgres);
+
+            // Failure detection, e.g. shorter probes in tests: "PrunerCluster:Cluster:Membership:NumMissedProbesLimit" etc.
+            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(ClusterHostingOptions.SectionName + ":Membership"));
+            silo.AddActivityPropagation();
+            silo.AddPrunerClusterGrains(options =>
+            {
+                configuration.GetSection("PrunerCluster").Bind(options);
+                if (string.Equals(options.DeviceKind, "auto", StringComparison.OrdinalIgnoreCase))
+                {
+                    var gpus = CudaDevices();
+                    options.DeviceKind = gpus > 0 ? "cuda" : "cpu";
+                    options.DeviceCount = gpus > 0 ? gpus : Math.Min(options.DeviceCount, 1);
+                }
+            });
+            silo.AddEvaluationBackend<TorchSharpEvaluationBackend>();
+            if (cluster.EnableSyntheticBackend)
+            {
+                silo.AddSyntheticEvaluationBackend();
+            }
+
+            if (http.Dashboard)
+            {
+                silo.AddDashboard();
+            }
+
+            configureSilo?.Invoke(silo);
+        });
+
+        AddHealthChecks(builder.Services);
+
+        if (drain.Enabled)
+        {
+            builder.Services.AddHostedService<SiloDrainService>();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ShutdownBudget);
+        }
+
+        builder.AddPrunerClusterTelemetry("prunercluster-silo", new TelemetryExport(Prometheus: http.Enabled, Console: cluster.ConsoleTelemetry));
+        return builder;
+    }
+
+    /// <summary>
+    /// PostgreSQL's connection string in postgres mode (null in localhost mode), with its schema initializer, and the
+    /// artifact store: a local directory, or in postgres mode PostgreSQL with this silo's own cache in front of it.
+    /// </summary>
+    private static string? AddStorage(IHostApplicationBuilder builder, ClusterHostingOptions cluster)
+    {
+        var configuration = builder.Configuration;
         string? postgres = null;
         if (cluster.IsPostgres)
         {
@@ -75,85 +131,49 @@ public static class PrunerClusterHostExtensions
                 : new CachedArtifactStore(local, new PostgresArtifactStore(artifactDatabase), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CachedArtifactStore>>());
         });
 
-        builder.UseOrleans(silo =>
+        return postgres;
+    }
+
+    /// <summary>Membership and grain state: PostgreSQL, or the primary silo in localhost mode.</summary>
+    private static void ConfigureClustering(ISiloBuilder silo, ClusterHostingOptions cluster, string? postgres)
+    {
+        if (postgres is not null)
         {
-            if (Environment.GetEnvironmentVariable(KubernetesEnvironment.PodName) is { Length: > 0 } podName)
+            silo.Configure<ClusterOptions>(o =>
             {
-                silo.Configure<SiloOptions>(o => o.SiloName = podName);
-            }
-
-            if (postgres is not null)
-            {
-                silo.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = cluster.ClusterId;
-                    o.ServiceId = cluster.ServiceId;
-                });
-
-                // In a pod: advertise the pod IP from the downward API and listen on every address.
-                ConfigureEndpoints(silo, cluster, Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp));
-                silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
-            }
-            else
-            {
-                // Localhost mode: state lives on the primary silo, beside the membership it keeps.
-                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
-                ConfigureEndpoints(silo, cluster, podIp: null);
-                silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
-
-                // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo
-                // held, the in-memory store on the primary included, which took every experiment's state with it when a
-                // secondary was stopped. The strongly consistent directory hands its ranges over instead.
-#pragma warning disable ORLEANSEXP003
-                silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
-                silo.Services.AddPlacementDirector<PrimarySiloPlacement, PrimarySiloPlacementDirector>();
-                silo.UseInMemoryReminderService();
-            }
-
-            // Failure detection, e.g. shorter probes in tests: "PrunerCluster:Cluster:Membership:NumMissedProbesLimit" etc.
-            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(ClusterHostingOptions.SectionName + ":Membership"));
-            silo.AddActivityPropagation();
-            silo.AddPrunerClusterGrains(options =>
-            {
-                configuration.GetSection("PrunerCluster").Bind(options);
-                if (string.Equals(options.DeviceKind, "auto", StringComparison.OrdinalIgnoreCase))
-                {
-                    var gpus = CudaDevices();
-                    options.DeviceKind = gpus > 0 ? "cuda" : "cpu";
-                    options.DeviceCount = gpus > 0 ? gpus : Math.Min(options.DeviceCount, 1);
-                }
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
             });
-            silo.AddEvaluationBackend<TorchSharpEvaluationBackend>();
-            if (cluster.EnableSyntheticBackend)
-            {
-                silo.AddSyntheticEvaluationBackend();
-            }
 
-            if (http.Dashboard)
-            {
-                silo.AddDashboard();
-            }
+            // In a pod: advertise the pod IP from the downward API and listen on every address.
+            ConfigureEndpoints(silo, cluster, Environment.GetEnvironmentVariable(KubernetesEnvironment.PodIp));
+            silo.UsePostgresCluster(postgres, PrunerClusterStorage.Name);
+        }
+        else
+        {
+            // Localhost mode: state lives on the primary silo, beside the membership it keeps.
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
+            ConfigureEndpoints(silo, cluster, podIp: null);
+            silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
 
-            configureSilo?.Invoke(silo);
-        });
+            // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo
+            // held, the in-memory store on the primary included, which took every experiment's state with it when a
+            // secondary was stopped. The strongly consistent directory hands its ranges over instead.
+#pragma warning disable ORLEANSEXP003
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+            silo.Services.AddPlacementDirector<PrimarySiloPlacement, PrimarySiloPlacementDirector>();
+            silo.UseInMemoryReminderService();
+        }
+    }
 
-        builder.Services.AddHealthChecks()
+    private static void AddHealthChecks(IServiceCollection services) =>
+        services.AddHealthChecks()
             .Add(new("membership-live", sp => Create<MembershipHealthCheck>(sp, false), null, [HealthTags.Live]))
             .Add(new("slots-live", sp => Create<SlotExecutorHealthCheck>(sp, false), null, [HealthTags.Live]))
             .Add(new("membership", sp => Create<MembershipHealthCheck>(sp, true), null, [HealthTags.Ready]))
             .Add(new("storage", sp => ActivatorUtilities.CreateInstance<StorageHealthCheck>(sp), null, [HealthTags.Ready], StorageHealthCheck.Timeout * 2))
             .Add(new("slots", sp => Create<SlotExecutorHealthCheck>(sp, true), null, [HealthTags.Ready]));
-
-        if (drain.Enabled)
-        {
-            builder.Services.AddHostedService<SiloDrainService>();
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain.ShutdownBudget);
-        }
-
-        builder.AddPrunerClusterTelemetry("prunercluster-silo", new TelemetryExport(Prometheus: http.Enabled, Console: cluster.ConsoleTelemetry));
-        return builder;
-    }
 
     /// <summary>The advertised and listening endpoints of both ports (overrides UseLocalhostClustering's loopback-only ones).</summary>
     private static void ConfigureEndpoints(ISiloBuilder silo, ClusterHostingOptions cluster, string? podIp)
