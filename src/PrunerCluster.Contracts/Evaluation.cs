@@ -72,20 +72,20 @@ public sealed record IndividualKey([property: Id(0)] string Value)
         ArgumentException.ThrowIfNullOrEmpty(settingsHash);
         ArgumentException.ThrowIfNullOrEmpty(maskHash);
         var text = string.Create(CultureInfo.InvariantCulture, $"prunercluster.individual.v1\ncheckpoint={checkpointHash}\nsettings={settingsHash}\nmask={maskHash}");
-        return new IndividualKey(ContentHash.Sha256Hex(text));
+        return new IndividualKey(Sha256Hex.Of(text));
     }
 
     /// <summary>As <see cref="Compute(string, string, string)"/>, plus the device class when measured objectives depend on it (null = independent of the hardware).</summary>
     public static IndividualKey Compute(string checkpointHash, string settingsHash, string maskHash, string? deviceClass) =>
         string.IsNullOrEmpty(deviceClass)
             ? Compute(checkpointHash, settingsHash, maskHash)
-            : new IndividualKey(ContentHash.Sha256Hex(Compute(checkpointHash, settingsHash, maskHash).Value + "\ndevice-class=" + deviceClass));
+            : new IndividualKey(Sha256Hex.Of(Compute(checkpointHash, settingsHash, maskHash).Value + "\ndevice-class=" + deviceClass));
 
     /// <summary>As the device-class overload, plus the fidelity rung's settings when the search has a ladder (null = the evaluation settings alone).</summary>
     public static IndividualKey Compute(string checkpointHash, string settingsHash, string maskHash, string? deviceClass, FidelityRung? rung)
     {
         var key = Compute(checkpointHash, settingsHash, maskHash, deviceClass);
-        return rung is null ? key : new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfidelity=" + rung.KeyText));
+        return rung is null ? key : new IndividualKey(Sha256Hex.Of(key.Value + "\nfidelity=" + rung.KeyText));
     }
 
     /// <summary>The key of one mask's final recovery with <paramref name="recovery"/>'s settings (never equal to a search evaluation's key).</summary>
@@ -94,17 +94,10 @@ public sealed record IndividualKey([property: Id(0)] string Value)
         ArgumentNullException.ThrowIfNull(recovery);
         var key = Compute(checkpointHash, settingsHash, maskHash, deviceClass);
         var warm = warmStartKey is null ? "" : "\nwarm-start=" + warmStartKey;
-        return new IndividualKey(ContentHash.Sha256Hex(key.Value + "\nfinal-recovery=" + recovery.KeyText + warm));
+        return new IndividualKey(Sha256Hex.Of(key.Value + "\nfinal-recovery=" + recovery.KeyText + warm));
     }
 
     public override string ToString() => Value;
-}
-
-/// <summary>SHA-256 helpers for content identities (never GetHashCode).</summary>
-public static class ContentHash
-{
-    public static string Sha256Hex(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
 
 /// <summary>Everything an individual grain needs to evaluate one mask, on whichever silo it lives.</summary>

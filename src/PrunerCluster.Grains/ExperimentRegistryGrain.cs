@@ -91,7 +91,7 @@ internal sealed class ExperimentRegistryGrain(
             text = text[..40];
         }
 
-        var hash = ContentHash.Sha256Hex(string.Create(CultureInfo.InvariantCulture, $"{name}|{submittedAt.UtcTicks}|{sequence}"));
+        var hash = Sha256Hex.Of(string.Create(CultureInfo.InvariantCulture, $"{name}|{submittedAt.UtcTicks}|{sequence}"));
         return string.Create(CultureInfo.InvariantCulture, $"{(text.Length == 0 ? "experiment" : text)}-{hash[..10]}");
     }
 }

@@ -49,7 +49,7 @@ public sealed class PostgresArtifactStore
         }
 
         var start = content.Position;
-        var key = Convert.ToHexStringLower(SHA256.HashData(content));
+        var key = Sha256Hex.Of(content);
         var size = content.Position - start;
         if (Contains(key))
         {

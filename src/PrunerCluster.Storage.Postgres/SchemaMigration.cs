@@ -7,7 +7,7 @@ namespace PrunerCluster.Storage.Postgres;
 public sealed record SchemaMigration(int Version, string Name, string Sql)
 {
     /// <summary>SHA-256 of the script (line endings normalized): a database that applied a different text is refused.</summary>
-    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.Replace("\r\n", "\n", StringComparison.Ordinal))));
+    public string Sha256 { get; } = Sha256Hex.Of(Sql.Replace("\r\n", "\n", StringComparison.Ordinal));
 }
 
 /// <summary>What <see cref="SchemaMigrator.ApplyAsync"/> did.</summary>

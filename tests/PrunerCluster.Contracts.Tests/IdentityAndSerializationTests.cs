@@ -25,7 +25,7 @@ public sealed class IdentityAndSerializationTests
         Assert.NotEqual(key, IndividualKey.Compute("c2", "s1", "m1"));
         Assert.NotEqual(key, IndividualKey.Compute("c1", "s2", "m1"));
         Assert.NotEqual(key, IndividualKey.Compute("c1", "s1", "m2"));
-        Assert.Equal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", ContentHash.Sha256Hex("hello"));
+        Assert.Equal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", Sha256Hex.Of("hello"));
     }
 
     [Fact]

@@ -192,6 +192,31 @@ public sealed class GenomeEncodingTests
     }
 
     [Fact]
+    public void FinalRecoveryLeavesOutMembersThatSaveAlmostNoneOfTheUnprunedMacs()
+    {
+        ParetoEntry Entry(long id, double accuracy, double macs) => new()
+        {
+            CandidateId = id, MaskText = "m", MaskHash = "h" + id, IndividualKey = "k",
+            Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = accuracy, [MetricNames.AccuracyDrop] = (0.914 - accuracy) * 100, [MetricNames.Macs] = macs },
+        };
+
+        // The main job's front of 7 December (MACs in millions, unpruned 22.20): #7 and #8 save 2.3 % and 0.1 %.
+        var front = new[]
+        {
+            Entry(1, 0.8860, 2.80e6), Entry(2, 0.8870, 2.82e6), Entry(3, 0.8955, 5.61e6), Entry(4, 0.8985, 7.49e6),
+            Entry(5, 0.9000, 9.52e6), Entry(6, 0.9050, 16.42e6), Entry(7, 0.9180, 21.69e6), Entry(8, 0.9180, 22.18e6),
+        };
+        var recovery = new FinalRecoverySettings { MaxMembers = 4, MaxDropPoints = 3.0 };
+        Assert.Contains(8L, FinalRecoverySelection.Members(front, recovery).Select(e => e.CandidateId));
+        var chosen = FinalRecoverySelection.Members(front, recovery, unprunedMacs: 22.20e6).Select(e => e.CandidateId).ToList();
+        Assert.Equal([6L, 5L, 3L, 1L], chosen);
+
+        // Without a MACs figure for the unpruned model nothing is left out on that account.
+        Assert.Equal(8, FinalRecoverySelection.Members(front, recovery with { MaxMembers = 0 }, unprunedMacs: null).Count);
+        Assert.Equal(6, FinalRecoverySelection.Members(front, recovery with { MaxMembers = 0 }, unprunedMacs: 22.20e6).Count);
+    }
+
+    [Fact]
     public void ReMeasuredMembersThatAreDominatedLeaveTheFront()
     {
         ObjectiveDefinition[] objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.LatencyMs, ObjectiveDirection.Minimize)];

@@ -33,6 +33,6 @@ internal static class TestCheckpoints
             model.save(path);
         }
 
-        return new BaselineCheckpoint(path, kind, DatasetCatalog.FashionMnist, Hashing.FileSha256Hex(path), 0.1, 0.1, seed) { Architecture = architecture };
+        return new BaselineCheckpoint(path, kind, DatasetCatalog.FashionMnist, Sha256Hex.OfFile(path), 0.1, 0.1, seed) { Architecture = architecture };
     }
 }

@@ -93,9 +93,9 @@ public static class ExportCommand
         }
         var card = export.Card;
         output.WriteLine($"member #{rank} ({rule}), mask {entry.MaskHash[..Math.Min(12, entry.MaskHash.Length)]} of '{spec.Name}': the model final recovery retrained ({Path.GetFullPath(recovered.Directory)}), exported as {card.Format} to {Path.GetFullPath(export.Directory)}");
-        var searched = entry.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var v) ? string.Create(CultureInfo.InvariantCulture, $" (the search scored {v:G6} on validation before recovery)") : "";
+        var searched = entry.Metrics.TryGetValue(MetricNames.Accuracy, out var v) ? string.Create(CultureInfo.InvariantCulture, $" (the search scored {v:G6} on validation before recovery)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  test_accuracy        {card.Metrics["test_accuracy"]:G6}{searched}"));
-        foreach (var (name, value) in card.Metrics.Where(m => m.Key is not ("test_accuracy" or Contracts.MetricNames.Accuracy)).OrderBy(m => m.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in card.Metrics.Where(m => m.Key is not ("test_accuracy" or MetricNames.Accuracy)).OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-20} {value:G6}"));
         }

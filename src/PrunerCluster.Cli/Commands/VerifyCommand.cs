@@ -57,7 +57,7 @@ public static class VerifyCommand
                 TaskScheduler.Default).ConfigureAwait(false);
             // Cards from before test_accuracy carried the test accuracy as accuracy; newer ones carry the search's validation score there.
             var reported = card.Metrics.TryGetValue(TestAccuracy, out var t) ? t
-                : card.Metrics.TryGetValue(Contracts.MetricNames.Accuracy, out var a) ? a : double.NaN;
+                : card.Metrics.TryGetValue(MetricNames.Accuracy, out var a) ? a : double.NaN;
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{card.Model} on {card.Dataset}, mask {card.MaskHash[..Math.Min(12, card.MaskHash.Length)]}: test accuracy {measured:P2} on {samples} samples; model card reports {reported:P2}"));
             if (Math.Abs(measured - reported) > 1e-9)
             {

@@ -76,8 +76,8 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         return Task.FromResult(new PreparedExperiment
         {
             Segments = segments,
-            CheckpointHash = ContentHash.Sha256Hex(identity),
-            SettingsHash = ContentHash.Sha256Hex(settingsIdentity),
+            CheckpointHash = Sha256Hex.Of(identity),
+            SettingsHash = Sha256Hex.Of(settingsIdentity),
             BaselineMetrics = Metrics(spec.Model, segments.Select(g => Enumerable.Repeat(true, g.Bits).ToArray()).ToArray()),
             SegmentImportance = importance,
             PreparedOn = "synthetic",

@@ -6,7 +6,6 @@ using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Onnx;
-using MetricNames = PrunerCluster.Contracts.MetricNames;
 
 namespace PrunerCluster.Engine.Backends;
 

@@ -14,7 +14,6 @@ using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Structure;
 using PrunerCluster.Pruning.Training;
-using MetricNames = PrunerCluster.Contracts.MetricNames;
 
 namespace PrunerCluster.Engine.Backends;
 

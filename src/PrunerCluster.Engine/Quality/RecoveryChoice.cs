@@ -37,9 +37,9 @@ public static class RecoveryChoice
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(reference);
-        // A member as costly as the unpruned model adds nothing to the hypervolume and would take one of the recoveries.
+        // A member about as costly as the unpruned model adds nothing to the hypervolume and would take one of the recoveries.
         var entries = (pareto ?? Front(spec, points, reference)).Where(e => e.Metrics.GetValueOrDefault(MetricNames.Macs, double.MaxValue) < reference.Macs).ToList();
-        return [.. FinalRecoverySelection.Members(entries, spec.FinalRecovery!).Select(e => (e.MaskHash, e.MaskText))];
+        return [.. FinalRecoverySelection.Members(entries, spec.FinalRecovery!, reference.Macs).Select(e => (e.MaskHash, e.MaskText))];
     }
 
     private static List<ParetoEntry> Front(ExperimentSpec spec, IReadOnlyList<QualityPoint> points, QualityReference reference)

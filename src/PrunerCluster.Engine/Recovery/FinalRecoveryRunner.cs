@@ -32,7 +32,8 @@ public static class FinalRecoveryRunner
         var clock = Stopwatch.StartNew();
         var front = ParetoReport.Ordered(pareto);
         var ranks = front.Select((e, i) => (e.MaskHash, Rank: i + 1)).GroupBy(p => p.MaskHash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(p => p.Rank), StringComparer.Ordinal);
-        var chosen = FinalRecoverySelection.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
+        var unprunedMacs = pareto.BaselineMetrics.TryGetValue(MetricNames.Macs, out var macs) ? macs : (double?)null;
+        var chosen = FinalRecoverySelection.Members(front, recovery, unprunedMacs).OrderBy(e => ranks[e.MaskHash]).ToList();
         log(string.Create(CultureInfo.InvariantCulture, $"final recovery: {chosen.Count} of {front.Count} Pareto member(s) and the unpruned model, {recovery.FineTuneSteps} fine-tune steps each, scored on the test set"));
 
         var full = Genome.Full(backend.LayoutOf(spec, cancellationToken));

@@ -1,6 +1,6 @@
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
-using TimingMetricNames = PrunerCluster.Pruning.Metrics.MetricNames;
+using TimingMetricNames = PrunerCluster.MetricNames;
 
 namespace PrunerCluster.Engine.Recovery;
 

@@ -4,7 +4,6 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Engine.Backends;
-using MetricNames = PrunerCluster.Contracts.MetricNames;
 
 namespace PrunerCluster.Engine.Recovery;
 

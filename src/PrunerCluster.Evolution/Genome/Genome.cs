@@ -30,7 +30,7 @@ public sealed class Genome : IEquatable<Genome>
     public double Density => Layout.TotalBits == 0 ? 1.0 : (double)TotalKept / Layout.TotalBits;
 
     /// <summary>Lowercase hex SHA-256 of the canonical text.</summary>
-    public string ContentHash => _hash ??= Hashing.Sha256Hex(ToCanonicalString());
+    public string ContentHash => _hash ??= Sha256Hex.Of(ToCanonicalString());
 
     internal ReadOnlySpan<ulong> Words => _words;
 

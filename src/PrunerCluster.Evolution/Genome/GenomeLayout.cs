@@ -55,7 +55,7 @@ public sealed class GenomeLayout
         }
 
         CanonicalText = canonical.ToString();
-        ContentHash = Hashing.Sha256Hex(CanonicalText);
+        ContentHash = Sha256Hex.Of(CanonicalText);
     }
 
     public IReadOnlyList<SegmentSpec> Segments { get; }

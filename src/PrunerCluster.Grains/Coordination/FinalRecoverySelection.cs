@@ -9,12 +9,19 @@ namespace PrunerCluster.Grains.Coordination;
 public static class FinalRecoverySelection
 {
     /// <summary>
+    /// The least share of the unpruned model's MACs a member must save to be recovered: the unpruned row, always recovered,
+    /// already stands for a member that saves less, and recovering it would take one of <see cref="FinalRecoverySettings.MaxMembers"/>.
+    /// </summary>
+    public const double MinMacSaving = 0.05;
+
+    /// <summary>
     /// The members to recover, most accurate first (ties by candidate id): those within <see cref="FinalRecoverySettings.MaxDropPoints"/>
     /// (a member without an accuracy drop is then left out), and, when they outnumber <see cref="FinalRecoverySettings.MaxMembers"/>,
     /// that many spread evenly over log MACs from the costliest to the cheapest (by position from the most accurate to the least
-    /// when a member has no MACs). All when MaxMembers is 0.
+    /// when a member has no MACs). All when MaxMembers is 0. Given <paramref name="unprunedMacs"/>, a member that saves less
+    /// than <see cref="MinMacSaving"/> of them is left out.
     /// </summary>
-    public static IReadOnlyList<ParetoEntry> Members(IReadOnlyList<ParetoEntry> front, FinalRecoverySettings recovery)
+    public static IReadOnlyList<ParetoEntry> Members(IReadOnlyList<ParetoEntry> front, FinalRecoverySettings recovery, double? unprunedMacs = null)
     {
         ArgumentNullException.ThrowIfNull(front);
         ArgumentNullException.ThrowIfNull(recovery);
@@ -25,6 +32,7 @@ public static class FinalRecoverySelection
 
         var ordered = front
             .Where(e => recovery.MaxDropPoints is not { } max || (e.Metrics.TryGetValue(MetricNames.AccuracyDrop, out var drop) && drop <= max + 1e-9))
+            .Where(e => unprunedMacs is not ({ } full and > 0) || !e.Metrics.TryGetValue(MetricNames.Macs, out var macs) || macs < full * (1 - MinMacSaving))
             .OrderByDescending(e => e.Metrics.GetValueOrDefault(MetricNames.Accuracy))
             .ThenBy(e => e.CandidateId)
             .ToList();

@@ -32,7 +32,8 @@ public static class FinalRecoveryStage
             ranks.TryAdd(front[i].MaskHash, i + 1);
         }
 
-        var chosen = FinalRecoverySelection.Members(front, recovery).OrderBy(e => ranks[e.MaskHash]).ToList();
+        var unprunedMacs = prepared.BaselineMetrics.TryGetValue(MetricNames.Macs, out var macs) ? macs : (double?)null;
+        var chosen = FinalRecoverySelection.Members(front, recovery, unprunedMacs).OrderBy(e => ranks[e.MaskHash]).ToList();
         if (chosen.Count == 0)
         {
             return [];

@@ -22,7 +22,7 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public string Put(ReadOnlySpan<byte> content)
     {
-        var key = Convert.ToHexStringLower(SHA256.HashData(content));
+        var key = Sha256Hex.Of(content);
         var path = BlobPath(key);
         if (File.Exists(path) && new FileInfo(path).Length == content.Length)
         {
@@ -39,7 +39,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         string key;
         using (var file = File.OpenRead(path))
         {
-            key = Convert.ToHexStringLower(SHA256.HashData(file));
+            key = Sha256Hex.Of(file);
         }
 
         var target = BlobPath(key);
@@ -54,7 +54,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         File.Copy(path, temp);
         using (var copy = File.OpenRead(temp))
         {
-            if (Convert.ToHexStringLower(SHA256.HashData(copy)) != key)
+            if (Sha256Hex.Of(copy) != key)
             {
                 copy.Dispose();
                 File.Delete(temp);
@@ -95,7 +95,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         }
 
         var bytes = File.ReadAllBytes(path);
-        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var actual = Sha256Hex.Of(bytes);
         return actual == sha256
             ? bytes
             : throw new InvalidDataException($"Artifact '{path}' is corrupt: its SHA-256 is {actual}, not its key {sha256}.");
@@ -118,7 +118,7 @@ public sealed class LocalArtifactStore : IArtifactStore
     private string BlobPath(string key) => Path.Combine(Directory, "blobs", key[..2], key);
 
     private string ReferencePath(string reference) =>
-        Path.Combine(Directory, "refs", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference))));
+        Path.Combine(Directory, "refs", Sha256Hex.Of(reference));
 
     private static void CheckKey(string sha256)
     {

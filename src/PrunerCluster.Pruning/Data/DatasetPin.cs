@@ -49,7 +49,7 @@ public static class DatasetPin
     }
 
     /// <summary>The data set's content hash: SHA-256 of its <see cref="ManifestText"/>.</summary>
-    public static string ContentHash(IReadOnlyDictionary<string, string> pin) => Hashing.Sha256Hex(ManifestText(pin));
+    public static string ContentHash(IReadOnlyDictionary<string, string> pin) => Sha256Hex.Of(ManifestText(pin));
 
     /// <summary>Reads a <see cref="ManifestText"/> back.</summary>
     public static IReadOnlyDictionary<string, string> ParseManifest(string text)
@@ -107,7 +107,7 @@ public static class DatasetPin
             return known.Hash;
         }
 
-        var hash = Hashing.FileSha256Hex(info.FullName);
+        var hash = Sha256Hex.OfFile(info.FullName);
         Known[info.FullName] = (info.LastWriteTimeUtc, info.Length, hash);
         return hash;
     }

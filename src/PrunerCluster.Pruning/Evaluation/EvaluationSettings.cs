@@ -135,7 +135,7 @@ public sealed record EvaluationSettings
     public int Threads { get; init; } = 2;
 
     [JsonIgnore]
-    public string ContentHash => Hashing.Sha256Hex(ToJson());
+    public string ContentHash => Sha256Hex.Of(ToJson());
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

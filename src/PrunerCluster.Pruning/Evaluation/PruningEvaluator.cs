@@ -487,7 +487,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             return;
         }
 
-        var hash = Hashing.FileSha256Hex(info.FullName);
+        var hash = Sha256Hex.OfFile(info.FullName);
         verifiedHashes[key] = (info.LastWriteTimeUtc, info.Length, hash);
         Check(hash);
 

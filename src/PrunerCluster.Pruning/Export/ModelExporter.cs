@@ -30,13 +30,13 @@ public static class ModelExporter
         model.eval();
         model.save(weights);
         model.train(wasTraining);
-        var final = card with { Format = "torchsharp", OnnxFile = null, OnnxSha256 = null, WeightsFile = WeightsFileName, WeightsSha256 = Hashing.FileSha256Hex(weights), GraphFile = null, GraphSha256 = null };
+        var final = card with { Format = "torchsharp", OnnxFile = null, OnnxSha256 = null, WeightsFile = WeightsFileName, WeightsSha256 = Sha256Hex.OfFile(weights), GraphFile = null, GraphSha256 = null };
         if (!ModelZoo.IsZoo(model.Architecture.Kind))
         {
             // An imported graph is not rebuilt from its architecture record: ship it next to the weights.
             var graph = Path.Combine(directory, GraphFile.FileName);
             File.WriteAllText(graph, GraphFile.ToJson(model.Graph));
-            final = final with { GraphFile = GraphFile.FileName, GraphSha256 = Hashing.FileSha256Hex(graph) };
+            final = final with { GraphFile = GraphFile.FileName, GraphSha256 = Sha256Hex.OfFile(graph) };
         }
 
         File.WriteAllText(Path.Combine(directory, CardFileName), final.ToJson());
@@ -55,7 +55,7 @@ public static class ModelExporter
         Directory.CreateDirectory(directory);
         var onnx = Path.Combine(directory, OnnxFileName);
         Onnx.OnnxExporter.Export(model, onnx, metadata);
-        var hash = Hashing.FileSha256Hex(onnx);
+        var hash = Sha256Hex.OfFile(onnx);
         var final = card with { Format = "onnx", OnnxFile = OnnxFileName, OnnxSha256 = hash, WeightsFile = OnnxFileName, WeightsSha256 = hash, GraphFile = null, GraphSha256 = null };
         var cardPath = Path.Combine(directory, CardFileName);
         File.WriteAllText(cardPath + ".tmp", final.ToJson());
@@ -86,7 +86,7 @@ public static class ModelExporter
             throw new FileNotFoundException($"Model card names weights '{weights}', which do not exist.", weights);
         }
 
-        var hash = Hashing.FileSha256Hex(weights);
+        var hash = Sha256Hex.OfFile(weights);
         if (card.WeightsSha256.Length > 0 && !string.Equals(hash, card.WeightsSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"Weights '{weights}' have SHA-256 {hash}, but the model card records {card.WeightsSha256}.");
@@ -103,7 +103,7 @@ public static class ModelExporter
     /// <summary>The exported graph (hash-checked) at the card's architecture with the weights loaded.</summary>
     private static ZooModel LoadGraph(string path, ModelCard card, string weights)
     {
-        if (File.Exists(path) && card.GraphSha256 is { Length: > 0 } expected && Hashing.FileSha256Hex(path) is var actual && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        if (File.Exists(path) && card.GraphSha256 is { Length: > 0 } expected && Sha256Hex.OfFile(path) is var actual && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"Graph file '{path}' has SHA-256 {actual}, but the model card records {expected}.");
         }

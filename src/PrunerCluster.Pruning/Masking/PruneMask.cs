@@ -86,5 +86,5 @@ public sealed record PruneMask(IReadOnlyDictionary<string, bool[]> Keep, IReadOn
         return sb.ToString();
     }
 
-    public string ContentHash => Hashing.Sha256Hex(ToCanonicalString());
+    public string ContentHash => Sha256Hex.Of(ToCanonicalString());
 }

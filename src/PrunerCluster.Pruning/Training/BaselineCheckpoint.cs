@@ -68,7 +68,7 @@ public sealed record BaselineCheckpoint(string Path, string Model, string Datase
             throw new FileNotFoundException($"Checkpoint weights not found: '{Path}'.", Path);
         }
 
-        var actual = Hashing.FileSha256Hex(Path);
+        var actual = Sha256Hex.OfFile(Path);
         if (!string.Equals(actual, ContentHash, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"Checkpoint '{Path}' has SHA-256 {actual} but its metadata records {ContentHash}: the file changed or is corrupt.");

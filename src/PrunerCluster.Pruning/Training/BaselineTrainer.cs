@@ -42,7 +42,7 @@ public sealed record BaselineTrainingSettings
 
     public string DevicePreference { get; init; } = "cpu";
 
-    public string ContentHash => Hashing.Sha256Hex(string.Join('|', Model, Dataset, DataRoot ?? "", Epochs, BatchSize, LearningRate.ToString("R", CultureInfo.InvariantCulture), Seed, ValidationSize, SplitSeed, Threads, MaxTrainSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", MaxTestSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", "v1") + (Source is null ? "" : "|" + Source.ToCanonicalString()));
+    public string ContentHash => Sha256Hex.Of(string.Join('|', Model, Dataset, DataRoot ?? "", Epochs, BatchSize, LearningRate.ToString("R", CultureInfo.InvariantCulture), Seed, ValidationSize, SplitSeed, Threads, MaxTrainSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", MaxTestSamples?.ToString(CultureInfo.InvariantCulture) ?? "all", "v1") + (Source is null ? "" : "|" + Source.ToCanonicalString()));
 
     public void Validate()
     {
@@ -133,7 +133,7 @@ public static class BaselineTrainer
         var temp = weights + unique;
         model.save(temp);
         File.Move(temp, weights, overwrite: true);
-        var checkpoint = new BaselineCheckpoint(weights, settings.Model, settings.Dataset, Hashing.FileSha256Hex(weights), testReport.Accuracy, validation.Accuracy, settings.Seed)
+        var checkpoint = new BaselineCheckpoint(weights, settings.Model, settings.Dataset, Sha256Hex.OfFile(weights), testReport.Accuracy, validation.Accuracy, settings.Seed)
         {
             Architecture = architecture,
             DataRoot = settings.DataRoot,

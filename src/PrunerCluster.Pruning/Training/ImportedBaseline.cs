@@ -32,7 +32,7 @@ internal static class ImportedBaseline
             Architecture = architecture,
             Source = data,
             SplitSeed = splitSeed,
-            SettingsHash = Hashing.Sha256Hex(settingsKey),
+            SettingsHash = Sha256Hex.Of(settingsKey),
         };
         var metadata = storedPath + ".json";
         var temp = metadata + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp";

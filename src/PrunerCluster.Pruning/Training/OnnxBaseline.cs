@@ -17,21 +17,21 @@ public static class OnnxBaseline
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(cache);
         Directory.CreateDirectory(cacheDirectory);
-        var hash = Hashing.FileSha256Hex(onnxPath);
+        var hash = Sha256Hex.OfFile(onnxPath);
         var stored = Path.GetFullPath(Path.Combine(cacheDirectory, $"onnx-{hash[..16]}.onnx"));
         var metadata = stored + ".json";
         var key = data.ToCanonicalString() + "|" + splitSeed + "|" + maxTestSamples;
         if (File.Exists(stored) && File.Exists(metadata))
         {
             var cached = BaselineCheckpoint.Load(metadata);
-            if (cached.SettingsHash == Hashing.Sha256Hex(key))
+            if (cached.SettingsHash == Sha256Hex.Of(key))
             {
                 progress?.Invoke($"baseline: reusing imported ONNX model {stored} (sha256 {hash[..12]})");
                 return cached with { Path = stored };
             }
         }
 
-        if (!File.Exists(stored) || Hashing.FileSha256Hex(stored) != hash)
+        if (!File.Exists(stored) || Sha256Hex.OfFile(stored) != hash)
         {
             var temp = stored + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
             File.Copy(onnxPath, temp, overwrite: true);

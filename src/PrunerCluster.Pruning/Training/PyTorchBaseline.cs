@@ -23,14 +23,14 @@ public static class PyTorchBaseline
         }
 
         Directory.CreateDirectory(cacheDirectory);
-        var hash = Hashing.FileSha256Hex(weightsPath);
+        var hash = Sha256Hex.OfFile(weightsPath);
         var stored = Path.GetFullPath(Path.Combine(cacheDirectory, $"pytorch-{kind}-{hash[..16]}.bin"));
         var metadata = stored + ".json";
         var key = kind + "|" + hash + "|" + data.ToCanonicalString() + "|" + splitSeed + "|" + maxTestSamples;
         if (File.Exists(stored) && File.Exists(metadata))
         {
             var cached = BaselineCheckpoint.Load(metadata);
-            if (cached.SettingsHash == Hashing.Sha256Hex(key))
+            if (cached.SettingsHash == Sha256Hex.Of(key))
             {
                 progress?.Invoke($"baseline: reusing imported PyTorch weights {stored} (sha256 {hash[..12]})");
                 return cached with { Path = stored };
@@ -45,7 +45,7 @@ public static class PyTorchBaseline
         model.save(temp);
         File.Move(temp, stored, overwrite: true);
 
-        var checkpoint = ImportedBaseline.Record(model, split, data, stored, kind, Hashing.FileSha256Hex(stored), architecture, splitSeed, key, maxTestSamples, ct);
+        var checkpoint = ImportedBaseline.Record(model, split, data, stored, kind, Sha256Hex.OfFile(stored), architecture, splitSeed, key, maxTestSamples, ct);
         progress?.Invoke($"baseline: imported PyTorch weights {weightsPath} into {architecture.ToCanonicalString()}, validation {checkpoint.ValidationAccuracy:P2}, test {checkpoint.TestAccuracy:P2}");
         return checkpoint;
     }

@@ -143,7 +143,7 @@ public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHel
             Spec = spec,
             Prepared = prepared,
             MaskText = text,
-            MaskHash = ContentHash.Sha256Hex(text),
+            MaskHash = Sha256Hex.Of(text),
         };
     }
 

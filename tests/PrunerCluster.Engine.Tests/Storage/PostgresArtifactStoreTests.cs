@@ -30,7 +30,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture postgres) : IClas
         var bytes = Bytes(4321, seed: 1);
         var key = store.Put(bytes);
 
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), key);
+        Assert.Equal(Sha256Hex.Of(bytes), key);
         Assert.Equal(bytes, store.Get(key));
         Assert.Equal(5L, await ScalarAsync<long>(db, $"SELECT COUNT(*) FROM prunercluster_artifact_chunk WHERE sha256 = '{key}'"));
         Assert.Equal(4321L, await ScalarAsync<long>(db, $"SELECT size FROM prunercluster_artifact WHERE sha256 = '{key}'"));
@@ -56,7 +56,7 @@ public sealed class PostgresArtifactStoreTests(PostgresFixture postgres) : IClas
 
         // An empty blob is a blob too.
         var empty = store.Put([]);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData([])), empty);
+        Assert.Equal(Sha256Hex.Of([]), empty);
         Assert.Equal(Array.Empty<byte>(), store.Get(empty));
     }
 

@@ -24,7 +24,7 @@ public sealed class GenomeTests
             var parsed = Evolution.Genome.Parse(Layout, text);
             Assert.Equal(g, parsed);
             Assert.Equal(text, parsed.ToCanonicalString());
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), g.ContentHash);
+            Assert.Equal(Sha256Hex.Of(text), g.ContentHash);
             Assert.Equal(g.ContentHash, parsed.ContentHash);
         }
     }
@@ -37,7 +37,7 @@ public sealed class GenomeTests
             [[true, false, true, true], [false, true]],
             [[], [2]]);
         Assert.Equal("a=1011;b=01/2", g.ToCanonicalString());
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("a=1011;b=01/2"u8)), g.ContentHash);
+        Assert.Equal(Sha256Hex.Of("a=1011;b=01/2"u8), g.ContentHash);
         Assert.Equal("a:4:0:0:1;b:2:1:3:1", g.Layout.CanonicalText);
     }
 

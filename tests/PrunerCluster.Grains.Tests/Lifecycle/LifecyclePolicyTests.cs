@@ -181,7 +181,7 @@ public sealed class LifecyclePolicyTests
             Spec = spec,
             Prepared = prepared,
             MaskText = mask,
-            MaskHash = ContentHash.Sha256Hex(mask),
+            MaskHash = Sha256Hex.Of(mask),
             Deadline = deadline,
         };
     }

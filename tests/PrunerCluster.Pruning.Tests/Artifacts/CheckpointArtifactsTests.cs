@@ -13,7 +13,7 @@ public sealed class CheckpointArtifactsTests
         var store = new LocalArtifactStore(TestSupport.TempDirectory());
         var weights = Path.Combine(TestSupport.TempDirectory(), "lenet5.bin");
         File.WriteAllBytes(weights, [.. Enumerable.Range(0, 3000).Select(i => (byte)(i % 251))]);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weights)));
+        var hash = Sha256Hex.Of(File.ReadAllBytes(weights));
         var checkpoint = new BaselineCheckpoint(weights, "lenet5", "fashion-mnist", hash, 0.8, 0.79, 1) { SettingsHash = new string('5', 64), Epochs = 1 };
 
         CheckpointArtifacts.Publish(store, checkpoint);

@@ -12,7 +12,7 @@ public sealed class LocalArtifactStoreTests
         var store = new LocalArtifactStore(TestSupport.TempDirectory());
         byte[] content = [1, 2, 3, 4, 5];
         var key = store.Put(content);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), key);
+        Assert.Equal(Sha256Hex.Of(content), key);
         Assert.Equal(key, store.Put(content));
         Assert.Equal(content, store.Get(key));
         Assert.Null(store.Get(new string('0', 64)));
@@ -36,7 +36,7 @@ public sealed class LocalArtifactStoreTests
         var source = Path.Combine(TestSupport.TempDirectory(), "weights.bin");
         File.WriteAllBytes(source, [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))]);
         var key = store.PutFile(source);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(source))), key);
+        Assert.Equal(Sha256Hex.Of(File.ReadAllBytes(source)), key);
         Assert.Equal(key, store.PutFile(source));
 
         var target = Path.Combine(TestSupport.TempDirectory(), "copy", "weights.bin");

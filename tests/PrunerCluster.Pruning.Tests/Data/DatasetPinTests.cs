@@ -16,13 +16,13 @@ public sealed class DatasetPinTests
 
         var pin = DatasetPin.Compute(root);
         Assert.Equal(["cats/1.png", "train.bin"], pin.Keys);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("train"u8)), pin["train.bin"]);
+        Assert.Equal(Sha256Hex.Of("train"u8), pin["train.bin"]);
         Assert.Null(DatasetPin.Mismatch(pin, root, "silo-a"));
 
         var manifest = DatasetPin.ManifestText(pin);
         Assert.Equal($"cats/1.png\t{pin["cats/1.png"]}\ntrain.bin\t{pin["train.bin"]}\n", manifest);
         Assert.Equal(pin, DatasetPin.ParseManifest(manifest));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(manifest))), DatasetPin.ContentHash(pin));
+        Assert.Equal(Sha256Hex.Of(System.Text.Encoding.UTF8.GetBytes(manifest)), DatasetPin.ContentHash(pin));
         Assert.Throws<InvalidDataException>(() => DatasetPin.ParseManifest("no tab here\n"));
     }
 
@@ -35,7 +35,7 @@ public sealed class DatasetPinTests
         var pin = DatasetPin.Compute(root);
 
         File.WriteAllText(file, "labels, another release");
-        var changed = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+        var changed = Sha256Hex.Of(File.ReadAllBytes(file));
         var message = DatasetPin.Mismatch(pin, root, "silo-b");
         Assert.Equal($"data set file '{file}' on silo silo-b has SHA-256 {changed}, the experiment pinned {pin["labels.gz"]}", message);
 

@@ -196,6 +196,6 @@ public sealed class BatchNormRecalibrationTests
             model.save(path);
         }
 
-        return new BaselineCheckpoint(path, ModelZoo.Vgg, DatasetCatalog.FashionMnist, Hashing.FileSha256Hex(path), 0, 0, 4) { Architecture = NarrowVgg };
+        return new BaselineCheckpoint(path, ModelZoo.Vgg, DatasetCatalog.FashionMnist, Sha256Hex.OfFile(path), 0, 0, 4) { Architecture = NarrowVgg };
     }
 }

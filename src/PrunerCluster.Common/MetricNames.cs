@@ -1,6 +1,9 @@
-namespace PrunerCluster.Pruning.Metrics;
+namespace PrunerCluster;
 
-/// <summary>Metric keys of <c>EvaluationResult.Metrics</c>; objectives and constraints refer to these names.</summary>
+/// <summary>
+/// Metric keys of every evaluation's metrics, in lowercase snake_case: what the pruning engine measures, what the contract
+/// carries and what objectives and constraints name (<see cref="All"/>). One list for every layer.
+/// </summary>
 public static class MetricNames
 {
     /// <summary>Compute of one evaluation: samples through forward and backward passes (fine-tune steps times batch).</summary>
@@ -79,13 +82,33 @@ public static class MetricNames
     public const string LatencyThreads = "latency_threads";
 
     public static string ClassRecall(int cls) => "recall_class_" + cls.ToString(System.Globalization.CultureInfo.InvariantCulture);
-}
 
-public static class MetricSources
-{
-    public const string Measured = "measured";
-    public const string Modeled = "modeled";
-    public const string Analytic = "analytic";
-    public const string MeasuredNvml = "measured-nvml";
-    public const string MeasuredRapl = "measured-rapl";
+    /// <summary>Multi-fidelity search: the rung of search.fidelities a result was measured at (0 = cheapest).</summary>
+    public const string FidelityRung = "fidelity_rung";
+
+    /// <summary>Multi-fidelity search: fine-tune steps of the rung a result was measured at.</summary>
+    public const string FidelitySteps = "fidelity_steps";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Accuracy, AccuracyDrop, MacroF1, Macs, Flops, Params, SizeBytes,
+        LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction, LatencyRatio,
+    ];
+
+    /// <summary>Metrics bounded to [0, 1].</summary>
+    public static IReadOnlyList<string> Fractions { get; } = [Accuracy, MacroF1, KeptFraction];
+
+    /// <summary>
+    /// Metrics of the pruned model's shape and of its timing, exact at any fidelity: a lower rung of a ladder measures them
+    /// as the top rung would. Every other metric (accuracy, drop, F1, recalls, losses) depends on how long it was trained.
+    /// </summary>
+    public static IReadOnlyList<string> Structural { get; } =
+    [
+        Macs, Flops, Params, SizeBytes, LatencyMs, Throughput, PeakMemoryBytes, EnergyMj, KeptFraction, LatencyRatio,
+        EffectiveMacs, NonzeroParams,
+    ];
+
+    public static bool IsStructural(string name) => Structural.Contains(name, StringComparer.Ordinal);
+
+    public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 }
