@@ -12,7 +12,7 @@ public sealed record AlgorithmState : ISearchState
 {
     public const int CurrentVersion = 1;
 
-    private static readonly JsonSerializerOptions JsonOptions = CreateOptions();
+    private static JsonSerializerOptions JsonOptions => SearchStateJson.Options;
 
     public int Version { get; init; } = CurrentVersion;
 
@@ -87,18 +87,5 @@ public sealed record AlgorithmState : ISearchState
 
         return JsonSerializer.Deserialize<AlgorithmState>(json, JsonOptions)
             ?? throw new FormatException("The algorithm state JSON is null.");
-    }
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            WriteIndented = false,
-            Converters = { new JsonStringEnumConverter() },
-        };
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
     }
 }
