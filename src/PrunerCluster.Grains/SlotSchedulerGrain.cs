@@ -30,7 +30,8 @@ internal sealed class SlotSchedulerGrain(
 {
     private static readonly TimeSpan NudgeInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(5);
-    private readonly Dictionary<string, ExperimentBooks> _experiments = new(StringComparer.Ordinal);
+    private readonly SlotLedger _ledger = new();
+    private readonly Dictionary<string, IPopulationCoordinatorGrain> _coordinators = new(StringComparer.Ordinal);
     private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
     private Dictionary<string, int> _reported = new(StringComparer.Ordinal);
     private DateTimeOffset _reportedUntil;
@@ -66,59 +67,12 @@ internal sealed class SlotSchedulerGrain(
         ArgumentNullException.ThrowIfNull(request);
         var now = time.GetUtcNow();
         var capacity = Capacity();
-        if (!_experiments.TryGetValue(request.ExperimentId, out var books))
-        {
-            books = new ExperimentBooks(request.ExperimentId);
-            _experiments[request.ExperimentId] = books;
-        }
-
-        books.Weight = request.Weight > 0 ? request.Weight : 1;
-        books.Cap = request.Cap;
-        books.Want = Math.Max(0, request.Want);
-        books.LastSeen = now;
-        books.Coordinator = coordinator;
-        books.Held.Clear();
-        foreach (var (silo, count) in request.Held)
-        {
-            if (count > 0 && capacity.ContainsKey(silo))
-            {
-                books.Held[silo] = count;
-            }
-        }
-
+        var books = _ledger.Record(request, capacity, now);
+        _coordinators[request.ExperimentId] = coordinator;
         Forget(now);
         var used = Used(capacity);
-        var grants = new List<string>();
         var classes = Classes(capacity);
-        var grantClass = request.DeviceClass;
-        var avoid = new HashSet<string>(request.Avoid, StringComparer.Ordinal);
-        while (books.Want > 0 && books.UnderCap && IsNext(books, now))
-        {
-            var silo = capacity
-                .Where(c => c.Value - used.GetValueOrDefault(c.Key) > 0)
-                .Where(c => grantClass is null || string.Equals(classes[c.Key], grantClass, StringComparison.Ordinal))
-                .OrderBy(c => avoid.Contains(c.Key))
-                .ThenByDescending(c => (double)(c.Value - used.GetValueOrDefault(c.Key)) / c.Value)
-                .ThenBy(c => used.GetValueOrDefault(c.Key))
-                .ThenBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => c.Key)
-                .FirstOrDefault();
-            if (silo is null)
-            {
-                break;
-            }
-
-            if (request.SingleClass)
-            {
-                grantClass ??= classes[silo];
-            }
-
-            used[silo] = used.GetValueOrDefault(silo) + 1;
-            books.Held[silo] = books.Held.GetValueOrDefault(silo) + 1;
-            books.Want--;
-            grants.Add(silo);
-        }
-
+        var (grants, grantClass) = _ledger.Grant(books, request, capacity, classes, used, now, WantValidity);
         var total = capacity.Values.Sum();
         var free = total - used.Values.Sum();
         if (free > 0)
@@ -129,7 +83,7 @@ internal sealed class SlotSchedulerGrain(
         return Task.FromResult(new SlotGrant
         {
             Silos = grants,
-            FairShare = FairShares(total).GetValueOrDefault(books.ExperimentId),
+            FairShare = _ledger.FairShares(total).GetValueOrDefault(books.ExperimentId),
             TotalSlots = total,
             FreeSlots = free,
             SlotSilos = capacity.Keys.Count(silo => request.DeviceClass is null || string.Equals(classes[silo], request.DeviceClass, StringComparison.Ordinal)),
@@ -139,7 +93,8 @@ internal sealed class SlotSchedulerGrain(
 
     public Task Leave(string experimentId)
     {
-        if (_experiments.Remove(experimentId))
+        _coordinators.Remove(experimentId);
+        if (_ledger.Remove(experimentId))
         {
             NudgeWaiting(experimentId, time.GetUtcNow());
         }
@@ -151,10 +106,7 @@ internal sealed class SlotSchedulerGrain(
     {
         ArgumentException.ThrowIfNullOrEmpty(silo);
         _draining.Add(silo);
-        foreach (var books in _experiments.Values)
-        {
-            books.Held.Remove(silo);
-        }
+        _ledger.Release(silo);
 
         return Task.CompletedTask;
     }
@@ -166,33 +118,17 @@ internal sealed class SlotSchedulerGrain(
         {
             SlotsBySilo = capacity,
             UsedBySilo = Used(capacity),
-            HeldByExperiment = _experiments.Values.ToDictionary(e => e.ExperimentId, e => e.HeldTotal, StringComparer.Ordinal),
+            HeldByExperiment = _ledger.HeldByExperiment(),
             ClassBySilo = Classes(capacity),
         });
     }
 
-    /// <summary>True when no other waiting experiment holds fewer slots per weight than <paramref name="books"/>.</summary>
-    private bool IsNext(ExperimentBooks books, DateTimeOffset now)
-    {
-        var mine = books.HeldTotal / books.Weight;
-        foreach (var other in _experiments.Values)
-        {
-            if (!ReferenceEquals(other, books) && other.IsWaiting(now, WantValidity) && other.HeldTotal / other.Weight < mine - 1e-9)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private void NudgeWaiting(string except, DateTimeOffset now)
     {
-        foreach (var other in _experiments.Values)
+        foreach (var other in _ledger.DueForNudge(except, now, WantValidity, NudgeInterval))
         {
-            if (other.ExperimentId != except && other.IsWaiting(now, WantValidity) && other.Coordinator is { } coordinator && now - other.LastNudged >= NudgeInterval)
+            if (_coordinators.TryGetValue(other.ExperimentId, out var coordinator))
             {
-                other.LastNudged = now;
                 _ = coordinator.OnSlotsAvailable();
             }
         }
@@ -202,9 +138,10 @@ internal sealed class SlotSchedulerGrain(
 
     private void Forget(DateTimeOffset now)
     {
-        foreach (var stale in _experiments.Values.Where(e => now - e.LastSeen > options.Value.SchedulerForgetAfter).ToArray())
+        _ledger.Forget(now, options.Value.SchedulerForgetAfter);
+        foreach (var gone in _coordinators.Keys.Except(_ledger.Experiments.Select(e => e.ExperimentId)).ToArray())
         {
-            _experiments.Remove(stale.ExperimentId);
+            _coordinators.Remove(gone);
         }
     }
 
@@ -246,18 +183,7 @@ internal sealed class SlotSchedulerGrain(
 
     private Dictionary<string, int> Used(Dictionary<string, int> capacity)
     {
-        var used = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var books in _experiments.Values)
-        {
-            foreach (var (silo, count) in books.Held)
-            {
-                if (capacity.ContainsKey(silo))
-                {
-                    used[silo] = used.GetValueOrDefault(silo) + count;
-                }
-            }
-        }
-
+        var used = _ledger.Used(capacity);
         if (time.GetUtcNow() < _reportedUntil)
         {
             foreach (var (silo, busy) in _reported)
@@ -270,65 +196,5 @@ internal sealed class SlotSchedulerGrain(
         }
 
         return used;
-    }
-
-    /// <summary>Weighted max-min fair shares (water-filling) of <paramref name="total"/> slots, for status reporting.</summary>
-    private Dictionary<string, double> FairShares(int total)
-    {
-        var demand = _experiments.Values.ToDictionary(
-            e => e.ExperimentId,
-            e => e.Cap > 0 ? Math.Min(e.Cap, e.HeldTotal + e.Want) : e.HeldTotal + e.Want,
-            StringComparer.Ordinal);
-        var shares = _experiments.Keys.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
-        var open = _experiments.Values.Where(e => demand[e.ExperimentId] > 0).ToList();
-        double remaining = total;
-        while (open.Count > 0 && remaining > 1e-9)
-        {
-            var weight = open.Sum(e => e.Weight);
-            var saturated = open.Where(e => demand[e.ExperimentId] - shares[e.ExperimentId] <= remaining * e.Weight / weight).ToList();
-            if (saturated.Count == 0)
-            {
-                foreach (var e in open)
-                {
-                    shares[e.ExperimentId] += remaining * e.Weight / weight;
-                }
-
-                break;
-            }
-
-            foreach (var e in saturated)
-            {
-                remaining -= demand[e.ExperimentId] - shares[e.ExperimentId];
-                shares[e.ExperimentId] = demand[e.ExperimentId];
-                open.Remove(e);
-            }
-        }
-
-        return shares;
-    }
-
-    private sealed class ExperimentBooks(string experimentId)
-    {
-        public string ExperimentId { get; } = experimentId;
-
-        public double Weight { get; set; } = 1;
-
-        public int Cap { get; set; }
-
-        public int Want { get; set; }
-
-        public DateTimeOffset LastSeen { get; set; }
-
-        public DateTimeOffset LastNudged { get; set; }
-
-        public IPopulationCoordinatorGrain? Coordinator { get; set; }
-
-        public Dictionary<string, int> Held { get; } = new(StringComparer.Ordinal);
-
-        public int HeldTotal => Held.Values.Sum();
-
-        public bool UnderCap => Cap <= 0 || HeldTotal < Cap;
-
-        public bool IsWaiting(DateTimeOffset now, TimeSpan validity) => Want > 0 && UnderCap && now - LastSeen <= validity;
     }
 }
