@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrunerCluster.Contracts;
 using PrunerCluster.Grains.Evaluation;
 using PrunerCluster.Grains.Hosting;
@@ -12,12 +13,16 @@ public sealed class RegistryState
 {
     [Id(0)] public List<ExperimentSummary> Experiments { get; set; } = [];
     [Id(1)] public long Submitted { get; set; }
+
+    /// <summary>Experiments seen in a terminal state, never asked again when counting the active ones.</summary>
+    [Id(2)] public HashSet<string> Finished { get; set; } = [];
 }
 
 /// <summary>Validates and starts experiments and lists them with their status.</summary>
 internal sealed class ExperimentRegistryGrain(
     [PersistentState("registry", PrunerClusterStorage.Name)] IPersistentState<RegistryState> state,
     EvaluationBackendCatalog backends,
+    IOptions<PrunerClusterSiloOptions> options,
     TimeProvider time,
     ILogger<ExperimentRegistryGrain> logger) : Grain, IExperimentRegistryGrain
 {
@@ -27,6 +32,11 @@ internal sealed class ExperimentRegistryGrain(
     public async Task<SubmissionResult> Submit(ExperimentSpec spec)
     {
         var errors = Check(spec);
+        if (errors.Count == 0 && options.Value.Limits.CheckActive(await ActiveExperiments()) is { } busy)
+        {
+            errors.Add(busy);
+        }
+
         if (errors.Count > 0)
         {
             Log.Rejected(logger, spec?.Name ?? "(null)", string.Join("; ", errors));
@@ -68,12 +78,43 @@ internal sealed class ExperimentRegistryGrain(
         }
 
         var errors = SpecValidator.Validate(spec).ToList();
+        errors.AddRange(options.Value.Limits.Check(spec));
         if (!string.IsNullOrWhiteSpace(spec.Backend))
         {
             errors.AddRange(backends.Validate(spec));
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Experiments not yet in a terminal state, asking only those not already known to have ended (one that does not
+    /// answer counts as active); the ended ones are remembered with the next state write.
+    /// </summary>
+    private async Task<int> ActiveExperiments()
+    {
+        var open = state.State.Experiments.Where(row => !state.State.Finished.Contains(row.ExperimentId)).ToList();
+        var ended = await Task.WhenAll(open.Select(async row =>
+        {
+            try
+            {
+                return (await GrainFactory.GetExperiment(row.ExperimentId).GetStatus()).State.IsTerminal();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.StatusUnavailable(logger, ex, row.ExperimentId);
+                return false;
+            }
+        }));
+        for (var i = 0; i < open.Count; i++)
+        {
+            if (ended[i])
+            {
+                state.State.Finished.Add(open[i].ExperimentId);
+            }
+        }
+
+        return ended.Count(e => !e);
     }
 
     /// <summary>Readable, unique id: slug of the name plus a short content hash of name, time and sequence number.</summary>

@@ -263,6 +263,7 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
     [InlineData("constraints[0]")]
     [InlineData("search.populationSize")]
     [InlineData("backend")]
+    [InlineData("budget.maxEvaluations")]
     public async Task Bad_specs_are_rejected_at_submit_naming_the_field(string field)
     {
         var good = TestClusters.Spec("bad-" + field);
@@ -277,6 +278,9 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
             },
             "search.populationSize" => good with { Search = good.Search with { PopulationSize = 1 } },
             "backend" => good with { Backend = "quantum" },
+
+            // Over the cluster's submission limit (PrunerCluster:Limits:MaxEvaluations, default 100,000).
+            "budget.maxEvaluations" => good with { Budget = good.Budget with { MaxEvaluations = 200_000 } },
             _ => throw new ArgumentOutOfRangeException(nameof(field)),
         };
 

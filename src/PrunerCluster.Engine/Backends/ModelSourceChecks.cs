@@ -14,7 +14,7 @@ namespace PrunerCluster.Engine.Backends;
 /// <summary>Checks, before work starts, that the model can be built and that its input (channels, size) and classes match the data.</summary>
 internal static class ModelSourceChecks
 {
-    public static void Check(ExperimentSpec spec, DatasetInfo? data, List<SpecError> errors)
+    public static void Check(ExperimentSpec spec, DatasetInfo? data, List<SpecError> errors, TorchSharpBackendOptions limits)
     {
         if (data is null)
         {
@@ -23,7 +23,7 @@ internal static class ModelSourceChecks
 
         if (spec.ModelSource?.Onnx is { } onnx)
         {
-            CheckOnnx(onnx, spec.ModelSource.Exclude, data, errors);
+            CheckOnnx(onnx, spec.ModelSource.Exclude, data, errors, limits);
             return;
         }
 
@@ -102,11 +102,23 @@ internal static class ModelSourceChecks
         return problems.Count == 0 ? null : $"model '{model}' does not match data set '{data.Name}': {string.Join("; ", problems)}";
     }
 
-    private static void CheckOnnx(string path, IReadOnlyList<string> exclude, DatasetInfo data, List<SpecError> errors)
+    private static void CheckOnnx(string path, IReadOnlyList<string> exclude, DatasetInfo data, List<SpecError> errors, TorchSharpBackendOptions limits)
     {
+        if (File.Exists(path) && new FileInfo(path).Length is var bytes && bytes > limits.MaxOnnxBytes)
+        {
+            errors.Add(new("model.onnx", string.Create(CultureInfo.InvariantCulture, $"'{path}' is {bytes:N0} bytes, over this silo's limit of {limits.MaxOnnxBytes:N0} (PrunerCluster:TorchSharp:MaxOnnxBytes); it was not read")));
+            return;
+        }
+
         try
         {
             var (graph, _) = OnnxImporter.Read(path);
+            if (graph.Nodes.Count > limits.MaxOnnxNodes)
+            {
+                errors.Add(new("model.onnx", string.Create(CultureInfo.InvariantCulture, $"'{path}' has {graph.Nodes.Count:N0} nodes after import, over this silo's limit of {limits.MaxOnnxNodes:N0} (PrunerCluster:TorchSharp:MaxOnnxNodes)")));
+                return;
+            }
+
             var analysis = GraphAnalysis.Of(graph);
             if (Mismatch(Path.GetFileName(path), graph.InChannels, graph.ImageSize, analysis.Classes, data) is { } problem)
             {

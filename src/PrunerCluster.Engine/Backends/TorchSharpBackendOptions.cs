@@ -34,6 +34,12 @@ public sealed class TorchSharpBackendOptions
     /// </summary>
     public string? RecoveredModelsRoot { get; set; }
 
+    /// <summary>Largest ONNX file a spec may name; a larger one is refused before it is read.</summary>
+    public long MaxOnnxBytes { get; set; } = 1L << 30;
+
+    /// <summary>Most nodes an imported ONNX graph may have.</summary>
+    public int MaxOnnxNodes { get; set; } = 50_000;
+
     private static string DefaultCacheDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
@@ -51,6 +57,11 @@ public sealed class TorchSharpBackendOptionsValidator : IValidateOptions<TorchSh
         if (options.Threads < 1)
         {
             failures.Add(FormattableString.Invariant($"PrunerCluster:TorchSharp:Threads must be >= 1, got {options.Threads}."));
+        }
+
+        if (options.MaxOnnxBytes < 1 || options.MaxOnnxNodes < 1)
+        {
+            failures.Add(FormattableString.Invariant($"PrunerCluster:TorchSharp:MaxOnnxBytes and MaxOnnxNodes must be >= 1, got {options.MaxOnnxBytes} and {options.MaxOnnxNodes}."));
         }
 
         if (string.IsNullOrWhiteSpace(options.CheckpointCacheDirectory))

@@ -69,7 +69,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         }
 
         var (_, dataInfo) = DataSourceResolver.Check(spec, errors);
-        ModelSourceChecks.Check(spec, dataInfo, errors);
+        ModelSourceChecks.Check(spec, dataInfo, errors, options.Value);
 
         if (spec.Baseline.CheckpointPath is { } path && !File.Exists(path + ".json") && !File.Exists(path))
         {

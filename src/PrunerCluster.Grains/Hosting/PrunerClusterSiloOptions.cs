@@ -54,6 +54,9 @@ public sealed class PrunerClusterSiloOptions
     public string EffectiveDeviceClass => DeviceClass
         ?? (DeviceKind == "cuda" ? "nvidia-gpu" : Contracts.DeviceClassName.ForCpu(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount));
 
+    /// <summary>What one submission may ask of the cluster ("PrunerCluster:Limits").</summary>
+    public SubmissionLimits Limits { get; set; } = new();
+
     /// <summary>Most recent errors kept in an experiment's status.</summary>
     public int MaxRecordedErrors { get; set; } = 20;
 
@@ -72,6 +75,7 @@ public sealed class PrunerClusterSiloOptionsValidator : IValidateOptions<PrunerC
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        failures.AddRange(options.Limits.Problems());
         if (options.DeviceKind is not ("cpu" or "cuda"))
         {
             failures.Add($"PrunerCluster:DeviceKind must be 'cpu' or 'cuda', got '{options.DeviceKind}'.");
