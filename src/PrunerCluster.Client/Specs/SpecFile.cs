@@ -127,8 +127,10 @@ public static class SpecFile
             throw new SpecFileException($"Spec file '{source}' must hold one object (the experiment spec); got {(document is null ? "nothing" : document.GetValueKind().ToString().ToLowerInvariant())}.");
         }
 
+        var conflicts = SpecForms.Conflicts((JsonObject)document);
+        var objectForms = SpecForms.ObjectForms((JsonObject)document);
         SpecForms.Normalize((JsonObject)document);
-        var problems = SpecShape.Check(document);
+        var problems = conflicts.Concat(SpecShape.Check(document).Select(e => SpecForms.AsWritten(e, objectForms))).ToList();
         if (problems.Count > 0)
         {
             throw Rejected(source, problems, lines);
