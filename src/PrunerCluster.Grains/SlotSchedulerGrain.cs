@@ -83,7 +83,7 @@ internal sealed class SlotSchedulerGrain(
         return Task.FromResult(new SlotGrant
         {
             Silos = grants,
-            FairShare = _ledger.FairShares(total).GetValueOrDefault(books.ExperimentId),
+            FairShare = _ledger.FairShares(total).GetValueOrDefault(books.ExperimentId) * RunSlots(capacity) / Math.Max(1, total),
             TotalSlots = total,
             FreeSlots = free,
             SlotSilos = capacity.Keys.Count(silo => request.DeviceClass is null || string.Equals(classes[silo], request.DeviceClass, StringComparison.Ordinal)),
@@ -166,6 +166,17 @@ internal sealed class SlotSchedulerGrain(
 
         return capacity;
     }
+
+    /// <summary>
+    /// Slots that run evaluations on the silos of <paramref name="capacity"/> (which counts leases: slots plus those queued
+    /// ahead), so a fair share reported to status is in slots: one slot with one queued lease is one slot, not two.
+    /// </summary>
+    private int RunSlots(Dictionary<string, int> capacity) => capacity.Keys.Sum(silo =>
+    {
+        var address = SiloAddress.FromParsableString(silo);
+        var slots = address.Equals(localSilo.SiloAddress) ? options.Value.Slots : SlotMetadata.SlotsOf(metadata.GetSiloMetadata(address));
+        return slots > 0 ? Math.Min(slots, capacity[silo]) : capacity[silo];
+    });
 
     private Dictionary<string, string> Classes(Dictionary<string, int> capacity)
     {

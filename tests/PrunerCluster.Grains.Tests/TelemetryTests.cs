@@ -56,6 +56,10 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         var drained = cluster.Silos.Single(s => s.Name == "Silo_2");
         await TestClusters.WaitUntilAsync(() => Task.FromResult(drained.Executor().Queued > 0), TimeSpan.FromSeconds(30));
         meter.ForceFlush();
+
+        // Evaluations queued ahead on a silo hold leases, not slots: the share status reports is in slots (2 silos x 2).
+        var mid = await experiment.GetStatus();
+        Assert.InRange(mid.SlotShare, 1, 4);
         var busy = Points(metrics, T.SlotsBusy).Where(p => slotSilos.Contains(Tag(p, T.AttributeSilo))).ToList();
         Assert.Equal(2, busy.Count);
         Assert.All(busy, p => Assert.Equal("cpu", Tag(p, T.AttributeDevice)));

@@ -12,5 +12,8 @@ public sealed record ProgressSnapshot
     public TimeSpan? Eta { get; init; }
 
     /// <summary>In-flight evaluations over the slots the scheduler grants this experiment (null when it grants none yet).</summary>
-    public double? SlotUtilisation => Status.SlotShare > 0 ? (double)Status.InFlight / Status.SlotShare : null;
+    public double? SlotUtilisation => Status.SlotShare > 0 ? (double)BusySlots / Status.SlotShare : null;
+
+    /// <summary>Slots of the share that are busy: evaluations queued on a silo beyond its running ones occupy no slot.</summary>
+    public int BusySlots => Math.Min(Status.InFlight, Status.SlotShare);
 }

@@ -29,7 +29,7 @@ public static class ProgressText
     public static string Eta(TimeSpan? eta) => eta is { } e ? e.ToString(e.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture) : "-";
 
     public static string Slots(ProgressSnapshot s) =>
-        s.SlotUtilisation is { } u ? string.Create(CultureInfo.InvariantCulture, $"{s.Status.InFlight}/{s.Status.SlotShare} ({u * 100:F0}%)") : "-";
+        s.SlotUtilisation is { } u ? string.Create(CultureInfo.InvariantCulture, $"{s.BusySlots}/{s.Status.SlotShare} ({u * 100:F0}%)") : "-";
 
     public static string Hv(double? hv) => hv is { } h ? h.ToString("G4", CultureInfo.InvariantCulture) : "-";
 }

@@ -40,6 +40,10 @@ public sealed class ProgressViewTests
         Assert.Equal(TimeSpan.FromSeconds(500), s.Eta);
         Assert.Equal(0.5, s.SlotUtilisation);
 
+        // Evaluations queued on a silo beyond its running ones occupy no slot: never "slots 7/6 (117%)".
+        var queued = tracker.Next(Status(10) with { InFlight = 7, SlotShare = 6 }, null);
+        Assert.Equal("6/6 (100%)", ProgressText.Slots(queued));
+
         var capped = new ProgressTracker(new BudgetSettings { MaxEvaluations = 60, WallClock = TimeSpan.FromMinutes(3) }, time).Next(Status(10), null);
         Assert.Equal(TimeSpan.FromSeconds(80), capped.Eta);
         Assert.Null(new ProgressTracker(null, time).Next(Status(10, ExperimentState.Completed), null).Eta);
