@@ -226,6 +226,9 @@ public sealed record SyntheticSettings
 
     /// <summary>Deterministic fault injection (hang, crash, out-of-memory) for lifecycle tests.</summary>
     [Id(70)] public IReadOnlyList<SyntheticFault> Faults { get; init; } = [];
+
+    /// <summary>How long the prepare step takes, as a baseline being trained would (it stops when cancelled); 0 = at once.</summary>
+    [Id(71)] public TimeSpan PrepareDuration { get; init; }
 }
 
 /// <summary>A pruning search submitted to the cluster.</summary>

@@ -35,6 +35,9 @@ internal sealed class PopulationCoordinatorGrain(
 
     private readonly PrunerClusterSiloOptions _options = options.Value;
     private readonly CancellationTokenSource _deactivating = new();
+
+    /// <summary>Cancels a baseline still being prepared when the experiment is cancelled, so its silo stops training at once.</summary>
+    private CancellationTokenSource? _preparation;
     private readonly HypervolumeCache _hypervolume = new();
     private DispatchPump? _pump;
     private EvaluationLedger _ledger = new(LedgerChunkSize);
@@ -118,7 +121,11 @@ internal sealed class PopulationCoordinatorGrain(
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _deactivating.Dispose();
+    public void Dispose()
+    {
+        _deactivating.Dispose();
+        _preparation?.Dispose();
+    }
 
     public async Task<ExperimentStatus> Start(ExperimentSpec spec, DateTimeOffset submittedAt)
     {
@@ -170,6 +177,7 @@ internal sealed class PopulationCoordinatorGrain(
     {
         if (S.ExperimentId is not null && !S.State.IsTerminal())
         {
+            await (_preparation?.CancelAsync() ?? Task.CompletedTask);
             await Finish(ExperimentState.Cancelled);
         }
 
@@ -246,9 +254,11 @@ internal sealed class PopulationCoordinatorGrain(
     /// <summary>The backend may train a baseline for minutes: it runs on the thread pool, and this activation continues when it is done.</summary>
     private async Task PrepareAsync(ExperimentSpec spec)
     {
+        _preparation?.Dispose();
+        _preparation = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
         try
         {
-            var search = await ExperimentPreparation.PrepareAsync(backends.Get(spec.Backend), spec, time, _deactivating.Token);
+            var search = await ExperimentPreparation.PrepareAsync(backends.Get(spec.Backend), spec, time, _preparation.Token);
             if (S.State.IsTerminal())
             {
                 return;
@@ -269,11 +279,11 @@ internal sealed class PopulationCoordinatorGrain(
 
             await Persist();
         }
-        catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
+        catch (OperationCanceledException) when (_preparation.IsCancellationRequested)
         {
             return;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!S.State.IsTerminal())
         {
             Log.PrepareFailed(logger, ex, ExperimentId);
             _books.AddError($"prepare: {ex.Message}");

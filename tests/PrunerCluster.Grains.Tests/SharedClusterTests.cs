@@ -198,6 +198,24 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Cancel_during_a_long_prepare_stops_the_baseline_at_once_and_stays_cancelled()
+    {
+        int Cancelled() => Enumerable.Range(0, 3).Sum(i => Silo(i).Synthetic().PreparesCancelled);
+        var before = Cancelled();
+        var spec = TestClusters.Spec("cancel-prepare", population: 4, maxEvaluations: 8, durationMs: 20);
+        spec = spec with { Synthetic = spec.Synthetic! with { PrepareDuration = TimeSpan.FromMinutes(5) } };
+        var id = await Client.SubmitAsync(spec);
+        var experiment = Client.GetExperiment(id);
+        await TestClusters.WaitUntilAsync(async () => (await experiment.GetStatus()).State == ExperimentState.Preparing, Timeout);
+
+        Assert.Equal(ExperimentState.Cancelled, (await experiment.Cancel()).State);
+
+        // The baseline's five minutes are cut short on the silo preparing it, not left to run out.
+        await TestClusters.WaitUntilAsync(() => Task.FromResult(Cancelled() > before), TimeSpan.FromSeconds(5));
+        Assert.Equal(ExperimentState.Cancelled, (await experiment.GetStatus()).State);
+    }
+
+    [Fact]
     public async Task Cancel_stops_new_work()
     {
         var id = await Client.SubmitAsync(TestClusters.Spec("cancel", population: 10, maxEvaluations: 500, durationMs: 100));

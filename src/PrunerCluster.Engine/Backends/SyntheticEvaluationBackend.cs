@@ -26,6 +26,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
 
     private readonly ConcurrentDictionary<string, int> _runsByKey = new(StringComparer.Ordinal);
     private int _totalRuns;
+    private int _preparesCancelled;
 
     /// <summary>Models this backend pretends to know (same names as the real model zoo).</summary>
     public static IReadOnlyList<string> Models { get; } = ["mlp", "lenet5", "vgg", "resnet"];
@@ -56,10 +57,26 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         return errors;
     }
 
-    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken)
+    /// <summary>Prepare steps that were cancelled while they waited out <see cref="SyntheticSettings.PrepareDuration"/>.</summary>
+    public int PreparesCancelled => Volatile.Read(ref _preparesCancelled);
+
+    public async Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var synthetic = spec.Synthetic ?? new SyntheticSettings();
+        if (synthetic.PrepareDuration > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(synthetic.PrepareDuration, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _preparesCancelled);
+                throw;
+            }
+        }
+
         var segments = synthetic.SegmentBits.Select((bits, i) => new GenomeSegment(SegmentName(i), bits)).ToArray();
         var identity = string.Create(
             CultureInfo.InvariantCulture,
@@ -73,7 +90,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             importance[segments[s].Name] = UnitWeights(spec.Model, s, segments[s].Bits);
         }
 
-        return Task.FromResult(new PreparedExperiment
+        return new PreparedExperiment
         {
             Segments = segments,
             CheckpointHash = Sha256Hex.Of(identity),
@@ -81,7 +98,7 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             BaselineMetrics = Metrics(spec.Model, segments.Select(g => Enumerable.Repeat(true, g.Bits).ToArray()).ToArray()),
             SegmentImportance = importance,
             PreparedOn = "synthetic",
-        });
+        };
     }
 
     public EvaluationOutcome Evaluate(EvaluationRequest request, SlotContext slot, CancellationToken cancellationToken)
