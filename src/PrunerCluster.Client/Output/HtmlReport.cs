@@ -51,6 +51,23 @@ public static class HtmlReport
         sb.Append("<h2>Progress over time</h2>\n");
         Image(sb, "progress over time", [Charts.ProgressOverTime(results)], 1, 900, 380);
 
+        TradeOffs(sb, results);
+        sb.Append("<h2>Pareto set</h2>\n");
+        ParetoTable(sb, pareto, ordered, exports);
+
+        MembersAndExports(sb, results, ordered, exports);
+        if (results.Spec is { } full)
+        {
+            sb.Append("<h2>Spec</h2>\n<pre id=\"spec\">").Append(E(SpecFile.Serialize(full))).Append("</pre>\n");
+        }
+
+        sb.Append("</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static void TradeOffs(StringBuilder sb, ExperimentResults results)
+    {
+        var pareto = results.Pareto;
         sb.Append("<h2>Trade-offs</h2>\n");
         var objectives = pareto.Objectives.Select(o => o.Metric).ToArray();
         var y = objectives.Contains(MetricNames.Accuracy, StringComparer.Ordinal) ? MetricNames.Accuracy : objectives.FirstOrDefault() ?? MetricNames.Accuracy;
@@ -71,10 +88,10 @@ public static class HtmlReport
         {
             sb.Append("<p class=\"muted\">No uniform-pruning sweep (baseline-sweep.json) in this run directory, so the scatter has no uniform-pruning curve.</p>\n");
         }
+    }
 
-        sb.Append("<h2>Pareto set</h2>\n");
-        ParetoTable(sb, pareto, ordered, exports);
-
+    private static void MembersAndExports(StringBuilder sb, ExperimentResults results, IReadOnlyList<ParetoEntry> ordered, IReadOnlyList<ExportedArtifact> exports)
+    {
         sb.Append("<h2>Kept channels per layer</h2>\n");
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -102,14 +119,6 @@ public static class HtmlReport
 
             sb.Append("</ul>\n");
         }
-
-        if (results.Spec is { } full)
-        {
-            sb.Append("<h2>Spec</h2>\n<pre id=\"spec\">").Append(E(SpecFile.Serialize(full))).Append("</pre>\n");
-        }
-
-        sb.Append("</body>\n</html>\n");
-        return sb.ToString();
     }
 
     public static IReadOnlyList<ExportedArtifact> FindExports(string? runDirectory)

@@ -23,21 +23,7 @@ public static class Charts
         var pareto = results.Pareto;
         var members = pareto.Entries.Select(e => e.MaskHash).ToHashSet(StringComparer.Ordinal);
         var plot = new Plot();
-        var others = results.Evaluations
-            .Where(e => e.Succeeded && !members.Contains(e.MaskHash) && Has(e.Metrics, xMetric, yMetric))
-            .ToArray();
-        var rungs = others.Select(Rung).Distinct().Order().ToArray();
-        foreach (var rung in rungs)
-        {
-            // On a fidelity ladder each rung gets its own marker, so cheap screening results read apart from fine-tuned ones.
-            var points = others.Where(e => Rung(e) == rung).Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
-            var s = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Dominated);
-            s.MarkerSize = 6;
-            s.MarkerShape = RungMarkers[Math.Min(rung, RungMarkers.Length - 1)];
-            s.LegendText = rungs.Length == 1
-                ? $"dominated evaluations ({points.Length})"
-                : $"dominated at rung {rung} ({Steps(others.First(e => Rung(e) == rung))} fine-tune steps; {points.Length})";
-        }
+        AddDominated(plot, results, members, xMetric, yMetric);
 
         var memberPoints = pareto.Entries.Where(e => Has(e.Metrics, xMetric, yMetric)).Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
         var xMax = MetricAxes.IsMaximized(pareto.Objectives, xMetric);
@@ -69,6 +55,47 @@ public static class Charts
             s.LegendText = $"members measured below the top rung ({belowTop.Length})";
         }
 
+        AddReferences(plot, results, xMetric, yMetric);
+
+        plot.Title($"{MetricAxes.Label(yMetric)} vs {MetricAxes.Label(xMetric)}");
+        plot.XLabel(MetricAxes.Label(xMetric));
+        plot.YLabel(MetricAxes.Label(yMetric));
+        if (legend && plot.GetPlottables().Any())
+        {
+            plot.ShowLegend(Alignment.LowerRight);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+
+        return plot;
+    }
+
+    /// <summary>The evaluations that are not Pareto members, one marker per rung of a fidelity ladder.</summary>
+    private static void AddDominated(Plot plot, ExperimentResults results, HashSet<string> members, string xMetric, string yMetric)
+    {
+        var others = results.Evaluations
+            .Where(e => e.Succeeded && !members.Contains(e.MaskHash) && Has(e.Metrics, xMetric, yMetric))
+            .ToArray();
+        var rungs = others.Select(Rung).Distinct().Order().ToArray();
+        foreach (var rung in rungs)
+        {
+            // On a fidelity ladder each rung gets its own marker, so cheap screening results read apart from fine-tuned ones.
+            var points = others.Where(e => Rung(e) == rung).Select(e => (X: e.Metrics[xMetric], Y: e.Metrics[yMetric])).ToArray();
+            var s = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), Dominated);
+            s.MarkerSize = 6;
+            s.MarkerShape = RungMarkers[Math.Min(rung, RungMarkers.Length - 1)];
+            s.LegendText = rungs.Length == 1
+                ? $"dominated evaluations ({points.Length})"
+                : $"dominated at rung {rung} ({Steps(others.First(e => Rung(e) == rung))} fine-tune steps; {points.Length})";
+        }
+    }
+
+    /// <summary>The uniform-pruning curve and the unpruned baseline.</summary>
+    private static void AddReferences(Plot plot, ExperimentResults results, string xMetric, string yMetric)
+    {
+        var pareto = results.Pareto;
         var uniform = results.Uniform?.Points.Where(p => p.FailureReason is null && Has(p.Metrics, xMetric, yMetric)).OrderBy(p => p.PrunedFraction).ToArray() ?? [];
         if (uniform.Length > 0)
         {
@@ -86,20 +113,6 @@ public static class Charts
             s.MarkerShape = MarkerShape.FilledSquare;
             s.LegendText = "unpruned baseline";
         }
-
-        plot.Title($"{MetricAxes.Label(yMetric)} vs {MetricAxes.Label(xMetric)}");
-        plot.XLabel(MetricAxes.Label(xMetric));
-        plot.YLabel(MetricAxes.Label(yMetric));
-        if (legend && plot.GetPlottables().Any())
-        {
-            plot.ShowLegend(Alignment.LowerRight);
-        }
-        else
-        {
-            plot.HideLegend();
-        }
-
-        return plot;
     }
 
     private static readonly MarkerShape[] RungMarkers = [MarkerShape.FilledCircle, MarkerShape.FilledTriangleUp, MarkerShape.FilledSquare, MarkerShape.FilledDiamond];

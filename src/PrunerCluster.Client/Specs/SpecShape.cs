@@ -66,29 +66,7 @@ public static class SpecShape
         switch (value)
         {
             case JsonObject obj:
-                var properties = s["properties"] as JsonObject;
-                foreach (var (name, child) in obj)
-                {
-                    var childPath = path.Length == 0 ? name : path + "." + name;
-                    if (properties?[name] is { } childSchema)
-                    {
-                        Visit(child, childSchema, childPath, errors);
-                    }
-                    else if (s["additionalProperties"] is JsonValue extra && extra.GetValueKind() == JsonValueKind.False)
-                    {
-                        var known = properties is null ? "" : string.Join(", ", properties.Select(p => p.Key));
-                        errors.Add(new SpecError(childPath, $"unknown field; expected one of: {known}"));
-                    }
-                }
-
-                if (s["required"] is JsonArray required)
-                {
-                    foreach (var name in required.Select(r => (string?)r).OfType<string>().Where(n => !obj.ContainsKey(n)))
-                    {
-                        errors.Add(new SpecError(path.Length == 0 ? name : path + "." + name, "is required but missing"));
-                    }
-                }
-
+                VisitObject(obj, s, path, errors);
                 break;
 
             case JsonArray array:
@@ -102,6 +80,33 @@ public static class SpecShape
             case JsonValue when kind == "string" && s["pattern"] is JsonValue pattern && !Regex.IsMatch((string)value!, (string)pattern!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)):
                 errors.Add(Error(path, value, Expected(s)));
                 break;
+        }
+    }
+
+    /// <summary>Each field against its property schema; unknown fields where none are allowed, and missing required ones.</summary>
+    private static void VisitObject(JsonObject obj, JsonObject s, string path, List<SpecError> errors)
+    {
+        var properties = s["properties"] as JsonObject;
+        foreach (var (name, child) in obj)
+        {
+            var childPath = path.Length == 0 ? name : path + "." + name;
+            if (properties?[name] is { } childSchema)
+            {
+                Visit(child, childSchema, childPath, errors);
+            }
+            else if (s["additionalProperties"] is JsonValue extra && extra.GetValueKind() == JsonValueKind.False)
+            {
+                var known = properties is null ? "" : string.Join(", ", properties.Select(p => p.Key));
+                errors.Add(new SpecError(childPath, $"unknown field; expected one of: {known}"));
+            }
+        }
+
+        if (s["required"] is JsonArray required)
+        {
+            foreach (var name in required.Select(r => (string?)r).OfType<string>().Where(n => !obj.ContainsKey(n)))
+            {
+                errors.Add(new SpecError(path.Length == 0 ? name : path + "." + name, "is required but missing"));
+            }
         }
     }
 

@@ -125,23 +125,9 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
 
         Interlocked.Increment(ref _totalRuns);
         var run = _runsByKey.AddOrUpdate(request.Key.Value, 1, (_, n) => n + 1);
-        foreach (var fault in synthetic.Faults)
+        if (InjectedFault(request, synthetic, run, slot, started, cancellationToken) is { } faulted)
         {
-            if (!Affects(request.MaskHash, fault, run))
-            {
-                continue;
-            }
-
-            switch (fault.Kind)
-            {
-                case SyntheticFaultKind.Hang:
-                    cancellationToken.WaitHandle.WaitOne();
-                    return Failed(slot, started, "evaluation cancelled while hanging (synthetic hang)");
-                case SyntheticFaultKind.Crash:
-                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"synthetic crash of mask {request.MaskHash[..12]} (run {run} on this silo)"));
-                case SyntheticFaultKind.OutOfMemory:
-                    return Failed(slot, started, string.Create(CultureInfo.InvariantCulture, $"CUDA out of memory (synthetic, run {run} on this silo)"));
-            }
+            return faulted;
         }
 
         // Holds the slot for the configured time without burning CPU (the benchmark machines have 2 cores), split into the
@@ -185,6 +171,26 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
             StartedAt = started,
             CompletedAt = completed,
         };
+    }
+
+    /// <summary>The first of the spec's faults that affects this run: a hang until cancelled, a crash, or an out-of-memory failure.</summary>
+    private EvaluationOutcome? InjectedFault(EvaluationRequest request, SyntheticSettings synthetic, int run, SlotContext slot, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        foreach (var fault in synthetic.Faults.Where(f => Affects(request.MaskHash, f, run)))
+        {
+            switch (fault.Kind)
+            {
+                case SyntheticFaultKind.Hang:
+                    cancellationToken.WaitHandle.WaitOne();
+                    return Failed(slot, started, "evaluation cancelled while hanging (synthetic hang)");
+                case SyntheticFaultKind.Crash:
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"synthetic crash of mask {request.MaskHash[..12]} (run {run} on this silo)"));
+                case SyntheticFaultKind.OutOfMemory:
+                    return Failed(slot, started, string.Create(CultureInfo.InvariantCulture, $"CUDA out of memory (synthetic, run {run} on this silo)"));
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
