@@ -3,9 +3,6 @@ using PrunerCluster.Pruning.Models;
 
 namespace PrunerCluster.Pruning.Evaluation.Stages;
 
-/// <summary>The pruned model a mask makes of the source, its sparsity masks (sparsity modes) and the units it kept per group.</summary>
-internal sealed record ShrunkModel(ZooModel Model, SparsityState? Sparsity, IReadOnlyDictionary<string, int[]> Kept);
-
 /// <summary>
 /// Applies the mask: resolves it (repair, rounding), then physically shrinks the source to the kept units (structured,
 /// hybrid) or clones it whole (unstructured), and masks the smallest weights to each group's sparsity level (sparsity modes).
