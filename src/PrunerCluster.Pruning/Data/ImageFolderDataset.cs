@@ -62,6 +62,28 @@ internal static class ImageFolderDataset
         var root = split ? trainRoot : d.Root;
         var classes = Directory.EnumerateDirectories(root).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal).ToArray();
         var perClass = classes.Select(c => Images(Path.Combine(root, c))).ToArray();
+        CheckClasses(d, root, classes, perClass);
+        var train = new List<(string, int)>();
+        var test = new List<(string, int)>();
+        if (split && Directory.Exists(testRoot))
+        {
+            FromTestFolder(trainRoot, testRoot, classes, perClass, train, test);
+        }
+        else
+        {
+            HoldOut(d, classes, perClass, train, test);
+        }
+
+        if (test.Count == 0)
+        {
+            throw new DatasetException($"Image folder '{d.Root}' yields no test images ({Layout}).");
+        }
+
+        return (train, test, classes);
+    }
+
+    private static void CheckClasses(DatasetDescriptor d, string root, string[] classes, string[][] perClass)
+    {
         var nonEmpty = classes.Where((_, i) => perClass[i].Length > 0).ToArray();
         if (nonEmpty.Length < 2)
         {
@@ -85,51 +107,45 @@ internal static class ImageFolderDataset
         {
             throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Image folder '{root}' has {classes.Length} class folders but the spec gives classes = {given}."));
         }
+    }
 
-        var train = new List<(string, int)>();
-        var test = new List<(string, int)>();
-        if (split && Directory.Exists(testRoot))
+    /// <summary>Training images from the class folders under <c>train</c>, test images from the same classes under <c>test</c>.</summary>
+    private static void FromTestFolder(string trainRoot, string testRoot, string[] classes, string[][] perClass, List<(string, int)> train, List<(string, int)> test)
+    {
+        for (var i = 0; i < classes.Length; i++)
         {
-            for (var i = 0; i < classes.Length; i++)
-            {
-                train.AddRange(perClass[i].Select(f => (f, i)));
-                test.AddRange(Images(Path.Combine(testRoot, classes[i])).Select(f => (f, i)));
-            }
-
-            var unknown = Directory.EnumerateDirectories(testRoot).Select(p => Path.GetFileName(p)!).Where(c => !classes.Contains(c, StringComparer.Ordinal)).ToArray();
-            if (unknown.Length > 0)
-            {
-                throw new DatasetException($"Image folder '{testRoot}' has class folder(s) {string.Join(", ", unknown)} that '{trainRoot}' does not have.");
-            }
-        }
-        else
-        {
-            var fraction = d.TestFraction ?? 0.2;
-            if (!(fraction > 0 && fraction < 1))
-            {
-                throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Data set '{d.DisplayName}': testFraction must be in (0, 1), got {fraction}."));
-            }
-
-            for (var i = 0; i < classes.Length; i++)
-            {
-                // Every k-th file of a class (in name order) is test data: deterministic and stratified.
-                var files = perClass[i];
-                var holdOut = files.Length < 2 ? 0 : Math.Clamp((int)Math.Round(files.Length * fraction), 1, files.Length - 1);
-                var step = holdOut == 0 ? int.MaxValue : (double)files.Length / holdOut;
-                var testIdx = Enumerable.Range(0, holdOut).Select(k => (int)(k * step)).ToHashSet();
-                for (var j = 0; j < files.Length; j++)
-                {
-                    (testIdx.Contains(j) ? test : train).Add((files[j], i));
-                }
-            }
+            train.AddRange(perClass[i].Select(f => (f, i)));
+            test.AddRange(Images(Path.Combine(testRoot, classes[i])).Select(f => (f, i)));
         }
 
-        if (test.Count == 0)
+        var unknown = Directory.EnumerateDirectories(testRoot).Select(p => Path.GetFileName(p)!).Where(c => !classes.Contains(c, StringComparer.Ordinal)).ToArray();
+        if (unknown.Length > 0)
         {
-            throw new DatasetException($"Image folder '{d.Root}' yields no test images ({Layout}).");
+            throw new DatasetException($"Image folder '{testRoot}' has class folder(s) {string.Join(", ", unknown)} that '{trainRoot}' does not have.");
+        }
+    }
+
+    /// <summary>Holds out a <c>testFraction</c> of each class's images as test data.</summary>
+    private static void HoldOut(DatasetDescriptor d, string[] classes, string[][] perClass, List<(string, int)> train, List<(string, int)> test)
+    {
+        var fraction = d.TestFraction ?? 0.2;
+        if (!(fraction > 0 && fraction < 1))
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture, $"Data set '{d.DisplayName}': testFraction must be in (0, 1), got {fraction}."));
         }
 
-        return (train, test, classes);
+        for (var i = 0; i < classes.Length; i++)
+        {
+            // Every k-th file of a class (in name order) is test data: deterministic and stratified.
+            var files = perClass[i];
+            var holdOut = files.Length < 2 ? 0 : Math.Clamp((int)Math.Round(files.Length * fraction), 1, files.Length - 1);
+            var step = holdOut == 0 ? int.MaxValue : (double)files.Length / holdOut;
+            var testIdx = Enumerable.Range(0, holdOut).Select(k => (int)(k * step)).ToHashSet();
+            for (var j = 0; j < files.Length; j++)
+            {
+                (testIdx.Contains(j) ? test : train).Add((files[j], i));
+            }
+        }
     }
 
     private static string[] Images(string folder) =>

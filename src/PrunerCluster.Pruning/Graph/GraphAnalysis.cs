@@ -78,117 +78,7 @@ public sealed class GraphAnalysis
         var layers = new List<LayerDesc>();
         foreach (var n in Graph.Nodes)
         {
-            var x = values[n.Inputs[0]];
-            var inShape = Shapes[n.Inputs[0]];
-            var outShape = Shapes[n.Output];
-            Value output;
-            switch (n.Op)
-            {
-                case GraphOp.Conv when n.Depthwise:
-                    output = x;
-                    Bind(n, "weight", 0, x, produces: true);
-                    if (n.Bias)
-                    {
-                        Bind(n, "bias", 0, x, produces: true);
-                    }
-
-                    foreach (var s in x.Segments)
-                    {
-                        spaces[s.Space].Tied.Add(n.Name);
-                    }
-
-                    layers.Add(new(n.Name, LayerKind.Conv, null, null, 1, outShape.Channels, n.Kernel, n.Stride, n.Padding, inShape.Height, outShape.Height, n.Bias));
-                    break;
-                case GraphOp.Conv:
-                {
-                    var s = NewSpace(n.OutChannels, n);
-                    output = new([new Seg(s, n.OutChannels)], 1);
-                    if (n.Groups > 1)
-                    {
-                        Fix(x);
-                        spaces[s].Fixed = true;
-                    }
-                    else
-                    {
-                        Bind(n, "weight", 1, x, produces: false);
-                    }
-
-                    Bind(n, "weight", 0, output, produces: true);
-                    if (n.Bias)
-                    {
-                        Bind(n, "bias", 0, output, produces: true);
-                    }
-
-                    layers.Add(new(n.Name, LayerKind.Conv, null, null, inShape.Channels / n.Groups, n.OutChannels, n.Kernel, n.Stride, n.Padding, inShape.Height, outShape.Height, n.Bias));
-                    break;
-                }
-
-                case GraphOp.Linear:
-                {
-                    var s = NewSpace(n.OutChannels, n);
-                    output = new([new Seg(s, n.OutChannels)], 1);
-                    Bind(n, "weight", 1, x, produces: false);
-                    Bind(n, "weight", 0, output, produces: true);
-                    if (n.Bias)
-                    {
-                        Bind(n, "bias", 0, output, produces: true);
-                    }
-
-                    var inUnits = x.Segments.Sum(g => g.Units);
-                    layers.Add(new(n.Name, LayerKind.Linear, null, null, inUnits, n.OutChannels, Bias: n.Bias, InRepeat: x.Repeat));
-                    break;
-                }
-
-                case GraphOp.BatchNorm:
-                    output = x;
-                    foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
-                    {
-                        Bind(n, t, 0, x, produces: true);
-                    }
-
-                    layers.Add(new(n.Name, LayerKind.BatchNorm, null, null, inShape.Channels, inShape.Channels, InSize: inShape.Height, OutSize: inShape.Height));
-                    break;
-                case GraphOp.Flatten:
-                    output = inShape.IsFlat ? x : new(x.Segments, x.Repeat * inShape.Height * inShape.Width);
-                    break;
-                case GraphOp.Concat:
-                {
-                    var all = n.Inputs.Select(i => values[i]).ToArray();
-                    if (all.Any(v => v.Repeat != 1))
-                    {
-                        throw new GraphException($"Node '{n.Name}' (Concat) joins flattened vectors; only channel concatenation of feature maps is supported.");
-                    }
-
-                    output = new(all.SelectMany(v => v.Segments).ToArray(), 1);
-                    break;
-                }
-
-                case GraphOp.Add or GraphOp.Mul when n.Inputs.Count == 2:
-                {
-                    var y = values[n.Inputs[1]];
-                    if (x.Repeat == y.Repeat && x.Segments.Count == y.Segments.Count && x.Segments.Zip(y.Segments).All(p => p.First.Units == p.Second.Units))
-                    {
-                        foreach (var (a, b) in x.Segments.Zip(y.Segments))
-                        {
-                            Union(a.Space, b.Space);
-                        }
-                    }
-                    else
-                    {
-                        Fix(x);
-                        Fix(y);
-                    }
-
-                    output = x;
-                    break;
-                }
-
-                default:
-                    output = x;
-                    break;
-            }
-
-            values[n.Output] = output;
+            values[n.Output] = Visit(n, layers);
         }
 
         var final = Shapes[Graph.Output];
@@ -199,6 +89,117 @@ public sealed class GraphAnalysis
 
         Classes = final.Channels;
         Fix(values[Graph.Output]);
+        FixExcluded(exclude);
+        BuildGroups(layers);
+    }
+
+    /// <summary>The channel spaces of <paramref name="n"/>'s output; binds its tensors and adds its layer to <paramref name="layers"/>.</summary>
+    private Value Visit(GraphNode n, List<LayerDesc> layers)
+    {
+        var x = values[n.Inputs[0]];
+        var inShape = Shapes[n.Inputs[0]];
+        switch (n.Op)
+        {
+            case GraphOp.Conv when n.Depthwise:
+                layers.Add(new(n.Name, LayerKind.Conv, null, null, 1, Shapes[n.Output].Channels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias));
+                return DepthwiseConv(n, x);
+            case GraphOp.Conv:
+                layers.Add(new(n.Name, LayerKind.Conv, null, null, inShape.Channels / n.Groups, n.OutChannels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias));
+                return Producer(n, x, fixedInput: n.Groups > 1);
+            case GraphOp.Linear:
+                layers.Add(new(n.Name, LayerKind.Linear, null, null, x.Segments.Sum(g => g.Units), n.OutChannels, Bias: n.Bias, InRepeat: x.Repeat));
+                return Producer(n, x, fixedInput: false);
+            case GraphOp.BatchNorm:
+                foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
+                {
+                    Bind(n, t, 0, x, produces: true);
+                }
+
+                layers.Add(new(n.Name, LayerKind.BatchNorm, null, null, inShape.Channels, inShape.Channels, InSize: inShape.Height, OutSize: inShape.Height));
+                return x;
+            case GraphOp.Flatten:
+                return inShape.IsFlat ? x : new(x.Segments, x.Repeat * inShape.Height * inShape.Width);
+            case GraphOp.Concat:
+                return Concat(n);
+            case GraphOp.Add or GraphOp.Mul when n.Inputs.Count == 2:
+                Tie(x, values[n.Inputs[1]]);
+                return x;
+            default:
+                return x;
+        }
+    }
+
+    /// <summary>A depthwise convolution passes its input's spaces through, each tied to the layer.</summary>
+    private Value DepthwiseConv(GraphNode n, Value x)
+    {
+        Bind(n, "weight", 0, x, produces: true);
+        if (n.Bias)
+        {
+            Bind(n, "bias", 0, x, produces: true);
+        }
+
+        foreach (var s in x.Segments)
+        {
+            spaces[s.Space].Tied.Add(n.Name);
+        }
+
+        return x;
+    }
+
+    /// <summary>A dense convolution or linear layer: a new space for its outputs; a grouped convolution fixes both sides.</summary>
+    private Value Producer(GraphNode n, Value x, bool fixedInput)
+    {
+        var s = NewSpace(n.OutChannels, n);
+        var output = new Value([new Seg(s, n.OutChannels)], 1);
+        if (fixedInput)
+        {
+            Fix(x);
+            spaces[s].Fixed = true;
+        }
+        else
+        {
+            Bind(n, "weight", 1, x, produces: false);
+        }
+
+        Bind(n, "weight", 0, output, produces: true);
+        if (n.Bias)
+        {
+            Bind(n, "bias", 0, output, produces: true);
+        }
+
+        return output;
+    }
+
+    private Value Concat(GraphNode n)
+    {
+        var all = n.Inputs.Select(i => values[i]).ToArray();
+        if (all.Any(v => v.Repeat != 1))
+        {
+            throw new GraphException($"Node '{n.Name}' (Concat) joins flattened vectors; only channel concatenation of feature maps is supported.");
+        }
+
+        return new(all.SelectMany(v => v.Segments).ToArray(), 1);
+    }
+
+    /// <summary>Element-wise operands with the same layout share their spaces; mismatched ones are fixed.</summary>
+    private void Tie(Value x, Value y)
+    {
+        if (x.Repeat == y.Repeat && x.Segments.Count == y.Segments.Count && x.Segments.Zip(y.Segments).All(p => p.First.Units == p.Second.Units))
+        {
+            foreach (var (a, b) in x.Segments.Zip(y.Segments))
+            {
+                Union(a.Space, b.Space);
+            }
+        }
+        else
+        {
+            Fix(x);
+            Fix(y);
+        }
+    }
+
+    private void FixExcluded(IReadOnlyCollection<string> exclude)
+    {
         foreach (var n in Graph.Nodes.Where(n => exclude.Contains(n.Name) || (n.SourceName is not null && exclude.Contains(n.SourceName))))
         {
             Fix(values[n.Output]);
@@ -209,8 +210,6 @@ public sealed class GraphAnalysis
         {
             throw new GraphException($"Excluded layer(s) {string.Join(", ", unknown)} are not in graph '{Graph.Name}'; layers: {string.Join(", ", Graph.Nodes.Where(n => n.HasParameters).Select(n => n.Name))}.");
         }
-
-        BuildGroups(layers);
     }
 
     private void BuildGroups(List<LayerDesc> layers)

@@ -7,26 +7,6 @@ using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Masking;
 
-public enum EmptyGroupPolicy
-{
-    /// <summary>A group with fewer kept units than its MinKeep gets its most important (L1) units back; the repair is reported.</summary>
-    Repair,
-
-    /// <summary>Such a mask is invalid and the evaluation fails with the reason.</summary>
-    Reject,
-}
-
-/// <summary>Kept unit indices (ascending) per group after validation, repair and rounding, with a note per change.</summary>
-public sealed record ResolvedMask(IReadOnlyDictionary<string, int[]> Kept, IReadOnlyList<string> Notes)
-{
-    public double KeptFraction(ArchitectureSpec full)
-    {
-        ArgumentNullException.ThrowIfNull(full);
-        var total = full.Widths.Sum(w => w.Units);
-        return total == 0 ? 1 : (double)Kept.Values.Sum(k => k.Length) / total;
-    }
-}
-
 public static class MaskApplier
 {
     /// <summary>Validates a mask against the model's groups, repairs or rejects under-filled groups and optionally rounds kept counts up to a hardware-friendly count for <paramref name="roundTo"/> (<see cref="ChannelRounding"/>).</summary>
@@ -330,35 +310,5 @@ public static class MaskApplier
         }
 
         return removedAny ? Enumerable.Range(0, size).Where(i => keep[i]).Select(i => (long)i).ToArray() : null;
-    }
-}
-
-/// <summary>Keep-masks of magnitude-pruned weights; <see cref="Reapply"/> after every optimizer step.</summary>
-public sealed class SparsityState : IDisposable
-{
-    private readonly List<(Tensor Weight, Tensor Keep)> entries = [];
-
-    public int Layers => entries.Count;
-
-    internal void Add(Tensor weight, Tensor keep) => entries.Add((weight, keep));
-
-    public void Reapply()
-    {
-        using var scope = torch.NewDisposeScope();
-        using var guard = torch.no_grad();
-        foreach (var (weight, keep) in entries)
-        {
-            weight.mul_(keep);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var (_, keep) in entries)
-        {
-            keep.Dispose();
-        }
-
-        entries.Clear();
     }
 }

@@ -63,83 +63,19 @@ public sealed class TrainingForm : IDisposable
             return null;
         }
 
-        var names = deployed.Graph.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var added = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
-        var nodes = new List<GraphNode>();
-        foreach (var n in deployed.Graph.Nodes)
-        {
-            if (!convs.Contains(n))
-            {
-                nodes.Add(n);
-                continue;
-            }
-
-            var name = n.Name + Suffix;
-            while (!names.Add(name))
-            {
-                name += "_";
-            }
-
-            var raw = n.Output + Suffix;
-            var bn = new GraphNode(name, GraphOp.BatchNorm, [raw], n.Output) { Epsilon = 1e-5, Momentum = 0.1 };
-            nodes.Add(n with { Output = raw });
-            nodes.Add(bn);
-            added[n.Name] = bn;
-        }
-
+        var (nodes, added) = WithBatchNorms(deployed.Graph, convs);
         var model = new ZooModel(deployed.Graph with { Nodes = nodes }, deployed.Architecture, 0);
         try
         {
             var device = MaskApplier.DeviceOf(deployed);
             model.to(device);
             var modules = model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
-            using (torch.no_grad())
-            {
-                var src = MaskApplier.Tensors(deployed);
-                foreach (var (name, dst) in MaskApplier.Tensors(model))
-                {
-                    if (src.TryGetValue(name, out var s))
-                    {
-                        dst.copy_(s);
-                    }
-                }
-
-                // Identity in eval mode while the statistics are gathered: mean 0, variance 1 - eps, gamma 1, beta 0.
-                foreach (var bn in added.Values)
-                {
-                    var b = (BatchNorm)modules[bn.Name];
-                    b.running_mean!.zero_();
-                    b.running_var!.fill_(1.0 - bn.Epsilon);
-                    b.weight!.fill_(1.0);
-                    b.bias!.zero_();
-                }
-            }
-
+            CopyAsIdentity(deployed, model, added.Values.Select(bn => ((BatchNorm)modules[bn.Name], bn)));
             var stats = Statistics(model, added.Values.Select(b => (BatchNorm)modules[b.Name]).ToArray(), data, batches, batchSize, seed, gate, ct);
-            using (torch.no_grad())
+            var i = 0;
+            foreach (var (convName, bn) in added)
             {
-                var i = 0;
-                foreach (var (convName, bn) in added)
-                {
-                    var (mean, variance) = stats[i++];
-                    var conv = (Conv2d)modules[convName];
-                    var b = (BatchNorm)modules[bn.Name];
-                    using var scope = torch.NewDisposeScope();
-                    var w = conv.weight!;
-                    var fanIn = w.shape[1] * w.shape[2] * w.shape[3];
-                    var rms = w.pow(2).mean([1, 2, 3]).sqrt();
-                    var target = Math.Sqrt(2.0 / fanIn);
-                    var scale = torch.where(rms > 1e-12, target / rms.clamp_min(1e-12), torch.ones_like(rms));
-                    w.mul_(scale.reshape(-1, 1, 1, 1));
-                    conv.bias!.mul_(scale);
-                    var mu = torch.tensor(mean, device: device);
-                    var sigma2 = torch.tensor(variance, device: device).clamp_min(0);
-                    b.running_mean!.copy_(mu * scale);
-                    b.running_var!.copy_(sigma2 * scale * scale);
-                    b.weight!.copy_((((sigma2 * scale * scale) + bn.Epsilon).sqrt()) / scale);
-                    b.bias!.copy_(mu);
-                    b.num_batches_tracked?.zero_();
-                }
+                Initialize((Conv2d)modules[convName], (BatchNorm)modules[bn.Name], bn.Epsilon, stats[i++], device);
             }
 
             model.eval();
@@ -178,6 +114,82 @@ public sealed class TrainingForm : IDisposable
     }
 
     public void Dispose() => Model.Dispose();
+
+    /// <summary>The nodes of <paramref name="graph"/> with an affine BatchNorm after each of <paramref name="convs"/>, and those BatchNorms by the convolution they follow.</summary>
+    private static (List<GraphNode> Nodes, Dictionary<string, GraphNode> Added) WithBatchNorms(ModelGraph graph, IReadOnlyList<GraphNode> convs)
+    {
+        var names = graph.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var added = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
+        var nodes = new List<GraphNode>();
+        foreach (var n in graph.Nodes)
+        {
+            if (!convs.Contains(n))
+            {
+                nodes.Add(n);
+                continue;
+            }
+
+            var name = n.Name + Suffix;
+            while (!names.Add(name))
+            {
+                name += "_";
+            }
+
+            var raw = n.Output + Suffix;
+            var bn = new GraphNode(name, GraphOp.BatchNorm, [raw], n.Output) { Epsilon = 1e-5, Momentum = 0.1 };
+            nodes.Add(n with { Output = raw });
+            nodes.Add(bn);
+            added[n.Name] = bn;
+        }
+
+        return (nodes, added);
+    }
+
+    /// <summary>Copies the deployed weights into <paramref name="model"/>; each re-inserted BatchNorm is the identity in eval mode while the statistics are gathered: mean 0, variance 1 - eps, gamma 1, beta 0.</summary>
+    private static void CopyAsIdentity(ZooModel deployed, ZooModel model, IEnumerable<(BatchNorm Module, GraphNode Node)> batchNorms)
+    {
+        using var guard = torch.no_grad();
+        var src = MaskApplier.Tensors(deployed);
+        foreach (var (name, dst) in MaskApplier.Tensors(model))
+        {
+            if (src.TryGetValue(name, out var s))
+            {
+                dst.copy_(s);
+            }
+        }
+
+        foreach (var (b, bn) in batchNorms)
+        {
+            b.running_mean!.zero_();
+            b.running_var!.fill_(1.0 - bn.Epsilon);
+            b.weight!.fill_(1.0);
+            b.bias!.zero_();
+        }
+    }
+
+    /// <summary>
+    /// Rescales <paramref name="conv"/>'s filters per output channel to He scale and sets <paramref name="b"/> so that together they
+    /// compute the deployed convolution, whose output has <paramref name="stats"/>.
+    /// </summary>
+    private static void Initialize(Conv2d conv, BatchNorm b, double epsilon, (double[] Mean, double[] Variance) stats, Device device)
+    {
+        using var guard = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var w = conv.weight!;
+        var fanIn = w.shape[1] * w.shape[2] * w.shape[3];
+        var rms = w.pow(2).mean([1, 2, 3]).sqrt();
+        var target = Math.Sqrt(2.0 / fanIn);
+        var scale = torch.where(rms > 1e-12, target / rms.clamp_min(1e-12), torch.ones_like(rms));
+        w.mul_(scale.reshape(-1, 1, 1, 1));
+        conv.bias!.mul_(scale);
+        var mu = torch.tensor(stats.Mean, device: device);
+        var sigma2 = torch.tensor(stats.Variance, device: device).clamp_min(0);
+        b.running_mean!.copy_(mu * scale);
+        b.running_var!.copy_(sigma2 * scale * scale);
+        b.weight!.copy_((((sigma2 * scale * scale) + epsilon).sqrt()) / scale);
+        b.bias!.copy_(mu);
+        b.num_batches_tracked?.zero_();
+    }
 
     /// <summary>Per re-inserted BatchNorm, the mean and population variance per channel of its input over the batches, the model in eval mode.</summary>
     private static (double[] Mean, double[] Variance)[] Statistics(ZooModel model, BatchNorm[] layers, ImageDataset data, int batches, int batchSize, ulong seed, DeviceGate? gate, CancellationToken ct)

@@ -85,6 +85,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
     {
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [Graph.Input] = input };
         var created = new List<Tensor>();
+        Tensor? output = null;
         try
         {
             foreach (var n in Graph.Nodes)
@@ -95,13 +96,15 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 values[n.Output] = y;
             }
 
-            return values[Graph.Output];
+            output = values[Graph.Output];
+            return output;
         }
         finally
         {
+            // A pass that failed part-way never produced the output: every tensor it made goes, and its own exception propagates.
             foreach (var t in created)
             {
-                if (!ReferenceEquals(t, values[Graph.Output]))
+                if (!ReferenceEquals(t, output))
                 {
                     t.Dispose();
                 }

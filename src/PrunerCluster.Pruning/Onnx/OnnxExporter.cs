@@ -47,104 +47,7 @@ public static class OnnxExporter
         g.Output.Add(Value(graph.Output, [-1, shapes[graph.Output].Channels]));
         foreach (var n in graph.Nodes)
         {
-            var node = new NodeProto { Name = n.Name, Output = { n.Output } };
-            node.Input.Add(n.Inputs[0]);
-            switch (n.Op)
-            {
-                case GraphOp.Conv:
-                    node.OpType = "Conv";
-                    node.Input.Add(Init(g, state, n.Name + ".weight"));
-                    if (n.Bias)
-                    {
-                        node.Input.Add(Init(g, state, n.Name + ".bias"));
-                    }
-
-                    node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.Kernel));
-                    node.Attribute.Add(Ints("strides", n.Stride, n.Stride));
-                    node.Attribute.Add(Ints("pads", n.Padding, n.Padding, n.Padding, n.Padding));
-                    node.Attribute.Add(Ints("dilations", n.Dilation, n.Dilation));
-                    node.Attribute.Add(Int("group", n.Depthwise ? shapes[n.Inputs[0]].Channels : n.Groups));
-                    break;
-                case GraphOp.BatchNorm:
-                    node.OpType = "BatchNormalization";
-                    foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
-                    {
-                        node.Input.Add(Init(g, state, n.Name + "." + t));
-                    }
-
-                    node.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Epsilon });
-                    break;
-                case GraphOp.Linear:
-                    node.OpType = "Gemm";
-                    node.Input.Add(Init(g, state, n.Name + ".weight"));
-                    if (n.Bias)
-                    {
-                        node.Input.Add(Init(g, state, n.Name + ".bias"));
-                    }
-
-                    node.Attribute.Add(Int("transB", 1));
-                    break;
-                case GraphOp.LeakyRelu:
-                    node.OpType = "LeakyRelu";
-                    node.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Alpha });
-                    break;
-                case GraphOp.Clip:
-                    node.OpType = "Clip";
-                    node.Input.Add(double.IsFinite(n.Min) ? Scalar(g, n.Name + ".min", (float)n.Min) : "");
-                    if (double.IsFinite(n.Max))
-                    {
-                        node.Input.Add(Scalar(g, n.Name + ".max", (float)n.Max));
-                    }
-
-                    break;
-                case GraphOp.MaxPool:
-                case GraphOp.AvgPool:
-                    node.OpType = n.Op == GraphOp.MaxPool ? "MaxPool" : "AveragePool";
-                    node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.Kernel));
-                    node.Attribute.Add(Ints("strides", n.Stride, n.Stride));
-                    node.Attribute.Add(Ints("pads", n.Padding, n.Padding, n.Padding, n.Padding));
-                    if (n.Op == GraphOp.AvgPool)
-                    {
-                        node.Attribute.Add(Int("count_include_pad", n.CountIncludePad ? 1 : 0));
-                    }
-
-                    if (n.CeilMode)
-                    {
-                        node.Attribute.Add(Int("ceil_mode", 1));
-                    }
-
-                    break;
-                case GraphOp.Add:
-                case GraphOp.Mul:
-                    node.OpType = n.Op == GraphOp.Add ? "Add" : "Mul";
-                    node.Input.Add(n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
-                    break;
-                case GraphOp.Concat:
-                    node.OpType = "Concat";
-                    node.Input.AddRange(n.Inputs.Skip(1));
-                    node.Attribute.Add(Int("axis", 1));
-                    break;
-                case GraphOp.Flatten:
-                    node.OpType = "Flatten";
-                    node.Attribute.Add(Int("axis", 1));
-                    break;
-                case GraphOp.Softmax:
-                    node.OpType = "Softmax";
-                    node.Attribute.Add(Int("axis", 1));
-                    break;
-                default:
-                    node.OpType = n.Op switch
-                    {
-                        GraphOp.Relu => "Relu",
-                        GraphOp.Sigmoid => "Sigmoid",
-                        GraphOp.HardSwish => "HardSwish",
-                        GraphOp.GlobalAvgPool => "GlobalAveragePool",
-                        _ => "Identity",
-                    };
-                    break;
-            }
-
-            g.Node.Add(node);
+            g.Node.Add(Node(g, state, n, shapes));
         }
 
         var proto = new ModelProto { IrVersion = 8, ProducerName = "PrunerCluster", ProducerVersion = "1", Graph = g, DocString = "Pruned with PrunerCluster" };
@@ -155,6 +58,111 @@ public static class OnnxExporter
         }
 
         return proto;
+    }
+
+    private static NodeProto Node(GraphProto g, Dictionary<string, Tensor> state, GraphNode n, IReadOnlyDictionary<string, ValueShape> shapes)
+    {
+        var node = new NodeProto { Name = n.Name, Output = { n.Output } };
+        node.Input.Add(n.Inputs[0]);
+        switch (n.Op)
+        {
+            case GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear:
+                Layer(g, state, n, node, shapes);
+                break;
+            case GraphOp.MaxPool or GraphOp.AvgPool:
+                Pool(n, node);
+                break;
+            case GraphOp.LeakyRelu:
+                node.OpType = "LeakyRelu";
+                node.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Alpha });
+                break;
+            case GraphOp.Clip:
+                node.OpType = "Clip";
+                node.Input.Add(double.IsFinite(n.Min) ? Scalar(g, n.Name + ".min", (float)n.Min) : "");
+                if (double.IsFinite(n.Max))
+                {
+                    node.Input.Add(Scalar(g, n.Name + ".max", (float)n.Max));
+                }
+
+                break;
+            case GraphOp.Add or GraphOp.Mul:
+                node.OpType = n.Op == GraphOp.Add ? "Add" : "Mul";
+                node.Input.Add(n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+                break;
+            case GraphOp.Concat:
+                node.OpType = "Concat";
+                node.Input.AddRange(n.Inputs.Skip(1));
+                node.Attribute.Add(Int("axis", 1));
+                break;
+            case GraphOp.Flatten or GraphOp.Softmax:
+                node.OpType = n.Op == GraphOp.Flatten ? "Flatten" : "Softmax";
+                node.Attribute.Add(Int("axis", 1));
+                break;
+            default:
+                node.OpType = n.Op switch
+                {
+                    GraphOp.Relu => "Relu",
+                    GraphOp.Sigmoid => "Sigmoid",
+                    GraphOp.HardSwish => "HardSwish",
+                    GraphOp.GlobalAvgPool => "GlobalAveragePool",
+                    _ => "Identity",
+                };
+                break;
+        }
+
+        return node;
+    }
+
+    /// <summary>Conv, BatchNormalization or Gemm with its weights as initializers.</summary>
+    private static void Layer(GraphProto g, Dictionary<string, Tensor> state, GraphNode n, NodeProto node, IReadOnlyDictionary<string, ValueShape> shapes)
+    {
+        if (n.Op == GraphOp.BatchNorm)
+        {
+            node.OpType = "BatchNormalization";
+            foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
+            {
+                node.Input.Add(Init(g, state, n.Name + "." + t));
+            }
+
+            node.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Epsilon });
+            return;
+        }
+
+        node.OpType = n.Op == GraphOp.Conv ? "Conv" : "Gemm";
+        node.Input.Add(Init(g, state, n.Name + ".weight"));
+        if (n.Bias)
+        {
+            node.Input.Add(Init(g, state, n.Name + ".bias"));
+        }
+
+        if (n.Op == GraphOp.Linear)
+        {
+            node.Attribute.Add(Int("transB", 1));
+            return;
+        }
+
+        node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.Kernel));
+        node.Attribute.Add(Ints("strides", n.Stride, n.Stride));
+        node.Attribute.Add(Ints("pads", n.Padding, n.Padding, n.Padding, n.Padding));
+        node.Attribute.Add(Ints("dilations", n.Dilation, n.Dilation));
+        node.Attribute.Add(Int("group", n.Depthwise ? shapes[n.Inputs[0]].Channels : n.Groups));
+    }
+
+    private static void Pool(GraphNode n, NodeProto node)
+    {
+        node.OpType = n.Op == GraphOp.MaxPool ? "MaxPool" : "AveragePool";
+        node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.Kernel));
+        node.Attribute.Add(Ints("strides", n.Stride, n.Stride));
+        node.Attribute.Add(Ints("pads", n.Padding, n.Padding, n.Padding, n.Padding));
+        if (n.Op == GraphOp.AvgPool)
+        {
+            node.Attribute.Add(Int("count_include_pad", n.CountIncludePad ? 1 : 0));
+        }
+
+        if (n.CeilMode)
+        {
+            node.Attribute.Add(Int("ceil_mode", 1));
+        }
     }
 
     private static ValueInfoProto Value(string name, long[] dims)

@@ -209,17 +209,8 @@ public static class OnnxImporter
                     ConvNode(n, nodeName, output, Label());
                     return;
                 case "BatchNormalization":
-                {
-                    var x = Data(n, 0, Label());
-                    var eps = Float(n, "epsilon", 1e-5f);
-                    weights[nodeName + ".weight"] = Const(n, 1, Label());
-                    weights[nodeName + ".bias"] = Const(n, 2, Label());
-                    weights[nodeName + ".running_mean"] = Const(n, 3, Label());
-                    weights[nodeName + ".running_var"] = Const(n, 4, Label());
-                    Add(new GraphNode(nodeName, GraphOp.BatchNorm, [x], output) { Epsilon = eps, SourceName = Source(n, nodeName) });
+                    BatchNormNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "Relu":
                     Simple(n, nodeName, GraphOp.Relu, output, Label());
                     return;
@@ -233,42 +224,12 @@ public static class OnnxImporter
                     Add(new GraphNode(nodeName, GraphOp.LeakyRelu, [Data(n, 0, Label())], output) { Alpha = Float(n, "alpha", 0.01f), SourceName = Source(n, nodeName) });
                     return;
                 case "Clip":
-                {
-                    double min = float.NegativeInfinity, max = float.PositiveInfinity;
-                    if (opset < 11 || n.Input.Count == 1)
-                    {
-                        min = Float(n, "min", float.NegativeInfinity);
-                        max = Float(n, "max", float.PositiveInfinity);
-                    }
-
-                    if (n.Input.Count > 1 && !string.IsNullOrEmpty(n.Input[1]))
-                    {
-                        min = Const(n, 1, Label()).Data[0];
-                    }
-
-                    if (n.Input.Count > 2 && !string.IsNullOrEmpty(n.Input[2]))
-                    {
-                        max = Const(n, 2, Label()).Data[0];
-                    }
-
-                    Add(new GraphNode(nodeName, GraphOp.Clip, [Data(n, 0, Label())], output) { Min = min, Max = max, SourceName = Source(n, nodeName) });
+                    ClipNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "MaxPool":
                 case "AveragePool":
-                {
-                    var (k, s, p) = Window(n, Label(), kernelRequired: true);
-                    if (Ints(n, "dilations") is { } d && d.Any(v => v != 1))
-                    {
-                        throw Unsupported(n, nodeName, "pooling dilations other than 1");
-                    }
-
-                    Add(new GraphNode(nodeName, op == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [Data(n, 0, Label())], output)
-                    { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, CeilMode = Int(n, "ceil_mode", 0) != 0, SourceName = Source(n, nodeName) });
+                    PoolNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "GlobalAveragePool":
                     Simple(n, nodeName, GraphOp.GlobalAvgPool, output, Label());
                     return;
@@ -277,73 +238,128 @@ public static class OnnxImporter
                     Binary(n, nodeName, op == "Add" ? GraphOp.Add : GraphOp.Mul, output, Label());
                     return;
                 case "Concat":
-                {
-                    var axis = Int(n, "axis", 1);
-                    if (axis is not (1 or -3))
-                    {
-                        throw Unsupported(n, nodeName, $"axis = {axis} (only channel concatenation, axis 1)");
-                    }
-
-                    Add(new GraphNode(nodeName, GraphOp.Concat, n.Input.Select((_, i) => Data(n, i, Label())).ToArray(), output) { SourceName = Source(n, nodeName) });
+                    ConcatNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "Flatten":
-                {
-                    var axis = Int(n, "axis", 1);
-                    if (axis != 1)
-                    {
-                        throw Unsupported(n, nodeName, $"axis = {axis} (only 1)");
-                    }
-
-                    Simple(n, nodeName, GraphOp.Flatten, output, Label());
+                    FlattenNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "Reshape":
-                {
-                    var shape = Const(n, 1, Label()).Data;
-                    if (shape.Length != 2 || shape[0] is not (0 or -1) || (shape[0] == -1 && shape[1] == -1))
-                    {
-                        throw Unsupported(n, nodeName, $"target shape [{string.Join(", ", shape)}] (only flattening to (N, -1) or (0, features))");
-                    }
-
-                    Simple(n, nodeName, GraphOp.Flatten, output, Label());
+                    ReshapeNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "Softmax":
-                {
-                    var axis = Int(n, "axis", opset >= 13 ? -1 : 1);
-                    if (axis is not (1 or -1))
-                    {
-                        throw Unsupported(n, nodeName, $"axis = {axis} (only the class axis of an N x classes output)");
-                    }
-
-                    Simple(n, nodeName, GraphOp.Softmax, output, Label());
+                    SoftmaxNode(n, nodeName, output, Label());
                     return;
-                }
-
                 case "Gemm":
                     GemmNode(n, nodeName, output, Label());
                     return;
                 case "MatMul":
-                {
-                    var b = Const(n, 1, Label());
-                    if (b.Shape.Length != 2)
-                    {
-                        throw Unsupported(n, nodeName, $"a {b.Shape.Length}-D weight (only a 2-D initializer as second input)");
-                    }
-
-                    weights[nodeName + ".weight"] = Transpose(b);
-                    Add(new GraphNode(nodeName, GraphOp.Linear, [Data(n, 0, Label())], output) { OutChannels = (int)b.Shape[1], Bias = false, SourceName = Source(n, nodeName) });
+                    MatMulNode(n, nodeName, output, Label());
                     return;
-                }
-
                 default:
                     unknownOperators.Add(index);
                     throw Unsupported(n, nodeName, $"operator '{op}'");
             }
+        }
+
+        private void BatchNormNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var x = Data(n, 0, label);
+            var eps = Float(n, "epsilon", 1e-5f);
+            weights[nodeName + ".weight"] = Const(n, 1, label);
+            weights[nodeName + ".bias"] = Const(n, 2, label);
+            weights[nodeName + ".running_mean"] = Const(n, 3, label);
+            weights[nodeName + ".running_var"] = Const(n, 4, label);
+            Add(new GraphNode(nodeName, GraphOp.BatchNorm, [x], output) { Epsilon = eps, SourceName = Source(n, nodeName) });
+        }
+
+        private void ClipNode(NodeProto n, string nodeName, string output, string label)
+        {
+            double min = float.NegativeInfinity, max = float.PositiveInfinity;
+            if (opset < 11 || n.Input.Count == 1)
+            {
+                min = Float(n, "min", float.NegativeInfinity);
+                max = Float(n, "max", float.PositiveInfinity);
+            }
+
+            if (n.Input.Count > 1 && !string.IsNullOrEmpty(n.Input[1]))
+            {
+                min = Const(n, 1, label).Data[0];
+            }
+
+            if (n.Input.Count > 2 && !string.IsNullOrEmpty(n.Input[2]))
+            {
+                max = Const(n, 2, label).Data[0];
+            }
+
+            Add(new GraphNode(nodeName, GraphOp.Clip, [Data(n, 0, label)], output) { Min = min, Max = max, SourceName = Source(n, nodeName) });
+        }
+
+        private void PoolNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var (k, s, p) = Window(n, label, kernelRequired: true);
+            if (Ints(n, "dilations") is { } d && d.Any(v => v != 1))
+            {
+                throw Unsupported(n, nodeName, "pooling dilations other than 1");
+            }
+
+            Add(new GraphNode(nodeName, n.OpType == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [Data(n, 0, label)], output)
+            { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, CeilMode = Int(n, "ceil_mode", 0) != 0, SourceName = Source(n, nodeName) });
+        }
+
+        private void ConcatNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var axis = Int(n, "axis", 1);
+            if (axis is not (1 or -3))
+            {
+                throw Unsupported(n, nodeName, $"axis = {axis} (only channel concatenation, axis 1)");
+            }
+
+            Add(new GraphNode(nodeName, GraphOp.Concat, n.Input.Select((_, i) => Data(n, i, label)).ToArray(), output) { SourceName = Source(n, nodeName) });
+        }
+
+        private void FlattenNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var axis = Int(n, "axis", 1);
+            if (axis != 1)
+            {
+                throw Unsupported(n, nodeName, $"axis = {axis} (only 1)");
+            }
+
+            Simple(n, nodeName, GraphOp.Flatten, output, label);
+        }
+
+        private void ReshapeNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var shape = Const(n, 1, label).Data;
+            if (shape.Length != 2 || shape[0] is not (0 or -1) || (shape[0] == -1 && shape[1] == -1))
+            {
+                throw Unsupported(n, nodeName, $"target shape [{string.Join(", ", shape)}] (only flattening to (N, -1) or (0, features))");
+            }
+
+            Simple(n, nodeName, GraphOp.Flatten, output, label);
+        }
+
+        private void SoftmaxNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var axis = Int(n, "axis", opset >= 13 ? -1 : 1);
+            if (axis is not (1 or -1))
+            {
+                throw Unsupported(n, nodeName, $"axis = {axis} (only the class axis of an N x classes output)");
+            }
+
+            Simple(n, nodeName, GraphOp.Softmax, output, label);
+        }
+
+        private void MatMulNode(NodeProto n, string nodeName, string output, string label)
+        {
+            var b = Const(n, 1, label);
+            if (b.Shape.Length != 2)
+            {
+                throw Unsupported(n, nodeName, $"a {b.Shape.Length}-D weight (only a 2-D initializer as second input)");
+            }
+
+            weights[nodeName + ".weight"] = Transpose(b);
+            Add(new GraphNode(nodeName, GraphOp.Linear, [Data(n, 0, label)], output) { OutChannels = (int)b.Shape[1], Bias = false, SourceName = Source(n, nodeName) });
         }
 
         private void ConvNode(NodeProto n, string nodeName, string output, string label)
