@@ -185,6 +185,7 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
             ValidationSamples = 128,
             LatencyBatchSize = 8,
             LatencyRuns = 2,
+            LatencyMaxRuns = 2,
             LatencyWarmup = 1,
             Threads = 1,
         },

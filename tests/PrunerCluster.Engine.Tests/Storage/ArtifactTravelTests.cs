@@ -127,6 +127,7 @@ public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHel
             ValidationSamples = 128,
             LatencyBatchSize = 8,
             LatencyRuns = 2,
+            LatencyMaxRuns = 2,
             LatencyWarmup = 1,
             Threads = 1,
         },
