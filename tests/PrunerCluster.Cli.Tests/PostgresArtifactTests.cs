@@ -188,6 +188,10 @@ public sealed class PostgresArtifactTests(PostgresFixture postgres, ITestOutputH
             LatencyMaxRuns = 2,
             LatencyWarmup = 1,
             Threads = 1,
+
+            // No distillation: its teacher logits cover the whole training split (tens of seconds in each silo process before
+            // its first evaluation), and this test is about where checkpoints and weights travel, not how fine-tuning learns.
+            DistillationWeight = 0,
         },
     };
 
