@@ -40,7 +40,7 @@ public sealed class DataSourceVerbsTests
               "dataset": { "format": "image-folder", "root": "{{root}}", "imageSize": 16, "validation": 24 },
               "baseline": { "epochs": 1, "seed": 1, "cacheDirectory": "{{temp.Path}}" },
               "budget": { "maxEvaluations": 2 },
-              "evaluation": { "fineTuneSteps": 1, "batchSize": 16, "validationSamples": 24, "latencyBatchSize": 4, "latencyRuns": 2, "latencyWarmup": 0, "energyWindow": 0, "threads": 1 }
+              "evaluation": { "fineTuneSteps": 1, "batchSize": 16, "validationSamples": 24, "latencyBatchSize": 4, "latencyRuns": 2, "latencyMaxRuns": 2, "latencyWarmup": 0, "energyWindow": 0, "threads": 1 }
             }
             """);
 

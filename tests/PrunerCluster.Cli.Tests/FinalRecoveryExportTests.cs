@@ -27,7 +27,7 @@ public sealed class FinalRecoveryExportTests
           ],
           "search": { "populationSize": 4, "mode": "steadyState", "seed": 3 },
           "budget": { "maxEvaluations": 5 },
-          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxSeconds": 1, "threads": 1 },
+          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1 },
           "finalRecovery": { "fineTuneSteps": 4, "maxMembers": 1 }
         }
         """);

@@ -98,8 +98,15 @@ public sealed partial class LiveViewTerminalTests(ITestOutputHelper output)
             // Still running on the cluster, and still making progress.
             var before = await StatusAsync(id, connection);
             Assert.Equal(ExperimentState.Running, before.State);
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            // Awaited progress instead of a fixed 3 s sleep: the first status that shows more evaluations, within a deadline.
+            var progressDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             var after = await StatusAsync(id, connection);
+            while (after.Evaluated <= before.Evaluated && after.State == ExperimentState.Running && DateTime.UtcNow < progressDeadline)
+            {
+                await Task.Delay(100);
+                after = await StatusAsync(id, connection);
+            }
+
             Assert.Equal(ExperimentState.Running, after.State);
             Assert.True(after.Evaluated > before.Evaluated, $"no progress after detaching: {before.Evaluated} -> {after.Evaluated}");
         }

@@ -264,10 +264,12 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, ITestOutputHe
             Assert.NotEmpty(logLines);
             Assert.All(logLines, l => Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (info|warn|fail|crit): ", l));
 
-            // The same spec and seed searched embedded (one process, no database) ends with the same final table.
+            // The same spec and seed searched embedded (one process, no database) ends with the same final table. Generational
+            // search: the result depends on the seed, not on the slot count, so 8 slots (a whole generation at once) only make
+            // the synthetic evaluations' sleeps overlap.
             var embeddedRuns = Path.Combine(work, "embedded");
             using var timeout = new CancellationTokenSource(SearchTimeout);
-            var embedded = await CliProcess.RunAsync(["search", specPath, "--slots", "3", "--plain", "--out", embeddedRuns], new Dictionary<string, string> { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true" }, timeout.Token);
+            var embedded = await CliProcess.RunAsync(["search", specPath, "--slots", "8", "--plain", "--out", embeddedRuns], new Dictionary<string, string> { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true" }, timeout.Token);
             output.WriteLine($"embedded search exited {embedded.ExitCode}:{Environment.NewLine}{embedded.Stdout}{Environment.NewLine}{embedded.Stderr}");
             Assert.Equal(0, embedded.ExitCode);
             var embeddedFinal = PrunerCluster.Client.Output.FinalRecoveryReport.Read(Assert.Single(Directory.GetDirectories(embeddedRuns)));

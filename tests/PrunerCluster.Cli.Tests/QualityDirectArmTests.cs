@@ -10,8 +10,18 @@ namespace PrunerCluster.Cli.Tests;
 /// evaluation succeeds and its objectives are sane. A quick run once reported most of these evaluations as failed.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class QualityDirectArmTests
+public sealed class QualityDirectArmTests(QualityDirectArmTests.BaselineCache baseline) : IClassFixture<QualityDirectArmTests.BaselineCache>
 {
+    /// <summary>One checkpoint cache for the class: the first arm trains the tiny baseline, the others load it (same spec, same key).</summary>
+    public sealed class BaselineCache : IDisposable
+    {
+        private readonly TempDirectory _root = new();
+
+        public string Path => _root.Path;
+
+        public void Dispose() => _root.Dispose();
+    }
+
     [Theory]
     [InlineData(QualityRunner.Random)]
     [InlineData(QualityRunner.Uniform)]
@@ -30,8 +40,9 @@ public sealed class QualityDirectArmTests
             FineTuneSteps = 4,
             ValidationSamples = 200,
             LatencyRuns = 3,
+            LatencyMaxSeconds = 0.5,
             Threads = 1,
-            CacheDirectory = temp.Path,
+            CacheDirectory = baseline.Path,
             OutDirectory = Path.Combine(temp.Path, "out"),
         };
         var runner = new QualityRunner(options, TextWriter.Null);

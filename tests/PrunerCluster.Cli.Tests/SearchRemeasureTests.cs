@@ -26,7 +26,7 @@ public sealed class SearchRemeasureTests
           ],
           "search": { "populationSize": 4, "mode": "steadyState", "seed": 5 },
           "budget": { "maxEvaluations": 6 },
-          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxSeconds": 1, "threads": 1 }
+          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1 }
         }
         """);
 

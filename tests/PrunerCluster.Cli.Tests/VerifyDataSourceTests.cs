@@ -30,7 +30,7 @@ public sealed class VerifyDataSourceTests
             Dataset = DatasetSourceSpec.CifarBinary,
             DatasetSource = new DatasetSourceSpec { Format = DatasetSourceSpec.CifarBinary, Root = data, Validation = 32 },
             Baseline = new BaselineSettings { Epochs = 1, Seed = 1, MaxTrainSamples = 128, CacheDirectory = temp.Path },
-            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 1, BatchSize = 16, ValidationSamples = 32, LatencyBatchSize = 4, LatencyRuns = 2, LatencyWarmup = 0, EnergyWindow = 0, Threads = 1 },
+            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 1, BatchSize = 16, ValidationSamples = 32, LatencyBatchSize = 4, LatencyRuns = 2, LatencyMaxRuns = 2, LatencyWarmup = 0, EnergyWindow = 0, Threads = 1 },
             FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 1 },
         };
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions { Threads = 1, CheckpointCacheDirectory = temp.Path }), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);

@@ -73,6 +73,7 @@ public sealed class EndToEndSearchTests(ITestOutputHelper output) : IDisposable
                 ValidationSamples = 256,
                 LatencyBatchSize = 16,
                 LatencyRuns = 3,
+                LatencyMaxRuns = 3,
                 LatencyWarmup = 1,
                 Threads = 2,
             },

@@ -27,7 +27,7 @@ public sealed class ImportanceOrderTests : IDisposable
         Dataset = "idx",
         DatasetSource = new DatasetSourceSpec { Format = "idx", Root = DataSourceValidationTests.WriteIdx(_temp, "digits", train: 120, test: 20, size: 16, classes: 4), Validation = 20 },
         Budget = new() { MaxEvaluations = 2 },
-        Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 0, ValidationSamples = 20, LatencyBatchSize = 4, LatencyRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 1, BatchSize = 16, Importance = importance, ImportanceBatches = 3 },
+        Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 0, ValidationSamples = 20, LatencyBatchSize = 4, LatencyRuns = 2, LatencyMaxRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 1, BatchSize = 16, Importance = importance, ImportanceBatches = 3 },
     };
 
     [Fact]

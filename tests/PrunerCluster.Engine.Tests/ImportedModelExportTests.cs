@@ -65,7 +65,7 @@ public sealed class ImportedModelExportTests : IDisposable
             ModelSource = new ModelSourceSpec { Onnx = modelPath },
             Dataset = DatasetSourceSpec.CifarBinary,
             DatasetSource = new DatasetSourceSpec { Format = DatasetSourceSpec.CifarBinary, Root = data, ImageSize = 16, Validation = 32 },
-            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 1, BatchSize = 16, ValidationSamples = 32, LatencyBatchSize = 4, LatencyRuns = 2, LatencyWarmup = 0, EnergyWindow = 0, Threads = 1 },
+            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 1, BatchSize = 16, ValidationSamples = 32, LatencyBatchSize = 4, LatencyRuns = 2, LatencyMaxRuns = 2, LatencyWarmup = 0, EnergyWindow = 0, Threads = 1 },
             FinalRecovery = new FinalRecoverySettings { FineTuneSteps = 2 },
         };
         var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions { Threads = 1, CheckpointCacheDirectory = Path.Combine(_root, "cache") }), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);

@@ -79,7 +79,7 @@ public sealed class OnnxSearchTests(ITestOutputHelper output) : IDisposable
             Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
             Search = new SearchSettings { PopulationSize = 4, Seed = 3 },
             Budget = new BudgetSettings { MaxEvaluations = budget, WallClock = TimeSpan.FromMinutes(4) },
-            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 15, BatchSize = 32, ValidationSamples = 64, LatencyBatchSize = 8, LatencyRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 2 },
+            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 15, BatchSize = 32, ValidationSamples = 64, LatencyBatchSize = 8, LatencyRuns = 2, LatencyMaxRuns = 2, LatencyWarmup = 1, EnergyWindow = 0, Threads = 2 },
         };
 
         var submission = await cluster.Client.SubmitExperimentAsync(spec);

@@ -127,8 +127,13 @@ public sealed class ArtifactTravelTests(PostgresFixture postgres, ITestOutputHel
             ValidationSamples = 128,
             LatencyBatchSize = 8,
             LatencyRuns = 2,
+            LatencyMaxRuns = 2,
             LatencyWarmup = 1,
             Threads = 1,
+
+            // No distillation: its teacher logits cover the whole training split (tens of seconds on the first evaluation of
+            // each backend), and these tests are about where checkpoints and data come from, not how fine-tuning learns.
+            DistillationWeight = 0,
         },
     };
 
