@@ -236,14 +236,16 @@ public sealed class Nsga2 : ISearchAlgorithm
         Problem.Validate(evaluation, nameof(evaluation));
         _pending.Remove(candidateId);
         var copy = new Evaluation((double[])evaluation.Objectives.Clone(), evaluation.ConstraintViolation);
-        var individual = new Individual(candidate.Id, candidate.Genome, candidate.Generation, copy, Problem.ToMinimization(copy.Objectives), candidate.Rung);
+        var minimized = Problem.ToMinimization(copy.Objectives);
+        var told = new Individual(candidate.Id, candidate.Genome, candidate.Generation, copy, minimized, candidate.Rung);
+        var individual = WithForecast(told);
         EvaluationCount++;
         if (candidate.Rung > 0)
         {
             Supersede(candidate.Genome);
         }
 
-        var entered = individual.IsFeasible && _archive.Add(new ArchiveEntry(candidate.Id, candidate.Genome, copy, candidate.Rung), individual.Minimized);
+        var entered = individual.IsFeasible && _archive.Add(new ArchiveEntry(candidate.Id, candidate.Genome, individual.Evaluation, candidate.Rung), individual.Minimized);
         if (entered)
         {
             _front = null;
@@ -252,9 +254,14 @@ public sealed class Nsga2 : ISearchAlgorithm
         _listener.OnEvaluated(new EvaluatedEvent(candidate, copy, null, entered, EvaluationCount));
         if (Settings.Fidelity.IsMultiFidelity)
         {
-            foreach (var (genome, rung) in _ladder.Record(candidate, individual))
+            foreach (var (genome, rung) in _ladder.Record(candidate, told))
             {
                 _ladder.Enqueue(new Candidate(_nextId++, genome, Generation, rung));
+            }
+
+            if (candidate.Rung == Settings.Fidelity.Rungs - 1)
+            {
+                Reforecast();
             }
         }
 
@@ -347,6 +354,43 @@ public sealed class Nsga2 : ISearchAlgorithm
     private Candidate FromState(CandidateState s) => new(s.Id, Genome.Parse(Problem.Layout, s.Genome), s.Generation, s.Rung);
 
     /// <summary>A higher-fidelity result of a genome replaces its lower-rung one in the population and the Pareto archive.</summary>
+    /// <summary>A result below the top rung with the ladder's feasibility forecast added to its violation (unchanged at the top rung or without evidence).</summary>
+    private Individual WithForecast(Individual told)
+    {
+        var forecast = Settings.Fidelity.IsMultiFidelity ? _ladder.Forecast(told.Rung, told.Minimized) : 0;
+        if (forecast == 0)
+        {
+            return told;
+        }
+
+        var evaluation = told.Evaluation with { ConstraintViolation = told.Evaluation.ConstraintViolation + forecast };
+        return new Individual(told.Id, told.Genome, told.Generation, evaluation, told.Minimized, told.Rung);
+    }
+
+    /// <summary>
+    /// A top-rung result is new evidence: survivors and archive members measured below the top rung are forecast again,
+    /// so an early extreme that the top rung has since shown hopeless stops breeding and leaves the front.
+    /// </summary>
+    private void Reforecast()
+    {
+        var top = Settings.Fidelity.Rungs - 1;
+        for (var i = 0; i < _population.Count; i++)
+        {
+            var member = _population[i];
+            if (member.Rung < top && _ladder.ToldViolation(member.Genome, member.Rung) is { } told
+                && told + _ladder.Forecast(member.Rung, member.Minimized) is var violation && violation != member.Violation)
+            {
+                _population[i] = new Individual(member.Id, member.Genome, member.Generation, member.Evaluation with { ConstraintViolation = violation }, member.Minimized, member.Rung);
+                _selectionInfo = null;
+            }
+        }
+
+        if (_archive.RemoveWhere(e => e.Rung < top && _ladder.Forecast(e.Rung, Problem.ToMinimization(e.Evaluation.Objectives)) > 0) > 0)
+        {
+            _front = null;
+        }
+    }
+
     private void Supersede(Genome genome)
     {
         var key = genome.ContentHash;

@@ -93,6 +93,7 @@ public sealed record Nsga2Settings
     {
         ArgumentNullException.ThrowIfNull(problem);
         Validate();
+        Require(Fidelity.RungSensitive is null || Fidelity.RungSensitive.Count == problem.ObjectiveCount, nameof(Fidelity), Fidelity.RungSensitive?.Count, $"Fidelity.RungSensitive must have one entry per objective ({problem.ObjectiveCount}).");
         foreach (var ranking in SeedRankings ?? [])
         {
             RankingInitialization.Validate(problem.Layout, ranking, nameof(SeedRankings));

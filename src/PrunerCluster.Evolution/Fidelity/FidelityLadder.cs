@@ -36,7 +36,7 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
             return [];
         }
 
-        var entries = rung.Select(r => new RungEntry(r.Id, r.Minimized, r.Evaluation.ConstraintViolation, r.Promoted)).ToList();
+        var entries = rung.Select(r => new RungEntry(r.Id, r.Minimized, r.Evaluation.ConstraintViolation + Forecast(candidate.Rung, r.Minimized), r.Promoted)).ToList();
         var chosen = AsyncPromotion.Select(entries, Spec.Eta).ToHashSet();
         var promoted = new List<(Genome, int)>();
         foreach (var result in rung.Where(r => chosen.Contains(r.Id)))
@@ -47,6 +47,31 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
 
         return promoted;
     }
+
+    /// <summary>The forecast violation of a result at <paramref name="rung"/> (see <see cref="FeasibilityForecast"/>); 0 at the top rung.</summary>
+    public double Forecast(int rung, double[] minimized)
+    {
+        var top = Spec.Rungs - 1;
+        if (Spec.ForecastWitnesses == 0 || rung >= top || _rungs[top].Count < Spec.ForecastWitnesses)
+        {
+            return 0;
+        }
+
+        var failedAtTop = _rungs[top]
+            .Where(r => r.Evaluation.ConstraintViolation > 0)
+            .GroupBy(r => r.Genome.ContentHash, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(r => r.Evaluation.ConstraintViolation), StringComparer.Ordinal);
+        var witnesses = _rungs[rung]
+            .Where(r => failedAtTop.ContainsKey(r.Genome.ContentHash))
+            .Select(r => (r.Minimized, failedAtTop[r.Genome.ContentHash]));
+        return FeasibilityForecast.Violation(Spec, rung, minimized, witnesses);
+    }
+
+    /// <summary>The violation a genome's result at <paramref name="rung"/> was told with (before any forecast), if the ladder holds it.</summary>
+    public double? ToldViolation(Genome genome, int rung) =>
+        (uint)rung < (uint)_rungs.Count && _rungs[rung].FirstOrDefault(r => string.Equals(r.Genome.ContentHash, genome.ContentHash, StringComparison.Ordinal)) is { } r
+            ? r.Evaluation.ConstraintViolation
+            : null;
 
     public void Enqueue(Candidate promotion) => _promotions.Enqueue(promotion);
 

@@ -13,7 +13,22 @@ public sealed record FidelityLadderSpec
     /// <summary>Reduction factor: a rung promotes the top floor(n / Eta) of its n results.</summary>
     public int Eta { get; init; } = 3;
 
+    /// <summary>
+    /// Per objective, whether a rung's training changes it (accuracy does; MACs and latency do not). Null = every
+    /// objective, the cautious choice: a witness must then be as good in all of them. Used by the feasibility forecast.
+    /// </summary>
+    public IReadOnlyList<bool>? RungSensitive { get; init; }
+
+    /// <summary>
+    /// Top-rung failures, each at least as good at a lower rung as a result there, needed before that result is
+    /// forecast to fail the constraints too and is treated as infeasible by survival, the archive and promotion. 0 = no forecast.
+    /// </summary>
+    public int ForecastWitnesses { get; init; } = 2;
+
     public bool IsMultiFidelity => Rungs > 1;
+
+    /// <summary>Whether objective <paramref name="index"/> changes with a rung's training (see <see cref="RungSensitive"/>).</summary>
+    public bool IsRungSensitive(int index) => RungSensitive is null || (index < RungSensitive.Count && RungSensitive[index]);
 
     public void Validate()
     {
@@ -25,6 +40,11 @@ public sealed record FidelityLadderSpec
         if (Eta is < 2 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Fidelity.Eta must be in [2, 64].");
+        }
+
+        if (ForecastWitnesses is < 0 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ForecastWitnesses), ForecastWitnesses, "Fidelity.ForecastWitnesses must be in [0, 1000] (0 = no forecast).");
         }
     }
 }
