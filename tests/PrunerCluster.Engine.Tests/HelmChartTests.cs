@@ -58,10 +58,12 @@ public sealed partial class HelmChartTests
         var values = LoadValues();
         if (everythingOn)
         {
-            foreach (var key in new[] { ".coordinators.enabled", ".postgresql.enabled", ".experiment.enabled", ".dashboard.enabled" })
+            foreach (var key in new[] { ".coordinators.enabled", ".postgresql.enabled", ".experiment.enabled", ".dashboard.enabled", ".tls.enabled" })
             {
                 Set(values, key, "true");
             }
+
+            Set(values, ".tls.secretName", "prunercluster-tls");
 
             Set(values, ".telemetry.otlpEndpoint", "http://otel-collector:4317");
         }
@@ -102,6 +104,7 @@ public sealed partial class HelmChartTests
                 Assert.True(known.Contains(name), $"{Scalar(workload, "metadata", "name")}: environment variable {name} is read by nothing in the silo");
             }
 
+            AssertTlsWiring(pod, container, env, everythingOn);
             var ports = Sequence(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name")!, p => int.Parse(Scalar(p, "containerPort")!, CultureInfo.InvariantCulture), StringComparer.Ordinal);
             Assert.Equal(ports["silo"], int.Parse(env[EnvName(ClusterHostingOptions.SectionName, nameof(ClusterHostingOptions.SiloPort))]!, CultureInfo.InvariantCulture));
             Assert.Equal(ports["gateway"], int.Parse(env[EnvName(ClusterHostingOptions.SectionName, nameof(ClusterHostingOptions.GatewayPort))]!, CultureInfo.InvariantCulture));
@@ -166,6 +169,26 @@ public sealed partial class HelmChartTests
     /// Environment variables the silo and CLI read: every bindable property of their options sections
     /// (Section__Property, as .NET configuration maps them), and the constants of <see cref="KubernetesEnvironment"/>.
     /// </summary>
+    /// <summary>With tls.enabled, the silo reads its three PEM files from the Secret's volume; without it, nothing of TLS is rendered.</summary>
+    private static void AssertTlsWiring(YamlNode pod, YamlMappingNode container, Dictionary<string, string?> env, bool enabled)
+    {
+        var volume = Sequence(pod, "volumes").Cast<YamlMappingNode>().SingleOrDefault(v => Scalar(v, "name") == "tls");
+        var mount = Sequence(container, "volumeMounts").Cast<YamlMappingNode>().SingleOrDefault(v => Scalar(v, "name") == "tls");
+        if (!enabled)
+        {
+            Assert.Null(volume);
+            Assert.DoesNotContain(env.Keys, k => k.StartsWith("PrunerCluster__Tls__", StringComparison.Ordinal));
+            return;
+        }
+
+        Assert.Equal("prunercluster-tls", Scalar(volume!, "secret", "secretName"));
+        Assert.Equal("true", env[EnvName(TlsHostingOptions.SectionName, nameof(TlsHostingOptions.Enabled))]);
+        foreach (var (property, file) in new[] { (nameof(TlsHostingOptions.CertificatePath), "tls.crt"), (nameof(TlsHostingOptions.KeyPath), "tls.key"), (nameof(TlsHostingOptions.CaPath), "ca.crt") })
+        {
+            Assert.Equal(Scalar(mount!, "mountPath") + "/" + file, env[EnvName(TlsHostingOptions.SectionName, property)]);
+        }
+    }
+
     private static HashSet<string> KnownEnvironmentVariables()
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -175,6 +198,7 @@ public sealed partial class HelmChartTests
             (ClusterHostingOptions.SectionName, typeof(ClusterHostingOptions)),
             (SiloHttpOptions.SectionName, typeof(SiloHttpOptions)),
             (DrainOptions.SectionName, typeof(DrainOptions)),
+            (TlsHostingOptions.SectionName, typeof(TlsHostingOptions)),
             ("PrunerCluster:TorchSharp", typeof(TorchSharpBackendOptions)),
         })
         {
@@ -188,6 +212,9 @@ public sealed partial class HelmChartTests
         {
             known.Add((string)field.GetRawConstantValue()!);
         }
+
+        // The client in the submit Job reads its mutual-TLS files from these.
+        known.UnionWith([PrunerCluster.Client.Security.MutualTlsClient.CertificateVariable, PrunerCluster.Client.Security.MutualTlsClient.KeyVariable, PrunerCluster.Client.Security.MutualTlsClient.CaVariable]);
 
         // The bundled trial PostgreSQL reads its own variables.
         known.UnionWith(["POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PGDATA"]);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PrunerCluster.Client.Hosting;
+using PrunerCluster.Client.Security;
 
 namespace PrunerCluster.Client.CommandLine;
 
@@ -38,6 +39,12 @@ public sealed class ConnectionOptions
         DefaultValueFactory = _ => ClusterConnection.DefaultConnectTimeout.TotalSeconds,
     };
 
+    public Option<string?> TlsCertificate { get; } = TlsOption("--tls-cert", MutualTlsClient.CertificateVariable, "This client's PEM certificate, for a cluster with mutual TLS");
+
+    public Option<string?> TlsKey { get; } = TlsOption("--tls-key", MutualTlsClient.KeyVariable, "Its PEM private key");
+
+    public Option<string?> TlsCa { get; } = TlsOption("--tls-ca", MutualTlsClient.CaVariable, "The PEM certificate of the cluster's CA (gateways must chain to it)");
+
     public static ConnectionOptions AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -47,6 +54,9 @@ public sealed class ConnectionOptions
         command.Options.Add(options.ServiceId);
         command.Options.Add(options.ConnectTimeout);
         command.Options.Add(options.ConnectionStringFile);
+        command.Options.Add(options.TlsCertificate);
+        command.Options.Add(options.TlsKey);
+        command.Options.Add(options.TlsCa);
         command.Options.Add(new Option<bool>(ClientTelemetry.TraceConsoleOptionName)
         {
             Description = "Print this command's trace spans to stderr (OTLP export needs only OTEL_EXPORTER_OTLP_ENDPOINT)",
@@ -92,6 +102,35 @@ public sealed class ConnectionOptions
             parse.GetValue(ServiceId)!,
             cancellationToken,
             TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
-            CliApp.IsVerbose(parse));
+            CliApp.IsVerbose(parse),
+            ResolveTls(parse));
     }
+
+    /// <summary>The client's mutual-TLS files (all three options or none), null for a cluster without TLS.</summary>
+    public MutualTlsPaths? ResolveTls(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            return MutualTlsClient.Resolve(
+            [
+                Named(TlsCertificate, MutualTlsClient.CertificateVariable, parse),
+                Named(TlsKey, MutualTlsClient.KeyVariable, parse),
+                Named(TlsCa, MutualTlsClient.CaVariable, parse),
+            ]);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliException(ex.Message, ExitCodes.Usage, ex);
+        }
+    }
+
+    private static (string, string?) Named(Option<string?> option, string variable, ParseResult parse) => ($"{option.Name} [{variable}]", parse.GetValue(option));
+
+    private static Option<string?> TlsOption(string name, string variable, string description) => new(name)
+    {
+        Description = $"{description} [env {variable}]",
+        HelpName = "PEM",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(variable),
+    };
 }

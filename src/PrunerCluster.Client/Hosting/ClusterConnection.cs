@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Security;
 using PrunerCluster.Storage.Postgres;
 
 namespace PrunerCluster.Client.Hosting;
@@ -34,7 +35,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         return gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
     }
 
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false)
+    /// <param name="tls">The client's mutual-TLS files, for a cluster that requires them; null connects without TLS.</param>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false, MutualTlsPaths? tls = null)
     {
         ArgumentNullException.ThrowIfNull(gateways);
         var postgres = gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
@@ -51,8 +53,19 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Warning : LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
+        var material = LoadTls(tls);
+        if (material is not null)
+        {
+            builder.Services.AddSingleton(material);
+        }
+
         builder.UseOrleansClient(client =>
         {
+            if (material is not null)
+            {
+                client.UsePrunerClusterTls(material);
+            }
+
             if (postgres is not null)
             {
                 client.UsePostgresClustering(postgres, clusterId, serviceId).AddActivityPropagation();
@@ -82,7 +95,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var reason = ex is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no gateway answered within {timeout.TotalSeconds:F0} s") : ex.Message;
-            throw new CliException($"cannot connect to the cluster at {where} (cluster '{clusterId}'): {CliErrors.OneLine(reason)}; {CliErrors.ClusterHint}", ExitCodes.Unavailable, ex);
+            throw new CliException($"cannot connect to the cluster at {where} (cluster '{clusterId}'): {CliErrors.OneLine(reason)}; {CliErrors.ClusterHint}{(tls is null ? "; a cluster with mutual TLS also needs --tls-cert, --tls-key and --tls-ca" : string.Empty)}", ExitCodes.Unavailable, ex);
         }
         catch
         {
@@ -91,6 +104,18 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
 
         return new ClusterConnection(host);
+    }
+
+    private static MutualTlsMaterial? LoadTls(MutualTlsPaths? tls)
+    {
+        try
+        {
+            return tls is null ? null : MutualTlsMaterial.Load(tls);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliException(ex.Message, ExitCodes.Usage, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()

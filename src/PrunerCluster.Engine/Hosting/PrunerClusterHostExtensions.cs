@@ -15,6 +15,7 @@ using PrunerCluster.Storage.Postgres;
 using Orleans.Runtime.Hosting;
 using PrunerCluster.Engine.Health;
 using PrunerCluster.Engine.Localhost;
+using PrunerCluster.Client.Security;
 
 namespace PrunerCluster.Engine.Hosting;
 
@@ -37,6 +38,7 @@ public static class PrunerClusterHostExtensions
         Validate(new SiloHttpOptionsValidator().Validate(null, http), typeof(SiloHttpOptions));
         var drain = configuration.GetSection(DrainOptions.SectionName).Get<DrainOptions>() ?? new DrainOptions();
         Validate(new DrainOptionsValidator().Validate(null, drain), typeof(DrainOptions));
+        var tls = LoadTls(builder);
 
         builder.Services.AddOptions<TorchSharpBackendOptions>().Bind(configuration.GetSection("PrunerCluster:TorchSharp")).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TorchSharpBackendOptions>, TorchSharpBackendOptionsValidator>());
@@ -53,6 +55,10 @@ public static class PrunerClusterHostExtensions
             }
 
             ConfigureClustering(silo, cluster, postgres);
+            if (tls is not null)
+            {
+                silo.UsePrunerClusterTls(tls);
+            }
 
             // Failure detection, e.g. shorter probes in tests: "PrunerCluster:Cluster:Membership:NumMissedProbesLimit" etc.
             silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(ClusterHostingOptions.SectionName + ":Membership"));
@@ -91,6 +97,30 @@ public static class PrunerClusterHostExtensions
 
         builder.AddPrunerClusterTelemetry("prunercluster-silo", new TelemetryExport(Prometheus: http.Enabled, Console: cluster.ConsoleTelemetry));
         return builder;
+    }
+
+    /// <summary>The silo's mutual-TLS material when "PrunerCluster:Tls:Enabled" (owned by the host's container), else null.</summary>
+    private static MutualTlsMaterial? LoadTls(IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(TlsHostingOptions.SectionName).Get<TlsHostingOptions>() ?? new TlsHostingOptions();
+        Validate(new TlsHostingOptionsValidator().Validate(null, options), typeof(TlsHostingOptions));
+        if (!options.Enabled)
+        {
+            return null;
+        }
+
+        MutualTlsMaterial material;
+        try
+        {
+            material = MutualTlsMaterial.Load(options.Paths());
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OptionsValidationException(TlsHostingOptions.SectionName, typeof(TlsHostingOptions), [ex.Message]);
+        }
+
+        builder.Services.AddSingleton(material);
+        return material;
     }
 
     /// <summary>

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
+using PrunerCluster.Client.Security;
+using PrunerCluster.Contracts;
+using PrunerCluster.Engine.Hosting;
+using PrunerCluster.Testing;
+
+namespace PrunerCluster.Engine.Tests.Hosting;
+
+/// <summary>
+/// A silo with "PrunerCluster:Tls" on serves only clients whose certificate the cluster's CA issued: a client without
+/// one, or with one from another CA, gets no gateway; a client with one lists the experiments.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan RefusedWithin = TimeSpan.FromSeconds(5);
+    private readonly TempDirectory _temp = new();
+    private EmbeddedCluster? _cluster;
+    private MutualTlsPaths _client = null!;
+    private MutualTlsPaths _stranger = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var ca = Authority("PrunerCluster test CA");
+        using var otherCa = Authority("Someone else's CA");
+        var silo = Issue(ca, "silo", "silo");
+        _client = Issue(ca, "client", "client");
+        // The stranger trusts the cluster's CA, so only the silo's check of its certificate can turn it away.
+        _stranger = Issue(otherCa, "stranger", "stranger") with { CaPath = _client.CaPath };
+        _cluster = await EmbeddedCluster.StartAsync(1, verbose: false, new Dictionary<string, string?>
+        {
+            ["PrunerCluster:Tls:Enabled"] = "true",
+            ["PrunerCluster:Tls:CertificatePath"] = silo.CertificatePath,
+            ["PrunerCluster:Tls:KeyPath"] = silo.KeyPath,
+            ["PrunerCluster:Tls:CaPath"] = silo.CaPath,
+        }, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_client_with_a_certificate_from_the_clusters_CA_is_served()
+    {
+        await using var connection = await Connect(_client, TimeSpan.FromSeconds(30));
+        var experiments = await connection.Grains.GetExperimentRegistry().List();
+        Assert.Empty(experiments);
+    }
+
+    [Fact]
+    public async Task A_client_without_a_certificate_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<CliException>(() => Connect(null, RefusedWithin));
+        Assert.Equal(ExitCodes.Unavailable, ex.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_client_with_a_certificate_from_another_CA_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<CliException>(() => Connect(_stranger, RefusedWithin));
+        Assert.Equal(ExitCodes.Unavailable, ex.ExitCode);
+    }
+
+    [Fact]
+    public void A_silo_with_tls_on_but_no_files_is_refused_naming_the_settings()
+    {
+        var result = new TlsHostingOptionsValidator().Validate(null, new TlsHostingOptions { Enabled = true, CertificatePath = "/x.pem" });
+        Assert.True(result.Failed);
+        Assert.Contains("PrunerCluster:Tls:KeyPath", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("PrunerCluster:Tls:CaPath", result.FailureMessage, StringComparison.Ordinal);
+        var missing = Assert.Throws<InvalidDataException>(() => MutualTlsMaterial.Load(new TlsHostingOptions { Enabled = true, CertificatePath = System.IO.Path.Combine(_temp.Path, "none.pem"), KeyPath = "k", CaPath = "c" }.Paths()));
+        Assert.Contains("PrunerCluster:Tls:CertificatePath", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+    }
+
+    private Task<ClusterConnection> Connect(MutualTlsPaths? tls, TimeSpan timeout) =>
+        ClusterConnection.ConnectAsync(_cluster!.GatewayPort.ToString(CultureInfo.InvariantCulture), "prunercluster", "prunercluster", CancellationToken.None, timeout, tls: tls);
+
+    private static X509Certificate2 Authority(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>A leaf certificate for both TLS roles, signed by <paramref name="ca"/>, and its files (with the CA's) under the temp directory.</summary>
+    private MutualTlsPaths Issue(X509Certificate2 ca, string subject, string file)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var serial = RandomNumberGenerator.GetBytes(8);
+        using var signed = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), serial);
+        var certificate = _temp.File(file + ".crt", signed.ExportCertificatePem());
+        var privateKey = _temp.File(file + ".key", key.ExportPkcs8PrivateKeyPem());
+        var authority = _temp.File(file + "-ca.crt", ca.ExportCertificatePem());
+        return new MutualTlsPaths(certificate, privateKey, authority);
+    }
+}
