@@ -19,8 +19,11 @@ public sealed class SiloHttpOptions
     /// <summary>TCP port of the HTTP endpoint; 0 serves no HTTP at all.</summary>
     public int Port { get; set; }
 
-    /// <summary>Address to listen on: 0.0.0.0 in a pod (probes and scrapes come from outside the container), 127.0.0.1 for local use.</summary>
-    public string BindAddress { get; set; } = "0.0.0.0";
+    /// <summary>
+    /// Address to listen on. Loopback by default, so an unauthenticated dashboard or metrics port never faces a public
+    /// address by accident; the images and the chart set 0.0.0.0, where it faces only the container or pod network.
+    /// </summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Serve the Orleans dashboard under <see cref="DashboardPath"/> (set it on every silo of the cluster).</summary>
     public bool Dashboard { get; set; }
