@@ -54,6 +54,9 @@ public sealed record ExperimentStatus
     [Id(17)] public string CoordinatorSilo { get; init; } = "";
     [Id(18)] public double ShareWeight { get; init; }
 
+    /// <summary>While <see cref="ExperimentState.Preparing"/>: the baseline's training progress, when the backend reports one.</summary>
+    [Id(19)] public PreparationProgress? Preparation { get; init; }
+
     /// <summary>Of <see cref="Reissued"/>, those a silo refused (no free slot, or the activation moved to the granted silo).</summary>
     [Id(80)] public int Refused { get; init; }
 

@@ -38,6 +38,7 @@ internal sealed class PopulationCoordinatorGrain(
 
     /// <summary>Cancels a baseline still being prepared when the experiment is cancelled, so its silo stops training at once.</summary>
     private CancellationTokenSource? _preparation;
+    private PreparationProgress? _preparationProgress;
     private readonly HypervolumeCache _hypervolume = new();
     private DispatchPump? _pump;
     private EvaluationLedger _ledger = new(LedgerChunkSize);
@@ -258,7 +259,9 @@ internal sealed class PopulationCoordinatorGrain(
         _preparation = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
         try
         {
-            var search = await ExperimentPreparation.PrepareAsync(backends.Get(spec.Backend), spec, time, _preparation.Token);
+            // Reported from the training thread: only a reference is swapped, and the status view reads whichever is latest.
+            var progress = new SynchronousProgress<PreparationProgress>(p => Volatile.Write(ref _preparationProgress, p));
+            var search = await ExperimentPreparation.PrepareAsync(backends.Get(spec.Backend), spec, time, _preparation.Token, progress);
             if (S.State.IsTerminal())
             {
                 return;
@@ -449,5 +452,5 @@ internal sealed class PopulationCoordinatorGrain(
     private double? Hypervolume() => _hypervolume.Get(Engine, S.Spec, S.Prepared);
 
     private ExperimentStatus Status() =>
-        CoordinatorViews.Status(ExperimentId, S, _ledger, Engine, Hypervolume(), _pass?.FairShare ?? 0, localSilo.SiloAddress.ToParsableString(), CoordinatorViews.StorageProblem(_store));
+        CoordinatorViews.Status(ExperimentId, S, _ledger, Engine, Hypervolume(), _pass?.FairShare ?? 0, localSilo.SiloAddress.ToParsableString(), CoordinatorViews.StorageProblem(_store), Volatile.Read(ref _preparationProgress));
 }

@@ -216,6 +216,25 @@ public sealed class SharedClusterTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Status_shows_the_baselines_training_progress_while_preparing_and_not_after()
+    {
+        var spec = TestClusters.Spec("prepare-progress", population: 4, maxEvaluations: 4, durationMs: 20);
+        spec = spec with { Synthetic = spec.Synthetic! with { PrepareDuration = TimeSpan.FromSeconds(3) } };
+        var experiment = Client.GetExperiment(await Client.SubmitAsync(spec));
+        PreparationProgress? seen = null;
+        await TestClusters.WaitUntilAsync(async () => (seen = (await experiment.GetStatus()).Preparation) is { Step: > 0 }, Timeout);
+        Assert.Equal(PrunerCluster.Engine.Backends.SyntheticEvaluationBackend.PrepareSteps, seen!.TotalSteps);
+        Assert.InRange(seen.Step, 1, seen.TotalSteps);
+        Assert.StartsWith("synthetic baseline", seen.Phase, StringComparison.Ordinal);
+        Assert.NotNull(seen.Eta);
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var done = await Client.WaitForExperimentAsync(experiment.GetPrimaryKeyString(), TimeSpan.FromMilliseconds(100), cancellationToken: timeout.Token);
+        Assert.Equal(ExperimentState.Completed, done.State);
+        Assert.Null(done.Preparation);
+    }
+
+    [Fact]
     public async Task Cancel_stops_new_work()
     {
         var id = await Client.SubmitAsync(TestClusters.Spec("cancel", population: 10, maxEvaluations: 500, durationMs: 100));

@@ -61,6 +61,14 @@ public sealed class LiveProgressView(IAnsiConsole console, TimeProvider time, st
         };
         var header = new Panel(stats) { Header = new PanelHeader($"{Markup.Escape(title)}: {state}") };
         var rows = new List<IRenderable> { header };
+        if (s.Preparation is { TotalSteps: > 0 } preparation)
+        {
+            rows.Add(new BreakdownChart().Width(60).HideTags()
+                .AddItem("trained", preparation.Step, Color.Blue)
+                .AddItem("left", Math.Max(0, preparation.TotalSteps - preparation.Step), Color.Grey23));
+            rows.Add(new Markup(Markup.Escape(ProgressText.PreparationDetail(preparation))));
+        }
+
         if (snapshot.MaxEvaluations is { } budget && budget > 0)
         {
             rows.Add(new BreakdownChart().Width(60).HideTags()

@@ -34,7 +34,8 @@ public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options
     /// The checkpoint <paramref name="spec"/> starts from, published to the artifact store, with the training settings when
     /// this silo trained (or found cached) a zoo baseline.
     /// </summary>
-    public (BaselineCheckpoint Checkpoint, BaselineTrainingSettings? Trained) Acquire(ExperimentSpec spec, EvaluationSettings settings, CancellationToken cancellationToken)
+    /// <param name="report">Training progress of a baseline this silo trains (nothing is reported for a cached, fetched or imported one).</param>
+    public (BaselineCheckpoint Checkpoint, BaselineTrainingSettings? Trained) Acquire(ExperimentSpec spec, EvaluationSettings settings, Action<TrainingProgress>? report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(settings);
@@ -78,7 +79,7 @@ public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options
                 }
             }
 
-            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(_logger, message), Datasets, cancellationToken);
+            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(_logger, message), Datasets, report, cancellationToken);
         }
 
         _origins.TryAdd(checkpoint.ContentHash, origin);

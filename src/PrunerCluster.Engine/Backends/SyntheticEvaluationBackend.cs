@@ -57,10 +57,16 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         return errors;
     }
 
+    public const int PrepareSteps = 20;
+
     /// <summary>Prepare steps that were cancelled while they waited out <see cref="SyntheticSettings.PrepareDuration"/>.</summary>
     public int PreparesCancelled => Volatile.Read(ref _preparesCancelled);
 
-    public async Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken)
+    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken) =>
+        PrepareAsync(spec, null, cancellationToken);
+
+    /// <summary>Waits out <see cref="SyntheticSettings.PrepareDuration"/> as <see cref="PrepareSteps"/> training steps, reporting each as a baseline's training would.</summary>
+    public async Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, IProgress<PreparationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var synthetic = spec.Synthetic ?? new SyntheticSettings();
@@ -68,7 +74,20 @@ public sealed class SyntheticEvaluationBackend(TimeProvider time) : IEvaluationB
         {
             try
             {
-                await Task.Delay(synthetic.PrepareDuration, time, cancellationToken).ConfigureAwait(false);
+                for (var step = 1; step <= PrepareSteps; step++)
+                {
+                    await Task.Delay(synthetic.PrepareDuration / PrepareSteps, time, cancellationToken).ConfigureAwait(false);
+                    progress?.Report(new PreparationProgress
+                    {
+                        Phase = $"synthetic baseline {spec.Model}",
+                        Step = step,
+                        TotalSteps = PrepareSteps,
+                        Epoch = 1,
+                        TotalEpochs = 1,
+                        Loss = 1.0 / step,
+                        ElapsedSeconds = (synthetic.PrepareDuration * step / PrepareSteps).TotalSeconds,
+                    });
+                }
             }
             catch (OperationCanceledException)
             {

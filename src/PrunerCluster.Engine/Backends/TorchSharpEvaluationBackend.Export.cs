@@ -44,7 +44,7 @@ public sealed partial class TorchSharpEvaluationBackend
         var bytes = _baselines.Artifacts.Get(weightsHash) ?? throw new InvalidDataException($"Artifact store {_baselines.Artifacts} names weights {weightsHash[..12]} for individual {individualKey[..12]} but does not hold them.");
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
-        var prepared = Prepare(spec, cancellationToken);
+        var prepared = Prepare(spec, null, cancellationToken);
         var checkpoint = _baselines.Load(prepared);
         var data = checkpoint.LoadData(_baselines.Datasets);
         var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
@@ -118,7 +118,7 @@ public sealed partial class TorchSharpEvaluationBackend
 
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
-        var prepared = Prepare(spec, cancellationToken);
+        var prepared = Prepare(spec, null, cancellationToken);
         var checkpoint = _baselines.Load(prepared);
         var data = checkpoint.LoadData(_baselines.Datasets);
         using var recovered = ModelExporter.Load(recoveredDirectory);

@@ -109,7 +109,10 @@ public sealed partial class TorchSharpEvaluationBackend(
         return errors;
     }
 
-    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken)
+    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken) =>
+        PrepareAsync(spec, null, cancellationToken);
+
+    public Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, IProgress<PreparationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
 
@@ -117,7 +120,7 @@ public sealed partial class TorchSharpEvaluationBackend(
         // the Orleans scheduler.
         spec = SpecPaths.Resolve(spec, options.Value);
         return Task.Factory.StartNew(
-            () => Prepare(spec, cancellationToken),
+            () => Prepare(spec, progress, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -195,7 +198,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     public EvaluationResult ExportModel(ExperimentSpec spec, string maskText, string directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var prepared = Prepare(spec, cancellationToken);
+        var prepared = Prepare(spec, null, cancellationToken);
         // The exported model card reports accuracy on the held-out test set, which the search itself never sees.
         var settings = FinalRecoveryPlan.Settings(ResolveSettings(spec), spec.FinalRecovery);
         var genome = Genome.Parse(Layout(prepared), maskText);
@@ -252,7 +255,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             }
         }
 
-        var prepared = Prepare(spec, cancellationToken);
+        var prepared = Prepare(spec, null, cancellationToken);
         lock (_prepared)
         {
             _prepared[key] = prepared;
@@ -267,11 +270,21 @@ public sealed partial class TorchSharpEvaluationBackend(
     /// <summary>The baseline training a spec asks for (see <see cref="SpecSettings.BaselineTraining"/>).</summary>
     public BaselineTrainingSettings BaselineTraining(ExperimentSpec spec) => SpecSettings.BaselineTraining(spec, options.Value.Threads);
 
-    private PreparedExperiment Prepare(ExperimentSpec spec, CancellationToken cancellationToken)
+    private PreparedExperiment Prepare(ExperimentSpec spec, IProgress<PreparationProgress>? progress, CancellationToken cancellationToken)
     {
         var settings = ResolveSettings(spec);
         TorchRuntime.EnsureInitialized(settings.Threads);
-        var (checkpoint, trained) = _baselines.Acquire(spec, settings, cancellationToken);
+        var phase = $"baseline {spec.Model} on {spec.Dataset}";
+        var (checkpoint, trained) = _baselines.Acquire(spec, settings, progress is null ? null : p => progress.Report(new PreparationProgress
+        {
+            Phase = phase,
+            Step = p.Step,
+            TotalSteps = p.Steps,
+            Epoch = p.Epoch,
+            TotalEpochs = p.Epochs,
+            Loss = p.Loss,
+            ElapsedSeconds = p.Elapsed.TotalSeconds,
+        }), cancellationToken);
         var data = checkpoint.LoadData(_baselines.Datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
         IReadOnlyList<PrunableGroup> groups;

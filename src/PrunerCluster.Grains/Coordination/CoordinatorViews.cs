@@ -6,7 +6,7 @@ namespace PrunerCluster.Grains.Coordination;
 /// <summary>The coordinator's read side: immutable status and Pareto set built from its state, ledger and engine.</summary>
 public static class CoordinatorViews
 {
-    public static ExperimentStatus Status(string experimentId, CoordinatorState s, EvaluationLedger ledger, ISearchAlgorithm? engine, double? hypervolume, double fairShare, string coordinatorSilo, string? storageProblem)
+    public static ExperimentStatus Status(string experimentId, CoordinatorState s, EvaluationLedger ledger, ISearchAlgorithm? engine, double? hypervolume, double fairShare, string coordinatorSilo, string? storageProblem, PreparationProgress? preparation = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -35,6 +35,7 @@ public static class CoordinatorViews
             ShareWeight = s.Spec?.ShareWeight ?? 0,
             RecoveryPlanned = s.FinalJobs?.Count ?? 0,
             RecoveryDone = s.FinalJobs?.Count(j => j.Outcome is not null) ?? 0,
+            Preparation = s.State == ExperimentState.Preparing ? preparation : null,
         };
     }
 

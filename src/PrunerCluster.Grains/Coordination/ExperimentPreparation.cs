@@ -15,14 +15,14 @@ public sealed record PreparedSearch(PreparedExperiment Prepared, Problem Problem
 /// </summary>
 public static class ExperimentPreparation
 {
-    public static async Task<PreparedSearch> PrepareAsync(IEvaluationBackend backend, ExperimentSpec spec, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<PreparedSearch> PrepareAsync(IEvaluationBackend backend, ExperimentSpec spec, TimeProvider time, CancellationToken cancellationToken, IProgress<PreparationProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
         PreparedExperiment prepared;
         using (PrunerClusterTelemetry.ActivitySource.StartActivity(PrunerClusterTelemetry.ActivityPrepare))
         {
-            prepared = await Task.Run(() => backend.PrepareAsync(spec, cancellationToken), cancellationToken);
+            prepared = await Task.Run(() => backend.PrepareAsync(spec, progress, cancellationToken), cancellationToken);
         }
 
         var problem = EvolutionMapping.Problem(spec, prepared);

@@ -23,6 +23,10 @@ public interface IEvaluationBackend
     /// </summary>
     Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="PrepareAsync(ExperimentSpec, CancellationToken)"/>, reporting training progress to <paramref name="progress"/> where the backend trains something.</summary>
+    Task<PreparedExperiment> PrepareAsync(ExperimentSpec spec, IProgress<PreparationProgress>? progress, CancellationToken cancellationToken) =>
+        PrepareAsync(spec, cancellationToken);
+
     /// <summary>
     /// Evaluates one mask synchronously. Called only on a dedicated slot thread, never on the Orleans scheduler.
     /// Never throws for a bad mask, NaN or out-of-memory: returns a failed outcome with the reason.

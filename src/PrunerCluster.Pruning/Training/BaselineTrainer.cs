@@ -61,6 +61,8 @@ public sealed record BaselineTrainingSettings
 
 public static class BaselineTrainer
 {
+    private const int ReportEverySteps = 5;
+
     /// <summary>Where <see cref="TrainOrLoad"/> keeps the weights for these settings (metadata beside them as <c>.json</c>).</summary>
     public static string CachedWeightsPath(BaselineTrainingSettings settings, string cacheDirectory)
     {
@@ -73,7 +75,8 @@ public static class BaselineTrainer
     /// Returns the cached checkpoint for these settings when its weights still match their recorded hash; otherwise trains (deterministically
     /// for the seed and thread count), evaluates on the full validation and test sets and writes <c>&lt;name&gt;.bin</c> + <c>&lt;name&gt;.bin.json</c>.
     /// </summary>
-    public static BaselineCheckpoint TrainOrLoad(BaselineTrainingSettings settings, string cacheDirectory, Action<string>? progress = null, DatasetCache? cache = null, CancellationToken ct = default)
+    /// <param name="report">Called on the training thread every few steps and after the last one (a progress bar's feed).</param>
+    public static BaselineCheckpoint TrainOrLoad(BaselineTrainingSettings settings, string cacheDirectory, Action<string>? progress = null, DatasetCache? cache = null, Action<TrainingProgress>? report = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
@@ -113,6 +116,11 @@ public static class BaselineTrainer
             new FineTuneOptions { Steps = steps, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate, Seed = unchecked((ulong)settings.Seed), Cosine = true },
             onStep: (step, loss) =>
             {
+                if (report is not null && ((step + 1) % ReportEverySteps == 0 || step + 1 == steps))
+                {
+                    report(new TrainingProgress(step + 1, steps, Math.Min(settings.Epochs, (step / stepsPerEpoch) + 1), settings.Epochs, loss, clock.Elapsed));
+                }
+
                 if ((step + 1) % 100 == 0 || step + 1 == steps)
                 {
                     progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"baseline: step {step + 1}/{steps} loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));

@@ -80,6 +80,28 @@ public sealed class ProgressViewTests
     }
 
     [Fact]
+    public void While_the_baseline_trains_both_views_show_its_steps_epoch_loss_and_eta()
+    {
+        var preparing = new ExperimentStatus
+        {
+            ExperimentId = "exp-1",
+            State = ExperimentState.Preparing,
+            Preparation = new PreparationProgress { Phase = "baseline vgg on fashion-mnist", Step = 470, TotalSteps = 940, Epoch = 1, TotalEpochs = 2, Loss = 0.41, ElapsedSeconds = 60 },
+        };
+        var snapshot = new ProgressSnapshot { Status = preparing, MaxEvaluations = 200 };
+        const string Expected = "baseline vgg on fashion-mnist: step 470/940 (50%), epoch 1/2, loss 0.4100, ETA 1:00";
+        Assert.EndsWith("  " + Expected, ProgressText.Line(snapshot), StringComparison.Ordinal);
+
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer) });
+        console.Profile.Width = 160;
+        console.Write(new LiveProgressView(console, TimeProvider.System, "experiment exp-1", maxFrontRows: 2).Render(snapshot));
+        Assert.Contains(Expected, writer.ToString(), StringComparison.Ordinal);
+
+        Assert.DoesNotContain("step", ProgressText.Line(snapshot with { Status = preparing with { State = ExperimentState.Running, Preparation = null } }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_live_view_renders_counters_rate_eta_slots_hypervolume_and_the_front()
     {
         using var writer = new StringWriter();

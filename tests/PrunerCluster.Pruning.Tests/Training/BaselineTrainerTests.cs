@@ -18,9 +18,19 @@ public sealed class BaselineTrainerTests
         Assert.Equal(checkpoint.ContentHash, cached.ContentHash);
         Assert.Contains(messages, m => m.Contains("reusing", StringComparison.Ordinal));
 
-        var retrained = BaselineTrainer.TrainOrLoad(TestCheckpoints.TinyMlpSettings, TestSupport.TempDirectory());
+        var reports = new List<TrainingProgress>();
+        var retrained = BaselineTrainer.TrainOrLoad(TestCheckpoints.TinyMlpSettings, TestSupport.TempDirectory(), report: reports.Add);
         Assert.Equal(checkpoint.ContentHash, retrained.ContentHash);
         Assert.Equal(checkpoint.TestAccuracy, retrained.TestAccuracy);
+
+        // The progress feed climbs step by step to the last step of the last epoch; a cached baseline reports none.
+        Assert.NotEmpty(reports);
+        Assert.Equal(reports.Select(r => r.Step).Order(), reports.Select(r => r.Step));
+        Assert.Equal((reports[^1].Steps, reports[^1].Epochs, reports[^1].Epochs), (reports[^1].Step, TestCheckpoints.TinyMlpSettings.Epochs, reports[^1].Epoch));
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.Loss) && r.Elapsed >= TimeSpan.Zero));
+        var none = new List<TrainingProgress>();
+        BaselineTrainer.TrainOrLoad(TestCheckpoints.TinyMlpSettings, Path.GetDirectoryName(checkpoint.Path)!, report: none.Add);
+        Assert.Empty(none);
     }
 
     [Fact]
