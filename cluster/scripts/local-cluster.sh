@@ -163,8 +163,9 @@ stop() {
     echo
     echo "local-cluster: stopping ${#pids[@]} silo(s)..."
     # Newest first, so a localhost primary (which keeps membership) goes last.
-    for (( k = ${#pids[@]} - 1; k >= 0; k-- )); do
-      kill -TERM "${pids[$k]}" 2>/dev/null || true
+    local order=("${!pids[@]}")
+    for (( k = ${#order[@]} - 1; k >= 0; k-- )); do
+      kill -TERM "${pids[${order[$k]}]}" 2>/dev/null || true
     done
     for pid in "${pids[@]}"; do
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -199,6 +200,7 @@ silo_args() {
   fi
 }
 
+rm -f "$logs"/silo-*.pid
 gateways=""
 for (( i = 0; i < silos; i++ )); do
   sp=$(( silo_port + i ))
@@ -210,6 +212,7 @@ for (( i = 0; i < silos; i++ )); do
     exec dotnet "$dll" "${args[@]}" "${extra[@]}"
   ) >"$log" 2>&1 &
   pids+=("$!")
+  echo "$!" >"$logs/silo-$i.pid"
   role=""
   if [[ "$postgres" != true ]] && (( i == 0 )); then role=", primary"; fi
   echo "local-cluster: silo $i (pid $!) silo port $sp, gateway $gp$role, log $log"
@@ -255,17 +258,36 @@ From another terminal in $repo:
   $cli cancel|pause|resume <experiment-id> $conn
 
 Kill a silo: kill -9 <pid> (pids above): $survives.
-Restart silo i or add one (next free index $next; silo i uses ports $silo_port+i and $gateway_port+i):
-  (cd $bin_dir && ${env_prefix}exec dotnet prunercluster-silo.dll ${add_args[*]} ${extra[*]}) >$logs/silo-$next.log 2>&1 &
-  (a silo started by hand is not stopped by Ctrl+C here)
+Add a silo (next free index $next); to restart silo i instead, use its ports (silo $silo_port+i, gateway $gateway_port+i)
+and silo-i in both file names:
+  (cd $bin_dir && ${env_prefix}exec dotnet prunercluster-silo.dll ${add_args[*]} ${extra[*]}) >$logs/silo-$next.log 2>&1 & echo \$! >$logs/silo-$next.pid
+  (this script watches $logs/silo-<i>.pid: a silo started so is reported and stopped by Ctrl+C like the others)
 
 Ctrl+C stops every silo started here$also.
 EOF
 
+# Silos restarted or added by hand write their pid to $logs/silo-<i>.pid: a live pid there that is not the one known for
+# silo i is taken over (reported, watched and stopped with the others).
+adopt_restarted() {
+  local file i pid
+  for file in "$logs"/silo-*.pid; do
+    [[ -f "$file" ]] || continue
+    i="${file##*/silo-}"; i="${i%.pid}"
+    [[ "$i" =~ ^[0-9]+$ ]] || continue
+    pid="$(tr -dc '0-9' <"$file")"
+    [[ -n "$pid" && "$pid" != "${pids[$i]:-}" ]] || continue
+    kill -0 "$pid" 2>/dev/null || continue
+    pids[$i]="$pid"
+    unset "reported[$i]"
+    echo "local-cluster: silo $i is running again (pid $pid, started by hand); Ctrl+C stops it too"
+  done
+}
+
 # Wait until Ctrl+C. A silo that exits is reported once; the others keep running.
 declare -A reported=()
 while true; do
-  for (( i = 0; i < ${#pids[@]}; i++ )); do
+  adopt_restarted
+  for i in "${!pids[@]}"; do
     if ! kill -0 "${pids[$i]}" 2>/dev/null && [[ -z "${reported[$i]:-}" ]]; then
       reported[$i]=1
       echo "local-cluster: silo $i (pid ${pids[$i]}) exited; the others keep running. Log: $logs/silo-$i.log" >&2
