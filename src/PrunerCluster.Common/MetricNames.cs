@@ -52,6 +52,9 @@ public static class MetricNames
     /// <summary>macs / unpruned macs.</summary>
     public const string MacRatio = "mac_ratio";
     public const string BaselineAccuracy = "baseline_accuracy";
+
+    /// <summary>How many images accuracy was scored on (the 95 % interval of an accuracy p is about 1.96 sqrt(p (1 - p) / n)).</summary>
+    public const string ValidationSamples = "validation_samples";
     public const string BaselineMacs = "baseline_macs";
     public const string FineTuneLoss = "fine_tune_loss";
 

@@ -33,6 +33,33 @@ public sealed class ParetoReportTests
         Assert.Equal("0000ffff", ParetoReport.Ordered(pareto)[^1].MaskHash);
     }
 
+    [Theory]
+    [InlineData(0.905, 2000, false)] // +0.5 pt: inside the +-1.3 pt interval of 90 % on 2,000 images
+    [InlineData(0.92, 2000, true)] // +2.0 pt: outside it
+    [InlineData(0.92, 100000, true)]
+    [InlineData(0.95, 36, false)] // +5 pt on 36 images: inside +-9.8 pt
+    public void A_member_above_the_unpruned_model_by_more_than_the_interval_is_marked_and_explained(double accuracy, int samples, bool flagged)
+    {
+        var member = new ParetoEntry
+        {
+            MaskText = "1",
+            MaskHash = "abcdef",
+            IndividualKey = "k",
+            Metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                [MetricNames.Accuracy] = accuracy,
+                [MetricNames.BaselineAccuracy] = 0.90,
+                [MetricNames.ValidationSamples] = samples,
+                [MetricNames.Macs] = 10,
+            },
+        };
+        var table = ParetoReport.Table(new ParetoSet { ExperimentId = "e", Entries = [member] });
+        var row = table.Split(Environment.NewLine)[1];
+        Assert.Equal(flagged, row.StartsWith("1" + AboveUnprunedFlag.Marker, StringComparison.Ordinal));
+        Assert.Equal(flagged, table.Contains("scores above the unpruned model by more than the 95 % interval", StringComparison.Ordinal));
+        Assert.False(AboveUnprunedFlag.IsFlagged(new Dictionary<string, double> { [MetricNames.Accuracy] = 0.99, [MetricNames.BaselineAccuracy] = 0.5 }));
+    }
+
     [Fact]
     public void Table_has_a_header_baseline_row_and_one_row_per_entry_in_order()
     {

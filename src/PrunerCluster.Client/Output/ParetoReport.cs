@@ -76,7 +76,7 @@ public static class ParetoReport
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var row = new List<string> { (i + 1).ToString(CultureInfo.InvariantCulture) };
+            var row = new List<string> { (i + 1).ToString(CultureInfo.InvariantCulture) + (AboveUnprunedFlag.IsFlagged(e.Metrics) ? AboveUnprunedFlag.Marker : "") };
             row.AddRange(columns.Select(c => e.Metrics.TryGetValue(c.Metric, out var v) ? c.Format(v) : "-"));
             row.Add(e.EnergySource);
             row.Add(e.MaskHash[..Math.Min(12, e.MaskHash.Length)]);
@@ -88,6 +88,11 @@ public static class ParetoReport
         foreach (var row in rows)
         {
             sb.AppendLine(string.Join("  ", row.Select((cell, c) => c is 0 || c >= header.Count - 2 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
+        }
+
+        if (AboveUnprunedFlag.Note(entries) is { } note)
+        {
+            sb.AppendLine(note);
         }
 
         return sb.ToString();

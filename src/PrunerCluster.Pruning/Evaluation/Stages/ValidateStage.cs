@@ -29,6 +29,7 @@ internal sealed class ValidateStage
         c.Metrics[MetricNames.ComputeForwardSamples] = forwardSamples + set.Samples;
         c.Metrics[MetricNames.Accuracy] = report.Accuracy;
         c.Metrics[MetricNames.BaselineAccuracy] = baseAccuracy;
+        c.Metrics[MetricNames.ValidationSamples] = set.Samples;
         c.Metrics[MetricNames.AccuracyDrop] = (baseAccuracy - report.Accuracy) * 100.0;
         c.Metrics[MetricNames.MacroF1] = report.MacroF1;
         for (var k = 0; k < report.PerClassRecall.Count; k++)
