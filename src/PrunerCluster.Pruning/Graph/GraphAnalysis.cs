@@ -6,8 +6,8 @@ namespace PrunerCluster.Pruning.Graph;
 
 /// <summary>
 /// Dependency groups derived from a <see cref="ModelGraph"/>: every value's channel axis is a list of channel spaces; a dense conv or linear
-/// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul tie their
-/// operands' spaces; Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer. Spaces
+/// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul/Sub/Div tie their
+/// operands' spaces (a per-channel C x 1 x 1 gate, as in squeeze-and-excitation, is tied to the map it scales); Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer. Spaces
 /// reaching the graph input or output, grouped convs, mismatched element-wise operands and excluded layers are fixed; every other space
 /// with a producer is one prunable group.
 /// </summary>
@@ -121,9 +121,11 @@ public sealed class GraphAnalysis
                 return inShape.IsFlat ? x : new(x.Segments, x.Repeat * inShape.Height * inShape.Width);
             case GraphOp.Concat:
                 return Concat(n);
-            case GraphOp.Add or GraphOp.Mul when n.Inputs.Count == 2:
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.Inputs.Count == 2:
                 Tie(x, values[n.Inputs[1]]);
-                return x;
+                return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];
+            case GraphOp.Unflatten when x.Repeat != 1:
+                throw new GraphException($"Node '{n.Name}' reshapes a flattened {inShape.Channels / x.Repeat}-channel map into N x {inShape.Channels} x 1 x 1; only a vector of one value per channel can become a per-channel gate.");
             default:
                 return x;
         }

@@ -26,8 +26,14 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
 
     public bool Bias { get; init; } = true;
 
-    /// <summary>LeakyRelu slope; Add/Mul scalar operand when <see cref="Inputs"/> has one entry.</summary>
+    /// <summary>LeakyRelu slope; HardSigmoid slope; Add/Mul/Sub/Div scalar operand when <see cref="Inputs"/> has one entry.</summary>
     public double Alpha { get; init; }
+
+    /// <summary>HardSigmoid offset: max(0, min(1, <see cref="Alpha"/> x + Beta)).</summary>
+    public double Beta { get; init; }
+
+    /// <summary>Sub/Div with a scalar operand: the scalar is the left operand (c - x, c / x).</summary>
+    public bool ScalarFirst { get; init; }
 
     public double Min { get; init; } = double.NegativeInfinity;
 

@@ -20,4 +20,10 @@ public enum GraphOp
     Flatten,
     Softmax,
     Identity,
+    Sub,
+    Div,
+    HardSigmoid,
+
+    /// <summary>A flat vector of C features as a C x 1 x 1 map (Reshape to N x C x 1 x 1, Unsqueeze axes 2 and 3): a squeeze-and-excitation gate computed by Gemm.</summary>
+    Unflatten,
 }

@@ -114,10 +114,15 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     private Tensor Run(GraphNode n, Tensor x, Dictionary<string, Tensor> values)
     {
-        if (n.Op is GraphOp.Add or GraphOp.Mul && n.Inputs.Count == 1)
+        if (n.Op is GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div && n.Inputs.Count == 1)
         {
             using var scalar = torch.tensor((float)n.Alpha, dtype: x.dtype, device: x.device);
-            return n.Op == GraphOp.Add ? x.add(scalar) : x.mul(scalar);
+            return Elementwise(n, n.ScalarFirst ? scalar : x, n.ScalarFirst ? x : scalar);
+        }
+
+        if (n.Op is GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div)
+        {
+            return Elementwise(n, x, values[n.Inputs[1]]);
         }
 
         {
@@ -133,8 +138,8 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 GraphOp.MaxPool => F.max_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: n.CeilMode),
                 GraphOp.AvgPool => F.avg_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: n.CeilMode, count_include_pad: n.CountIncludePad),
                 GraphOp.GlobalAvgPool => F.adaptive_avg_pool2d(x, 1),
-                GraphOp.Add => x.add(values[n.Inputs[1]]),
-                GraphOp.Mul => x.mul(values[n.Inputs[1]]),
+                GraphOp.HardSigmoid => HardSigmoid(x, n.Alpha, n.Beta),
+                GraphOp.Unflatten => x.view(x.shape[0], -1, 1, 1),
                 GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
                 GraphOp.Flatten => x.flatten(1),
                 GraphOp.Softmax => F.softmax(x, 1),
@@ -161,7 +166,22 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     /// <summary>ONNX Clip as clamp. Not F.hardtanh: in TorchSharp 0.107 it leaves values below min_val unchanged (hardtanh(-2.95, 0, 6) gave
     /// -2.95), so a Relu6 passed negatives through and the model disagreed with ONNX Runtime.</summary>
-    private static Tensor Clip(Tensor x, double min, double max) =>
+    private static Tensor Elementwise(GraphNode n, Tensor a, Tensor b) => n.Op switch
+    {
+        GraphOp.Add => a.add(b),
+        GraphOp.Sub => a.sub(b),
+        GraphOp.Mul => a.mul(b),
+        _ => a.div(b),
+    };
+
+    private static Tensor HardSigmoid(Tensor x, double alpha, double beta)
+    {
+        using var scaled = x.mul(alpha);
+        using var shifted = scaled.add(beta);
+        return shifted.clamp(0, 1);
+    }
+
+        private static Tensor Clip(Tensor x, double min, double max) =>
         (double.IsFinite(min), double.IsFinite(max)) switch
         {
             (true, true) => x.clamp(min, max),

@@ -85,9 +85,19 @@ public static class OnnxExporter
                 }
 
                 break;
-            case GraphOp.Add or GraphOp.Mul:
-                node.OpType = n.Op == GraphOp.Add ? "Add" : "Mul";
-                node.Input.Add(n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div:
+                node.OpType = n.Op.ToString();
+                node.Input.Insert(n.ScalarFirst ? 0 : 1, n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+
+                break;
+            case GraphOp.HardSigmoid:
+                node.OpType = "HardSigmoid";
+                node.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Alpha });
+                node.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Beta });
+                break;
+            case GraphOp.Unflatten:
+                node.OpType = "Reshape";
+                node.Input.Add(Shape(g, n.Name + ".shape", 0, -1, 1, 1));
                 break;
             case GraphOp.Concat:
                 node.OpType = "Concat";
@@ -197,7 +207,16 @@ public static class OnnxExporter
         return name;
     }
 
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    private static string Shape(GraphProto g, string name, params long[] dims)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        proto.Dims.Add(dims.Length);
+        proto.Int64Data.AddRange(dims);
+        g.Initializer.Add(proto);
+        return name;
+    }
+
+        private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     private static AttributeProto Ints(string name, params long[] values)
     {
