@@ -13,9 +13,10 @@ namespace PrunerCluster.Pruning.Graph;
 /// </summary>
 public sealed class GraphAnalysis
 {
-    private readonly List<Space> spaces = [];
+    private readonly ChannelSpaces spaces = new();
     private readonly Dictionary<string, Value> values = new(StringComparer.Ordinal);
-    private readonly List<(string Tensor, int Dim, IReadOnlyList<Seg> Segments, int Repeat, bool Produces, string Node)> raw = [];
+    private readonly List<(string Tensor, int Dim, IReadOnlyList<ChannelSegment> Segments, int Repeat, bool Produces, string Node)> raw = [];
+    private readonly Dictionary<int, string> groupOfRoot = [];
 
     private GraphAnalysis(ModelGraph graph, IReadOnlyCollection<string> exclude)
     {
@@ -44,26 +45,28 @@ public sealed class GraphAnalysis
         return new GraphAnalysis(graph, exclude ?? []);
     }
 
-    /// <summary>The same graph with each named group's producers set to the given width (others unchanged).</summary>
+    /// <summary>
+    /// The same graph with each named group's width set (others unchanged): a dense layer's outputs are the sum of its parts' widths, as
+    /// a layer whose outputs were split between groups (tied to a Concat's inputs) produces one part per group.
+    /// </summary>
     public ModelGraph Resize(IReadOnlyDictionary<string, int> widths)
     {
         ArgumentNullException.ThrowIfNull(widths);
-        var byProducer = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (group, units) in widths)
         {
-            var g = Groups.FirstOrDefault(x => x.Name == group) ?? throw new ArgumentException($"Graph '{Graph.Name}' has no group '{group}'; groups: {string.Join(", ", Groups.Select(x => x.Name))}.", nameof(widths));
+            if (!Groups.Any(x => x.Name == group))
+            {
+                throw new ArgumentException($"Graph '{Graph.Name}' has no group '{group}'; groups: {string.Join(", ", Groups.Select(x => x.Name))}.", nameof(widths));
+            }
+
             if (units < 1)
             {
                 throw new ArgumentException($"Group '{group}' needs at least 1 unit, got {units}.", nameof(widths));
             }
-
-            foreach (var p in g.Producers)
-            {
-                byProducer[p] = units;
-            }
         }
 
-        var nodes = Graph.Nodes.Select(n => n.Op is GraphOp.Conv or GraphOp.Linear && !n.Depthwise && byProducer.TryGetValue(n.Name, out var u) ? n with { OutChannels = u } : n).ToArray();
+        int Width(ChannelSegment leaf) => groupOfRoot.TryGetValue(spaces.Find(leaf.Space), out var g) && widths.TryGetValue(g, out var u) ? u : leaf.Units;
+        var nodes = Graph.Nodes.Select(n => n.Op is GraphOp.Conv or GraphOp.Linear && !n.Depthwise ? n with { OutChannels = spaces.Expand(values[n.Output].Segments).Sum(Width) } : n).ToArray();
         return Graph with { Nodes = nodes };
     }
 
@@ -72,9 +75,9 @@ public sealed class GraphAnalysis
 
     private void Run(IReadOnlyCollection<string> exclude)
     {
-        var input = NewSpace(Graph.InChannels, null);
-        spaces[input].Fixed = true;
-        values[Graph.Input] = new([new Seg(input, Graph.InChannels)], 1);
+        var input = spaces.New(Graph.InChannels, null);
+        values[Graph.Input] = new([new ChannelSegment(input, Graph.InChannels)], 1);
+        spaces.Fix(values[Graph.Input].Segments);
         var layers = new List<LayerDesc>();
         foreach (var n in Graph.Nodes)
         {
@@ -140,23 +143,18 @@ public sealed class GraphAnalysis
             Bind(n, "bias", 0, x, produces: true);
         }
 
-        foreach (var s in x.Segments)
-        {
-            spaces[s.Space].Tied.Add(n.Name);
-        }
-
+        spaces.AddTied(x.Segments, n.Name);
         return x;
     }
 
     /// <summary>A dense convolution or linear layer: a new space for its outputs; a grouped convolution fixes both sides.</summary>
     private Value Producer(GraphNode n, Value x, bool fixedInput)
     {
-        var s = NewSpace(n.OutChannels, n);
-        var output = new Value([new Seg(s, n.OutChannels)], 1);
+        var output = new Value([new ChannelSegment(spaces.New(n.OutChannels, n.Name), n.OutChannels)], 1);
         if (fixedInput)
         {
             Fix(x);
-            spaces[s].Fixed = true;
+            Fix(output);
         }
         else
         {
@@ -183,17 +181,10 @@ public sealed class GraphAnalysis
         return new(all.SelectMany(v => v.Segments).ToArray(), 1);
     }
 
-    /// <summary>Element-wise operands with the same layout share their spaces; mismatched ones are fixed.</summary>
+    /// <summary>Element-wise operands share their channels (spaces split where their layouts differ); operands that cannot be aligned are fixed.</summary>
     private void Tie(Value x, Value y)
     {
-        if (x.Repeat == y.Repeat && x.Segments.Count == y.Segments.Count && x.Segments.Zip(y.Segments).All(p => p.First.Units == p.Second.Units))
-        {
-            foreach (var (a, b) in x.Segments.Zip(y.Segments))
-            {
-                Union(a.Space, b.Space);
-            }
-        }
-        else
+        if (x.Repeat != y.Repeat || !spaces.Tie(x.Segments, y.Segments))
         {
             Fix(x);
             Fix(y);
@@ -216,18 +207,38 @@ public sealed class GraphAnalysis
 
     private void BuildGroups(List<LayerDesc> layers)
     {
-        var names = new Dictionary<int, string>();
-        var used = new HashSet<string>(StringComparer.Ordinal);
+        var classes = spaces.Leaves().GroupBy(spaces.Find).ToDictionary(c => c.Key, c => c.ToArray());
+        NameGroups(classes);
+        var (bindings, producersOf, consumersOf) = CollectBindings();
+        var order = Graph.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var groups = new List<PrunableGroup>();
-        foreach (var root in Enumerable.Range(0, spaces.Count).Where(i => Find(i) == i))
+        foreach (var (root, name) in groupOfRoot.OrderBy(p => classes[p.Key].Where(m => spaces.Producer(m) is not null).Min(m => order[spaces.Producer(m)!])).ThenBy(p => p.Key))
         {
-            var members = Enumerable.Range(0, spaces.Count).Where(i => Find(i) == root).ToArray();
-            if (members.Any(m => spaces[m].Fixed) || !members.Any(m => spaces[m].Producer is not null))
+            var members = classes[root];
+            var dense = members.Select(spaces.Producer).OfType<string>().Distinct(StringComparer.Ordinal).Select(Graph.Node).ToArray();
+            var kind = dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
+            var consumers = consumersOf.GetValueOrDefault(name) ?? [];
+            consumers.AddRange(members.SelectMany(spaces.Tied).Distinct(StringComparer.Ordinal).Where(t => !consumers.Contains(t)).ToArray());
+            groups.Add(new PrunableGroup(name, spaces.Units(root), kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray()));
+        }
+
+        Groups = groups;
+        Bindings = bindings.ToDictionary(b => b.Key, b => (IReadOnlyList<TensorBinding>)b.Value, StringComparer.Ordinal);
+        Layers = layers.Select(l => l with { InGroup = SingleGroup(l.Name + ".weight", produces: false), OutGroup = SingleGroup(l.Name + ".weight", produces: true) }).ToArray();
+    }
+
+    /// <summary>Every class of coupled channels that is not fixed and has a producer becomes a group, named after its first producer (or hint).</summary>
+    private void NameGroups(Dictionary<int, int[]> classes)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (root, members) in classes.OrderBy(c => c.Key))
+        {
+            if (spaces.IsFixed(root) || !members.Any(m => spaces.Producer(m) is not null))
             {
                 continue;
             }
 
-            var producers = Graph.Nodes.Where(n => members.Any(m => spaces[m].Producer == n.Name)).ToArray();
+            var producers = Graph.Nodes.Where(n => members.Any(m => spaces.Producer(m) == n.Name)).ToArray();
             var hinted = producers.FirstOrDefault(p => p.GroupHint is not null);
             var name = hinted?.GroupHint ?? producers[0].Name;
             for (var k = 2; !used.Add(name); k++)
@@ -235,34 +246,27 @@ public sealed class GraphAnalysis
                 name = string.Create(CultureInfo.InvariantCulture, $"{hinted?.GroupHint ?? producers[0].Name}_{k}");
             }
 
-            names[root] = name;
+            groupOfRoot[root] = name;
         }
+    }
 
+    private (Dictionary<string, List<TensorBinding>> Bindings, Dictionary<string, List<string>> Producers, Dictionary<string, List<string>> Consumers) CollectBindings()
+    {
         var bindings = new Dictionary<string, List<TensorBinding>>(StringComparer.Ordinal);
         var producersOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var consumersOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (tensor, dim, segments, repeat, produces, node) in raw)
         {
             var offset = 0;
-            foreach (var seg in segments)
+            foreach (var seg in spaces.Expand(segments))
             {
-                if (names.TryGetValue(Find(seg.Space), out var group))
+                if (groupOfRoot.TryGetValue(spaces.Find(seg.Space), out var group))
                 {
-                    if (!bindings.TryGetValue(tensor, out var list))
+                    Add(bindings, tensor, new TensorBinding(tensor, dim, group, repeat, produces, offset));
+                    var nodes = produces ? producersOf : consumersOf;
+                    if (!nodes.TryGetValue(group, out var list) || !list.Contains(node))
                     {
-                        bindings[tensor] = list = [];
-                    }
-
-                    list.Add(new TensorBinding(tensor, dim, group, repeat, produces, offset));
-                    var target = produces ? producersOf : consumersOf;
-                    if (!target.TryGetValue(group, out var nodes))
-                    {
-                        target[group] = nodes = [];
-                    }
-
-                    if (!nodes.Contains(node))
-                    {
-                        nodes.Add(node);
+                        Add(nodes, group, node);
                     }
                 }
 
@@ -270,19 +274,17 @@ public sealed class GraphAnalysis
             }
         }
 
-        foreach (var (root, name) in names.OrderBy(p => Graph.Nodes.ToList().FindIndex(n => n.Name == spaces[Enumerable.Range(0, spaces.Count).First(i => Find(i) == p.Key && spaces[i].Producer is not null)].Producer)))
+        return (bindings, producersOf, consumersOf);
+    }
+
+    private static void Add<T>(Dictionary<string, List<T>> lists, string key, T item)
+    {
+        if (!lists.TryGetValue(key, out var list))
         {
-            var members = Enumerable.Range(0, spaces.Count).Where(i => Find(i) == root).ToArray();
-            var dense = members.Where(m => spaces[m].Producer is not null).Select(m => Graph.Node(spaces[m].Producer!)).ToArray();
-            var kind = dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
-            var consumers = consumersOf.GetValueOrDefault(name) ?? [];
-            consumers.AddRange(members.SelectMany(m => spaces[m].Tied).Where(t => !consumers.Contains(t)));
-            groups.Add(new PrunableGroup(name, spaces[root].Units, kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray()));
+            lists[key] = list = [];
         }
 
-        Groups = groups;
-        Bindings = bindings.ToDictionary(b => b.Key, b => (IReadOnlyList<TensorBinding>)b.Value, StringComparer.Ordinal);
-        Layers = layers.Select(l => l with { InGroup = SingleGroup(l.Name + ".weight", produces: false), OutGroup = SingleGroup(l.Name + ".weight", produces: true) }).ToArray();
+        list.Add(item);
     }
 
     private string? SingleGroup(string tensor, bool produces)
@@ -299,57 +301,7 @@ public sealed class GraphAnalysis
     private void Bind(GraphNode n, string tensor, int dim, Value v, bool produces) =>
         raw.Add((n.Name + "." + tensor, dim, v.Segments, dim == 1 && n.Op == GraphOp.Linear ? v.Repeat : 1, produces, n.Name));
 
-    private int NewSpace(int units, GraphNode? producer)
-    {
-        spaces.Add(new Space(units, producer?.Name) { Parent = spaces.Count });
-        return spaces.Count - 1;
-    }
+    private void Fix(Value v) => spaces.Fix(v.Segments);
 
-    private void Fix(Value v)
-    {
-        foreach (var s in v.Segments)
-        {
-            spaces[Find(s.Space)].Fixed = true;
-        }
-    }
-
-    private int Find(int i)
-    {
-        while (spaces[i].Parent != i)
-        {
-            i = spaces[i].Parent = spaces[spaces[i].Parent].Parent;
-        }
-
-        return i;
-    }
-
-    private void Union(int a, int b)
-    {
-        var (ra, rb) = (Find(a), Find(b));
-        if (ra == rb)
-        {
-            return;
-        }
-
-        var (keep, drop) = ra < rb ? (ra, rb) : (rb, ra);
-        spaces[drop].Parent = keep;
-        spaces[keep].Fixed |= spaces[drop].Fixed;
-    }
-
-    private sealed record Seg(int Space, int Units);
-
-    private sealed record Value(IReadOnlyList<Seg> Segments, int Repeat);
-
-    private sealed class Space(int units, string? producer)
-    {
-        public int Units { get; } = units;
-
-        public string? Producer { get; } = producer;
-
-        public bool Fixed { get; set; }
-
-        public int Parent { get; set; } = -1;
-
-        public List<string> Tied { get; } = [];
-    }
+    private sealed record Value(IReadOnlyList<ChannelSegment> Segments, int Repeat);
 }
