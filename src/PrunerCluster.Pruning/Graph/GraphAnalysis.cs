@@ -66,8 +66,34 @@ public sealed class GraphAnalysis
         }
 
         int Width(ChannelSegment leaf) => groupOfRoot.TryGetValue(spaces.Find(leaf.Space), out var g) && widths.TryGetValue(g, out var u) ? u : leaf.Units;
-        var nodes = Graph.Nodes.Select(n => n.Op is GraphOp.Conv or GraphOp.Linear && !n.Depthwise ? n with { OutChannels = spaces.Expand(values[n.Output].Segments).Sum(Width) } : n).ToArray();
+        var nodes = Graph.Nodes.Select(n => n.Op switch
+        {
+            GraphOp.Conv or GraphOp.Linear when !n.Depthwise => n with { OutChannels = spaces.Expand(values[n.Output].Segments).Sum(Width) },
+            GraphOp.Slice => ResizedSlice(n, Width),
+            _ => n,
+        }).ToArray();
         return Graph with { Nodes = nodes };
+    }
+
+    /// <summary>A channel slice after resizing: its start and count in the resized input (its ends fall on part boundaries).</summary>
+    private GraphNode ResizedSlice(GraphNode n, Func<ChannelSegment, int> width)
+    {
+        var (offset, start, count) = (0, 0, 0);
+        foreach (var leaf in spaces.Expand(values[n.Inputs[0]].Segments))
+        {
+            if (offset < n.ChannelStart)
+            {
+                start += width(leaf);
+            }
+            else if (offset < n.ChannelStart + n.ChannelCount)
+            {
+                count += width(leaf);
+            }
+
+            offset += leaf.Units;
+        }
+
+        return n with { ChannelStart = start, ChannelCount = count };
     }
 
     public ArchitectureSpec Architecture(string kind) =>
@@ -127,6 +153,10 @@ public sealed class GraphAnalysis
             case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.Inputs.Count == 2:
                 Tie(x, values[n.Inputs[1]]);
                 return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];
+            case GraphOp.Slice when x.Repeat != 1:
+                throw new GraphException($"Node '{n.Name}' (Slice) takes channels of a flattened map; only channel slices of feature maps (or of vectors of one value per channel) are supported.");
+            case GraphOp.Slice:
+                return new(spaces.Range(x.Segments, n.ChannelStart, n.ChannelCount), 1);
             case GraphOp.Unflatten when x.Repeat != 1:
                 throw new GraphException($"Node '{n.Name}' reshapes a flattened {inShape.Channels / x.Repeat}-channel map into N x {inShape.Channels} x 1 x 1; only a vector of one value per channel can become a per-channel gate.");
             default:
@@ -207,12 +237,13 @@ public sealed class GraphAnalysis
 
     private void BuildGroups(List<LayerDesc> layers)
     {
+        var position = ProducerPositions();
         var classes = spaces.Leaves().GroupBy(spaces.Find).ToDictionary(c => c.Key, c => c.ToArray());
-        NameGroups(classes);
+        (int, int) First(int root) => classes[root].Where(position.ContainsKey).Select(m => position[m]).DefaultIfEmpty((int.MaxValue, 0)).Min();
+        NameGroups(classes.OrderBy(c => First(c.Key)).ThenBy(c => c.Key));
         var (bindings, producersOf, consumersOf) = CollectBindings();
-        var order = Graph.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var groups = new List<PrunableGroup>();
-        foreach (var (root, name) in groupOfRoot.OrderBy(p => classes[p.Key].Where(m => spaces.Producer(m) is not null).Min(m => order[spaces.Producer(m)!])).ThenBy(p => p.Key))
+        foreach (var (root, name) in groupOfRoot.OrderBy(p => First(p.Key)).ThenBy(p => p.Key))
         {
             var members = classes[root];
             var dense = members.Select(spaces.Producer).OfType<string>().Distinct(StringComparer.Ordinal).Select(Graph.Node).ToArray();
@@ -228,10 +259,10 @@ public sealed class GraphAnalysis
     }
 
     /// <summary>Every class of coupled channels that is not fixed and has a producer becomes a group, named after its first producer (or hint).</summary>
-    private void NameGroups(Dictionary<int, int[]> classes)
+    private void NameGroups(IEnumerable<KeyValuePair<int, int[]>> classes)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (root, members) in classes.OrderBy(c => c.Key))
+        foreach (var (root, members) in classes)
         {
             if (spaces.IsFixed(root) || !members.Any(m => spaces.Producer(m) is not null))
             {
@@ -248,6 +279,26 @@ public sealed class GraphAnalysis
 
             groupOfRoot[root] = name;
         }
+    }
+
+    /// <summary>For each leaf space that a dense layer produces: the layer's position in the graph and the leaf's channel offset in its output.</summary>
+    private Dictionary<int, (int Node, int Offset)> ProducerPositions()
+    {
+        var positions = new Dictionary<int, (int, int)>();
+        for (var i = 0; i < Graph.Nodes.Count; i++)
+        {
+            if (Graph.Nodes[i] is { Op: GraphOp.Conv or GraphOp.Linear, Depthwise: false } n)
+            {
+                var offset = 0;
+                foreach (var leaf in spaces.Expand(values[n.Output].Segments))
+                {
+                    positions.TryAdd(leaf.Space, (i, offset));
+                    offset += leaf.Units;
+                }
+            }
+        }
+
+        return positions;
     }
 
     private (Dictionary<string, List<TensorBinding>> Bindings, Dictionary<string, List<string>> Producers, Dictionary<string, List<string>> Consumers) CollectBindings()

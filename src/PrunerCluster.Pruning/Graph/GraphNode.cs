@@ -35,6 +35,12 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
     /// <summary>Sub/Div with a scalar operand: the scalar is the left operand (c - x, c / x).</summary>
     public bool ScalarFirst { get; init; }
 
+    /// <summary>Slice: the first channel taken.</summary>
+    public int ChannelStart { get; init; }
+
+    /// <summary>Slice: how many channels are taken.</summary>
+    public int ChannelCount { get; init; }
+
     public double Min { get; init; } = double.NegativeInfinity;
 
     public double Max { get; init; } = double.PositiveInfinity;

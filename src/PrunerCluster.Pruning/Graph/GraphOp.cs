@@ -26,4 +26,7 @@ public enum GraphOp
 
     /// <summary>A flat vector of C features as a C x 1 x 1 map (Reshape to N x C x 1 x 1, Unsqueeze axes 2 and 3): a squeeze-and-excitation gate computed by Gemm.</summary>
     Unflatten,
+
+    /// <summary>Channels <see cref="GraphNode.ChannelStart"/> .. + <see cref="GraphNode.ChannelCount"/> of the input (ONNX Split and Slice on the channel axis).</summary>
+    Slice,
 }

@@ -140,6 +140,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 GraphOp.GlobalAvgPool => F.adaptive_avg_pool2d(x, 1),
                 GraphOp.HardSigmoid => HardSigmoid(x, n.Alpha, n.Beta),
                 GraphOp.Unflatten => x.view(x.shape[0], -1, 1, 1),
+                GraphOp.Slice => x.narrow(1, n.ChannelStart, n.ChannelCount),
                 GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
                 GraphOp.Flatten => x.flatten(1),
                 GraphOp.Softmax => F.softmax(x, 1),

@@ -95,9 +95,15 @@ public static class OnnxExporter
                 node.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Alpha });
                 node.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Beta });
                 break;
+            case GraphOp.Slice:
+                node.OpType = "Slice";
+                node.Input.Add(Int64s(g, n.Name + ".starts", n.ChannelStart));
+                node.Input.Add(Int64s(g, n.Name + ".ends", n.ChannelStart + n.ChannelCount));
+                node.Input.Add(Int64s(g, n.Name + ".axes", 1));
+                break;
             case GraphOp.Unflatten:
                 node.OpType = "Reshape";
-                node.Input.Add(Shape(g, n.Name + ".shape", 0, -1, 1, 1));
+                node.Input.Add(Int64s(g, n.Name + ".shape", 0, -1, 1, 1));
                 break;
             case GraphOp.Concat:
                 node.OpType = "Concat";
@@ -207,7 +213,7 @@ public static class OnnxExporter
         return name;
     }
 
-    private static string Shape(GraphProto g, string name, params long[] dims)
+    private static string Int64s(GraphProto g, string name, params long[] dims)
     {
         var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
         proto.Dims.Add(dims.Length);

@@ -18,7 +18,7 @@ public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -101,6 +101,7 @@ public static partial class OnnxImporter
         private readonly HashSet<string> usedNames = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> alias = new(StringComparer.Ordinal);
         private readonly HashSet<int> unknownOperators = [];
+        private (string Name, int Channels, int Size) imageInput;
         private readonly int opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => (int)o.Version).DefaultIfEmpty(13).Max();
 
         public (ModelGraph, IReadOnlyDictionary<string, WeightTensor>) Run()
@@ -118,6 +119,7 @@ public static partial class OnnxImporter
             }
 
             var (channels, size) = InputShape(inputs[0]);
+            imageInput = (inputs[0].Name, channels, size);
             if (g.Output.Count != 1)
             {
                 throw new GraphException($"ONNX graph '{name}' has {g.Output.Count} outputs; exactly one (the class scores) is supported.");
@@ -244,6 +246,12 @@ public static partial class OnnxImporter
                     return;
                 case "Unsqueeze":
                     UnsqueezeNode(n, nodeName, output, Label());
+                    return;
+                case "Split":
+                    SplitNode(n, nodeName, Label());
+                    return;
+                case "Slice":
+                    SliceNode(n, nodeName, output, Label());
                     return;
                 case "Concat":
                     ConcatNode(n, nodeName, output, Label());

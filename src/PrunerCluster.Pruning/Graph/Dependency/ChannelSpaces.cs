@@ -89,6 +89,29 @@ internal sealed class ChannelSpaces
         return false;
     }
 
+    /// <summary>The leaves carrying channels <paramref name="start"/> .. + <paramref name="count"/> of the segments, spaces split at both ends.</summary>
+    public IReadOnlyList<ChannelSegment> Range(IReadOnlyList<ChannelSegment> segments, int start, int count)
+    {
+        var cuts = new SortedSet<int> { start, start + count };
+        for (var round = 0; round < MaxAlignRounds && Crossing(Expand(segments), cuts); round++)
+        {
+            SplitAt(Expand(segments), cuts);
+        }
+
+        var (offset, range) = (0, new List<ChannelSegment>());
+        foreach (var leaf in Expand(segments))
+        {
+            if (offset >= start && offset < start + count)
+            {
+                range.Add(leaf);
+            }
+
+            offset += leaf.Units;
+        }
+
+        return range.Sum(s => s.Units) == count ? range : throw new GraphException($"Channels {start} .. {start + count - 1} could not be separated from the channels coupled with them.");
+    }
+
     public int Find(int i)
     {
         while (spaces[i].Parent != i)
@@ -112,6 +135,22 @@ internal sealed class ChannelSpaces
         {
             into.Add(new ChannelSegment(space, spaces[space].Units));
         }
+    }
+
+    private static bool Crossing(IReadOnlyList<ChannelSegment> leaves, SortedSet<int> cuts)
+    {
+        var offset = 0;
+        foreach (var leaf in leaves)
+        {
+            if (cuts.Any(c => c > offset && c < offset + leaf.Units))
+            {
+                return true;
+            }
+
+            offset += leaf.Units;
+        }
+
+        return false;
     }
 
     private static IEnumerable<int> Cuts(IReadOnlyList<ChannelSegment> leaves)
