@@ -153,6 +153,8 @@ public sealed class GraphAnalysis
             case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.Inputs.Count == 2:
                 Tie(x, values[n.Inputs[1]]);
                 return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];
+            case GraphOp.ChannelShuffle:
+                return Shuffled(x, inShape.Channels);
             case GraphOp.Slice when x.Repeat != 1:
                 throw new GraphException($"Node '{n.Name}' (Slice) takes channels of a flattened map; only channel slices of feature maps (or of vectors of one value per channel) are supported.");
             case GraphOp.Slice:
@@ -162,6 +164,15 @@ public sealed class GraphAnalysis
             default:
                 return x;
         }
+    }
+
+    /// <summary>A channel shuffle interleaves its input's channels: both sides are kept whole.</summary>
+    private Value Shuffled(Value x, int channels)
+    {
+        Fix(x);
+        var output = new Value([new ChannelSegment(spaces.New(channels, null), channels)], 1);
+        Fix(output);
+        return output;
     }
 
     /// <summary>A depthwise convolution passes its input's spaces through, each tied to the layer.</summary>

@@ -29,4 +29,7 @@ public enum GraphOp
 
     /// <summary>Channels <see cref="GraphNode.ChannelStart"/> .. + <see cref="GraphNode.ChannelCount"/> of the input (ONNX Split and Slice on the channel axis).</summary>
     Slice,
+
+    /// <summary>ShuffleNet's channel shuffle over <see cref="GraphNode.Groups"/> groups: channel j of the output is channel (j mod g) C/g + j div g of the input.</summary>
+    ChannelShuffle,
 }

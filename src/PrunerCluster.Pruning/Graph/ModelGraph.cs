@@ -96,6 +96,9 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
                 return n.ChannelStart >= 0 && n.ChannelCount >= 1 && n.ChannelStart + n.ChannelCount <= x.Channels
                     ? x with { Channels = n.ChannelCount }
                     : throw new GraphException($"Node '{n.Name}' (Slice) takes channels {n.ChannelStart} .. {n.ChannelStart + n.ChannelCount - 1} of a {x} input.");
+            case GraphOp.ChannelShuffle:
+                RequireMap(n, x);
+                return n.Groups >= 1 && x.Channels % n.Groups == 0 ? x : throw new GraphException($"Node '{n.Name}' (channel shuffle) cannot split {x.Channels} channels into {n.Groups} equal groups.");
             case GraphOp.Unflatten:
                 return x.IsFlat ? new(x.Channels, 1, 1) : throw new GraphException($"Node '{n.Name}' (reshape to N x C x 1 x 1) needs a flat vector but gets a {x} feature map.");
             default:

@@ -141,6 +141,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 GraphOp.HardSigmoid => HardSigmoid(x, n.Alpha, n.Beta),
                 GraphOp.Unflatten => x.view(x.shape[0], -1, 1, 1),
                 GraphOp.Slice => x.narrow(1, n.ChannelStart, n.ChannelCount),
+                GraphOp.ChannelShuffle => Shuffle(x, n.Groups),
                 GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
                 GraphOp.Flatten => x.flatten(1),
                 GraphOp.Softmax => F.softmax(x, 1),
@@ -174,6 +175,13 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
         GraphOp.Mul => a.mul(b),
         _ => a.div(b),
     };
+
+    private static Tensor Shuffle(Tensor x, int groups)
+    {
+        using var grouped = x.view(x.shape[0], groups, -1, x.shape[2], x.shape[3]);
+        using var swapped = grouped.transpose(1, 2);
+        return swapped.reshape(x.shape[0], -1, x.shape[2], x.shape[3]);
+    }
 
     private static Tensor HardSigmoid(Tensor x, double alpha, double beta)
     {

@@ -101,6 +101,15 @@ public static class OnnxExporter
                 node.Input.Add(Int64s(g, n.Name + ".ends", n.ChannelStart + n.ChannelCount));
                 node.Input.Add(Int64s(g, n.Name + ".axes", 1));
                 break;
+            case GraphOp.ChannelShuffle:
+            {
+                var s = shapes[n.Inputs[0]];
+                node.Input[0] = ShuffleTranspose(g, n, s);
+                node.OpType = "Reshape";
+                node.Input.Add(Int64s(g, n.Name + ".shape", 0, -1, s.Height, s.Width));
+                break;
+            }
+
             case GraphOp.Unflatten:
                 node.OpType = "Reshape";
                 node.Input.Add(Int64s(g, n.Name + ".shape", 0, -1, 1, 1));
@@ -211,6 +220,17 @@ public static class OnnxExporter
         proto.FloatData.Add(value);
         g.Initializer.Add(proto);
         return name;
+    }
+
+    /// <summary>The first two nodes of a channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2); returns the transposed value.</summary>
+    private static string ShuffleTranspose(GraphProto g, GraphNode n, ValueShape s)
+    {
+        var grouped = new NodeProto { Name = n.Name + "_group", OpType = "Reshape", Input = { n.Inputs[0], Int64s(g, n.Name + ".grouped", 0, n.Groups, -1, s.Height, s.Width) }, Output = { n.Name + "_grouped" } };
+        var swapped = new NodeProto { Name = n.Name + "_transpose", OpType = "Transpose", Input = { grouped.Output[0] }, Output = { n.Name + "_transposed" } };
+        swapped.Attribute.Add(Ints("perm", 0, 2, 1, 3, 4));
+        g.Node.Add(grouped);
+        g.Node.Add(swapped);
+        return swapped.Output[0];
     }
 
     private static string Int64s(GraphProto g, string name, params long[] dims)

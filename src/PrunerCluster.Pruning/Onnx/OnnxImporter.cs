@@ -18,7 +18,7 @@ public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -110,6 +110,7 @@ public static partial class OnnxImporter
             foreach (var init in g.Initializer)
             {
                 constants[init.Name] = Tensor(init, init.Name);
+                MarkIntegral(init.Name, init.DataType);
             }
 
             var inputs = g.Input.Where(i => !constants.ContainsKey(i.Name)).ToArray();
@@ -194,12 +195,18 @@ public static partial class OnnxImporter
             }
 
             var output = n.Output.Count > 0 ? n.Output[0] : throw new GraphException($"{Label()} has no output.");
+            if (TryFold(n, nodeName, output, Label()))
+            {
+                return;
+            }
+
             switch (op)
             {
                 case "Constant":
                 {
                     var value = n.Attribute.FirstOrDefault(a => a.Name == "value")?.T ?? throw new GraphException($"{Label()}: only the 'value' tensor attribute is supported.");
                     constants[output] = Tensor(value, output);
+                    MarkIntegral(output, value.DataType);
                     return;
                 }
 
@@ -252,6 +259,9 @@ public static partial class OnnxImporter
                     return;
                 case "Slice":
                     SliceNode(n, nodeName, output, Label());
+                    return;
+                case "Transpose":
+                    TransposeNode(n, nodeName, output, Label());
                     return;
                 case "Concat":
                     ConcatNode(n, nodeName, output, Label());
@@ -346,7 +356,12 @@ public static partial class OnnxImporter
 
         private void ReshapeNode(NodeProto n, string nodeName, string output, string label)
         {
-            var shape = Const(n, 1, label).Data;
+            var shape = BatchAsZero(n, nodeName, Const(n, 1, label).Data);
+            if (TryShuffleReshape(n, nodeName, shape, output, label))
+            {
+                return;
+            }
+
             if (IsGateShape(shape))
             {
                 Simple(n, nodeName, GraphOp.Unflatten, output, label);
