@@ -18,7 +18,7 @@ public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, or a scalar constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -262,6 +262,12 @@ public static partial class OnnxImporter
                     return;
                 case "Transpose":
                     TransposeNode(n, nodeName, output, Label());
+                    return;
+                case "ReduceMean":
+                    ReduceMeanNode(n, nodeName, output, Label());
+                    return;
+                case "Squeeze":
+                    SqueezeNode(n, nodeName, output, Label());
                     return;
                 case "Concat":
                     ConcatNode(n, nodeName, output, Label());
