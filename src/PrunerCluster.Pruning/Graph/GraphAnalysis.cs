@@ -150,6 +150,14 @@ public sealed class GraphAnalysis
                 return inShape.IsFlat ? x : new(x.Segments, x.Repeat * inShape.Height * inShape.Width);
             case GraphOp.Concat:
                 return Concat(n);
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.PerChannel:
+                if (x.Repeat != 1)
+                {
+                    throw new GraphException($"Node '{n.Name}' ({n.Op}) applies a per-channel constant to a flattened map; only feature maps and vectors of one value per channel are supported.");
+                }
+
+                Bind(n, "weight", 0, x, produces: true);
+                return x;
             case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.Inputs.Count == 2:
                 Tie(x, values[n.Inputs[1]]);
                 return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];

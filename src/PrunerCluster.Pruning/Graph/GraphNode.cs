@@ -32,8 +32,11 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
     /// <summary>HardSigmoid offset: max(0, min(1, <see cref="Alpha"/> x + Beta)).</summary>
     public double Beta { get; init; }
 
-    /// <summary>Sub/Div with a scalar operand: the scalar is the left operand (c - x, c / x).</summary>
+    /// <summary>Sub/Div with a constant operand (scalar or per-channel): the constant is the left operand (c - x, c / x).</summary>
     public bool ScalarFirst { get; init; }
+
+    /// <summary>Add/Sub/Mul/Div with one input: the constant operand is a vector of one value per channel, the buffer <c>Name.weight</c> (not <see cref="Alpha"/>).</summary>
+    public bool PerChannel { get; init; }
 
     /// <summary>Slice: the first channel taken.</summary>
     public int ChannelStart { get; init; }

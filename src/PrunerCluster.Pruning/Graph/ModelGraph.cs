@@ -36,7 +36,7 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
         sb.Append(CultureInfo.InvariantCulture, $"{Name};{Input};{InChannels};{ImageSize};{Output};");
         foreach (var n in Nodes)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")}{(n.Beta != 0 ? $":beta{n.Beta:R}" : "")}{(n.ScalarFirst ? ":scalar-first" : "")}{(n.Op == GraphOp.Slice ? $":{n.ChannelStart}+{n.ChannelCount}" : "")};");
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")}{(n.Beta != 0 ? $":beta{n.Beta:R}" : "")}{(n.ScalarFirst ? ":scalar-first" : "")}{(n.PerChannel ? ":per-channel" : "")}{(n.Op == GraphOp.Slice ? $":{n.ChannelStart}+{n.ChannelCount}" : "")};");
         }
 
         return sb.ToString();

@@ -46,6 +46,13 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
             register_module(node.Name, module);
         }
 
+        foreach (var node in graph.Nodes.Where(n => n.PerChannel))
+        {
+            var constant = new ChannelConstant(node.Name, shapes[node.Inputs[0]].Channels);
+            layerModules.Add(node.Name, constant);
+            register_module(node.Name, constant);
+        }
+
         Initialize(seed);
         foreach (var p in parameters())
         {
@@ -114,6 +121,12 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     private Tensor Run(GraphNode n, Tensor x, Dictionary<string, Tensor> values)
     {
+        if (n.PerChannel)
+        {
+            using var constant = ((ChannelConstant)layerModules[n.Name]).Broadcastable(x.dim());
+            return Elementwise(n, n.ScalarFirst ? constant : x, n.ScalarFirst ? x : constant);
+        }
+
         if (n.Op is GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div && n.Inputs.Count == 1)
         {
             using var scalar = torch.tensor((float)n.Alpha, dtype: x.dtype, device: x.device);

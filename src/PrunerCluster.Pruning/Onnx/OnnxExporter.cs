@@ -87,7 +87,7 @@ public static class OnnxExporter
                 break;
             case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div:
                 node.OpType = n.Op.ToString();
-                node.Input.Insert(n.ScalarFirst ? 0 : 1, n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+                node.Input.Insert(n.ScalarFirst ? 0 : 1, n.Inputs.Count == 2 ? n.Inputs[1] : n.PerChannel ? ChannelOperand(g, state, n, shapes[n.Inputs[0]]) : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
 
                 break;
             case GraphOp.HardSigmoid:
@@ -219,6 +219,16 @@ public static class OnnxExporter
         var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         proto.FloatData.Add(value);
         g.Initializer.Add(proto);
+        return name;
+    }
+
+    /// <summary>A per-channel constant as an initializer shaped to broadcast over the value: 1 x C x 1 x 1 for a map, 1 x C for a vector.</summary>
+    private static string ChannelOperand(GraphProto g, Dictionary<string, Tensor> state, GraphNode n, ValueShape x)
+    {
+        var name = Init(g, state, n.Name + ".weight");
+        var proto = g.Initializer[^1];
+        proto.Dims.Clear();
+        proto.Dims.AddRange(x.IsFlat ? [1L, x.Channels] : [1L, x.Channels, 1, 1]);
         return name;
     }
 

@@ -77,12 +77,14 @@ public static partial class OnnxImporter
             }
         }
 
-        /// <summary>The channel count of a value computed so far, by shape inference over the nodes converted before it.</summary>
-        private int ChannelsOf(string value)
+        private int ChannelsOf(string value) => ValueShapeOf(value).Channels;
+
+        /// <summary>The per-sample shape of a value computed so far, by shape inference over the nodes converted before it.</summary>
+        private ValueShape ValueShapeOf(string value)
         {
             try
             {
-                return new ModelGraph(name, imageInput.Name, imageInput.Channels, imageInput.Size, nodes, value).InferShapes()[value].Channels;
+                return new ModelGraph(name, imageInput.Name, imageInput.Channels, imageInput.Size, nodes, value).InferShapes()[value];
             }
             catch (GraphException e)
             {

@@ -37,12 +37,27 @@ public static partial class OnnxImporter
                 return;
             }
 
+            if (c.Data.Length > 1 && IsPerChannel(c, ValueShapeOf(other)))
+            {
+                weights[nodeName + ".weight"] = new WeightTensor([c.Data.Length], c.Data);
+                Add(new GraphNode(nodeName, op, [other], output) { PerChannel = true, ScalarFirst = constIndex[0] == 0 && op is GraphOp.Sub or GraphOp.Div, SourceName = Source(n, nodeName) });
+                return;
+            }
+
             if (c.Data.Length != 1)
             {
-                throw Unsupported(n, nodeName, $"a constant operand of shape [{string.Join(", ", c.Shape)}] (only scalars, or a bias vector right after MatMul)");
+                throw Unsupported(n, nodeName, $"a constant operand of shape [{string.Join(", ", c.Shape)}] with a {ValueShapeOf(other)} tensor (only scalars, one value per channel shaped 1 x C x 1 x 1 for a map or 1 x C for a vector, or a bias vector right after MatMul)");
             }
 
             Add(new GraphNode(nodeName, op, [other], output) { Alpha = c.Data[0], ScalarFirst = constIndex[0] == 0 && op is GraphOp.Sub or GraphOp.Div, SourceName = Source(n, nodeName) });
+        }
+
+        /// <summary>One value per channel, shaped to broadcast over the channel axis of <paramref name="x"/> (1 x C x 1 x 1 or C x 1 x 1 for a map, 1 x C or C for a vector).</summary>
+        private static bool IsPerChannel(WeightTensor c, ValueShape x)
+        {
+            var channels = (long)x.Channels;
+            long[][] accepted = x.IsFlat ? [[1, channels], [channels]] : [[1, channels, 1, 1], [channels, 1, 1]];
+            return accepted.Any(a => a.SequenceEqual(c.Shape));
         }
 
         /// <summary>MatMul followed by Add of a bias vector is how some exporters write a linear layer.</summary>

@@ -121,15 +121,15 @@ public sealed class SqueezeExcitationTests : IDisposable
     }
 
     [Fact]
-    public void A_per_channel_constant_operand_is_refused_naming_node_op_and_opset()
+    public void A_constant_operand_that_is_not_per_channel_is_refused_naming_node_op_and_opset()
     {
         var proto = SqueezeExcitationGraphs.Build(Classes);
         var b = new OnnxGraphs.ProtoBuilder(proto.Graph, new Random(1));
-        proto.Graph.Node.First(n => n.Name == "se_mul").Input[1] = b.Init("scale", new float[8], 1, 8, 1, 1);
+        proto.Graph.Node.First(n => n.Name == "se_mul").Input[1] = b.Init("scale", new float[16], 1, 8, 2, 1);
         var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(TestGraphs.Write(proto, _dir, "const.onnx")));
 
         Assert.StartsWith("ONNX model 'const' (opset 14): 1 node cannot be imported", e.Message, StringComparison.Ordinal);
-        Assert.Contains("node 'se_mul' (op Mul) uses a constant operand of shape [1, 8, 1, 1]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("node 'se_mul' (op Mul) uses a constant operand of shape [1, 8, 2, 1] with a [8x16x16] tensor", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
