@@ -248,27 +248,6 @@ public static partial class OnnxImporter
                 case "Div":
                     Binary(n, nodeName, Enum.Parse<GraphOp>(op), output, Label());
                     return;
-                case "HardSigmoid":
-                    HardSigmoidNode(n, nodeName, output, Label());
-                    return;
-                case "Unsqueeze":
-                    UnsqueezeNode(n, nodeName, output, Label());
-                    return;
-                case "Split":
-                    SplitNode(n, nodeName, Label());
-                    return;
-                case "Slice":
-                    SliceNode(n, nodeName, output, Label());
-                    return;
-                case "Transpose":
-                    TransposeNode(n, nodeName, output, Label());
-                    return;
-                case "ReduceMean":
-                    ReduceMeanNode(n, nodeName, output, Label());
-                    return;
-                case "Squeeze":
-                    SqueezeNode(n, nodeName, output, Label());
-                    return;
                 case "Concat":
                     ConcatNode(n, nodeName, output, Label());
                     return;
@@ -288,6 +267,11 @@ public static partial class OnnxImporter
                     MatMulNode(n, nodeName, output, Label());
                     return;
                 default:
+                    if (TryShapeOperator(n, nodeName, output, Label()))
+                    {
+                        return;
+                    }
+
                     unknownOperators.Add(index);
                     throw Unsupported(n, nodeName, $"operator '{op}'");
             }
