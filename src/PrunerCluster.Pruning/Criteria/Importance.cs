@@ -78,13 +78,14 @@ public static class Importance
     private static Dictionary<string, double[]> Empty(ZooModel model) =>
         model.Architecture.Widths.ToDictionary(w => w.Group, w => new double[w.Units], StringComparer.Ordinal);
 
-    private static void AddPerUnit(double[] target, Tensor perUnit)
+    /// <summary>Adds entries <paramref name="offset"/> .. offset + units of <paramref name="perUnit"/> (a layer whose outputs are split between groups holds each group's units at an offset).</summary>
+    private static void AddPerUnit(double[] target, Tensor perUnit, int offset = 0)
     {
         using var cpu = perUnit.to(torch.float64).cpu();
         var values = cpu.data<double>().ToArray();
         for (var i = 0; i < target.Length; i++)
         {
-            target[i] += values[i];
+            target[i] += values[offset + i];
         }
     }
 
@@ -111,7 +112,7 @@ public static class Importance
             {
                 var w = tensors[name].detach();
                 var perUnit = (squared ? w.pow(2) : w.abs()).flatten(1).sum(1);
-                AddPerUnit(scores[b.Group], perUnit);
+                AddPerUnit(scores[b.Group], perUnit, b.Offset);
             }
         }
 
@@ -195,7 +196,7 @@ public static class Importance
                     foreach (var b in bindings.Where(b => b.Produces))
                     {
                         var contribution = t.detach().mul(grad);
-                        var perUnit = contribution.dim() > 1 ? contribution.flatten(1).sum(1) : contribution;
+                        var perUnit = (contribution.dim() > 1 ? contribution.flatten(1).sum(1) : contribution).narrow(0, b.Offset, scores[b.Group].Length);
                         perGroup[b.Group] = perGroup.TryGetValue(b.Group, out var acc) ? acc.add(perUnit) : perUnit;
                     }
                 }

@@ -6,16 +6,17 @@ namespace PrunerCluster.Pruning.Graph;
 
 /// <summary>
 /// Dependency groups derived from a <see cref="ModelGraph"/>: every value's channel axis is a list of channel spaces; a dense conv or linear
-/// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul tie their
-/// operands' spaces; Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer. Spaces
+/// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul/Sub/Div tie their
+/// operands' spaces (a per-channel C x 1 x 1 gate, as in squeeze-and-excitation, is tied to the map it scales); Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer. Spaces
 /// reaching the graph input or output, grouped convs, mismatched element-wise operands and excluded layers are fixed; every other space
 /// with a producer is one prunable group.
 /// </summary>
 public sealed class GraphAnalysis
 {
-    private readonly List<Space> spaces = [];
+    private readonly ChannelSpaces spaces = new();
     private readonly Dictionary<string, Value> values = new(StringComparer.Ordinal);
-    private readonly List<(string Tensor, int Dim, IReadOnlyList<Seg> Segments, int Repeat, bool Produces, string Node)> raw = [];
+    private readonly List<(string Tensor, int Dim, IReadOnlyList<ChannelSegment> Segments, int Repeat, bool Produces, string Node)> raw = [];
+    private readonly Dictionary<int, string> groupOfRoot = [];
 
     private GraphAnalysis(ModelGraph graph, IReadOnlyCollection<string> exclude)
     {
@@ -44,27 +45,55 @@ public sealed class GraphAnalysis
         return new GraphAnalysis(graph, exclude ?? []);
     }
 
-    /// <summary>The same graph with each named group's producers set to the given width (others unchanged).</summary>
+    /// <summary>
+    /// The same graph with each named group's width set (others unchanged): a dense layer's outputs are the sum of its parts' widths, as
+    /// a layer whose outputs were split between groups (tied to a Concat's inputs) produces one part per group.
+    /// </summary>
     public ModelGraph Resize(IReadOnlyDictionary<string, int> widths)
     {
         ArgumentNullException.ThrowIfNull(widths);
-        var byProducer = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (group, units) in widths)
         {
-            var g = Groups.FirstOrDefault(x => x.Name == group) ?? throw new ArgumentException($"Graph '{Graph.Name}' has no group '{group}'; groups: {string.Join(", ", Groups.Select(x => x.Name))}.", nameof(widths));
+            if (!Groups.Any(x => x.Name == group))
+            {
+                throw new ArgumentException($"Graph '{Graph.Name}' has no group '{group}'; groups: {string.Join(", ", Groups.Select(x => x.Name))}.", nameof(widths));
+            }
+
             if (units < 1)
             {
                 throw new ArgumentException($"Group '{group}' needs at least 1 unit, got {units}.", nameof(widths));
             }
-
-            foreach (var p in g.Producers)
-            {
-                byProducer[p] = units;
-            }
         }
 
-        var nodes = Graph.Nodes.Select(n => n.Op is GraphOp.Conv or GraphOp.Linear && !n.Depthwise && byProducer.TryGetValue(n.Name, out var u) ? n with { OutChannels = u } : n).ToArray();
+        int Width(ChannelSegment leaf) => groupOfRoot.TryGetValue(spaces.Find(leaf.Space), out var g) && widths.TryGetValue(g, out var u) ? u : leaf.Units;
+        var nodes = Graph.Nodes.Select(n => n.Op switch
+        {
+            GraphOp.Conv or GraphOp.Linear when !n.Depthwise => n with { OutChannels = spaces.Expand(values[n.Output].Segments).Sum(Width) },
+            GraphOp.Slice => ResizedSlice(n, Width),
+            _ => n,
+        }).ToArray();
         return Graph with { Nodes = nodes };
+    }
+
+    /// <summary>A channel slice after resizing: its start and count in the resized input (its ends fall on part boundaries).</summary>
+    private GraphNode ResizedSlice(GraphNode n, Func<ChannelSegment, int> width)
+    {
+        var (offset, start, count) = (0, 0, 0);
+        foreach (var leaf in spaces.Expand(values[n.Inputs[0]].Segments))
+        {
+            if (offset < n.ChannelStart)
+            {
+                start += width(leaf);
+            }
+            else if (offset < n.ChannelStart + n.ChannelCount)
+            {
+                count += width(leaf);
+            }
+
+            offset += leaf.Units;
+        }
+
+        return n with { ChannelStart = start, ChannelCount = count };
     }
 
     public ArchitectureSpec Architecture(string kind) =>
@@ -72,9 +101,9 @@ public sealed class GraphAnalysis
 
     private void Run(IReadOnlyCollection<string> exclude)
     {
-        var input = NewSpace(Graph.InChannels, null);
-        spaces[input].Fixed = true;
-        values[Graph.Input] = new([new Seg(input, Graph.InChannels)], 1);
+        var input = spaces.New(Graph.InChannels, null);
+        values[Graph.Input] = new([new ChannelSegment(input, Graph.InChannels)], 1);
+        spaces.Fix(values[Graph.Input].Segments);
         var layers = new List<LayerDesc>();
         foreach (var n in Graph.Nodes)
         {
@@ -121,12 +150,37 @@ public sealed class GraphAnalysis
                 return inShape.IsFlat ? x : new(x.Segments, x.Repeat * inShape.Height * inShape.Width);
             case GraphOp.Concat:
                 return Concat(n);
-            case GraphOp.Add or GraphOp.Mul when n.Inputs.Count == 2:
-                Tie(x, values[n.Inputs[1]]);
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.PerChannel:
+                if (x.Repeat != 1)
+                {
+                    throw new GraphException($"Node '{n.Name}' ({n.Op}) applies a per-channel constant to a flattened map; only feature maps and vectors of one value per channel are supported.");
+                }
+
+                Bind(n, "weight", 0, x, produces: true);
                 return x;
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div when n.Inputs.Count == 2:
+                Tie(x, values[n.Inputs[1]]);
+                return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];
+            case GraphOp.ChannelShuffle:
+                return Shuffled(x, inShape.Channels);
+            case GraphOp.Slice when x.Repeat != 1:
+                throw new GraphException($"Node '{n.Name}' (Slice) takes channels of a flattened map; only channel slices of feature maps (or of vectors of one value per channel) are supported.");
+            case GraphOp.Slice:
+                return new(spaces.Range(x.Segments, n.ChannelStart, n.ChannelCount), 1);
+            case GraphOp.Unflatten when x.Repeat != 1:
+                throw new GraphException($"Node '{n.Name}' reshapes a flattened {inShape.Channels / x.Repeat}-channel map into N x {inShape.Channels} x 1 x 1; only a vector of one value per channel can become a per-channel gate.");
             default:
                 return x;
         }
+    }
+
+    /// <summary>A channel shuffle interleaves its input's channels: both sides are kept whole.</summary>
+    private Value Shuffled(Value x, int channels)
+    {
+        Fix(x);
+        var output = new Value([new ChannelSegment(spaces.New(channels, null), channels)], 1);
+        Fix(output);
+        return output;
     }
 
     /// <summary>A depthwise convolution passes its input's spaces through, each tied to the layer.</summary>
@@ -138,23 +192,18 @@ public sealed class GraphAnalysis
             Bind(n, "bias", 0, x, produces: true);
         }
 
-        foreach (var s in x.Segments)
-        {
-            spaces[s.Space].Tied.Add(n.Name);
-        }
-
+        spaces.AddTied(x.Segments, n.Name);
         return x;
     }
 
     /// <summary>A dense convolution or linear layer: a new space for its outputs; a grouped convolution fixes both sides.</summary>
     private Value Producer(GraphNode n, Value x, bool fixedInput)
     {
-        var s = NewSpace(n.OutChannels, n);
-        var output = new Value([new Seg(s, n.OutChannels)], 1);
+        var output = new Value([new ChannelSegment(spaces.New(n.OutChannels, n.Name), n.OutChannels)], 1);
         if (fixedInput)
         {
             Fix(x);
-            spaces[s].Fixed = true;
+            Fix(output);
         }
         else
         {
@@ -181,17 +230,10 @@ public sealed class GraphAnalysis
         return new(all.SelectMany(v => v.Segments).ToArray(), 1);
     }
 
-    /// <summary>Element-wise operands with the same layout share their spaces; mismatched ones are fixed.</summary>
+    /// <summary>Element-wise operands share their channels (spaces split where their layouts differ); operands that cannot be aligned are fixed.</summary>
     private void Tie(Value x, Value y)
     {
-        if (x.Repeat == y.Repeat && x.Segments.Count == y.Segments.Count && x.Segments.Zip(y.Segments).All(p => p.First.Units == p.Second.Units))
-        {
-            foreach (var (a, b) in x.Segments.Zip(y.Segments))
-            {
-                Union(a.Space, b.Space);
-            }
-        }
-        else
+        if (x.Repeat != y.Repeat || !spaces.Tie(x.Segments, y.Segments))
         {
             Fix(x);
             Fix(y);
@@ -214,18 +256,39 @@ public sealed class GraphAnalysis
 
     private void BuildGroups(List<LayerDesc> layers)
     {
-        var names = new Dictionary<int, string>();
-        var used = new HashSet<string>(StringComparer.Ordinal);
+        var position = ProducerPositions();
+        var classes = spaces.Leaves().GroupBy(spaces.Find).ToDictionary(c => c.Key, c => c.ToArray());
+        (int, int) First(int root) => classes[root].Where(position.ContainsKey).Select(m => position[m]).DefaultIfEmpty((int.MaxValue, 0)).Min();
+        NameGroups(classes.OrderBy(c => First(c.Key)).ThenBy(c => c.Key));
+        var (bindings, producersOf, consumersOf) = CollectBindings();
         var groups = new List<PrunableGroup>();
-        foreach (var root in Enumerable.Range(0, spaces.Count).Where(i => Find(i) == i))
+        foreach (var (root, name) in groupOfRoot.OrderBy(p => First(p.Key)).ThenBy(p => p.Key))
         {
-            var members = Enumerable.Range(0, spaces.Count).Where(i => Find(i) == root).ToArray();
-            if (members.Any(m => spaces[m].Fixed) || !members.Any(m => spaces[m].Producer is not null))
+            var members = classes[root];
+            var dense = members.Select(spaces.Producer).OfType<string>().Distinct(StringComparer.Ordinal).Select(Graph.Node).ToArray();
+            var kind = dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
+            var consumers = consumersOf.GetValueOrDefault(name) ?? [];
+            consumers.AddRange(members.SelectMany(spaces.Tied).Distinct(StringComparer.Ordinal).Where(t => !consumers.Contains(t)).ToArray());
+            groups.Add(new PrunableGroup(name, spaces.Units(root), kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray()));
+        }
+
+        Groups = groups;
+        Bindings = bindings.ToDictionary(b => b.Key, b => (IReadOnlyList<TensorBinding>)b.Value, StringComparer.Ordinal);
+        Layers = layers.Select(l => l with { InGroup = SingleGroup(l.Name + ".weight", produces: false), OutGroup = SingleGroup(l.Name + ".weight", produces: true) }).ToArray();
+    }
+
+    /// <summary>Every class of coupled channels that is not fixed and has a producer becomes a group, named after its first producer (or hint).</summary>
+    private void NameGroups(IEnumerable<KeyValuePair<int, int[]>> classes)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (root, members) in classes)
+        {
+            if (spaces.IsFixed(root) || !members.Any(m => spaces.Producer(m) is not null))
             {
                 continue;
             }
 
-            var producers = Graph.Nodes.Where(n => members.Any(m => spaces[m].Producer == n.Name)).ToArray();
+            var producers = Graph.Nodes.Where(n => members.Any(m => spaces.Producer(m) == n.Name)).ToArray();
             var hinted = producers.FirstOrDefault(p => p.GroupHint is not null);
             var name = hinted?.GroupHint ?? producers[0].Name;
             for (var k = 2; !used.Add(name); k++)
@@ -233,34 +296,47 @@ public sealed class GraphAnalysis
                 name = string.Create(CultureInfo.InvariantCulture, $"{hinted?.GroupHint ?? producers[0].Name}_{k}");
             }
 
-            names[root] = name;
+            groupOfRoot[root] = name;
+        }
+    }
+
+    /// <summary>For each leaf space that a dense layer produces: the layer's position in the graph and the leaf's channel offset in its output.</summary>
+    private Dictionary<int, (int Node, int Offset)> ProducerPositions()
+    {
+        var positions = new Dictionary<int, (int, int)>();
+        for (var i = 0; i < Graph.Nodes.Count; i++)
+        {
+            if (Graph.Nodes[i] is { Op: GraphOp.Conv or GraphOp.Linear, Depthwise: false } n)
+            {
+                var offset = 0;
+                foreach (var leaf in spaces.Expand(values[n.Output].Segments))
+                {
+                    positions.TryAdd(leaf.Space, (i, offset));
+                    offset += leaf.Units;
+                }
+            }
         }
 
+        return positions;
+    }
+
+    private (Dictionary<string, List<TensorBinding>> Bindings, Dictionary<string, List<string>> Producers, Dictionary<string, List<string>> Consumers) CollectBindings()
+    {
         var bindings = new Dictionary<string, List<TensorBinding>>(StringComparer.Ordinal);
         var producersOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var consumersOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (tensor, dim, segments, repeat, produces, node) in raw)
         {
             var offset = 0;
-            foreach (var seg in segments)
+            foreach (var seg in spaces.Expand(segments))
             {
-                if (names.TryGetValue(Find(seg.Space), out var group))
+                if (groupOfRoot.TryGetValue(spaces.Find(seg.Space), out var group))
                 {
-                    if (!bindings.TryGetValue(tensor, out var list))
+                    Add(bindings, tensor, new TensorBinding(tensor, dim, group, repeat, produces, offset));
+                    var nodes = produces ? producersOf : consumersOf;
+                    if (!nodes.TryGetValue(group, out var list) || !list.Contains(node))
                     {
-                        bindings[tensor] = list = [];
-                    }
-
-                    list.Add(new TensorBinding(tensor, dim, group, repeat, produces, offset));
-                    var target = produces ? producersOf : consumersOf;
-                    if (!target.TryGetValue(group, out var nodes))
-                    {
-                        target[group] = nodes = [];
-                    }
-
-                    if (!nodes.Contains(node))
-                    {
-                        nodes.Add(node);
+                        Add(nodes, group, node);
                     }
                 }
 
@@ -268,19 +344,17 @@ public sealed class GraphAnalysis
             }
         }
 
-        foreach (var (root, name) in names.OrderBy(p => Graph.Nodes.ToList().FindIndex(n => n.Name == spaces[Enumerable.Range(0, spaces.Count).First(i => Find(i) == p.Key && spaces[i].Producer is not null)].Producer)))
+        return (bindings, producersOf, consumersOf);
+    }
+
+    private static void Add<T>(Dictionary<string, List<T>> lists, string key, T item)
+    {
+        if (!lists.TryGetValue(key, out var list))
         {
-            var members = Enumerable.Range(0, spaces.Count).Where(i => Find(i) == root).ToArray();
-            var dense = members.Where(m => spaces[m].Producer is not null).Select(m => Graph.Node(spaces[m].Producer!)).ToArray();
-            var kind = dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
-            var consumers = consumersOf.GetValueOrDefault(name) ?? [];
-            consumers.AddRange(members.SelectMany(m => spaces[m].Tied).Where(t => !consumers.Contains(t)));
-            groups.Add(new PrunableGroup(name, spaces[root].Units, kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray()));
+            lists[key] = list = [];
         }
 
-        Groups = groups;
-        Bindings = bindings.ToDictionary(b => b.Key, b => (IReadOnlyList<TensorBinding>)b.Value, StringComparer.Ordinal);
-        Layers = layers.Select(l => l with { InGroup = SingleGroup(l.Name + ".weight", produces: false), OutGroup = SingleGroup(l.Name + ".weight", produces: true) }).ToArray();
+        list.Add(item);
     }
 
     private string? SingleGroup(string tensor, bool produces)
@@ -297,57 +371,7 @@ public sealed class GraphAnalysis
     private void Bind(GraphNode n, string tensor, int dim, Value v, bool produces) =>
         raw.Add((n.Name + "." + tensor, dim, v.Segments, dim == 1 && n.Op == GraphOp.Linear ? v.Repeat : 1, produces, n.Name));
 
-    private int NewSpace(int units, GraphNode? producer)
-    {
-        spaces.Add(new Space(units, producer?.Name) { Parent = spaces.Count });
-        return spaces.Count - 1;
-    }
+    private void Fix(Value v) => spaces.Fix(v.Segments);
 
-    private void Fix(Value v)
-    {
-        foreach (var s in v.Segments)
-        {
-            spaces[Find(s.Space)].Fixed = true;
-        }
-    }
-
-    private int Find(int i)
-    {
-        while (spaces[i].Parent != i)
-        {
-            i = spaces[i].Parent = spaces[spaces[i].Parent].Parent;
-        }
-
-        return i;
-    }
-
-    private void Union(int a, int b)
-    {
-        var (ra, rb) = (Find(a), Find(b));
-        if (ra == rb)
-        {
-            return;
-        }
-
-        var (keep, drop) = ra < rb ? (ra, rb) : (rb, ra);
-        spaces[drop].Parent = keep;
-        spaces[keep].Fixed |= spaces[drop].Fixed;
-    }
-
-    private sealed record Seg(int Space, int Units);
-
-    private sealed record Value(IReadOnlyList<Seg> Segments, int Repeat);
-
-    private sealed class Space(int units, string? producer)
-    {
-        public int Units { get; } = units;
-
-        public string? Producer { get; } = producer;
-
-        public bool Fixed { get; set; }
-
-        public int Parent { get; set; } = -1;
-
-        public List<string> Tied { get; } = [];
-    }
+    private sealed record Value(IReadOnlyList<ChannelSegment> Segments, int Repeat);
 }

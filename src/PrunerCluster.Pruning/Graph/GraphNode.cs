@@ -26,8 +26,23 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
 
     public bool Bias { get; init; } = true;
 
-    /// <summary>LeakyRelu slope; Add/Mul scalar operand when <see cref="Inputs"/> has one entry.</summary>
+    /// <summary>LeakyRelu slope; HardSigmoid slope; Add/Mul/Sub/Div scalar operand when <see cref="Inputs"/> has one entry.</summary>
     public double Alpha { get; init; }
+
+    /// <summary>HardSigmoid offset: max(0, min(1, <see cref="Alpha"/> x + Beta)).</summary>
+    public double Beta { get; init; }
+
+    /// <summary>Sub/Div with a constant operand (scalar or per-channel): the constant is the left operand (c - x, c / x).</summary>
+    public bool ScalarFirst { get; init; }
+
+    /// <summary>Add/Sub/Mul/Div with one input: the constant operand is a vector of one value per channel, the buffer <c>Name.weight</c> (not <see cref="Alpha"/>).</summary>
+    public bool PerChannel { get; init; }
+
+    /// <summary>Slice: the first channel taken.</summary>
+    public int ChannelStart { get; init; }
+
+    /// <summary>Slice: how many channels are taken.</summary>
+    public int ChannelCount { get; init; }
 
     public double Min { get; init; } = double.NegativeInfinity;
 

@@ -36,7 +36,7 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
         sb.Append(CultureInfo.InvariantCulture, $"{Name};{Input};{InChannels};{ImageSize};{Output};");
         foreach (var n in Nodes)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")};");
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")}{(n.Beta != 0 ? $":beta{n.Beta:R}" : "")}{(n.ScalarFirst ? ":scalar-first" : "")}{(n.PerChannel ? ":per-channel" : "")}{(n.Op == GraphOp.Slice ? $":{n.ChannelStart}+{n.ChannelCount}" : "")};");
         }
 
         return sb.ToString();
@@ -89,12 +89,18 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
                 return x with { Channels = inputs.Sum(i => i.Channels) };
             case GraphOp.Add:
             case GraphOp.Mul:
-                if (inputs.Any(i => i != x))
-                {
-                    throw new GraphException($"Node '{n.Name}' ({n.Op}) combines inputs of different shapes {string.Join(", ", inputs)}; only equal shapes (or a scalar) are supported.");
-                }
-
-                return x;
+            case GraphOp.Sub:
+            case GraphOp.Div:
+                return Broadcast.Shape(n, inputs);
+            case GraphOp.Slice:
+                return n.ChannelStart >= 0 && n.ChannelCount >= 1 && n.ChannelStart + n.ChannelCount <= x.Channels
+                    ? x with { Channels = n.ChannelCount }
+                    : throw new GraphException($"Node '{n.Name}' (Slice) takes channels {n.ChannelStart} .. {n.ChannelStart + n.ChannelCount - 1} of a {x} input.");
+            case GraphOp.ChannelShuffle:
+                RequireMap(n, x);
+                return n.Groups >= 1 && x.Channels % n.Groups == 0 ? x : throw new GraphException($"Node '{n.Name}' (channel shuffle) cannot split {x.Channels} channels into {n.Groups} equal groups.");
+            case GraphOp.Unflatten:
+                return x.IsFlat ? new(x.Channels, 1, 1) : throw new GraphException($"Node '{n.Name}' (reshape to N x C x 1 x 1) needs a flat vector but gets a {x} feature map.");
             default:
                 return x;
         }

@@ -46,6 +46,13 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
             register_module(node.Name, module);
         }
 
+        foreach (var node in graph.Nodes.Where(n => n.PerChannel))
+        {
+            var constant = new ChannelConstant(node.Name, shapes[node.Inputs[0]].Channels);
+            layerModules.Add(node.Name, constant);
+            register_module(node.Name, constant);
+        }
+
         Initialize(seed);
         foreach (var p in parameters())
         {
@@ -114,10 +121,21 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     private Tensor Run(GraphNode n, Tensor x, Dictionary<string, Tensor> values)
     {
-        if (n.Op is GraphOp.Add or GraphOp.Mul && n.Inputs.Count == 1)
+        if (n.PerChannel)
+        {
+            using var constant = ((ChannelConstant)layerModules[n.Name]).Broadcastable(x.dim());
+            return Elementwise(n, n.ScalarFirst ? constant : x, n.ScalarFirst ? x : constant);
+        }
+
+        if (n.Op is GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div && n.Inputs.Count == 1)
         {
             using var scalar = torch.tensor((float)n.Alpha, dtype: x.dtype, device: x.device);
-            return n.Op == GraphOp.Add ? x.add(scalar) : x.mul(scalar);
+            return Elementwise(n, n.ScalarFirst ? scalar : x, n.ScalarFirst ? x : scalar);
+        }
+
+        if (n.Op is GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div)
+        {
+            return Elementwise(n, x, values[n.Inputs[1]]);
         }
 
         {
@@ -133,8 +151,10 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
                 GraphOp.MaxPool => F.max_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: n.CeilMode),
                 GraphOp.AvgPool => F.avg_pool2d(x, n.Kernel, n.Stride, n.Padding, ceil_mode: n.CeilMode, count_include_pad: n.CountIncludePad),
                 GraphOp.GlobalAvgPool => F.adaptive_avg_pool2d(x, 1),
-                GraphOp.Add => x.add(values[n.Inputs[1]]),
-                GraphOp.Mul => x.mul(values[n.Inputs[1]]),
+                GraphOp.HardSigmoid => HardSigmoid(x, n.Alpha, n.Beta),
+                GraphOp.Unflatten => x.view(x.shape[0], -1, 1, 1),
+                GraphOp.Slice => x.narrow(1, n.ChannelStart, n.ChannelCount),
+                GraphOp.ChannelShuffle => Shuffle(x, n.Groups),
                 GraphOp.Concat => torch.cat(n.Inputs.Select(i => values[i]).ToArray(), 1),
                 GraphOp.Flatten => x.flatten(1),
                 GraphOp.Softmax => F.softmax(x, 1),
@@ -161,7 +181,29 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
 
     /// <summary>ONNX Clip as clamp. Not F.hardtanh: in TorchSharp 0.107 it leaves values below min_val unchanged (hardtanh(-2.95, 0, 6) gave
     /// -2.95), so a Relu6 passed negatives through and the model disagreed with ONNX Runtime.</summary>
-    private static Tensor Clip(Tensor x, double min, double max) =>
+    private static Tensor Elementwise(GraphNode n, Tensor a, Tensor b) => n.Op switch
+    {
+        GraphOp.Add => a.add(b),
+        GraphOp.Sub => a.sub(b),
+        GraphOp.Mul => a.mul(b),
+        _ => a.div(b),
+    };
+
+    private static Tensor Shuffle(Tensor x, int groups)
+    {
+        using var grouped = x.view(x.shape[0], groups, -1, x.shape[2], x.shape[3]);
+        using var swapped = grouped.transpose(1, 2);
+        return swapped.reshape(x.shape[0], -1, x.shape[2], x.shape[3]);
+    }
+
+    private static Tensor HardSigmoid(Tensor x, double alpha, double beta)
+    {
+        using var scaled = x.mul(alpha);
+        using var shifted = scaled.add(beta);
+        return shifted.clamp(0, 1);
+    }
+
+        private static Tensor Clip(Tensor x, double min, double max) =>
         (double.IsFinite(min), double.IsFinite(max)) switch
         {
             (true, true) => x.clamp(min, max),

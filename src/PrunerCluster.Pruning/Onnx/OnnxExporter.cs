@@ -85,9 +85,34 @@ public static class OnnxExporter
                 }
 
                 break;
-            case GraphOp.Add or GraphOp.Mul:
-                node.OpType = n.Op == GraphOp.Add ? "Add" : "Mul";
-                node.Input.Add(n.Inputs.Count == 2 ? n.Inputs[1] : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+            case GraphOp.Add or GraphOp.Mul or GraphOp.Sub or GraphOp.Div:
+                node.OpType = n.Op.ToString();
+                node.Input.Insert(n.ScalarFirst ? 0 : 1, n.Inputs.Count == 2 ? n.Inputs[1] : n.PerChannel ? ChannelOperand(g, state, n, shapes[n.Inputs[0]]) : Scalar(g, n.Name + ".scalar", (float)n.Alpha));
+
+                break;
+            case GraphOp.HardSigmoid:
+                node.OpType = "HardSigmoid";
+                node.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Alpha });
+                node.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = (float)n.Beta });
+                break;
+            case GraphOp.Slice:
+                node.OpType = "Slice";
+                node.Input.Add(Int64s(g, n.Name + ".starts", n.ChannelStart));
+                node.Input.Add(Int64s(g, n.Name + ".ends", n.ChannelStart + n.ChannelCount));
+                node.Input.Add(Int64s(g, n.Name + ".axes", 1));
+                break;
+            case GraphOp.ChannelShuffle:
+            {
+                var s = shapes[n.Inputs[0]];
+                node.Input[0] = ShuffleTranspose(g, n, s);
+                node.OpType = "Reshape";
+                node.Input.Add(Int64s(g, n.Name + ".shape", 0, -1, s.Height, s.Width));
+                break;
+            }
+
+            case GraphOp.Unflatten:
+                node.OpType = "Reshape";
+                node.Input.Add(Int64s(g, n.Name + ".shape", 0, -1, 1, 1));
                 break;
             case GraphOp.Concat:
                 node.OpType = "Concat";
@@ -197,7 +222,37 @@ public static class OnnxExporter
         return name;
     }
 
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    /// <summary>A per-channel constant as an initializer shaped to broadcast over the value: 1 x C x 1 x 1 for a map, 1 x C for a vector.</summary>
+    private static string ChannelOperand(GraphProto g, Dictionary<string, Tensor> state, GraphNode n, ValueShape x)
+    {
+        var name = Init(g, state, n.Name + ".weight");
+        var proto = g.Initializer[^1];
+        proto.Dims.Clear();
+        proto.Dims.AddRange(x.IsFlat ? [1L, x.Channels] : [1L, x.Channels, 1, 1]);
+        return name;
+    }
+
+    /// <summary>The first two nodes of a channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2); returns the transposed value.</summary>
+    private static string ShuffleTranspose(GraphProto g, GraphNode n, ValueShape s)
+    {
+        var grouped = new NodeProto { Name = n.Name + "_group", OpType = "Reshape", Input = { n.Inputs[0], Int64s(g, n.Name + ".grouped", 0, n.Groups, -1, s.Height, s.Width) }, Output = { n.Name + "_grouped" } };
+        var swapped = new NodeProto { Name = n.Name + "_transpose", OpType = "Transpose", Input = { grouped.Output[0] }, Output = { n.Name + "_transposed" } };
+        swapped.Attribute.Add(Ints("perm", 0, 2, 1, 3, 4));
+        g.Node.Add(grouped);
+        g.Node.Add(swapped);
+        return swapped.Output[0];
+    }
+
+    private static string Int64s(GraphProto g, string name, params long[] dims)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        proto.Dims.Add(dims.Length);
+        proto.Int64Data.AddRange(dims);
+        g.Initializer.Add(proto);
+        return name;
+    }
+
+        private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     private static AttributeProto Ints(string name, params long[] values)
     {

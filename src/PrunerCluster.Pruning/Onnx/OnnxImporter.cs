@@ -14,11 +14,11 @@ namespace PrunerCluster.Pruning.Onnx;
 /// once; every node it cannot take (operators, non-square kernels, unsupported attributes) is collected and refused in one message that
 /// names each node and its operator, counts them per operator and gives the opset and what is supported (<see cref="NodeRefusal"/>).
 /// </summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Mul, Concat (channels), Flatten, Reshape (to N x -1), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -93,7 +93,7 @@ public static class OnnxImporter
         }
     }
 
-    private sealed class Reader(ModelProto model, string name)
+    private sealed partial class Reader(ModelProto model, string name)
     {
         private readonly Dictionary<string, WeightTensor> constants = new(StringComparer.Ordinal);
         private readonly Dictionary<string, WeightTensor> weights = new(StringComparer.Ordinal);
@@ -101,6 +101,7 @@ public static class OnnxImporter
         private readonly HashSet<string> usedNames = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> alias = new(StringComparer.Ordinal);
         private readonly HashSet<int> unknownOperators = [];
+        private (string Name, int Channels, int Size) imageInput;
         private readonly int opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => (int)o.Version).DefaultIfEmpty(13).Max();
 
         public (ModelGraph, IReadOnlyDictionary<string, WeightTensor>) Run()
@@ -109,6 +110,7 @@ public static class OnnxImporter
             foreach (var init in g.Initializer)
             {
                 constants[init.Name] = Tensor(init, init.Name);
+                MarkIntegral(init.Name, init.DataType);
             }
 
             var inputs = g.Input.Where(i => !constants.ContainsKey(i.Name)).ToArray();
@@ -118,6 +120,7 @@ public static class OnnxImporter
             }
 
             var (channels, size) = InputShape(inputs[0]);
+            imageInput = (inputs[0].Name, channels, size);
             if (g.Output.Count != 1)
             {
                 throw new GraphException($"ONNX graph '{name}' has {g.Output.Count} outputs; exactly one (the class scores) is supported.");
@@ -192,12 +195,18 @@ public static class OnnxImporter
             }
 
             var output = n.Output.Count > 0 ? n.Output[0] : throw new GraphException($"{Label()} has no output.");
+            if (TryFold(n, nodeName, output, Label()))
+            {
+                return;
+            }
+
             switch (op)
             {
                 case "Constant":
                 {
                     var value = n.Attribute.FirstOrDefault(a => a.Name == "value")?.T ?? throw new GraphException($"{Label()}: only the 'value' tensor attribute is supported.");
                     constants[output] = Tensor(value, output);
+                    MarkIntegral(output, value.DataType);
                     return;
                 }
 
@@ -235,7 +244,9 @@ public static class OnnxImporter
                     return;
                 case "Add":
                 case "Mul":
-                    Binary(n, nodeName, op == "Add" ? GraphOp.Add : GraphOp.Mul, output, Label());
+                case "Sub":
+                case "Div":
+                    Binary(n, nodeName, Enum.Parse<GraphOp>(op), output, Label());
                     return;
                 case "Concat":
                     ConcatNode(n, nodeName, output, Label());
@@ -256,6 +267,11 @@ public static class OnnxImporter
                     MatMulNode(n, nodeName, output, Label());
                     return;
                 default:
+                    if (TryShapeOperator(n, nodeName, output, Label()))
+                    {
+                        return;
+                    }
+
                     unknownOperators.Add(index);
                     throw Unsupported(n, nodeName, $"operator '{op}'");
             }
@@ -330,10 +346,21 @@ public static class OnnxImporter
 
         private void ReshapeNode(NodeProto n, string nodeName, string output, string label)
         {
-            var shape = Const(n, 1, label).Data;
+            var shape = BatchAsZero(n, nodeName, Const(n, 1, label).Data);
+            if (TryShuffleReshape(n, nodeName, shape, output, label))
+            {
+                return;
+            }
+
+            if (IsGateShape(shape))
+            {
+                Simple(n, nodeName, GraphOp.Unflatten, output, label);
+                return;
+            }
+
             if (shape.Length != 2 || shape[0] is not (0 or -1) || (shape[0] == -1 && shape[1] == -1))
             {
-                throw Unsupported(n, nodeName, $"target shape [{string.Join(", ", shape)}] (only flattening to (N, -1) or (0, features))");
+                throw Unsupported(n, nodeName, $"target shape [{string.Join(", ", shape)}] (only flattening to (N, -1) or (0, features), or a vector to (N, C, 1, 1))");
             }
 
             Simple(n, nodeName, GraphOp.Flatten, output, label);
@@ -429,45 +456,6 @@ public static class OnnxImporter
             }
 
             Add(new GraphNode(nodeName, GraphOp.Linear, [Data(n, 0, label)], output) { OutChannels = outFeatures, Bias = bias, SourceName = Source(n, nodeName) });
-        }
-
-        private void Binary(NodeProto n, string nodeName, GraphOp op, string output, string label)
-        {
-            if (n.Input.Count != 2)
-            {
-                throw new GraphException($"{label} has {n.Input.Count} input(s); an elementwise {n.OpType} takes 2.");
-            }
-
-            var constIndex = Enumerable.Range(0, 2).Where(i => IsConst(n.Input[i])).ToArray();
-            if (constIndex.Length == 0)
-            {
-                Add(new GraphNode(nodeName, op, [Data(n, 0, label), Data(n, 1, label)], output) { SourceName = Source(n, nodeName) });
-                return;
-            }
-
-            if (constIndex.Length == 2)
-            {
-                throw Unsupported(n, nodeName, "two constant operands");
-            }
-
-            var c = Const(n, constIndex[0], label);
-            var other = Data(n, 1 - constIndex[0], label);
-
-            // MatMul followed by Add of a bias vector is how some exporters write a linear layer.
-            if (op == GraphOp.Add && nodes.Count > 0 && nodes[^1] is { Op: GraphOp.Linear, Bias: false } linear && linear.Output == other && c.Data.Length == linear.OutChannels && c.Data.Length > 1)
-            {
-                weights[linear.Name + ".bias"] = new WeightTensor([linear.OutChannels], c.Data);
-                nodes[^1] = linear with { Bias = true };
-                alias[output] = linear.Output;
-                return;
-            }
-
-            if (c.Data.Length != 1)
-            {
-                throw Unsupported(n, nodeName, $"a constant operand of shape [{string.Join(", ", c.Shape)}] (only scalars, or a bias vector right after MatMul)");
-            }
-
-            Add(new GraphNode(nodeName, op, [other], output) { Alpha = c.Data[0], SourceName = Source(n, nodeName) });
         }
 
         private void Simple(NodeProto n, string nodeName, GraphOp op, string output, string label) =>
