@@ -71,8 +71,8 @@ public static class RunJournal
         var wanted = applyOptions(specPath is null ? stored : SpecFile.LoadValid(specPath));
         if (!string.Equals(SpecKey(wanted), marker.SpecKey, StringComparison.Ordinal))
         {
-            var what = specPath is null ? "the options given" : $"spec '{specPath}' (with the options given)";
-            throw new CliException($"--resume: {what} differ from the spec '{specFile}' the run was searched with; pass the same spec and options (or no spec), or run 'search <spec>' without --resume for a new search");
+            var what = specPath is null ? "the options given differ" : $"spec '{specPath}' (with the options given) differs";
+            throw new CliException($"--resume: {what} from the spec '{specFile}' the run was searched with; pass the same spec and options (or no spec), or run 'search <spec>' without --resume for a new search");
         }
 
         return new ResumePoint(full, marker.ExperimentId, stored);
