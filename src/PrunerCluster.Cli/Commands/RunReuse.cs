@@ -78,7 +78,14 @@ public sealed record RunReuse(string? ResumeDirectory, bool Fresh)
             output.WriteLine($"{resumed.JournalPath}: left out a torn last record ({contents.IgnoredBytes} bytes, the write the run was stopped in)");
         }
 
-        var status = await cluster.Grains.GetExperiment(resumed.ExperimentId).GetStatus().ConfigureAwait(false);
+        var experiment = cluster.Grains.GetExperiment(resumed.ExperimentId);
+        var status = await experiment.GetStatus().ConfigureAwait(false);
+        if (status.State == ExperimentState.Paused)
+        {
+            // Stopped during a signal's grace period: paused so that nothing new started; the resume goes on from there.
+            status = await experiment.Resume().ConfigureAwait(false);
+        }
+
         output.WriteLine($"resuming experiment {resumed.ExperimentId} from {resumed.Directory}: {FinishedEvaluations.Count(contents)} finished evaluations kept, {status.Evaluated} evaluated so far ({status.State})");
         return new StartedRun(resumed.ExperimentId, resumed.Directory, null);
     }

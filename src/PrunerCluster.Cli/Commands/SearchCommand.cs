@@ -36,26 +36,28 @@ public static class SearchCommand
         var noRemeasure = new Option<bool>("--no-remeasure") { Description = "Skip re-timing the Pareto members alone on the device after the search (by default they are re-timed and members then dominated leave the front)" };
         var baselineEpochs = BaselineEpochsOption.Create();
         var resume = new Option<string?>("--resume") { Description = "Continue the interrupted embedded search of this run directory (its evolution state, finished evaluations and baseline are kept); the spec argument may be left out", HelpName = "RUN-DIR" };
+        var grace = GraceOption.Create();
         var fresh = new Option<bool>("--fresh") { Description = "Recompute every evaluation: do not reuse the finished evaluations of an earlier run of the same spec under --out" };
         var command = new Command("search", "Run a whole search in this process (embedded mode: one silo, no database) with live progress, then write the run directory (Pareto set, plots, HTML report). " + CtrlCHelp)
         {
-            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples, noRemeasure, baselineEpochs, resume, fresh,
+            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples, noRemeasure, baselineEpochs, resume, fresh, grace,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(specArgument), parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct,
             parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples), !parse.GetValue(noRemeasure), parse.GetValue(baselineEpochs),
-            new RunReuse(parse.GetValue(resume), parse.GetValue(fresh))));
+            new RunReuse(parse.GetValue(resume), parse.GetValue(fresh)), parse.GetValue(grace)));
         return command;
     }
 
     public static async Task<int> RunAsync(
         string? specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken,
         string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples, bool remeasure = true, string? baselineEpochs = null,
-        RunReuse? reuse = null)
+        RunReuse? reuse = null, string? grace = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         var output = console.Out;
         reuse ??= new RunReuse(null, false);
+        var graceTime = GraceOption.Parse(grace);
         ExperimentSpec WithOptions(ExperimentSpec loaded) => BaselineEpochsOption.Apply(FinalRecoveryOptions.Apply(loaded, finalRecovery, finalMembers), baselineEpochs);
         var resumed = reuse.Open(specPath, outRoot, WithOptions);
         var spec = resumed?.Spec ?? WithOptions(SpecFile.LoadValid(specPath!));
@@ -84,7 +86,7 @@ public static class SearchCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
-            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
+            status = await GraceOption.StopAsync(cluster.Grains.GetExperiment(id), graceTime, directory, output).ConfigureAwait(false);
         }
 
         var noise = await final.StopProbeAsync().ConfigureAwait(false);
