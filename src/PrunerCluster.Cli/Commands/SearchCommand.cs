@@ -15,7 +15,7 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same).";
+    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same; --grace lets evaluations in flight finish first); --resume continues a killed or interrupted run.";
 
     public static Command Create(CliConsole console)
     {
