@@ -100,6 +100,35 @@ public sealed partial class EmbeddedResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Resuming_a_run_a_signal_cancelled_starts_a_new_experiment_that_reuses_all_its_finished_evaluations()
+    {
+        using var temp = new TempDirectory();
+        var spec = temp.File("cancelled.json", Spec("resume-cancelled", 48, "generational"));
+        var runs = Path.Combine(temp.Path, "runs");
+        using (var cancelled = CliChild.Start(["search", spec, "--plain", "--out", runs, "--noise-samples", "0"], Synthetic))
+        {
+            await cancelled.WaitForLineAsync(l => Done(l) >= 4, Generous, "four evaluations done");
+            cancelled.Signal("INT");
+            Assert.Equal(ExitCodes.Interrupted, await cancelled.WaitForExitAsync(Generous));
+        }
+
+        var run = Assert.Single(Directory.GetDirectories(runs));
+        Assert.Equal(ExperimentState.Cancelled, ReadStatus(run).State);
+        var finished = IndividualWrites(StateJournal.Read(Path.Combine(run, RunJournal.JournalFileName)).Entries).ToHashSet(StringComparer.Ordinal);
+
+        var (_, stdout) = await RunAsync(["search", "--resume", run, "--plain", "--noise-samples", "0"]);
+
+        Assert.Contains($"experiment {Path.GetFileName(run)} ended Cancelled: a new experiment continues it, reusing its {finished.Count} finished evaluations", stdout, StringComparison.Ordinal);
+        Assert.Contains($"reused {finished.Count} finished evaluations from {run}", stdout, StringComparison.Ordinal);
+        var continued = Assert.Single(Directory.GetDirectories(runs), d => d != run);
+        Assert.Equal(ExperimentState.Completed, ReadStatus(continued).State);
+        Assert.Equal(48, ReadStatus(continued).Evaluated);
+        var writes = IndividualWrites(StateJournal.Read(Path.Combine(continued, RunJournal.JournalFileName)).Entries).ToList();
+        Assert.Equal(writes.Count, writes.Distinct(StringComparer.Ordinal).Count());
+        Assert.Superset(finished, writes.ToHashSet(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Resume_refuses_a_folder_that_is_no_run_directory_and_a_spec_that_differs_in_one_line_each()
     {
         using var temp = new TempDirectory();

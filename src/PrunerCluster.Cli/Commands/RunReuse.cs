@@ -64,15 +64,31 @@ public sealed record RunReuse(string? ResumeDirectory, bool Fresh)
 
         var id = submission.ExperimentId;
         var directory = Path.Combine(runsRoot, PathSegment.Safe(id));
-        RunJournal.Mark(directory, spec, id);
-        cluster.State.Attach(Path.Combine(directory, RunJournal.JournalFileName), resume: false);
+        try
+        {
+            RunJournal.Mark(directory, spec, id);
+            cluster.State.Attach(Path.Combine(directory, RunJournal.JournalFileName), resume: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write the run directory '{directory}' ({ex.Message}); choose a writable folder with --out", ExitCodes.Failed, ex);
+        }
         output.WriteLine($"experiment {id} accepted");
         return new StartedRun(id, directory, previous);
     }
 
     private static async Task<StartedRun> ContinueAsync(EmbeddedCluster cluster, ResumePoint resumed, TextWriter output)
     {
-        var contents = cluster.State.Attach(resumed.JournalPath, resume: true);
+        JournalContents contents;
+        try
+        {
+            contents = cluster.State.Attach(resumed.JournalPath, resume: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--resume: cannot open '{resumed.JournalPath}' for writing ({ex.Message}); the run directory must be writable", ExitCodes.Usage, ex);
+        }
+
         if (contents.IgnoredBytes > 0)
         {
             output.WriteLine($"{resumed.JournalPath}: left out a torn last record ({contents.IgnoredBytes} bytes, the write the run was stopped in)");
