@@ -48,12 +48,15 @@ public sealed record RunReuse(string? ResumeDirectory, bool Fresh)
         }
 
         var previous = resumed?.Directory ?? (Fresh ? null : RunJournal.FindPrevious(runsRoot, RunJournal.SpecKey(spec)));
-        if (previous is not null)
+        if (previous is not null && Seed(cluster, previous, output) is { } seeded)
         {
-            var seeded = cluster.SeedFinishedEvaluations(Path.Combine(previous, RunJournal.JournalFileName));
             output.WriteLine(resumed is null
                 ? $"reusing the {seeded} finished evaluations of an earlier run of this spec in {previous} (--fresh recomputes them)"
                 : $"experiment {resumed.ExperimentId} ended {EndedState(resumed.Directory)}: a new experiment continues it, reusing its {seeded} finished evaluations");
+        }
+        else
+        {
+            previous = null;
         }
 
         var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
@@ -86,7 +89,7 @@ public sealed record RunReuse(string? ResumeDirectory, bool Fresh)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"--resume: cannot open '{resumed.JournalPath}' for writing ({ex.Message}); the run directory must be writable", ExitCodes.Usage, ex);
+            throw new CliException($"--resume: cannot open '{resumed.JournalPath}' for writing ({ex.Message}); the run directory must be writable and no other search may be running it", ExitCodes.Usage, ex);
         }
 
         if (contents.IgnoredBytes > 0)
@@ -104,6 +107,20 @@ public sealed record RunReuse(string? ResumeDirectory, bool Fresh)
 
         output.WriteLine($"resuming experiment {resumed.ExperimentId} from {resumed.Directory}: {FinishedEvaluations.Count(contents)} finished evaluations kept, {status.Evaluated} evaluated so far ({status.State})");
         return new StartedRun(resumed.ExperimentId, resumed.Directory, null);
+    }
+
+    /// <summary>Seeds the silo with the finished evaluations of <paramref name="previous"/>; null (and a note) when its journal cannot be read, e.g. while that search still runs.</summary>
+    private static int? Seed(EmbeddedCluster cluster, string previous, TextWriter output)
+    {
+        try
+        {
+            return cluster.SeedFinishedEvaluations(Path.Combine(previous, RunJournal.JournalFileName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"not reusing the evaluations of {previous}: its journal cannot be read now ({ex.Message}; a search still running there holds it)");
+            return null;
+        }
     }
 
     /// <summary>Cancelled or Failed when the run directory's status says the run ended that way; null otherwise (killed, or completed).</summary>

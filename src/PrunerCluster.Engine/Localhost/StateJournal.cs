@@ -49,11 +49,12 @@ public sealed partial class StateJournal : IDisposable
         return new JournalContents(entries, offset, bytes.Length - offset);
     }
 
-    /// <summary>Opens <paramref name="path"/> for appending (created when missing), cutting off a torn tail first.</summary>
+    /// <summary>Opens <paramref name="path"/> for appending (created when missing), cutting off a torn tail first; an IOException when another process holds it.</summary>
     public static StateJournal Open(string path, out JournalContents contents)
     {
         contents = File.Exists(path) ? Read(path) : new JournalContents([], 0, 0);
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+        // Exclusive (an advisory lock on Unix): a second search resuming the same run while this one writes is refused.
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
         file.SetLength(contents.ValidLength);
         file.Flush(flushToDisk: true);
         file.Seek(0, SeekOrigin.End);
