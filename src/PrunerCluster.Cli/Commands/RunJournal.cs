@@ -75,7 +75,21 @@ public static class RunJournal
             throw new CliException($"--resume: {what} from the spec '{specFile}' the run was searched with; pass the same spec and options (or no spec), or run 'search <spec>' without --resume for a new search");
         }
 
+        EnsureFree(Path.Combine(full, JournalFileName));
         return new ResumePoint(full, marker.ExperimentId, stored);
+    }
+
+    /// <summary>Refuses, before any silo starts, a journal that another search still writes (it holds it exclusively) or that cannot be written.</summary>
+    private static void EnsureFree(string journal)
+    {
+        try
+        {
+            using var probe = new FileStream(journal, FileMode.Open, FileAccess.Write, FileShare.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--resume: cannot open '{journal}' for writing ({ex.Message}); the run directory must be writable and no other search may be running it");
+        }
     }
 
     private static RunMarker? TryReadMarker(string directory)
