@@ -15,11 +15,11 @@ namespace PrunerCluster.Cli.Commands;
 /// <summary><c>prunercluster search &lt;spec&gt;</c>: an embedded single-process cluster runs the whole search.</summary>
 public static class SearchCommand
 {
-    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same).";
+    public const string CtrlCHelp = "Ctrl+C cancels the search (embedded mode): the results so far are written (SIGTERM and SIGHUP do the same; --grace lets evaluations in flight finish first); --resume continues a killed or interrupted run.";
 
     public static Command Create(CliConsole console)
     {
-        var specArgument = new Argument<string>("spec") { Description = "Experiment spec file (JSON or YAML; 'prunercluster schema' prints its JSON schema)" };
+        var specArgument = new Argument<string?>("spec") { Description = "Experiment spec file (JSON or YAML; 'prunercluster schema' prints its JSON schema); optional with --resume", Arity = ArgumentArity.ZeroOrOne };
         var slots = new Option<int>("--slots") { Description = "Evaluations run at once in this process", DefaultValueFactory = _ => 1, HelpName = "N" };
         slots.Validators.Add(r =>
         {
@@ -35,25 +35,34 @@ public static class SearchCommand
         var noiseSamples = new Option<int>("--noise-samples") { Description = "Timings of the unpruned model during the search for the run's latency noise figure (0 = off)", DefaultValueFactory = _ => FinalStage.DefaultNoiseSamples, HelpName = "N" };
         var noRemeasure = new Option<bool>("--no-remeasure") { Description = "Skip re-timing the Pareto members alone on the device after the search (by default they are re-timed and members then dominated leave the front)" };
         var baselineEpochs = BaselineEpochsOption.Create();
+        var resume = new Option<string?>("--resume") { Description = "Continue the interrupted embedded search of this run directory (its evolution state, finished evaluations and baseline are kept); the spec argument may be left out", HelpName = "RUN-DIR" };
+        var grace = GraceOption.Create();
+        var fresh = new Option<bool>("--fresh") { Description = "Recompute every evaluation: do not reuse the finished evaluations of an earlier run of the same spec under --out" };
         var command = new Command("search", "Run a whole search in this process (embedded mode: one silo, no database) with live progress, then write the run directory (Pareto set, plots, HTML report). " + CtrlCHelp)
         {
-            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples, noRemeasure, baselineEpochs,
+            specArgument, slots, output, plain, finalRecovery, finalMembers, noiseSamples, noRemeasure, baselineEpochs, resume, fresh, grace,
         };
         command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(specArgument)!, parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct,
-            parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples), !parse.GetValue(noRemeasure), parse.GetValue(baselineEpochs)));
+            parse.GetValue(specArgument), parse.GetValue(slots), parse.GetValue(output), parse.GetValue(plain), CliApp.IsVerbose(parse), console, ct,
+            parse.GetValue(finalRecovery), parse.GetValue(finalMembers), parse.GetValue(noiseSamples), !parse.GetValue(noRemeasure), parse.GetValue(baselineEpochs),
+            new RunReuse(parse.GetValue(resume), parse.GetValue(fresh)), parse.GetValue(grace)));
         return command;
     }
 
     public static async Task<int> RunAsync(
-        string specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken,
-        string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples, bool remeasure = true, string? baselineEpochs = null)
+        string? specPath, int slots, string? outRoot, bool plain, bool verbose, CliConsole console, CancellationToken cancellationToken,
+        string? finalRecovery = null, string? finalMembers = null, int noiseSamples = FinalStage.DefaultNoiseSamples, bool remeasure = true, string? baselineEpochs = null,
+        RunReuse? reuse = null, string? grace = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         var output = console.Out;
-        var spec = BaselineEpochsOption.Apply(FinalRecoveryOptions.Apply(SpecFile.LoadValid(specPath), finalRecovery, finalMembers), baselineEpochs);
+        reuse ??= new RunReuse(null, false);
+        var graceTime = GraceOption.Parse(grace);
+        ExperimentSpec WithOptions(ExperimentSpec loaded) => BaselineEpochsOption.Apply(FinalRecoveryOptions.Apply(loaded, finalRecovery, finalMembers), baselineEpochs);
+        var resumed = reuse.Open(specPath, outRoot, WithOptions);
+        var spec = resumed?.Spec ?? WithOptions(SpecFile.LoadValid(specPath!));
         var live = !plain && console.IsTerminal;
-        var runsRoot = Path.GetFullPath(outRoot ?? Path.Combine(".prunercluster", "runs"));
+        var runsRoot = resumed?.RunsRoot ?? Path.GetFullPath(outRoot ?? Path.Combine(".prunercluster", "runs"));
         var logFile = live ? Path.Combine(runsRoot, $"{Sanitize(spec.Name)}-{DateTimeOffset.Now:yyyyMMdd-HHmmss}.log") : null;
         output.WriteLine($"prunercluster: embedded search '{spec.Name}' ({spec.Model} on {spec.Dataset}, backend {spec.Backend}, {slots} slot(s))");
         if (logFile is not null)
@@ -65,14 +74,7 @@ public static class SearchCommand
         // The silo saves the recovered models straight into the run directory (<runs>/<id>/models).
         var overrides = new Dictionary<string, string?> { ["PrunerCluster:TorchSharp:RecoveredModelsRoot"] = runsRoot };
         await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, overrides, CancellationToken.None, logFile).ConfigureAwait(false);
-        var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
-        if (!submission.Accepted || submission.ExperimentId is null)
-        {
-            throw SpecFile.Rejected(specPath, submission.Errors);
-        }
-
-        var id = submission.ExperimentId;
-        output.WriteLine($"experiment {id} accepted");
+        var (id, directory, reusedFrom) = await reuse.StartAsync(cluster, spec, specPath ?? resumed!.Directory, runsRoot, resumed, output).ConfigureAwait(false);
         using var final = FinalStage.Start(spec, noiseSamples);
         var view = ExperimentMonitor.CreateView(console, $"embedded search {spec.Name}", plain);
         ExperimentStatus status;
@@ -84,7 +86,7 @@ public static class SearchCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
-            status = await cluster.Grains.GetExperiment(id).Cancel().ConfigureAwait(false);
+            status = await GraceOption.StopAsync(cluster.Grains.GetExperiment(id), graceTime, directory, output).ConfigureAwait(false);
         }
 
         var noise = await final.StopProbeAsync().ConfigureAwait(false);
@@ -99,11 +101,15 @@ public static class SearchCommand
         pareto = remeasured?.Pareto ?? pareto;
 
         // Written before anything more is printed: after a SIGHUP the terminal may be gone.
-        var directory = Path.Combine(runsRoot, Sanitize(id));
         RunDirectory.Write(directory, spec, status, pareto, evaluations);
         if (remeasured is not null)
         {
             RemeasurementReport.Write(directory, remeasured);
+        }
+
+        if (reusedFrom is not null)
+        {
+            output.WriteLine($"reused {cluster.State.Reused} finished evaluations from {reusedFrom}");
         }
 
         PrintSummary(output, status, pareto, remeasured, interrupted);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Client.Hosting;
-using PrunerCluster.Engine.Hosting;
+using PrunerCluster.Engine.Localhost;
 
 namespace PrunerCluster.Engine.Hosting;
 
@@ -23,6 +23,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public int GatewayPort { get; }
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The silo's grain state: attach a journal to make it durable, seed it with another run's finished evaluations.</summary>
+    public LocalhostRecordStore State => _host.Services.GetRequiredService<LocalhostRecordStore>();
+
+    /// <summary>Adds the finished evaluations of the journal at <paramref name="journalPath"/> to this silo's memo; returns how many.</summary>
+    public int SeedFinishedEvaluations(string journalPath) =>
+        State.Seed(FinishedEvaluations.From(StateJournal.Read(journalPath), _host.Services.GetRequiredService<Orleans.Serialization.Serializer>()));
 
     /// <param name="logFile">Where logs go instead of the console (while a live view owns the terminal); null: the console.</param>
     public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null)

@@ -184,6 +184,7 @@ public static class PrunerClusterHostExtensions
             // Localhost mode: state lives on the primary silo, beside the membership it keeps.
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimaryEndpoint, cluster.ServiceId, cluster.ClusterId);
             ConfigureEndpoints(silo, cluster, podIp: null);
+            silo.Services.TryAddSingleton<LocalhostRecordStore>();
             silo.Services.AddGrainStorage(PrunerClusterStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<LocalhostGrainStorage>(sp));
 
             // The default in-cluster directory deactivates every activation registered in a partition that a leaving silo

@@ -21,31 +21,20 @@ public interface ILocalhostStoreGrain : IGrainWithIntegerKey
 
 /// <summary>
 /// The localhost cluster's grain state, on the primary silo beside the membership it already keeps, so a secondary silo
-/// that stops (SIGTERM drain) or dies takes no coordinator or individual state with it. Lost when the primary stops,
-/// exactly like the membership: a durable cluster uses the PostgreSQL mode.
+/// that stops (SIGTERM drain) or dies takes no coordinator or individual state with it. Held by the primary's
+/// <see cref="LocalhostRecordStore"/>: lost when the primary stops, exactly like the membership, unless a journal is
+/// attached (an embedded search journals to its run directory); a durable cluster uses the PostgreSQL mode.
 /// </summary>
 [PrimarySiloPlacement, KeepAlive]
-internal sealed class LocalhostStoreGrain : Grain, ILocalhostStoreGrain
+internal sealed class LocalhostStoreGrain(LocalhostRecordStore records) : Grain, ILocalhostStoreGrain
 {
-    private readonly Dictionary<string, StoredRecord> _records = new(StringComparer.Ordinal);
+    public Task<StoredRecord?> Read(string key) => Task.FromResult(records.Read(key));
 
-    public Task<StoredRecord?> Read(string key) => Task.FromResult(_records.GetValueOrDefault(key));
-
-    public Task<long> Write(string key, byte[] data, long expectedVersion)
-    {
-        var current = _records.GetValueOrDefault(key)?.Version ?? 0;
-        if (current != expectedVersion)
-        {
-            return Task.FromResult(-1L);
-        }
-
-        _records[key] = new StoredRecord(data, current + 1);
-        return Task.FromResult(current + 1);
-    }
+    public Task<long> Write(string key, byte[] data, long expectedVersion) => Task.FromResult(records.Write(key, data, expectedVersion));
 
     public Task Clear(string key)
     {
-        _records.Remove(key);
+        records.Clear(key);
         return Task.CompletedTask;
     }
 }
