@@ -11,7 +11,8 @@ namespace PrunerCluster.Grains.Simulation;
 /// slot scheduler grain decides) grants slots to experiments driven by the coordinator's real dispatch parts
 /// (<see cref="SimulatedExperiment"/>); evaluations take heavy-tailed times; silos fail, their work is re-issued once
 /// membership declares them dead, and they come back. A coordinator passes when its evaluation completes, when nudged
-/// and on its tick, as the grain does; the grant's silo is where the work runs (the placement director honours it).
+/// and on its tick, as the grain does; each evaluation is placed by the placement director's real choice
+/// (<see cref="SlotPlacementChoice{TSilo}"/>) among the silos membership still lists, which honours the grant.
 /// Every random choice comes from <see cref="SimulationConfig.Seed"/>; only the measured wall times vary between runs.
 /// </summary>
 public sealed class ClusterSimulation
@@ -34,7 +35,10 @@ public sealed class ClusterSimulation
     private readonly Random _failures;
     private readonly RetryPolicy _retry = new(int.MaxValue);
     private readonly List<long> _decisionTicks = [];
+    private readonly SlotPlacementChoice<string> _placement = new(silo => silo);
     private SlotCapacity _capacity;
+    private (string Silo, int Slots)[] _placementCandidates = [];
+    private long _placementTicks;
     private long _order;
     private long _dispatches;
     private long _planTicks;
@@ -188,8 +192,12 @@ public sealed class ClusterSimulation
         LastContact = _clock.Now,
     };
 
+    /// <summary>Places the evaluation as the placement director would (on the granted silo, which is among the members) and starts it.</summary>
     private void Dispatch(SimulatedExperiment experiment, InFlightEvaluation entry)
     {
+        var placing = Stopwatch.GetTimestamp();
+        entry.Silo = _placement.Choose(_placementCandidates, entry.Silo);
+        _placementTicks += Stopwatch.GetTimestamp() - placing;
         experiment.Hold(1, _clock.Seconds, Warmup);
         var dispatch = ++_dispatches;
         experiment.Running[entry.CandidateId] = (dispatch, _clock.Seconds);
@@ -285,6 +293,7 @@ public sealed class ClusterSimulation
     private SlotCapacity Describe()
     {
         var leases = new Dictionary<string, int>(_leases, StringComparer.Ordinal);
+        _placementCandidates = [.. leases.Select(l => (l.Key, l.Value))];
         return new SlotCapacity(leases, _classes, leases.Values.Sum());
     }
 
@@ -316,6 +325,7 @@ public sealed class ClusterSimulation
             DecisionMicros = ticks.Length == 0 ? 0 : ticks.Average() * micros,
             DecisionP99Micros = ticks.Length == 0 ? 0 : ticks[(int)Math.Min(ticks.Length - 1, Math.Ceiling(ticks.Length * 0.99) - 1)] * micros,
             PlanMicros = ticks.Length == 0 ? 0 : _planTicks * micros / ticks.Length,
+            PlacementMicros = _dispatches == 0 ? 0 : _placementTicks * micros / _dispatches,
             WallSeconds = wallSeconds,
         };
     }

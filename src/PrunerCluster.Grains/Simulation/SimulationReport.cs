@@ -46,6 +46,9 @@ public sealed record SimulationReport
 
     public double PlanMicros { get; init; }
 
+    /// <summary>Wall time of one placement choice (per evaluation dispatched).</summary>
+    public double PlacementMicros { get; init; }
+
     public double WallSeconds { get; init; }
 
     public double MaxDeviation => Shares.Count == 0 ? 0 : Shares.Max(s => Math.Abs(s.Deviation));
