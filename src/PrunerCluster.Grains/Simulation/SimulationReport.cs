@@ -52,4 +52,6 @@ public sealed record SimulationReport
     public double WallSeconds { get; init; }
 
     public double MaxDeviation => Shares.Count == 0 ? 0 : Shares.Max(s => Math.Abs(s.Deviation));
+
+    public double MedianDeviation => Shares.Count == 0 ? 0 : Shares.Select(s => Math.Abs(s.Deviation)).Order().ElementAt(Shares.Count / 2);
 }
