@@ -73,10 +73,10 @@ internal static class SimulateSuite
     }
 
     private static void Header() =>
-        Console.WriteLine("  silos  slots  exps  utilization  useful  max |share/entitled-1|  median  completed  failures  re-issued  lost  dup  decisions  granted  us/decision  p99 us  plan us  place us  wall s");
+        Console.WriteLine("  silos  slots  exps  utilization  useful  max |share/entitled-1|  median  completed  failures  re-issued  lost  dup  decisions  granted  us/decision  p50 us  p99 us  plan us  place us  wall s");
 
     private static void Row(SimulationReport r) =>
-        Console.WriteLine(Invariant($"  {r.Config.Silos,5}  {r.Config.TotalSlots,5}  {r.Config.Experiments,4}  {r.Utilization,11:P2}  {r.UsefulUtilization,6:P1}  {r.MaxDeviation,21:P2}  {r.MedianDeviation,6:P2}  {r.Completed,9:N0}  {r.SiloFailures,8}  {r.Reissued,9:N0}  {r.Lost,4}  {r.Duplicates,3}  {r.Decisions,9:N0}  {r.Granted,7:N0}  {r.DecisionMicros,11:F1}  {r.DecisionP99Micros,6:F0}  {r.PlanMicros,7:F1}  {r.PlacementMicros,8:F1}  {r.WallSeconds,6:F1}"));
+        Console.WriteLine(Invariant($"  {r.Config.Silos,5}  {r.Config.TotalSlots,5}  {r.Config.Experiments,4}  {r.Utilization,11:P2}  {r.UsefulUtilization,6:P1}  {r.MaxDeviation,21:P2}  {r.MedianDeviation,6:P2}  {r.Completed,9:N0}  {r.SiloFailures,8}  {r.Reissued,9:N0}  {r.Lost,4}  {r.Duplicates,3}  {r.Decisions,9:N0}  {r.Granted,7:N0}  {r.DecisionMicros,11:F1}  {r.DecisionP50Micros,6:F0}  {r.DecisionP99Micros,6:F0}  {r.PlanMicros,7:F1}  {r.PlacementMicros,8:F1}  {r.WallSeconds,6:F1}"));
 
     private static SimulationConfig Parse(string[] args)
     {

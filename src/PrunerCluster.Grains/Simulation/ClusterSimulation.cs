@@ -297,6 +297,9 @@ public sealed class ClusterSimulation
         return new SlotCapacity(leases, _classes, leases.Values.Sum());
     }
 
+    private static long Percentile(long[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[(int)Math.Clamp(Math.Ceiling(sorted.Length * p) - 1, 0, sorted.Length - 1)];
+
     private void Schedule(double after, SimulationEventKind kind, int experiment = -1, int silo = -1, long candidate = 0, long dispatch = 0) =>
         _events.Enqueue(new SimulationEvent(kind, experiment, silo, candidate, dispatch), (_clock.Seconds + after, _order++));
 
@@ -323,7 +326,8 @@ public sealed class ClusterSimulation
             Decisions = ticks.Length,
             Granted = _granted,
             DecisionMicros = ticks.Length == 0 ? 0 : ticks.Average() * micros,
-            DecisionP99Micros = ticks.Length == 0 ? 0 : ticks[(int)Math.Min(ticks.Length - 1, Math.Ceiling(ticks.Length * 0.99) - 1)] * micros,
+            DecisionP50Micros = Percentile(ticks, 0.5) * micros,
+            DecisionP99Micros = Percentile(ticks, 0.99) * micros,
             PlanMicros = ticks.Length == 0 ? 0 : _planTicks * micros / ticks.Length,
             PlacementMicros = _dispatches == 0 ? 0 : _placementTicks * micros / _dispatches,
             WallSeconds = wallSeconds,

@@ -42,6 +42,9 @@ public sealed record SimulationReport
 
     public double DecisionMicros { get; init; }
 
+    /// <summary>The median decision: on a shared machine the mean carries every preemption that fell inside a decision.</summary>
+    public double DecisionP50Micros { get; init; }
+
     public double DecisionP99Micros { get; init; }
 
     public double PlanMicros { get; init; }
