@@ -31,4 +31,31 @@ public static class TelemetryNames
     public const string ServiceNameVariable = "OTEL_SERVICE_NAME";
 
     public const string ClientServiceName = "prunercluster-client";
+
+    /// <summary>Meter of the command-line clients (exported with their traces, behind the same switch).</summary>
+    public const string ClientMeterName = "PrunerCluster.Client";
+
+    /// <summary>Cluster commands run, by <see cref="AttributeCommand"/> and <see cref="AttributeOutcome"/>.</summary>
+    public const string ClientCommands = "prunercluster.client.commands";
+
+    /// <summary>Wall time of a cluster command, in seconds, by <see cref="AttributeCommand"/>.</summary>
+    public const string ClientCommandDuration = "prunercluster.client.command.duration";
+
+    /// <summary>Status polls of an attached client (<c>watch</c>, <c>submit --wait</c>).</summary>
+    public const string ClientWatchPolls = "prunercluster.client.watch.polls";
+
+    /// <summary>Calls retried while the cluster did not answer (a silo died and its experiments move).</summary>
+    public const string ClientOutageRetries = "prunercluster.client.outage.retries";
+
+    /// <summary>Outages ridden out: the cluster answered again after failed calls.</summary>
+    public const string ClientOutageRecoveries = "prunercluster.client.outage.recoveries";
+
+    /// <summary>Seconds from attaching to an experiment until it ended, by <see cref="AttributeState"/>.</summary>
+    public const string ClientTimeToResult = "prunercluster.client.time_to_result";
+
+    /// <summary>How a client command ended: "ok" or "error".</summary>
+    public const string AttributeOutcome = "prunercluster.outcome";
+
+    /// <summary>The state an experiment ended in (completed, failed, cancelled).</summary>
+    public const string AttributeState = "prunercluster.experiment.state";
 }

@@ -28,21 +28,19 @@ internal sealed class SlotSchedulerGrain(
     IOptions<PrunerClusterSiloOptions> options,
     TimeProvider time) : Grain, ISlotSchedulerGrain
 {
-    private static readonly TimeSpan NudgeInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(5);
-    private readonly SlotLedger _ledger = new();
+    private readonly SlotScheduling _scheduling = new(options.Value.CoordinatorTick * 5, options.Value.SchedulerForgetAfter);
     private readonly Dictionary<string, IPopulationCoordinatorGrain> _coordinators = new(StringComparer.Ordinal);
     private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
-    private Dictionary<string, int> _reported = new(StringComparer.Ordinal);
-    private DateTimeOffset _reportedUntil;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var reports = await Task.WhenAll(Capacity().Keys.Select(AskSilo));
-        _reported = reports.OfType<SiloSlotReport>().ToDictionary(r => r.Silo, r => Math.Max(r.Outstanding, r.Running + r.Queued), StringComparer.Ordinal);
 
         // Every coordinator reports its holdings on its next tick; until then the silos' own counts stand in for them.
-        _reportedUntil = time.GetUtcNow() + (options.Value.CoordinatorTick * 3);
+        _scheduling.Reported(
+            reports.OfType<SiloSlotReport>().ToDictionary(r => r.Silo, r => Math.Max(r.Outstanding, r.Running + r.Queued), StringComparer.Ordinal),
+            time.GetUtcNow() + (options.Value.CoordinatorTick * 3));
     }
 
     private async Task<SiloSlotReport?> AskSilo(string silo)
@@ -65,40 +63,21 @@ internal sealed class SlotSchedulerGrain(
     public Task<SlotGrant> Acquire(SlotRequest request, IPopulationCoordinatorGrain coordinator)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
-        var capacity = Capacity();
-        var books = _ledger.Record(request, capacity, now);
         _coordinators[request.ExperimentId] = coordinator;
-        Forget(now);
-        var used = Used(capacity);
-        var classes = Classes(capacity);
-        var (grants, grantClass) = _ledger.Grant(books, request, capacity, classes, used, now, WantValidity);
-        var total = capacity.Values.Sum();
-        var free = total - used.Values.Sum();
-        if (free > 0)
+        var decision = _scheduling.Acquire(request, Describe(Capacity()), time.GetUtcNow());
+        foreach (var gone in _coordinators.Keys.Where(id => !_scheduling.Knows(id)).ToArray())
         {
-            NudgeWaiting(books.ExperimentId, now);
+            _coordinators.Remove(gone);
         }
 
-        return Task.FromResult(new SlotGrant
-        {
-            Silos = grants,
-            FairShare = _ledger.FairShares(total).GetValueOrDefault(books.ExperimentId) * RunSlots(capacity) / Math.Max(1, total),
-            TotalSlots = total,
-            FreeSlots = free,
-            SlotSilos = capacity.Keys.Count(silo => request.DeviceClass is null || string.Equals(classes[silo], request.DeviceClass, StringComparison.Ordinal)),
-            DeviceClass = grants.Count > 0 ? grantClass ?? (grants.Select(g => classes[g]).Distinct().Count() == 1 ? classes[grants[0]] : null) : null,
-        });
+        Nudge(decision.Nudge);
+        return Task.FromResult(decision.Grant);
     }
 
     public Task Leave(string experimentId)
     {
         _coordinators.Remove(experimentId);
-        if (_ledger.Remove(experimentId))
-        {
-            NudgeWaiting(experimentId, time.GetUtcNow());
-        }
-
+        Nudge(_scheduling.Leave(experimentId, time.GetUtcNow()));
         return Task.CompletedTask;
     }
 
@@ -106,44 +85,25 @@ internal sealed class SlotSchedulerGrain(
     {
         ArgumentException.ThrowIfNullOrEmpty(silo);
         _draining.Add(silo);
-        _ledger.Release(silo);
+        _scheduling.Drain(silo);
 
         return Task.CompletedTask;
     }
 
-    public Task<SchedulerSnapshot> GetSnapshot()
-    {
-        var capacity = Capacity();
-        return Task.FromResult(new SchedulerSnapshot
-        {
-            SlotsBySilo = capacity,
-            UsedBySilo = Used(capacity),
-            HeldByExperiment = _ledger.HeldByExperiment(),
-            ClassBySilo = Classes(capacity),
-        });
-    }
+    public Task<SchedulerSnapshot> GetSnapshot() => Task.FromResult(_scheduling.Snapshot(Describe(Capacity()), time.GetUtcNow()));
 
-    private void NudgeWaiting(string except, DateTimeOffset now)
+    private void Nudge(IReadOnlyList<string> experiments)
     {
-        foreach (var other in _ledger.DueForNudge(except, now, WantValidity, NudgeInterval))
+        foreach (var experimentId in experiments)
         {
-            if (_coordinators.TryGetValue(other.ExperimentId, out var coordinator))
+            if (_coordinators.TryGetValue(experimentId, out var coordinator))
             {
                 _ = coordinator.OnSlotsAvailable();
             }
         }
     }
 
-    private TimeSpan WantValidity => options.Value.CoordinatorTick * 5;
-
-    private void Forget(DateTimeOffset now)
-    {
-        _ledger.Forget(now, options.Value.SchedulerForgetAfter);
-        foreach (var gone in _coordinators.Keys.Except(_ledger.Experiments.Select(e => e.ExperimentId)).ToArray())
-        {
-            _coordinators.Remove(gone);
-        }
-    }
+    private SlotCapacity Describe(Dictionary<string, int> capacity) => new(capacity, Classes(capacity), RunSlots(capacity));
 
     private Dictionary<string, int> Capacity()
     {
@@ -190,22 +150,5 @@ internal sealed class SlotSchedulerGrain(
         }
 
         return classes;
-    }
-
-    private Dictionary<string, int> Used(Dictionary<string, int> capacity)
-    {
-        var used = _ledger.Used(capacity);
-        if (time.GetUtcNow() < _reportedUntil)
-        {
-            foreach (var (silo, busy) in _reported)
-            {
-                if (capacity.ContainsKey(silo) && busy > used.GetValueOrDefault(silo))
-                {
-                    used[silo] = busy;
-                }
-            }
-        }
-
-        return used;
     }
 }

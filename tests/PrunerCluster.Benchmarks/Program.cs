@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["rounding"] = RoundingSuite.Run,
     ["latency-table"] = LatencyTableSuite.Run,
     ["fidelity"] = FidelitySuite.Run,
+    ["simulate"] = SimulateSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

@@ -63,12 +63,15 @@ public static class CliApp
             Output = console.Out,
             Error = console.Error,
         };
+        var clusterCommand = ClientTelemetry.IsClusterCommand(parse);
         OpenTelemetry.Trace.TracerProvider? tracing;
+        OpenTelemetry.Metrics.MeterProvider? metering;
         try
         {
-            tracing = exportTelemetry && ClientTelemetry.IsClusterCommand(parse)
+            tracing = exportTelemetry && clusterCommand
                 ? ClientTelemetry.CreateProvider(Environment.GetEnvironmentVariable, ClientTelemetry.TraceConsoleRequested(parse) ? console.Error : null)
                 : null;
+            metering = exportTelemetry && clusterCommand ? ClientTelemetry.CreateMeterProvider(Environment.GetEnvironmentVariable) : null;
         }
         catch (CliException ex)
         {
@@ -76,7 +79,9 @@ public static class CliApp
         }
 
         using var exporting = tracing;
+        using var exportingMetrics = metering;
         using var span = ClientTelemetry.StartCommand(parse);
+        var started = Stopwatch.GetTimestamp();
         int code;
         try
         {
@@ -86,6 +91,11 @@ public static class CliApp
         {
             span?.AddException(ex);
             code = CliErrors.Report(ex, command, IsVerbose(parse), console.Error);
+        }
+
+        if (clusterCommand)
+        {
+            ClientMetrics.CommandFinished(parse.CommandResult.Command.Name, code == ExitCodes.Ok, Stopwatch.GetElapsedTime(started));
         }
 
         if (code != ExitCodes.Ok)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Client.Live;
 using PrunerCluster.Client.Output;
 using PrunerCluster.Client.Results;
@@ -54,9 +55,11 @@ public static class WatchCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         var view = ExperimentMonitor.CreateView(console, $"experiment {id}", plain);
+        var attached = TimeProvider.System.GetTimestamp();
         try
         {
             var final = await ExperimentMonitor.RunAsync(grains, id, budget, view, interval, cancellationToken).ConfigureAwait(false);
+            ClientMetrics.ResultReached(final.State, TimeProvider.System.GetElapsedTime(attached));
             console.Out.WriteLine($"experiment {id} {final.State.ToString().ToLowerInvariant()}: {final.Evaluated} evaluated, {final.Failed} failed, Pareto set of {final.ParetoSize}");
             await RunEnd.WriteAsync(grains.GetExperiment(id), id, runsRoot, console.Out, cancellationToken).ConfigureAwait(false);
             return final.State == ExperimentState.Completed ? ExitCodes.Ok : ExitCodes.Failed;

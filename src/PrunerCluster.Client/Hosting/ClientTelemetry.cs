@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PrunerCluster.Contracts;
@@ -9,10 +10,11 @@ using PrunerCluster.Contracts;
 namespace PrunerCluster.Client.Hosting;
 
 /// <summary>
-/// The client's traces: one span per command that talks to the cluster ("prunercluster.submit" for submit), current while
+/// The client's traces and metrics: one span per command that talks to the cluster ("prunercluster.submit" for submit), current while
 /// the command runs so Orleans carries its context to the grains (the experiment span becomes its descendant). Exported
 /// over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard OTEL_EXPORTER_OTLP_* variables configure it), and
-/// printed to stderr on request (<see cref="TraceConsoleOptionName"/>).
+/// printed to stderr on request (<see cref="TraceConsoleOptionName"/>). The client's metrics (<see cref="ClientMetrics"/>)
+/// go to the same OTLP endpoint behind the same switch.
 /// </summary>
 public static class ClientTelemetry
 {
@@ -22,6 +24,7 @@ public static class ClientTelemetry
     public const string ProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
     private const string TracesPath = "/v1/traces";
+    private const string MetricsPath = "/v1/metrics";
 
     public static ActivitySource Source { get; } = new(TelemetryNames.ClientActivitySourceName);
 
@@ -71,15 +74,8 @@ public static class ClientTelemetry
     public static TracerProvider? CreateProvider(Func<string, string?> environment, TextWriter? console)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var endpoint = environment(TelemetryNames.OtlpEndpointVariable);
-        var otlp = !string.IsNullOrWhiteSpace(endpoint);
-        Uri? uri = null;
-        if (otlp && (!Uri.TryCreate(endpoint!.Trim(), UriKind.Absolute, out uri) || uri.Scheme is not ("http" or "https")))
-        {
-            throw new CommandLine.CliException($"{TelemetryNames.OtlpEndpointVariable} must be an absolute URL such as http://collector:4317, got '{endpoint}'");
-        }
-
-        if (!otlp && console is null)
+        var uri = Endpoint(environment);
+        if (uri is null && console is null)
         {
             return null;
         }
@@ -87,9 +83,9 @@ public static class ClientTelemetry
         var builder = Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(r => r.AddService(environment(TelemetryNames.ServiceNameVariable) ?? TelemetryNames.ClientServiceName))
             .AddSource(TelemetryNames.ClientActivitySourceName, TelemetryNames.OrleansApplicationActivitySource);
-        if (otlp)
+        if (uri is not null)
         {
-            builder.AddOtlpExporter(o => Configure(o, uri!, environment(ProtocolVariable)));
+            builder.AddOtlpExporter(o => Configure(o, uri, environment(ProtocolVariable), TracesPath));
         }
 
         if (console is not null)
@@ -100,13 +96,49 @@ public static class ClientTelemetry
         return builder.Build();
     }
 
-    /// <summary>The standard variables' meaning: gRPC by default; with http/protobuf the traces path is added to the base endpoint.</summary>
-    private static void Configure(OtlpExporterOptions options, Uri uri, string? protocol)
+    /// <summary>
+    /// The process's meter provider for <see cref="ClientMetrics"/>: OTLP when <see cref="TelemetryNames.OtlpEndpointVariable"/>
+    /// is set (exported when the provider is disposed at the command's end, and periodically for a long one); null when not.
+    /// </summary>
+    public static MeterProvider? CreateMeterProvider(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (Endpoint(environment) is not { } uri)
+        {
+            return null;
+        }
+
+        return Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(r => r.AddService(environment(TelemetryNames.ServiceNameVariable) ?? TelemetryNames.ClientServiceName))
+            .AddMeter(TelemetryNames.ClientMeterName)
+            .AddOtlpExporter(o => Configure(o, uri, environment(ProtocolVariable), MetricsPath))
+            .Build();
+    }
+
+    /// <summary>The OTLP endpoint, null when the variable is unset or blank; an endpoint that is not an http(s) URL is one clear error.</summary>
+    private static Uri? Endpoint(Func<string, string?> environment)
+    {
+        var endpoint = environment(TelemetryNames.OtlpEndpointVariable);
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CommandLine.CliException($"{TelemetryNames.OtlpEndpointVariable} must be an absolute URL such as http://collector:4317, got '{endpoint}'");
+        }
+
+        return uri;
+    }
+
+    /// <summary>The standard variables' meaning: gRPC by default; with http/protobuf the signal's path is added to the base endpoint.</summary>
+    private static void Configure(OtlpExporterOptions options, Uri uri, string? protocol, string path)
     {
         var http = string.Equals(protocol?.Trim(), "http/protobuf", StringComparison.OrdinalIgnoreCase);
         options.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-        options.Endpoint = http && !uri.AbsolutePath.EndsWith(TracesPath, StringComparison.Ordinal)
-            ? new Uri(uri, uri.AbsolutePath.TrimEnd('/') + TracesPath)
+        options.Endpoint = http && !uri.AbsolutePath.EndsWith(path, StringComparison.Ordinal)
+            ? new Uri(uri, uri.AbsolutePath.TrimEnd('/') + path)
             : uri;
     }
 }

@@ -1,4 +1,5 @@
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 
 namespace PrunerCluster.Client.Live;
 
@@ -33,7 +34,12 @@ public sealed class ClusterOutage(TimeSpan tolerance, TimeSpan retryEvery, TimeP
             try
             {
                 var result = await call().ConfigureAwait(false);
-                _since = null;
+                if (_since is not null)
+                {
+                    ClientMetrics.Recovered();
+                    _since = null;
+                }
+
                 return result;
             }
             catch (Exception ex) when (CliErrors.IsClusterFailure(ex) && !cancellationToken.IsCancellationRequested)
@@ -45,6 +51,7 @@ public sealed class ClusterOutage(TimeSpan tolerance, TimeSpan retryEvery, TimeP
                     throw;
                 }
 
+                ClientMetrics.Retried();
                 await Task.Delay(retryEvery, time, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -1,4 +1,5 @@
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Hosting;
 using PrunerCluster.Contracts;
 using Spectre.Console;
 
@@ -36,6 +37,7 @@ public static class ExperimentMonitor
             async ct =>
             {
                 var status = await outage.RunAsync(() => experiment.GetStatus().WaitAsync(ct), ct).ConfigureAwait(false);
+                ClientMetrics.Polled();
                 observe?.Invoke(status);
                 var key = (status.Evaluated, status.ParetoSize);
                 if (key != paretoKey)

@@ -66,8 +66,7 @@ public sealed class SlotPlacementAttribute : PlacementAttribute
 internal sealed class SlotPlacementDirector(ISiloMetadataCache metadata, ILocalSiloDetails localSilo, IOptions<PrunerClusterSiloOptions> options)
     : IPlacementDirector
 {
-    private readonly Dictionary<SiloAddress, long> _placements = [];
-    private readonly Lock _lock = new();
+    private readonly SlotPlacementChoice<SiloAddress> _choice = new(silo => silo.ToParsableString());
 
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -82,38 +81,10 @@ internal sealed class SlotPlacementDirector(ISiloMetadataCache metadata, ILocalS
                 $"No active silo advertises evaluation slots (silo metadata '{SlotMetadata.Slots}' > 0); start a silo with slots to evaluate masks.");
         }
 
-        if (target.RequestContextData is { } data
-            && data.TryGetValue(SlotMetadata.TargetSiloKey, out var hinted)
-            && hinted is string text)
-        {
-            var granted = SiloAddress.FromParsableString(text);
-            foreach (var candidate in candidates)
-            {
-                if (candidate.Silo.Equals(granted))
-                {
-                    Count(candidate.Silo);
-                    return Task.FromResult(candidate.Silo);
-                }
-            }
-        }
-
-        lock (_lock)
-        {
-            var best = candidates
-                .OrderBy(c => (double)_placements.GetValueOrDefault(c.Silo) / c.Slots)
-                .ThenBy(c => c.Silo.ToParsableString(), StringComparer.Ordinal)
-                .First();
-            _placements[best.Silo] = _placements.GetValueOrDefault(best.Silo) + 1;
-            return Task.FromResult(best.Silo);
-        }
-    }
-
-    private void Count(SiloAddress silo)
-    {
-        lock (_lock)
-        {
-            _placements[silo] = _placements.GetValueOrDefault(silo) + 1;
-        }
+        var granted = target.RequestContextData is { } data && data.TryGetValue(SlotMetadata.TargetSiloKey, out var hinted) && hinted is string text
+            ? SiloAddress.FromParsableString(text)
+            : null;
+        return Task.FromResult(_choice.Choose(candidates, granted));
     }
 
     private int SlotsOf(SiloAddress silo) =>

@@ -3,6 +3,7 @@ using PrunerCluster.Client.Live;
 namespace PrunerCluster.Client.Tests.Live;
 
 [Trait("Category", "Unit")]
+[Collection(ClientMetricsCollection.Name)]
 public sealed class ClusterOutageTests
 {
     [Fact]
