@@ -60,7 +60,7 @@ internal static class LatencyTableSuite
             using var folded = InferenceForm.Fold(model);
             folded.eval();
             using var scope = torch.NewDisposeScope();
-            using (TimingWindow.Open(torch.CPU, threads))
+            using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
             using (ConvolutionBackend.OptimizedForTiming())
             {
                 var (input, _) = data.Validation.GetBatch(0, batch, torch.CPU);
@@ -73,7 +73,7 @@ internal static class LatencyTableSuite
 
         double Predict(ZooModel model)
         {
-            using (TimingWindow.Open(torch.CPU, threads))
+            using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
             using (ConvolutionBackend.OptimizedForTiming())
             {
                 return table.PredictMs(model.Layers);
@@ -81,7 +81,7 @@ internal static class LatencyTableSuite
         }
 
         var fullMs = Measure(full);
-        using (TimingWindow.Open(torch.CPU, threads))
+        using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
         using (ConvolutionBackend.OptimizedForTiming())
         {
             table.Calibrate(full.Layers, fullMs);

@@ -59,7 +59,7 @@ internal static class RoundingSuite
                 folded.eval();
                 PairedLatencyReport report;
                 using (var scope = torch.NewDisposeScope())
-                using (TimingWindow.Open(torch.CPU, threads))
+                using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
                 using (ConvolutionBackend.OptimizedForTiming())
                 {
                     var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);

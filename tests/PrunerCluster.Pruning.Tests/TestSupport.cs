@@ -1,4 +1,7 @@
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Evaluation;
+using PrunerCluster.Pruning.Scheduling;
 
 namespace PrunerCluster.Pruning.Tests;
 
@@ -9,6 +12,12 @@ internal static class TestSupport
     static TestSupport() => TorchRuntime.Initialize(1);
 
     public static void Init() => TorchRuntime.Initialize(1);
+
+    /// <summary>The data sets this test assembly loaded: its tests share them, as a host's slots do.</summary>
+    public static DatasetCache Datasets { get; } = new();
+
+    /// <summary>An evaluator with the test assembly's data sets and gates of its own.</summary>
+    public static PruningEvaluator Evaluator(IArtifactStore? artifacts = null) => new(Datasets, new DeviceGates(), artifacts);
 
     public static bool HasFashionMnist => File.Exists(Path.Combine(FashionRoot, "train-images-idx3-ubyte.gz"));
 

@@ -73,7 +73,7 @@ public static class SearchCommand
 
         var id = submission.ExperimentId;
         output.WriteLine($"experiment {id} accepted");
-        using var final = FinalStage.Start(spec, noiseSamples);
+        using var final = FinalStage.Start(spec, noiseSamples, cluster.PruningServices);
         var view = ExperimentMonitor.CreateView(console, $"embedded search {spec.Name}", plain);
         ExperimentStatus status;
         var interrupted = false;

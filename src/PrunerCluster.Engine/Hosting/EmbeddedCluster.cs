@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Engine.Hosting;
+using PrunerCluster.Pruning;
 
 namespace PrunerCluster.Engine.Hosting;
 
@@ -23,6 +24,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public int GatewayPort { get; }
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The silo's data set cache and device gates: work this process runs beside the silo (the noise probe) shares them.</summary>
+    public PruningHostServices PruningServices => _host.Services.GetRequiredService<PruningHostServices>();
 
     /// <param name="logFile">Where logs go instead of the console (while a live view owns the terminal); null: the console.</param>
     public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null)

@@ -16,11 +16,13 @@ namespace PrunerCluster.Pruning.Evaluation;
 /// sparsity), warm start, recalibrate the BatchNorm statistics, fine-tune, validate, score (footprint, energy), time, export. Synchronous: call it on a dedicated thread per device slot (TorchSharp grad mode, dispose scopes and device are thread-local).
 /// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation, a failing
 /// artifact store (<see cref="ArtifactStoreException"/>) and null arguments throw.
-/// Thread-safe: one instance may serve several slot threads; it caches datasets (via <see cref="DatasetCache"/>) and unpruned accuracies.
+/// Thread-safe: one instance may serve several slot threads; it caches unpruned accuracies. Its host owns and gives it the data set
+/// cache (<paramref name="datasets"/>) and the device gates (<paramref name="gates"/>) its slots, timing windows and training share.
 /// </summary>
-public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore? artifacts = null)
+public sealed class PruningEvaluator(DatasetCache datasets, DeviceGates gates, IArtifactStore? artifacts = null)
 {
-    private readonly DatasetCache datasets = cache ?? DatasetCache.Shared;
+    private readonly DatasetCache datasets = datasets ?? throw new ArgumentNullException(nameof(datasets));
+    private readonly DeviceGates gates = gates ?? throw new ArgumentNullException(nameof(gates));
     private readonly LoadStage load = new();
     private readonly ValidateStage validate = new();
     private readonly FineTuneStage fineTune = new();
@@ -101,7 +103,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
     {
         var s = c.Settings;
         var set = ValidationSet.For(s, data);
-        var gate = DeviceGate.For(c.Device.ToString());
+        var gate = gates.For(c.Device.ToString());
         ZooModel? source = null;
         ShrunkModel? shrunk = null;
         try
@@ -138,7 +140,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             }
 
             var footprint = ScoreStage.Footprint(c, pruned, baseMacs, c.Checkpoint.ResolveArchitecture(data), latencyBatch);
-            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, ct);
+            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, gate, ct);
             ScoreStage.Energy(c, footprint, energy, latencyBatch);
             ExportStage.Run(c, pruned, data);
         }
