@@ -36,7 +36,7 @@ internal static class PruningSuite
         var data = host.Datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
         LatencyTable(checkpoint, data, runs);
 
-        var evaluator = new PruningEvaluator(host.Datasets, host.Gates);
+        var evaluator = new PruningEvaluator(host);
         var defaults = new EvaluationSettings { Threads = threads };
         Console.WriteLine($"default EvaluationSettings: {defaults.ToJson()}");
         using var model = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);

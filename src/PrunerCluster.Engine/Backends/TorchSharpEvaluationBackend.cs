@@ -49,7 +49,10 @@ public sealed partial class TorchSharpEvaluationBackend(
     /// <summary>The artifact store this backend writes fine-tuned weights and baseline checkpoints to and reads them from.</summary>
     public IArtifactStore Artifacts => _baselines.Artifacts;
 
-    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(_baselines.Datasets, _baselines.Host.Gates, _baselines.Artifacts));
+    /// <summary>The data set cache, device gates and reference calibration this backend runs with.</summary>
+    public PruningHostServices Host => _baselines.Host;
+
+    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(_baselines.Host, _baselines.Artifacts));
 
     /// <summary>How this process obtained the baseline checkpoint <paramref name="checkpointHash"/> (trained, cached, fetched from the artifact store, given), or null.</summary>
     public string? BaselineOrigin(string checkpointHash) => _baselines.Origin(checkpointHash);

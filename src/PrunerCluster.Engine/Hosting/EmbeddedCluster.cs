@@ -29,7 +29,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public PruningHostServices PruningServices => _host.Services.GetRequiredService<PruningHostServices>();
 
     /// <param name="logFile">Where logs go instead of the console (while a live view owns the terminal); null: the console.</param>
-    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null)
+    /// <param name="services">The data set cache, device gates and reference calibration the silo runs with, when this process's other work
+    /// must share them (null: the silo owns a set of its own, <see cref="PruningServices"/>).</param>
+    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null, PruningHostServices? services = null)
     {
         var ports = FreePorts.Take(2);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, Args = [] });
@@ -75,6 +77,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.AddFilter("Polly", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
+        if (services is not null)
+        {
+            builder.Services.AddSingleton(services);
+        }
+
         builder.UsePrunerClusterSilo();
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         var host = builder.Build();

@@ -17,12 +17,11 @@ namespace PrunerCluster.Pruning.Evaluation;
 /// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation, a failing
 /// artifact store (<see cref="ArtifactStoreException"/>) and null arguments throw.
 /// Thread-safe: one instance may serve several slot threads; it caches unpruned accuracies. Its host owns and gives it the data set
-/// cache (<paramref name="datasets"/>) and the device gates (<paramref name="gates"/>) its slots, timing windows and training share.
+/// cache, the device gates its slots, timing windows and training share, and the reference calibration (<paramref name="host"/>).
 /// </summary>
-public sealed class PruningEvaluator(DatasetCache datasets, DeviceGates gates, IArtifactStore? artifacts = null)
+public sealed class PruningEvaluator(PruningHostServices host, IArtifactStore? artifacts = null)
 {
-    private readonly DatasetCache datasets = datasets ?? throw new ArgumentNullException(nameof(datasets));
-    private readonly DeviceGates gates = gates ?? throw new ArgumentNullException(nameof(gates));
+    private readonly PruningHostServices host = host ?? throw new ArgumentNullException(nameof(host));
     private readonly LoadStage load = new();
     private readonly ValidateStage validate = new();
     private readonly FineTuneStage fineTune = new();
@@ -57,7 +56,7 @@ public sealed class PruningEvaluator(DatasetCache datasets, DeviceGates gates, I
         {
             settings.Validate();
             TorchRuntime.EnsureInitialized(settings.Threads);
-            var data = context.Time("load", () => checkpoint.LoadData(datasets));
+            var data = context.Time("load", () => checkpoint.LoadData(host.Datasets));
             try
             {
                 Attempt(context, data, settings.BatchSize, settings.LatencyBatchSize, ct);
@@ -103,7 +102,7 @@ public sealed class PruningEvaluator(DatasetCache datasets, DeviceGates gates, I
     {
         var s = c.Settings;
         var set = ValidationSet.For(s, data);
-        var gate = gates.For(c.Device.ToString());
+        var gate = host.Gates.For(c.Device.ToString());
         ZooModel? source = null;
         ShrunkModel? shrunk = null;
         try
@@ -140,7 +139,7 @@ public sealed class PruningEvaluator(DatasetCache datasets, DeviceGates gates, I
             }
 
             var footprint = ScoreStage.Footprint(c, pruned, baseMacs, c.Checkpoint.ResolveArchitecture(data), latencyBatch);
-            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, gate, ct);
+            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, gate, host.Calibration, ct);
             ScoreStage.Energy(c, footprint, energy, latencyBatch);
             ExportStage.Run(c, pruned, data);
         }

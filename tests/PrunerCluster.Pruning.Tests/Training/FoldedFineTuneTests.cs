@@ -4,7 +4,6 @@ using PrunerCluster.Pruning.Evaluation;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
-using PrunerCluster.Pruning.Scheduling;
 using PrunerCluster.Pruning.Structure;
 using PrunerCluster.Pruning.Training;
 using PrunerCluster.TestModels;
@@ -56,7 +55,7 @@ public sealed class FoldedFineTuneTests(ITestOutputHelper output)
         Assert.True(TestSupport.HasFashionMnist, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         TestSupport.Init();
         var (checkpoint, cache) = Imported.Value;
-        var evaluator = new PruningEvaluator(cache, new DeviceGates());
+        var evaluator = new PruningEvaluator(TestSupport.Host(cache));
         using var deployed = ModelZoo.Load(checkpoint.Architecture!, checkpoint.Path);
         var mask = PruneMask.Full(PruningStructure.Analyze(deployed));
 
