@@ -16,7 +16,7 @@ public static class TorchRuntime
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         HostMemory.Configure();
         LibTorchThreads.Process.Configure(threads);
-        ConvolutionBackend.Apply();
+        ConvolutionBackend.Process.Apply();
     }
 
     /// <summary>
@@ -29,7 +29,7 @@ public static class TorchRuntime
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         HostMemory.Configure();
         LibTorchThreads.Process.ConfigureIfUnset(threads);
-        ConvolutionBackend.Apply();
+        ConvolutionBackend.Process.Apply();
     }
 
     /// <summary>"auto" picks CUDA when available, else CPU; "cpu", "cuda" and "cuda:N" are taken literally.</summary>

@@ -61,7 +61,7 @@ internal static class LatencyTableSuite
             folded.eval();
             using var scope = torch.NewDisposeScope();
             using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
-            using (ConvolutionBackend.OptimizedForTiming())
+            using (ConvolutionBackend.Process.OptimizedForTiming())
             {
                 var (input, _) = data.Validation.GetBatch(0, batch, torch.CPU);
                 modelClock.Start();
@@ -74,7 +74,7 @@ internal static class LatencyTableSuite
         double Predict(ZooModel model)
         {
             using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
-            using (ConvolutionBackend.OptimizedForTiming())
+            using (ConvolutionBackend.Process.OptimizedForTiming())
             {
                 return table.PredictMs(model.Layers);
             }
@@ -82,7 +82,7 @@ internal static class LatencyTableSuite
 
         var fullMs = Measure(full);
         using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
-        using (ConvolutionBackend.OptimizedForTiming())
+        using (ConvolutionBackend.Process.OptimizedForTiming())
         {
             table.Calibrate(full.Layers, fullMs);
         }

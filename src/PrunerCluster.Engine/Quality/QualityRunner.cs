@@ -99,7 +99,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     /// </summary>
     private void RestoreKernels(string arm)
     {
-        if (Pruning.ConvolutionBackend.RestoreAfterFault() is { } reason)
+        if (Pruning.ConvolutionBackend.Process.RestoreAfterFault() is { } reason)
         {
             output.WriteLine($"  {arm}: convolutions back on plain oneDNN ({reason})");
         }

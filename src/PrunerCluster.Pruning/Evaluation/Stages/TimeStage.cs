@@ -26,7 +26,7 @@ internal static class TimeStage
         var (latency, energy) = c.Time("latency", () =>
         {
             using var window = s.ExclusiveTiming ? TimingWindow.Open(gate, c.Device, s.Threads, ct) : null;
-            using var kernels = window is not null && c.Device.type == DeviceType.CPU ? ConvolutionBackend.OptimizedForTiming() : null;
+            using var kernels = window is not null && c.Device.type == DeviceType.CPU ? ConvolutionBackend.Process.OptimizedForTiming() : null;
             if (window is not null)
             {
                 c.Phases["timing_wait"] = window.Waited.TotalSeconds;
@@ -36,7 +36,7 @@ internal static class TimeStage
                 ? TimedLatency.Alone(LatencyMeter.Measure(timedModel, input, s.LatencyPolicy, ct))
                 : TimedLatency.Paired(
                     LatencyMeter.MeasurePaired(timedModel, reference, input, s.LatencyPolicy, ct),
-                    ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString() + (ConvolutionBackend.OneDnnEnabled ? "" : "/native"), s.Threads, latencyBatch),
+                    ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString() + (ConvolutionBackend.Process.OneDnnEnabled ? "" : "/native"), s.Threads, latencyBatch),
                     calibration);
             return (timed, c.Time("energy", () => MeasuredEnergy.Measure(timedModel, input, c.Device, s.EnergyWindow, ct)));
         });
