@@ -10,7 +10,7 @@ public sealed class LibTorchThreadsTests
         owner.Configure(2);
         owner.Configure(2);
         Assert.False(owner.ConfigureIfUnset(4));
-        Assert.True(owner.ConfigureIfUnset(2) is false);
+        Assert.False(owner.ConfigureIfUnset(2));
         Assert.Equal([2], sets);
         Assert.Equal(2, owner.Configured);
         Assert.Equal(1, owner.Refused);
