@@ -64,7 +64,8 @@ public sealed class PruningEvaluatorTests
         var checkpoint = TestCheckpoints.TrainedMlp;
         var mask = HalfMask(checkpoint.Architecture!);
         var settings = Fast with { FineTuneSteps = 0, ValidationSamples = 32 };
-        var paired = TestSupport.Evaluator().Evaluate(checkpoint, mask, settings, torch.CPU);
+        var evaluator = TestSupport.Evaluator();
+        var paired = evaluator.Evaluate(checkpoint, mask, settings, torch.CPU);
         Assert.True(paired.Succeeded, paired.FailureReason);
         var ratio = paired.Metric(MetricNames.LatencyRatio);
         var scale = paired.Metric(MetricNames.LatencyReferenceMs);
@@ -73,8 +74,8 @@ public sealed class PruningEvaluatorTests
         Assert.Equal(ratio * scale, paired.Metric(MetricNames.LatencyMs), 9);
         Assert.True(paired.Metric(MetricNames.LatencyRawMs) > 0);
 
-        // A second evaluation in the same process shares the calibrated scale.
-        var second = TestSupport.Evaluator().Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
+        // A second evaluation under the same host shares the calibrated scale.
+        var second = evaluator.Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
         Assert.Equal(scale, second.Metric(MetricNames.LatencyReferenceMs));
 
         var alone = TestSupport.Evaluator().Evaluate(checkpoint, mask, settings with { LatencyReference = LatencyReference.None }, torch.CPU);
