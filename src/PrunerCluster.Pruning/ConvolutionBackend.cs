@@ -14,20 +14,26 @@ namespace PrunerCluster.Pruning;
 /// fault while padding switches to the native kernels for the rest of the process; <c>pad</c> pads from the start and
 /// never switches; <c>off</c> uses the native kernels from the start (about 3x slower training of the unpruned VGG on 2
 /// cores, deterministic); <c>on</c> never switches. Linux only; elsewhere, or when libtorch lacks the switch, nothing
-/// changes.
+/// changes. libtorch keeps these switches per process, so a per-host choice would have hosts overriding each other: the
+/// process's one owner of them, and of the padding that works around oneDNN's faults, is <see cref="Process"/>.
 /// </summary>
-public static unsafe class ConvolutionBackend
+public sealed unsafe class ConvolutionBackend
 {
     public const string ModeVariable = "PRUNERCLUSTER_ONEDNN";
 
     /// <summary>The channel block oneDNN's AVX-512 convolutions work in; padding rounds channel counts up to it.</summary>
     public const int ChannelBlock = 16;
 
-    private static readonly KernelPolicy Policy = new(() => Mode, () => OperatingSystem.IsLinux() && Bind() ? (Action<bool>)SetOneDnn : null);
-    private static delegate* unmanaged<IntPtr, byte, void> _setEnabled;
-    private static delegate* unmanaged<IntPtr, byte, void> _setNnpack;
-    private static delegate* unmanaged<IntPtr, byte> _nnpackEnabled;
-    private static IntPtr _context;
+    private readonly KernelPolicy _policy;
+    private delegate* unmanaged<IntPtr, byte, void> _setEnabled;
+    private delegate* unmanaged<IntPtr, byte, void> _setNnpack;
+    private delegate* unmanaged<IntPtr, byte> _nnpackEnabled;
+    private IntPtr _context;
+
+    private ConvolutionBackend() => _policy = new(() => Mode, () => OperatingSystem.IsLinux() && Bind() ? (Action<bool>)SetOneDnn : null);
+
+    /// <summary>The owner of this process's libtorch convolution kernel switches.</summary>
+    public static ConvolutionBackend Process { get; } = new();
 
     /// <summary>
     /// Whether convolutions whose channel counts are not multiples of <see cref="ChannelBlock"/> run right now on
@@ -35,22 +41,22 @@ public static unsafe class ConvolutionBackend
     /// <c>auto</c> mode after oneDNN's first fault, except while a model is timed (<see cref="OptimizedForTiming"/>), so
     /// that latency stays that of the model as deployed.
     /// </summary>
-    public static bool PadsChannels => Policy.PadsChannels;
+    public bool PadsChannels => _policy.PadsChannels;
 
     /// <summary>Why channel counts are padded; null while they are not.</summary>
-    public static string? PaddingReason => Policy.PaddingReason;
+    public string? PaddingReason => _policy.PaddingReason;
 
     /// <summary>Why oneDNN was switched off; null while it is on.</summary>
-    public static string? DisabledReason => Policy.DisabledReason;
+    public string? DisabledReason => _policy.DisabledReason;
 
     /// <summary>Whether convolutions go through oneDNN right now (as far as this process changed it).</summary>
-    public static bool OneDnnEnabled => Policy.OneDnnEnabled;
+    public bool OneDnnEnabled => _policy.OneDnnEnabled;
 
     /// <summary>libtorch's NNPACK switch (off after <see cref="Apply"/>); null where it cannot be read.</summary>
-    public static bool? NnpackEnabled => OperatingSystem.IsLinux() && Bind() && _nnpackEnabled != null ? _nnpackEnabled(_context) != 0 : null;
+    public bool? NnpackEnabled => OperatingSystem.IsLinux() && Bind() && _nnpackEnabled != null ? _nnpackEnabled(_context) != 0 : null;
 
     /// <summary>Numeric faults reported in this process.</summary>
-    public static long Faults => Policy.Faults;
+    public long Faults => _policy.Faults;
 
     /// <summary>The mode from <see cref="ModeVariable"/>: auto, on, off or pad (unknown values read as auto).</summary>
     public static string Mode => Environment.GetEnvironmentVariable(ModeVariable)?.Trim().ToLowerInvariant() switch
@@ -65,10 +71,10 @@ public static unsafe class ConvolutionBackend
     /// Applies the mode once per process (call after libtorch is loaded); later calls do nothing. NNPACK is switched off
     /// for the whole process first, whatever the mode (<see cref="DisableNnpack"/>).
     /// </summary>
-    public static void Apply()
+    public void Apply()
     {
         DisableNnpack();
-        Policy.Apply();
+        _policy.Apply();
     }
 
     /// <summary>
@@ -78,7 +84,7 @@ public static unsafe class ConvolutionBackend
     /// of the native fallback (whose im2col buffers cross the allocator's mmap threshold at some widths and not at others)
     /// or of the padded copies. Null when there is nothing to undo.
     /// </summary>
-    public static IDisposable? OptimizedForTiming() => Policy.OptimizedForTiming();
+    public IDisposable? OptimizedForTiming() => _policy.OptimizedForTiming();
 
     /// <summary>
     /// Records a non-finite result (<paramref name="where"/> names the computation). In auto mode, while oneDNN is on,
@@ -87,7 +93,7 @@ public static unsafe class ConvolutionBackend
     /// or convolutions stay native for the rest of the process (a fault while padding); if it is (a real divergence),
     /// nothing changes. Returns whether this call changed how convolutions run.
     /// </summary>
-    public static bool ReportNumericFault(string where, Func<bool> reproduces) => Policy.ReportNumericFault(where, reproduces);
+    public bool ReportNumericFault(string where, Func<bool> reproduces) => _policy.ReportNumericFault(where, reproduces);
 
     /// <summary>
     /// In auto mode, turns oneDNN back on, unpadded, after a fault switched it to padding or off, so that the next,
@@ -95,9 +101,9 @@ public static unsafe class ConvolutionBackend
     /// kernels; a new fault switches them again. Call only while no training runs. Returns how and why the kernels had
     /// been changed, or null when nothing changed (plain oneDNN, or a mode other than <c>auto</c>).
     /// </summary>
-    public static string? RestoreAfterFault() => Policy.RestoreAfterFault();
+    public string? RestoreAfterFault() => _policy.RestoreAfterFault();
 
-    private static void SetOneDnn(bool enabled) => _setEnabled(_context, enabled ? (byte)1 : (byte)0);
+    private void SetOneDnn(bool enabled) => _setEnabled(_context, enabled ? (byte)1 : (byte)0);
 
     /// <summary>
     /// Convolutions that oneDNN does not take (with oneDNN on, libtorch's heuristics still leave some small ones to the
@@ -106,7 +112,7 @@ public static unsafe class ConvolutionBackend
     /// times in one 17-minute search with oneDNN on). Switched off for the process, those convolutions go straight to
     /// libtorch's native kernels, as they do on such hosts anyway.
     /// </summary>
-    private static void DisableNnpack()
+    private void DisableNnpack()
     {
         if (OperatingSystem.IsLinux() && Bind() && _setNnpack != null)
         {
@@ -114,7 +120,7 @@ public static unsafe class ConvolutionBackend
         }
     }
 
-    private static bool Bind()
+    private bool Bind()
     {
         if (_setEnabled != null)
         {

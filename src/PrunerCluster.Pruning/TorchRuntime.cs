@@ -2,27 +2,21 @@ using TorchSharp;
 
 namespace PrunerCluster.Pruning;
 
-/// <summary>Process-wide TorchSharp setup. libtorch ignores container CPU limits, so the thread count is always set explicitly.</summary>
+/// <summary>
+/// Process-wide TorchSharp setup. libtorch ignores container CPU limits, so the thread count is always set explicitly,
+/// through its one owner, <see cref="LibTorchThreads.Process"/>.
+/// </summary>
 public static class TorchRuntime
 {
-    private static readonly Lock Gate = new();
-
-    public static int Threads { get; private set; }
+    /// <summary>The thread count configured for this process; 0 while none is.</summary>
+    public static int Threads => LibTorchThreads.Process.Configured;
 
     public static void Initialize(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         HostMemory.Configure();
-        lock (Gate)
-        {
-            if (Threads != threads)
-            {
-                torch.set_num_threads(threads);
-                Threads = threads;
-            }
-        }
-
-        ConvolutionBackend.Apply();
+        LibTorchThreads.Process.Configure(threads);
+        ConvolutionBackend.Process.Apply();
     }
 
     /// <summary>
@@ -34,16 +28,8 @@ public static class TorchRuntime
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         HostMemory.Configure();
-        lock (Gate)
-        {
-            if (Threads == 0)
-            {
-                torch.set_num_threads(threads);
-                Threads = threads;
-            }
-        }
-
-        ConvolutionBackend.Apply();
+        LibTorchThreads.Process.ConfigureIfUnset(threads);
+        ConvolutionBackend.Process.Apply();
     }
 
     /// <summary>"auto" picks CUDA when available, else CPU; "cpu", "cuda" and "cuda:N" are taken literally.</summary>

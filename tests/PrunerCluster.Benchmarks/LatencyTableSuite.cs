@@ -60,8 +60,8 @@ internal static class LatencyTableSuite
             using var folded = InferenceForm.Fold(model);
             folded.eval();
             using var scope = torch.NewDisposeScope();
-            using (TimingWindow.Open(torch.CPU, threads))
-            using (ConvolutionBackend.OptimizedForTiming())
+            using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
+            using (ConvolutionBackend.Process.OptimizedForTiming())
             {
                 var (input, _) = data.Validation.GetBatch(0, batch, torch.CPU);
                 modelClock.Start();
@@ -73,16 +73,16 @@ internal static class LatencyTableSuite
 
         double Predict(ZooModel model)
         {
-            using (TimingWindow.Open(torch.CPU, threads))
-            using (ConvolutionBackend.OptimizedForTiming())
+            using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
+            using (ConvolutionBackend.Process.OptimizedForTiming())
             {
                 return table.PredictMs(model.Layers);
             }
         }
 
         var fullMs = Measure(full);
-        using (TimingWindow.Open(torch.CPU, threads))
-        using (ConvolutionBackend.OptimizedForTiming())
+        using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
+        using (ConvolutionBackend.Process.OptimizedForTiming())
         {
             table.Calibrate(full.Layers, fullMs);
         }

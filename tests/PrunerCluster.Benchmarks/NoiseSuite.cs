@@ -33,6 +33,7 @@ internal static class NoiseSuite
 
         var baseline = SuiteBaseline.Load(args, threads);
         var (checkpoint, data, policy) = baseline;
+        var gate = baseline.Host.Gates.For("cpu");
         using var full = baseline.LoadModel();
 
         var groups = PruningStructure.Analyze(full);
@@ -40,27 +41,27 @@ internal static class NoiseSuite
         using var half = MaskApplier.Shrink(full, kept);
         half.eval();
 
-        Report("idle", Sample(full, data, policy, threads, samples, gap, background: null));
-        ReportPaired("idle, half-pruned against the unpruned reference", SamplePaired(half, full, data, policy, threads, samples, gap));
+        Report("idle", Sample(gate, full, data, policy, threads, samples, gap, background: null));
+        ReportPaired("idle, half-pruned against the unpruned reference", SamplePaired(gate, half, full, data, policy, threads, samples, gap));
         using var stop = new CancellationTokenSource();
-        var slot = new Thread(() => Slot(checkpoint, data, threads, stop.Token)) { IsBackground = true, Name = "noise-slot" };
+        var slot = new Thread(() => Slot(gate, checkpoint, data, threads, stop.Token)) { IsBackground = true, Name = "noise-slot" };
         slot.Start();
         Thread.Sleep(2000);
-        Report("while a slot fine-tunes", Sample(full, data, policy, threads, samples, gap, background: slot));
-        ReportPaired("while a slot fine-tunes, half-pruned against the unpruned reference", SamplePaired(half, full, data, policy, threads, samples, gap));
+        Report("while a slot fine-tunes", Sample(gate, full, data, policy, threads, samples, gap, background: slot));
+        ReportPaired("while a slot fine-tunes, half-pruned against the unpruned reference", SamplePaired(gate, half, full, data, policy, threads, samples, gap));
         stop.Cancel();
         slot.Join();
         return 0;
     }
 
-    private static List<LatencyReport> Sample(ZooModel model, DataSplit data, LatencyPolicy policy, int threads, int samples, TimeSpan gap, Thread? background)
+    private static List<LatencyReport> Sample(DeviceGate gate, ZooModel model, DataSplit data, LatencyPolicy policy, int threads, int samples, TimeSpan gap, Thread? background)
     {
         var reports = new List<LatencyReport>();
         using var scope = torch.NewDisposeScope();
         var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);
         for (var i = 0; i < samples; i++)
         {
-            using (TimingWindow.Open(torch.CPU, threads))
+            using (TimingWindow.Open(gate, torch.CPU, threads))
             {
                 reports.Add(LatencyMeter.Measure(model, input, policy));
             }
@@ -71,14 +72,14 @@ internal static class NoiseSuite
         return reports;
     }
 
-    private static List<PairedLatencyReport> SamplePaired(ZooModel model, ZooModel reference, DataSplit data, LatencyPolicy policy, int threads, int samples, TimeSpan gap)
+    private static List<PairedLatencyReport> SamplePaired(DeviceGate gate, ZooModel model, ZooModel reference, DataSplit data, LatencyPolicy policy, int threads, int samples, TimeSpan gap)
     {
         var reports = new List<PairedLatencyReport>();
         using var scope = torch.NewDisposeScope();
         var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);
         for (var i = 0; i < samples; i++)
         {
-            using (TimingWindow.Open(torch.CPU, threads))
+            using (TimingWindow.Open(gate, torch.CPU, threads))
             {
                 reports.Add(LatencyMeter.MeasurePaired(model, reference, input, policy));
             }
@@ -102,9 +103,8 @@ internal static class NoiseSuite
     }
 
     // What a second slot does in a search: shrink a pruned copy, fine-tune it step by step through the shared gate, validate.
-    private static void Slot(BaselineCheckpoint checkpoint, DataSplit data, int threads, CancellationToken ct)
+    private static void Slot(DeviceGate gate, BaselineCheckpoint checkpoint, DataSplit data, int threads, CancellationToken ct)
     {
-        var gate = DeviceGate.For("cpu");
         double[] keeps = [0.3, 0.5, 0.7, 0.9];
         var seed = 1UL;
         while (!ct.IsCancellationRequested)

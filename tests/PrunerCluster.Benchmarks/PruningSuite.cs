@@ -28,14 +28,15 @@ internal static class PruningSuite
         TorchRuntime.Initialize(threads);
         Console.WriteLine($"pruning suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, .NET {Environment.Version}");
 
+        var host = new PruningHostServices();
         var settings = new BaselineTrainingSettings { Threads = threads };
-        var checkpoint = BaselineTrainer.TrainOrLoad(settings, cache, Console.WriteLine);
+        var checkpoint = BaselineTrainer.TrainOrLoad(settings, cache, Console.WriteLine, host.Datasets, host.Gates);
         Console.WriteLine(Invariant($"baseline vgg / fashion-mnist: test accuracy {checkpoint.TestAccuracy:P2} (target >= 91%: {(checkpoint.TestAccuracy >= 0.91 ? "met" : "MISSED")}), validation {checkpoint.ValidationAccuracy:P2}, {checkpoint.Epochs} epochs, training time {checkpoint.TrainingSeconds:F0} s, sha256 {checkpoint.ContentHash[..16]}"));
 
-        var data = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
+        var data = host.Datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
         LatencyTable(checkpoint, data, runs);
 
-        var evaluator = new PruningEvaluator();
+        var evaluator = new PruningEvaluator(host);
         var defaults = new EvaluationSettings { Threads = threads };
         Console.WriteLine($"default EvaluationSettings: {defaults.ToJson()}");
         using var model = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);

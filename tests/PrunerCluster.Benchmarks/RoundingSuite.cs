@@ -35,7 +35,7 @@ internal static class RoundingSuite
         var keeps = (PruningSuite.Text(args, "--keep") ?? "0.25,0.35,0.45,0.55,0.65,0.8")
             .Split(',').Select(k => double.Parse(k, CultureInfo.InvariantCulture)).ToArray();
         TorchRuntime.Initialize(threads);
-        Console.WriteLine(Invariant($"rounding suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, oneDNN {ConvolutionBackend.OneDnnEnabled}, channels padded {ConvolutionBackend.PadsChannels}"));
+        Console.WriteLine(Invariant($"rounding suite: {Environment.ProcessorCount} cores visible, torch threads {threads}, oneDNN {ConvolutionBackend.Process.OneDnnEnabled}, channels padded {ConvolutionBackend.Process.PadsChannels}"));
 
         var baseline = SuiteBaseline.Load(args, threads);
         var (data, policy) = (baseline.Data, baseline.Policy);
@@ -59,8 +59,8 @@ internal static class RoundingSuite
                 folded.eval();
                 PairedLatencyReport report;
                 using (var scope = torch.NewDisposeScope())
-                using (TimingWindow.Open(torch.CPU, threads))
-                using (ConvolutionBackend.OptimizedForTiming())
+                using (TimingWindow.Open(baseline.Host.Gates.For("cpu"), torch.CPU, threads))
+                using (ConvolutionBackend.Process.OptimizedForTiming())
                 {
                     var (input, _) = data.Validation.GetBatch(0, 64, torch.CPU);
                     report = LatencyMeter.MeasurePaired(folded, reference, input, policy);

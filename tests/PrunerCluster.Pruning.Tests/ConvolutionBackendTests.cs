@@ -9,49 +9,49 @@ public sealed class ConvolutionBackendTests
     public void TestsRunOnTheNativeKernelsAndTimingGetsOneDnnBack()
     {
         Assert.Equal("off", ConvolutionBackend.Mode);
-        Assert.NotNull(ConvolutionBackend.DisabledReason);
+        Assert.NotNull(ConvolutionBackend.Process.DisabledReason);
 
-        using (var timing = ConvolutionBackend.OptimizedForTiming())
+        using (var timing = ConvolutionBackend.Process.OptimizedForTiming())
         {
             Assert.NotNull(timing);
-            Assert.True(ConvolutionBackend.OneDnnEnabled);
+            Assert.True(ConvolutionBackend.Process.OneDnnEnabled);
         }
     }
 
     [Fact]
     public void NnpackStaysOffWhenTimingTurnsOneDnnBackOn()
     {
-        Assert.False(ConvolutionBackend.NnpackEnabled);
+        Assert.False(ConvolutionBackend.Process.NnpackEnabled);
 
-        using (ConvolutionBackend.OptimizedForTiming())
+        using (ConvolutionBackend.Process.OptimizedForTiming())
         {
-            Assert.True(ConvolutionBackend.OneDnnEnabled);
-            Assert.False(ConvolutionBackend.NnpackEnabled);
+            Assert.True(ConvolutionBackend.Process.OneDnnEnabled);
+            Assert.False(ConvolutionBackend.Process.NnpackEnabled);
         }
 
-        Assert.False(ConvolutionBackend.NnpackEnabled);
+        Assert.False(ConvolutionBackend.Process.NnpackEnabled);
     }
 
     [Fact]
     public void OutsideAutoModeRestoringAfterAFaultKeepsTheChosenKernels()
     {
-        var reason = ConvolutionBackend.DisabledReason;
+        var reason = ConvolutionBackend.Process.DisabledReason;
 
-        Assert.Null(ConvolutionBackend.RestoreAfterFault());
+        Assert.Null(ConvolutionBackend.Process.RestoreAfterFault());
 
         Assert.NotNull(reason);
-        Assert.Equal(reason, ConvolutionBackend.DisabledReason);
+        Assert.Equal(reason, ConvolutionBackend.Process.DisabledReason);
     }
 
     [Fact]
     public void OutsideAutoModeAFaultChangesNothingAndRunsNoCheck()
     {
         var checkedIt = false;
-        var faults = ConvolutionBackend.Faults;
+        var faults = ConvolutionBackend.Process.Faults;
 
-        Assert.False(ConvolutionBackend.ReportNumericFault("test", () => checkedIt = true));
+        Assert.False(ConvolutionBackend.Process.ReportNumericFault("test", () => checkedIt = true));
 
         Assert.False(checkedIt);
-        Assert.True(ConvolutionBackend.Faults > faults);
+        Assert.True(ConvolutionBackend.Process.Faults > faults);
     }
 }

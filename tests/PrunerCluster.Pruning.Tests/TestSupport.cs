@@ -1,4 +1,8 @@
+using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Pruning.Data;
+using PrunerCluster.Pruning.Evaluation;
+using PrunerCluster.Pruning.Metrics;
+using PrunerCluster.Pruning.Scheduling;
 
 namespace PrunerCluster.Pruning.Tests;
 
@@ -9,6 +13,15 @@ internal static class TestSupport
     static TestSupport() => TorchRuntime.Initialize(1);
 
     public static void Init() => TorchRuntime.Initialize(1);
+
+    /// <summary>The data sets this test assembly loaded: its tests share them, as a host's slots do.</summary>
+    public static DatasetCache Datasets { get; } = new();
+
+    /// <summary>An evaluator with the test assembly's data sets, and gates and a reference calibration of its own.</summary>
+    public static PruningEvaluator Evaluator(IArtifactStore? artifacts = null) => new(Host(), artifacts);
+
+    /// <summary>Host services with the test assembly's data sets, and gates and a reference calibration of their own.</summary>
+    public static PruningHostServices Host(DatasetCache? datasets = null) => new(datasets ?? Datasets, new DeviceGates(), new ReferenceCalibration());
 
     public static bool HasFashionMnist => File.Exists(Path.Combine(FashionRoot, "train-images-idx3-ubyte.gz"));
 

@@ -75,7 +75,7 @@ public static class SearchCommand
         var overrides = new Dictionary<string, string?> { ["PrunerCluster:TorchSharp:RecoveredModelsRoot"] = runsRoot };
         await using var cluster = await EmbeddedCluster.StartAsync(slots, verbose, overrides, CancellationToken.None, logFile).ConfigureAwait(false);
         var (id, directory, reusedFrom) = await reuse.StartAsync(cluster, spec, specPath ?? resumed!.Directory, runsRoot, resumed, output).ConfigureAwait(false);
-        using var final = FinalStage.Start(spec, noiseSamples);
+        using var final = FinalStage.Start(spec, noiseSamples, cluster.PruningServices);
         var view = ExperimentMonitor.CreateView(console, $"embedded search {spec.Name}", plain);
         ExperimentStatus status;
         var interrupted = false;

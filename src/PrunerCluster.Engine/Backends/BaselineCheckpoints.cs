@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Contracts;
+using PrunerCluster.Pruning;
 using PrunerCluster.Pruning.Artifacts;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Evaluation;
@@ -14,7 +15,7 @@ namespace PrunerCluster.Engine.Backends;
 /// content-addressed cache, or fetched from the artifact store when another silo prepared the experiment; and the data set
 /// pin that keeps every silo on the same files.
 /// </summary>
-public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options, IArtifactStore artifacts, ILogger logger)
+public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options, IArtifactStore artifacts, PruningHostServices host, ILogger logger)
 {
     private readonly TorchSharpBackendOptions _options = options;
     private readonly ILogger _logger = logger;
@@ -24,8 +25,11 @@ public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options
 
     public IArtifactStore Artifacts { get; } = artifacts;
 
-    /// <summary>Data sets loaded by this silo, shared by preparation and evaluation.</summary>
-    public DatasetCache Datasets { get; } = new();
+    /// <summary>The data sets and device gates of the host this silo's backend runs in.</summary>
+    public PruningHostServices Host { get; } = host;
+
+    /// <summary>Data sets loaded by this host, shared by preparation and evaluation.</summary>
+    public DatasetCache Datasets => Host.Datasets;
 
     /// <summary>How this process obtained the checkpoint <paramref name="checkpointHash"/>, or null.</summary>
     public string? Origin(string checkpointHash) => _origins.TryGetValue(checkpointHash, out var origin) ? origin : null;
@@ -79,7 +83,7 @@ public sealed partial class BaselineCheckpoints(TorchSharpBackendOptions options
                 }
             }
 
-            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(_logger, message), Datasets, report, cancellationToken);
+            checkpoint = BaselineTrainer.TrainOrLoad(training, cache, message => LogBaselineProgress(_logger, message), Datasets, Host.Gates, report, cancellationToken);
         }
 
         _origins.TryAdd(checkpoint.ContentHash, origin);

@@ -19,13 +19,16 @@ namespace PrunerCluster.Engine.Backends;
 
 /// <summary>
 /// The product evaluation backend: the TorchSharp pruning engine. Prepares a baseline checkpoint (trained once, cached on
-/// disk by its settings hash) and evaluates masks by physically shrinking, fine-tuning and measuring the model.
+/// disk by its settings hash) and evaluates masks by physically shrinking, fine-tuning and measuring the model. Its host gives it the
+/// data set cache and device gates it shares (<paramref name="host"/>, a singleton of the silo's services); a backend built without
+/// them owns a set of its own.
 /// </summary>
 public sealed partial class TorchSharpEvaluationBackend(
     IOptions<TorchSharpBackendOptions> options,
     TimeProvider time,
     ILogger<TorchSharpEvaluationBackend> logger,
-    IArtifactStore? artifacts = null) : IEvaluationBackend
+    IArtifactStore? artifacts = null,
+    PruningHostServices? host = null) : IEvaluationBackend
 {
     public const string BackendName = "torchsharp";
 
@@ -35,7 +38,7 @@ public sealed partial class TorchSharpEvaluationBackend(
     public const string OriginFetched = "fetched";
     public const string OriginGiven = "given";
 
-    private readonly BaselineCheckpoints _baselines = new(options.Value, artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory), logger);
+    private readonly BaselineCheckpoints _baselines = new(options.Value, artifacts ?? new LocalArtifactStore(options.Value.ResolvedArtifactDirectory), host ?? new PruningHostServices(), logger);
     private PruningEvaluator? _evaluator;
     private readonly ConcurrentDictionary<string, GenomeLayout> _layouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedExperiment> _prepared = new(StringComparer.Ordinal);
@@ -46,7 +49,10 @@ public sealed partial class TorchSharpEvaluationBackend(
     /// <summary>The artifact store this backend writes fine-tuned weights and baseline checkpoints to and reads them from.</summary>
     public IArtifactStore Artifacts => _baselines.Artifacts;
 
-    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(_baselines.Datasets, _baselines.Artifacts));
+    /// <summary>The data set cache, device gates and reference calibration this backend runs with.</summary>
+    public PruningHostServices Host => _baselines.Host;
+
+    private PruningEvaluator Evaluator => LazyInitializer.EnsureInitialized(ref _evaluator, () => new PruningEvaluator(_baselines.Host, _baselines.Artifacts));
 
     /// <summary>How this process obtained the baseline checkpoint <paramref name="checkpointHash"/> (trained, cached, fetched from the artifact store, given), or null.</summary>
     public string? BaselineOrigin(string checkpointHash) => _baselines.Origin(checkpointHash);

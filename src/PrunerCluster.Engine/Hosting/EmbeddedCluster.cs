@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunerCluster.Client.Hosting;
 using PrunerCluster.Engine.Localhost;
+using PrunerCluster.Pruning;
 
 namespace PrunerCluster.Engine.Hosting;
 
@@ -31,8 +32,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public int SeedFinishedEvaluations(string journalPath) =>
         State.Seed(FinishedEvaluations.From(StateJournal.Read(journalPath), _host.Services.GetRequiredService<Orleans.Serialization.Serializer>()));
 
+    /// <summary>The silo's data set cache and device gates: work this process runs beside the silo (the noise probe) shares them.</summary>
+    public PruningHostServices PruningServices => _host.Services.GetRequiredService<PruningHostServices>();
+
     /// <param name="logFile">Where logs go instead of the console (while a live view owns the terminal); null: the console.</param>
-    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null)
+    /// <param name="services">The data set cache, device gates and reference calibration the silo runs with, when this process's other work
+    /// must share them (null: the silo owns a set of its own, <see cref="PruningServices"/>).</param>
+    public static async Task<EmbeddedCluster> StartAsync(int slots, bool verbose, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken, string? logFile = null, PruningHostServices? services = null)
     {
         var ports = FreePorts.Take(2);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, Args = [] });
@@ -78,6 +84,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.AddFilter("Polly", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("PrunerCluster", verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("PrunerCluster.Grains", verbose ? LogLevel.Debug : LogLevel.Warning);
+        if (services is not null)
+        {
+            builder.Services.AddSingleton(services);
+        }
+
         builder.UsePrunerClusterSilo();
         builder.Services.AddSingleton<IHostLifetime, CommandHostLifetime>();
         var host = builder.Build();

@@ -42,6 +42,7 @@ public static class PrunerClusterHostExtensions
 
         builder.Services.AddOptions<TorchSharpBackendOptions>().Bind(configuration.GetSection("PrunerCluster:TorchSharp")).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TorchSharpBackendOptions>, TorchSharpBackendOptionsValidator>());
+        builder.Services.TryAddSingleton<PruningHostServices>();
         builder.Services.AddOptions<SiloHttpOptions>().Bind(configuration.GetSection(SiloHttpOptions.SectionName));
         builder.Services.AddOptions<ClusterHostingOptions>().Bind(configuration.GetSection(ClusterHostingOptions.SectionName));
         builder.Services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName));

@@ -99,7 +99,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
     /// </summary>
     private void RestoreKernels(string arm)
     {
-        if (Pruning.ConvolutionBackend.RestoreAfterFault() is { } reason)
+        if (Pruning.ConvolutionBackend.Process.RestoreAfterFault() is { } reason)
         {
             output.WriteLine($"  {arm}: convolutions back on plain oneDNN ({reason})");
         }
@@ -183,7 +183,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
         List<QualityPoint> points;
         IReadOnlyList<ParetoEntry> entries;
         (double Train, double Forward) compute;
-        await using (var cluster = await EmbeddedCluster.StartAsync(options.Slots, verbose: false, null, ct).ConfigureAwait(false))
+        await using (var cluster = await EmbeddedCluster.StartAsync(options.Slots, verbose: false, null, ct, services: _backend.Host).ConfigureAwait(false))
         {
             var submission = await cluster.Grains.SubmitExperimentAsync(spec).ConfigureAwait(false);
             if (!submission.Accepted || submission.ExperimentId is null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrunerCluster.Contracts;
 using PrunerCluster.Engine.Backends;
+using PrunerCluster.Pruning;
 
 namespace PrunerCluster.Engine.Recovery;
 
@@ -25,16 +26,21 @@ public sealed class FinalStage : IDisposable
         _probe = probe;
     }
 
-    /// <summary>Starts the noise probe (<paramref name="noiseSamples"/> timings spread over the search's wall-clock budget; 0 = off).</summary>
-    public static FinalStage Start(ExperimentSpec spec, int noiseSamples)
+    /// <summary>
+    /// Starts the noise probe (<paramref name="noiseSamples"/> timings spread over the search's wall-clock budget; 0 = off). It times
+    /// under the device gates of <paramref name="host"/>, the services of the silo the search runs on in this process, so that its
+    /// timing windows exclude that silo's training.
+    /// </summary>
+    public static FinalStage Start(ExperimentSpec spec, int noiseSamples, PruningHostServices host)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(host);
         if (!string.Equals(spec.Backend, TorchSharpEvaluationBackend.BackendName, StringComparison.OrdinalIgnoreCase))
         {
             return new FinalStage(spec, null, null);
         }
 
-        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
+        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions()), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance, host: host);
         var interval = spec.Budget.WallClock is { } wall ? wall / (noiseSamples + 2) : TimeSpan.FromSeconds(30);
         var probe = noiseSamples >= 2 ? LatencyNoiseProbe.Start(backend, spec, noiseSamples, interval) : null;
         return new FinalStage(spec, backend, probe);

@@ -4,14 +4,12 @@ using System.Globalization;
 namespace PrunerCluster.Pruning.Data;
 
 /// <summary>
-/// Thread-safe per-process cache of loaded splits, so evaluations do not re-read files.
-/// Inject an instance where isolation matters; <see cref="Shared"/> is the one documented static for the default path.
+/// Thread-safe cache of loaded splits, so evaluations do not re-read files. Owned by a host (a silo's backend, a tool, a test
+/// fixture) and given to what loads data there; two caches never share an entry.
 /// </summary>
 public sealed class DatasetCache
 {
     private readonly ConcurrentDictionary<string, Lazy<DataSplit>> entries = new(StringComparer.Ordinal);
-
-    public static DatasetCache Shared { get; } = new();
 
     public int Count => entries.Count;
 

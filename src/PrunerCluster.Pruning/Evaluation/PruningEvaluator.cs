@@ -16,11 +16,12 @@ namespace PrunerCluster.Pruning.Evaluation;
 /// sparsity), warm start, recalibrate the BatchNorm statistics, fine-tune, validate, score (footprint, energy), time, export. Synchronous: call it on a dedicated thread per device slot (TorchSharp grad mode, dispose scopes and device are thread-local).
 /// Bad masks, divergence and out-of-memory (after one retry at half batch) come back as failed results; only cancellation, a failing
 /// artifact store (<see cref="ArtifactStoreException"/>) and null arguments throw.
-/// Thread-safe: one instance may serve several slot threads; it caches datasets (via <see cref="DatasetCache"/>) and unpruned accuracies.
+/// Thread-safe: one instance may serve several slot threads; it caches unpruned accuracies. Its host owns and gives it the data set
+/// cache, the device gates its slots, timing windows and training share, and the reference calibration (<paramref name="host"/>).
 /// </summary>
-public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore? artifacts = null)
+public sealed class PruningEvaluator(PruningHostServices host, IArtifactStore? artifacts = null)
 {
-    private readonly DatasetCache datasets = cache ?? DatasetCache.Shared;
+    private readonly PruningHostServices host = host ?? throw new ArgumentNullException(nameof(host));
     private readonly LoadStage load = new();
     private readonly ValidateStage validate = new();
     private readonly FineTuneStage fineTune = new();
@@ -55,7 +56,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
         {
             settings.Validate();
             TorchRuntime.EnsureInitialized(settings.Threads);
-            var data = context.Time("load", () => checkpoint.LoadData(datasets));
+            var data = context.Time("load", () => checkpoint.LoadData(host.Datasets));
             try
             {
                 Attempt(context, data, settings.BatchSize, settings.LatencyBatchSize, ct);
@@ -101,7 +102,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
     {
         var s = c.Settings;
         var set = ValidationSet.For(s, data);
-        var gate = DeviceGate.For(c.Device.ToString());
+        var gate = host.Gates.For(c.Device.ToString());
         ZooModel? source = null;
         ShrunkModel? shrunk = null;
         try
@@ -138,7 +139,7 @@ public sealed class PruningEvaluator(DatasetCache? cache = null, IArtifactStore?
             }
 
             var footprint = ScoreStage.Footprint(c, pruned, baseMacs, c.Checkpoint.ResolveArchitecture(data), latencyBatch);
-            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, ct);
+            var energy = TimeStage.Run(c, pruned, data, set, latencyBatch, gate, host.Calibration, ct);
             ScoreStage.Energy(c, footprint, energy, latencyBatch);
             ExportStage.Run(c, pruned, data);
         }

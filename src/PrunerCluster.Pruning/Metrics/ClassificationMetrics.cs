@@ -60,7 +60,7 @@ public static class ClassificationMetrics
         var logits = model.call(x);
         for (var attempt = 1; attempt < ForwardAttempts && !logits.isfinite().all().item<bool>(); attempt++)
         {
-            ConvolutionBackend.ReportNumericFault("forward pass", () =>
+            ConvolutionBackend.Process.ReportNumericFault("forward pass", () =>
             {
                 using var again = model.call(x);
                 return !again.isfinite().all().item<bool>();

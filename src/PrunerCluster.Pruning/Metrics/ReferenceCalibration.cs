@@ -1,21 +1,26 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace PrunerCluster.Pruning.Metrics;
 
 /// <summary>
 /// The unpruned reference's latency per (checkpoint, device, threads, batch), fixed by the first timing window that
-/// measures it in this process and kept for the life of the process, so every reference-scaled latency of one search
-/// (search, re-measurement and final recovery alike) shares one scale.
+/// measures it under this host and kept for the host's life, so every reference-scaled latency of one search (search,
+/// re-measurement and final recovery alike) shares one scale. Owned by the host (<see cref="PruningHostServices"/>); work
+/// whose latencies must be comparable is given the same instance. Thread-safe.
 /// </summary>
-public static class ReferenceCalibration
+public sealed class ReferenceCalibration
 {
-    private static readonly ConcurrentDictionary<string, double> Scales = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _scales = new(StringComparer.Ordinal);
+
+    /// <summary>References calibrated so far.</summary>
+    public int Count => _scales.Count;
 
     public static string Key(string checkpointHash, string device, int threads, int batchSize) =>
-        string.Join('|', checkpointHash, device, threads.ToString(System.Globalization.CultureInfo.InvariantCulture), batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string.Join('|', checkpointHash, device, threads.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The calibrated latency for <paramref name="key"/>; the first caller's <paramref name="measuredMs"/> sets it.</summary>
-    public static double Scale(string key, double measuredMs)
+    public double Scale(string key, double measuredMs)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         if (!(measuredMs > 0) || !double.IsFinite(measuredMs))
@@ -23,6 +28,6 @@ public static class ReferenceCalibration
             throw new ArgumentOutOfRangeException(nameof(measuredMs), measuredMs, "A reference latency must be positive and finite.");
         }
 
-        return Scales.GetOrAdd(key, measuredMs);
+        return _scales.GetOrAdd(key, measuredMs);
     }
 }

@@ -2,7 +2,7 @@ namespace PrunerCluster.Pruning.Metrics;
 
 /// <summary>
 /// The latency an evaluation reports: alone, the model's own median; against the unpruned reference, the median per-pair
-/// ratio times the process's calibrated reference latency (<see cref="ReferenceCalibration"/>), with the raw median kept.
+/// ratio times the host's calibrated reference latency (<see cref="ReferenceCalibration"/>), with the raw median kept.
 /// </summary>
 public sealed record TimedLatency
 {
@@ -47,11 +47,12 @@ public sealed record TimedLatency
         };
     }
 
-    /// <summary>Scales <paramref name="paired"/> by the reference latency calibrated under <paramref name="calibrationKey"/>.</summary>
-    public static TimedLatency Paired(PairedLatencyReport paired, string calibrationKey)
+    /// <summary>Scales <paramref name="paired"/> by the reference latency <paramref name="calibration"/> holds under <paramref name="calibrationKey"/>.</summary>
+    public static TimedLatency Paired(PairedLatencyReport paired, string calibrationKey, ReferenceCalibration calibration)
     {
         ArgumentNullException.ThrowIfNull(paired);
-        var scale = ReferenceCalibration.Scale(calibrationKey, paired.Reference.MedianMs);
+        ArgumentNullException.ThrowIfNull(calibration);
+        var scale = calibration.Scale(calibrationKey, paired.Reference.MedianMs);
         var toScale = scale / paired.Reference.MedianMs;
         return new TimedLatency
         {

@@ -16,9 +16,9 @@ namespace PrunerCluster.Pruning.Models;
 /// </summary>
 internal static class PaddedConvolution
 {
-    /// <summary>Whether <paramref name="node"/> is computed padded right now (<see cref="ConvolutionBackend.PadsChannels"/>).</summary>
+    /// <summary>Whether <paramref name="node"/> is computed padded right now (<see cref="ConvolutionBackend.Process.PadsChannels"/>).</summary>
     public static bool Applies(GraphNode node, Tensor x) =>
-        ConvolutionBackend.PadsChannels && x.device_type == DeviceType.CPU && node.Groups == 1 && !node.Depthwise;
+        ConvolutionBackend.Process.PadsChannels && x.device_type == DeviceType.CPU && node.Groups == 1 && !node.Depthwise;
 
     public static Tensor Forward(GraphNode node, Conv2d conv, Tensor x, bool padInput)
     {

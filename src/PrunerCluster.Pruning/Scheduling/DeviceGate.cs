@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-
 namespace PrunerCluster.Pruning.Scheduling;
 
 /// <summary>
-/// A reader/writer gate per compute device of this process. Training and validation take the shared side one step (or one
+/// A reader/writer gate of one compute device (its host keeps one per device in <see cref="DeviceGates"/>). Training and validation take the shared side one step (or one
 /// batch) at a time; a timing window takes the exclusive side, so no other slot's work runs on the device (or, for the CPU,
 /// on the same cores) while a model is being timed. Writers are preferred: once a timing window waits, no new shared
 /// holder enters, and slots pause at their next safe point (between fine-tune steps) until the window closes.
@@ -11,8 +9,6 @@ namespace PrunerCluster.Pruning.Scheduling;
 /// </summary>
 public sealed class DeviceGate
 {
-    private static readonly ConcurrentDictionary<string, DeviceGate> Gates = new(StringComparer.Ordinal);
-
     private readonly object _sync = new();
     private int _shared;
     private bool _exclusive;
@@ -81,16 +77,7 @@ public sealed class DeviceGate
         }
     }
 
-    /// <summary>
-    /// The process-wide gate of a device. All CPU devices share one gate ("cpu": they share the cores); each CUDA device
-    /// ("cuda:N", "cuda" = "cuda:0") has its own.
-    /// </summary>
-    public static DeviceGate For(string device)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(device);
-        return Gates.GetOrAdd(Normalize(device), key => new DeviceGate(key));
-    }
-
+    /// <summary>The gate key of a device: "cpu" for every CPU device, "cuda:N" for a CUDA device ("cuda" = "cuda:0").</summary>
     public static string Normalize(string device)
     {
         var d = device.Trim().ToLowerInvariant();

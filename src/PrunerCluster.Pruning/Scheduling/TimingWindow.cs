@@ -3,21 +3,21 @@ using TorchSharp;
 namespace PrunerCluster.Pruning.Scheduling;
 
 /// <summary>
-/// Exclusive use of a device for timing: holds the device's <see cref="DeviceGate"/> exclusively and, on the CPU, sets
-/// libtorch's thread count to the evaluation's own for the window's duration, restoring it afterwards. libtorch's thread
-/// count is process-wide, which is why it may only change while no other slot computes.
+/// Exclusive use of a device for timing: holds the device's <see cref="DeviceGate"/> exclusively and, on the CPU, leases
+/// the evaluation's own libtorch thread count from <see cref="LibTorchThreads.Process"/> for the window's duration. libtorch's
+/// thread count is process-wide, which is why it may only change while no other slot computes.
 /// </summary>
 public sealed class TimingWindow : IDisposable
 {
     private readonly DeviceGate.Releaser _hold;
-    private readonly int _restoreThreads;
+    private readonly LibTorchThreads.Releaser? _threads;
     private bool _disposed;
 
-    private TimingWindow(DeviceGate.Releaser hold, int restoreThreads, int threads, TimeSpan waited)
+    private TimingWindow(DeviceGate.Releaser hold, LibTorchThreads.Releaser? threads, int threadCount, TimeSpan waited)
     {
         _hold = hold;
-        _restoreThreads = restoreThreads;
-        Threads = threads;
+        _threads = threads;
+        Threads = threadCount;
         Waited = waited;
     }
 
@@ -27,27 +27,23 @@ public sealed class TimingWindow : IDisposable
     /// <summary>How long opening the window waited for other slots to reach a safe point.</summary>
     public TimeSpan Waited { get; }
 
-    public static TimingWindow Open(torch.Device device, int threads, CancellationToken ct = default)
+    /// <summary>Opens a window on <paramref name="device"/>, whose gate is <paramref name="gate"/> (the host's, from its <see cref="DeviceGates"/>).</summary>
+    public static TimingWindow Open(DeviceGate gate, torch.Device device, int threads, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(gate);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var hold = DeviceGate.For(device.ToString()).EnterExclusive(ct);
+        var hold = gate.EnterExclusive(ct);
         var waited = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         if (device.type != DeviceType.CPU)
         {
-            return new TimingWindow(hold, 0, 0, waited);
+            return new TimingWindow(hold, null, 0, waited);
         }
 
         try
         {
-            var previous = torch.get_num_threads();
-            if (previous != threads)
-            {
-                torch.set_num_threads(threads);
-            }
-
-            return new TimingWindow(hold, previous, threads, waited);
+            return new TimingWindow(hold, LibTorchThreads.Process.Lease(threads, ct), threads, waited);
         }
         catch
         {
@@ -66,10 +62,7 @@ public sealed class TimingWindow : IDisposable
         _disposed = true;
         try
         {
-            if (_restoreThreads > 0 && torch.get_num_threads() != _restoreThreads)
-            {
-                torch.set_num_threads(_restoreThreads);
-            }
+            _threads?.Dispose();
         }
         finally
         {

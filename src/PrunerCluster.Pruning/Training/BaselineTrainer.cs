@@ -4,6 +4,7 @@ using System.Text.Json;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Models;
+using PrunerCluster.Pruning.Scheduling;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Training;
@@ -74,9 +75,11 @@ public static class BaselineTrainer
     /// <summary>
     /// Returns the cached checkpoint for these settings when its weights still match their recorded hash; otherwise trains (deterministically
     /// for the seed and thread count), evaluates on the full validation and test sets and writes <c>&lt;name&gt;.bin</c> + <c>&lt;name&gt;.bin.json</c>.
+    /// A host gives its data set cache (<paramref name="cache"/>) and device gates (<paramref name="gates"/>); without them, this call loads
+    /// the data for itself and trains under a gate of its own.
     /// </summary>
     /// <param name="report">Called on the training thread every few steps and after the last one (a progress bar's feed).</param>
-    public static BaselineCheckpoint TrainOrLoad(BaselineTrainingSettings settings, string cacheDirectory, Action<string>? progress = null, DatasetCache? cache = null, Action<TrainingProgress>? report = null, CancellationToken ct = default)
+    public static BaselineCheckpoint TrainOrLoad(BaselineTrainingSettings settings, string cacheDirectory, Action<string>? progress = null, DatasetCache? cache = null, DeviceGates? gates = null, Action<TrainingProgress>? report = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
@@ -100,7 +103,8 @@ public static class BaselineTrainer
 
         TorchRuntime.Initialize(settings.Threads);
         var device = TorchRuntime.SelectDevice(settings.DevicePreference);
-        var data = settings.Source is { } source ? (cache ?? DatasetCache.Shared).GetOrLoad(source, settings.SplitSeed) : (cache ?? DatasetCache.Shared).GetOrLoad(settings.Dataset, settings.DataRoot, settings.ValidationSize, settings.SplitSeed);
+        var datasets = cache ?? new DatasetCache();
+        var data = settings.Source is { } source ? datasets.GetOrLoad(source, settings.SplitSeed) : datasets.GetOrLoad(settings.Dataset, settings.DataRoot, settings.ValidationSize, settings.SplitSeed);
         var train = settings.MaxTrainSamples is { } maxTrain ? data.Train.Take(maxTrain) : data.Train;
         var test = settings.MaxTestSamples is { } maxTest ? data.Test.Take(maxTest) : data.Test;
         var architecture = ModelZoo.DefaultArchitecture(settings.Model, data.Channels, data.ImageSize, data.Classes);
@@ -126,7 +130,7 @@ public static class BaselineTrainer
                     progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"baseline: step {step + 1}/{steps} loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
                 }
             },
-            gate: Scheduling.DeviceGate.For(device.ToString()),
+            gate: (gates ?? new DeviceGates()).For(device.ToString()),
             ct: ct);
         if (outcome.Diverged)
         {

@@ -117,7 +117,7 @@ internal sealed class TrainingLoop : IDisposable
             last = loss.item<float>();
             if (!double.IsFinite(last))
             {
-                ConvolutionBackend.ReportNumericFault("loss in fine-tuning", () => !double.IsFinite(StepLoss(x, y, positions).item<float>()));
+                ConvolutionBackend.Process.ReportNumericFault("loss in fine-tuning", () => !double.IsFinite(StepLoss(x, y, positions).item<float>()));
                 return ("loss", null);
             }
 
@@ -130,7 +130,7 @@ internal sealed class TrainingLoop : IDisposable
             loss.backward();
             if (!GradientsAreFinite())
             {
-                ConvolutionBackend.ReportNumericFault("gradient in fine-tuning", () =>
+                ConvolutionBackend.Process.ReportNumericFault("gradient in fine-tuning", () =>
                 {
                     optimizer.zero_grad();
                     StepLoss(x, y, positions).backward();

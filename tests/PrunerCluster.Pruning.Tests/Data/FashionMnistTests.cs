@@ -9,7 +9,7 @@ public sealed class FashionMnistTests
     [Fact]
     public void LoadsTheDebianPackageWithADeterministicSplit()
     {
-        var split = DatasetCache.Shared.GetOrLoad("fashion-mnist", null, 5000, 1);
+        var split = TestSupport.Datasets.GetOrLoad("fashion-mnist", null, 5000, 1);
         Assert.Equal((55000, 5000, 10000), (split.Train.Count, split.Validation.Count, split.Test.Count));
         Assert.Equal((1, 28, 10), (split.Channels, split.ImageSize, split.Classes));
         Assert.InRange(split.Train.Mean[0], 0.27f, 0.30f);
@@ -19,14 +19,14 @@ public sealed class FashionMnistTests
         var first = Enumerable.Range(0, 50).Select(split.Validation.Label).ToArray();
         Assert.Equal(first, Enumerable.Range(0, 50).Select(again.Validation.Label).ToArray());
         Assert.NotEqual(first, Enumerable.Range(0, 50).Select(other.Validation.Label).ToArray());
-        Assert.Same(split, DatasetCache.Shared.GetOrLoad("fashion-mnist", null, 5000, 1));
+        Assert.Same(split, TestSupport.Datasets.GetOrLoad("fashion-mnist", null, 5000, 1));
     }
 
     [Fact]
     public void BatchesAreNormalized()
     {
         TestSupport.Init();
-        var split = DatasetCache.Shared.GetOrLoad("fashion-mnist", null, 5000, 1);
+        var split = TestSupport.Datasets.GetOrLoad("fashion-mnist", null, 5000, 1);
         using var scope = torch.NewDisposeScope();
         var (x, y) = split.Train.GetBatch(0, 512, torch.CPU);
         Assert.Equal(new long[] { 512, 1, 28, 28 }, x.shape);

@@ -15,7 +15,7 @@ public sealed class ArtifactStoreFailureTests
         // A store whose directory is a file: every write fails with an IOException, as a full disk or a lost database would.
         var blocked = Path.Combine(TestSupport.TempDirectory(), "not-a-directory");
         File.WriteAllText(blocked, "x");
-        var evaluator = new PruningEvaluator(artifacts: new LocalArtifactStore(blocked));
+        var evaluator = TestSupport.Evaluator(new LocalArtifactStore(blocked));
         var checkpoint = TestCheckpoints.TrainedMlp;
         var settings = new EvaluationSettings { FineTuneSteps = 2, BatchSize = 32, ValidationSamples = 64, LatencyBatchSize = 8, LatencyRuns = 2, LatencyWarmup = 1, Threads = 1 };
 

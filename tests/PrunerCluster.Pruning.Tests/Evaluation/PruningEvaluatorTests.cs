@@ -30,7 +30,7 @@ public sealed class PruningEvaluatorTests
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
         var mask = HalfMask(checkpoint.Architecture!);
-        var result = new PruningEvaluator().Evaluate(checkpoint, mask, Fast, torch.CPU);
+        var result = TestSupport.Evaluator().Evaluate(checkpoint, mask, Fast, torch.CPU);
 
         Assert.True(result.Succeeded, result.FailureReason);
         foreach (var name in new[] { "accuracy", "accuracy_drop", "macro_f1", "macs", "flops", "params", "size_bytes", "latency_ms", "throughput", "peak_memory_bytes", "energy_mj", "kept_fraction" })
@@ -54,7 +54,7 @@ public sealed class PruningEvaluatorTests
             Assert.True(result.PhaseSeconds.ContainsKey(phase), phase);
         }
 
-        var again = new PruningEvaluator().Evaluate(checkpoint, mask, Fast, torch.CPU);
+        var again = TestSupport.Evaluator().Evaluate(checkpoint, mask, Fast, torch.CPU);
         Assert.Equal(result.Metric(MetricNames.Accuracy), again.Metric(MetricNames.Accuracy));
     }
 
@@ -64,7 +64,8 @@ public sealed class PruningEvaluatorTests
         var checkpoint = TestCheckpoints.TrainedMlp;
         var mask = HalfMask(checkpoint.Architecture!);
         var settings = Fast with { FineTuneSteps = 0, ValidationSamples = 32 };
-        var paired = new PruningEvaluator().Evaluate(checkpoint, mask, settings, torch.CPU);
+        var evaluator = TestSupport.Evaluator();
+        var paired = evaluator.Evaluate(checkpoint, mask, settings, torch.CPU);
         Assert.True(paired.Succeeded, paired.FailureReason);
         var ratio = paired.Metric(MetricNames.LatencyRatio);
         var scale = paired.Metric(MetricNames.LatencyReferenceMs);
@@ -73,11 +74,11 @@ public sealed class PruningEvaluatorTests
         Assert.Equal(ratio * scale, paired.Metric(MetricNames.LatencyMs), 9);
         Assert.True(paired.Metric(MetricNames.LatencyRawMs) > 0);
 
-        // A second evaluation in the same process shares the calibrated scale.
-        var second = new PruningEvaluator().Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
+        // A second evaluation under the same host shares the calibrated scale.
+        var second = evaluator.Evaluate(checkpoint, PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)), settings, torch.CPU);
         Assert.Equal(scale, second.Metric(MetricNames.LatencyReferenceMs));
 
-        var alone = new PruningEvaluator().Evaluate(checkpoint, mask, settings with { LatencyReference = LatencyReference.None }, torch.CPU);
+        var alone = TestSupport.Evaluator().Evaluate(checkpoint, mask, settings with { LatencyReference = LatencyReference.None }, torch.CPU);
         Assert.True(alone.Succeeded, alone.FailureReason);
         Assert.False(alone.Metrics.ContainsKey(MetricNames.LatencyRatio));
         Assert.Equal(alone.Metric(MetricNames.LatencyRawMs), alone.Metric(MetricNames.LatencyMs));
@@ -91,7 +92,7 @@ public sealed class PruningEvaluatorTests
     {
         var checkpoint = TestCheckpoints.Untrained(kind);
         var settings = Fast with { FineTuneSteps = 2, ValidationSamples = 64, RoundChannelsTo = 8 };
-        var result = new PruningEvaluator().Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), settings, torch.CPU);
+        var result = TestSupport.Evaluator().Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), settings, torch.CPU);
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.InRange(result.Metric(MetricNames.MacRatio), 0.1, 0.75);
     }
@@ -102,12 +103,12 @@ public sealed class PruningEvaluatorTests
         var checkpoint = TestCheckpoints.TrainedMlp;
         var levels = new Dictionary<string, int> { ["fc1"] = 3, ["fc2"] = 2 };
         var full = PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!)) with { SparsityLevels = levels };
-        var unstructured = new PruningEvaluator().Evaluate(checkpoint, full, Fast with { Mode = PruningMode.Unstructured }, torch.CPU);
+        var unstructured = TestSupport.Evaluator().Evaluate(checkpoint, full, Fast with { Mode = PruningMode.Unstructured }, torch.CPU);
         Assert.True(unstructured.Succeeded, unstructured.FailureReason);
         Assert.Equal(1.0, unstructured.Metric(MetricNames.MacRatio));
         Assert.InRange(unstructured.Metric(MetricNames.EffectiveMacs) / unstructured.Metric(MetricNames.Macs), 0.2, 0.3);
 
-        var hybrid = new PruningEvaluator().Evaluate(checkpoint, HalfMask(checkpoint.Architecture!) with { SparsityLevels = levels }, Fast with { Mode = PruningMode.Hybrid }, torch.CPU);
+        var hybrid = TestSupport.Evaluator().Evaluate(checkpoint, HalfMask(checkpoint.Architecture!) with { SparsityLevels = levels }, Fast with { Mode = PruningMode.Hybrid }, torch.CPU);
         Assert.True(hybrid.Succeeded, hybrid.FailureReason);
         Assert.True(hybrid.Metric(MetricNames.EffectiveMacs) < hybrid.Metric(MetricNames.Macs));
         Assert.True(hybrid.Metric(MetricNames.Macs) < unstructured.Metric(MetricNames.Macs));
@@ -117,7 +118,7 @@ public sealed class PruningEvaluatorTests
     public void FailuresAreResultsWithReasons()
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
-        var evaluator = new PruningEvaluator();
+        var evaluator = TestSupport.Evaluator();
 
         var wrongLength = evaluator.Evaluate(checkpoint, new PruneMask(new Dictionary<string, bool[]> { ["fc1"] = new bool[5] }), Fast, torch.CPU);
         Assert.False(wrongLength.Succeeded);
@@ -153,7 +154,7 @@ public sealed class PruningEvaluatorTests
     public void DistillationLearnsFromTheTeachersLogitsComputedOncePerProcess()
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
-        var evaluator = new PruningEvaluator();
+        var evaluator = TestSupport.Evaluator();
         var passes = TeacherLogits.Computations;
         var first = evaluator.Evaluate(checkpoint, HalfMask(checkpoint.Architecture!), Fast with { DistillationWeight = 0.5 }, torch.CPU);
         Assert.True(first.Succeeded, first.FailureReason);
@@ -170,7 +171,7 @@ public sealed class PruningEvaluatorTests
     public void NoTensorLeaksAcrossOneHundredEvaluations()
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
-        var evaluator = new PruningEvaluator();
+        var evaluator = TestSupport.Evaluator();
         var tiny = Fast with { FineTuneSteps = 1, BatchSize = 8, ValidationSamples = 16, LatencyBatchSize = 4, LatencyRuns = 1, LatencyWarmup = 0 };
         var groups = PruningStructure.Analyze(checkpoint.Architecture!);
         PruneMask Mask(int i) => PruneMask.FromRanking(groups, Importance.Rank(ModelForRanking.Value, ImportanceCriterion.Random, new ImportanceOptions { Seed = (ulong)i }), 0.3 + (0.005 * i));

@@ -30,7 +30,7 @@ public sealed class WarmStartTests : IDisposable
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
         var store = new LocalArtifactStore(_store);
-        var evaluator = new PruningEvaluator(null, store);
+        var evaluator = TestSupport.Evaluator(store);
         var mask = PruningEvaluatorTests.HalfMask(checkpoint.Architecture!);
         var lower = evaluator.Evaluate(checkpoint, mask, Rung, torch.CPU);
         Assert.True(lower.Succeeded, lower.FailureReason);
@@ -49,7 +49,7 @@ public sealed class WarmStartTests : IDisposable
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
         var store = new LocalArtifactStore(_store);
-        var evaluator = new PruningEvaluator(null, store);
+        var evaluator = TestSupport.Evaluator(store);
         var mask = PruningEvaluatorTests.HalfMask(checkpoint.Architecture!);
         var lower = evaluator.Evaluate(checkpoint, mask, Rung with { FineTuneSteps = 3 }, torch.CPU);
         var weights = store.Get(lower.WeightsSha256!)!;
@@ -68,7 +68,7 @@ public sealed class WarmStartTests : IDisposable
     {
         var checkpoint = TestCheckpoints.TrainedMlp;
         var store = new LocalArtifactStore(_store);
-        var evaluator = new PruningEvaluator(null, store);
+        var evaluator = TestSupport.Evaluator(store);
         var full = PruneMask.Full(PruningStructure.Analyze(checkpoint.Architecture!));
         var other = evaluator.Evaluate(checkpoint, full, Rung, torch.CPU);
         var mismatched = store.Get(other.WeightsSha256!)!;

@@ -22,7 +22,7 @@ public sealed class ModelExporterTests
         var dir = TestSupport.TempDirectory();
         var settings = new EvaluationSettings { FineTuneSteps = 10, BatchSize = 32, ValidationSamples = 500, LatencyRuns = 2, LatencyWarmup = 0, Threads = 1, Mode = mode };
         var mask = PruningEvaluatorTests.HalfMask(checkpoint.Architecture!) with { SparsityLevels = new Dictionary<string, int> { ["fc1"] = 2 } };
-        var result = new PruningEvaluator().EvaluateAndExport(checkpoint, mask, settings, torch.CPU, dir);
+        var result = TestSupport.Evaluator().EvaluateAndExport(checkpoint, mask, settings, torch.CPU, dir);
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.Equal(dir, result.ExportDirectory);
 
@@ -34,7 +34,7 @@ public sealed class ModelExporterTests
         Assert.Equal(settings.Seed, card.Seed);
         Assert.Equal(result.Metric(MetricNames.Accuracy), card.Metrics[MetricNames.Accuracy]);
 
-        var split = DatasetCache.Shared.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
+        var split = TestSupport.Datasets.GetOrLoad(checkpoint.Dataset, checkpoint.DataRoot, checkpoint.ValidationSize, checkpoint.SplitSeed);
         var reloaded = ClassificationMetrics.Evaluate(exported.Model, split.Validation, settings.ValidationSamples);
         Assert.Equal(card.Metrics[MetricNames.Accuracy], reloaded.Accuracy);
         Assert.Equal(card.Metrics[MetricNames.NonzeroParams], ModelFootprint.Of(exported.Model).NonzeroParameters);
@@ -48,7 +48,7 @@ public sealed class ModelExporterTests
 
         var checkpoint = TestCheckpoints.TrainedMlp;
         var settings = new EvaluationSettings { FineTuneSteps = 0, ValidationSamples = 64, LatencyRuns = 1, LatencyWarmup = 0, Threads = 1 };
-        Assert.True(new PruningEvaluator().EvaluateAndExport(checkpoint, PruningEvaluatorTests.HalfMask(checkpoint.Architecture!), settings, torch.CPU, dir).Succeeded);
+        Assert.True(TestSupport.Evaluator().EvaluateAndExport(checkpoint, PruningEvaluatorTests.HalfMask(checkpoint.Architecture!), settings, torch.CPU, dir).Succeeded);
         File.AppendAllText(Path.Combine(dir, ModelExporter.WeightsFileName), "junk");
         Assert.Contains("SHA-256", Assert.Throws<InvalidDataException>(() => ModelExporter.Load(dir)).Message, StringComparison.Ordinal);
     }

@@ -41,18 +41,32 @@ public sealed class PairedLatencyTests
     [Fact]
     public void Paired_latency_is_the_ratio_times_the_first_calibrated_reference()
     {
-        var key = ReferenceCalibration.Key(Guid.NewGuid().ToString("N"), "cpu", 2, 64);
-        var first = TimedLatency.Paired(Paired(model: 5, reference: 20, ratio: 0.25), key);
+        var key = ReferenceCalibration.Key("checkpoint", "cpu", 2, 64);
+        var calibration = new ReferenceCalibration();
+        var first = TimedLatency.Paired(Paired(model: 5, reference: 20, ratio: 0.25), key, calibration);
         Assert.Equal(20, first.ReferenceMs);
         Assert.Equal(5, first.MedianMs, 9);
 
         // The machine got 10 % slower: the raw median moves, the scaled latency does not.
-        var later = TimedLatency.Paired(Paired(model: 5.5, reference: 22, ratio: 0.25), key);
+        var later = TimedLatency.Paired(Paired(model: 5.5, reference: 22, ratio: 0.25), key, calibration);
         Assert.Equal(20, later.ReferenceMs);
         Assert.Equal(5, later.MedianMs, 9);
         Assert.Equal(5.5, later.RawMedianMs);
         Assert.Equal(0.25, later.Ratio);
         Assert.Equal(6.0, later.P90Ms, 9);
+    }
+
+    [Fact]
+    public void Two_calibrations_do_not_share_a_reference()
+    {
+        var key = ReferenceCalibration.Key("checkpoint", "cpu", 2, 64);
+        var first = new ReferenceCalibration();
+        var second = new ReferenceCalibration();
+        Assert.Equal(20, first.Scale(key, 20));
+        Assert.Equal(0, second.Count);
+        Assert.Equal(22, second.Scale(key, 22));
+        Assert.Equal(20, first.Scale(key, 25));
+        Assert.Equal(1, first.Count);
     }
 
     [Fact]
@@ -70,7 +84,7 @@ public sealed class PairedLatencyTests
     [InlineData(double.NaN)]
     public void A_reference_latency_must_be_positive(double ms)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ReferenceCalibration.Scale("k", ms));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReferenceCalibration().Scale("k", ms));
     }
 
     private static PairedLatencyReport Paired(double model, double reference, double ratio) =>

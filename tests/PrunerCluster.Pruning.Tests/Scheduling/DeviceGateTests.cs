@@ -74,28 +74,22 @@ public sealed class DeviceGateTests
     }
 
     [Fact]
-    public void CpuDevicesShareOneGateAndCudaDevicesHaveTheirOwn()
-    {
-        Assert.Same(DeviceGate.For("cpu"), DeviceGate.For("CPU"));
-        Assert.Same(DeviceGate.For("cuda"), DeviceGate.For("cuda:0"));
-        Assert.NotSame(DeviceGate.For("cuda:0"), DeviceGate.For("cuda:1"));
-        Assert.NotSame(DeviceGate.For("cpu"), DeviceGate.For("cuda:0"));
-    }
-
-    [Fact]
     public void TimingWindowSetsTheEvaluationsThreadsAndRestoresThem()
     {
         TestSupport.Init();
         var before = torch.get_num_threads();
         var wanted = before == 1 ? 2 : 1;
-        using (var window = TimingWindow.Open(torch.CPU, wanted))
+        var gate = new DeviceGates().For("cpu");
+        using (var window = TimingWindow.Open(gate, torch.CPU, wanted))
         {
             Assert.Equal(wanted, window.Threads);
             Assert.Equal(wanted, torch.get_num_threads());
-            Assert.True(DeviceGate.For("cpu").IsExclusive);
+            Assert.Equal(wanted, LibTorchThreads.Process.Leased);
+            Assert.True(gate.IsExclusive);
         }
 
         Assert.Equal(before, torch.get_num_threads());
-        Assert.False(DeviceGate.For("cpu").IsExclusive);
+        Assert.Equal(0, LibTorchThreads.Process.Leased);
+        Assert.False(gate.IsExclusive);
     }
 }

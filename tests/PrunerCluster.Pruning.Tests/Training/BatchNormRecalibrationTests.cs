@@ -118,7 +118,7 @@ public sealed class BatchNormRecalibrationTests
         using var ranked = ModelZoo.Load(NarrowVgg, checkpoint.Path);
         var mask = PruneMask.FromRanking(groups, Importance.Rank(ranked, ImportanceCriterion.L1), 0.5);
         var settings = new EvaluationSettings { FineTuneSteps = 0, BatchSize = 64, ValidationSamples = 500, LatencyBatchSize = 8, LatencyRuns = 1, LatencyMaxRuns = 1, LatencyWarmup = 0, EnergyWindow = TimeSpan.Zero, Threads = 1 };
-        var evaluator = new PruningEvaluator();
+        var evaluator = TestSupport.Evaluator();
 
         var stale = evaluator.Evaluate(checkpoint, mask, settings with { RecalibrationBatches = 0 }, torch.CPU);
         var recalibrated = evaluator.Evaluate(checkpoint, mask, settings with { RecalibrationBatches = 16 }, torch.CPU);
@@ -140,7 +140,7 @@ public sealed class BatchNormRecalibrationTests
         Assert.True(TestSupport.HasFashionMnist, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         var settings = new EvaluationSettings { FineTuneSteps = 0, BatchSize = 64, ValidationSamples = 200, LatencyBatchSize = 4, LatencyRuns = 1, LatencyMaxRuns = 1, LatencyWarmup = 0, EnergyWindow = TimeSpan.Zero, Threads = 1, RecalibrationBatches = 4 };
 
-        var result = new PruningEvaluator().Evaluate(TrainedNarrowVgg.Value, PruneMask.Full(PruningStructure.Analyze(NarrowVgg)), settings, torch.CPU);
+        var result = TestSupport.Evaluator().Evaluate(TrainedNarrowVgg.Value, PruneMask.Full(PruningStructure.Analyze(NarrowVgg)), settings, torch.CPU);
 
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.False(result.PhaseSeconds.ContainsKey("recalibrate"));
@@ -155,7 +155,7 @@ public sealed class BatchNormRecalibrationTests
 
         var groups = PruningStructure.Analyze(checkpoint.Architecture!);
         using var ranked = ModelZoo.Load(checkpoint.Architecture!, checkpoint.Path);
-        var result = new PruningEvaluator().Evaluate(checkpoint, PruneMask.FromRanking(groups, Importance.Rank(ranked, ImportanceCriterion.L1), 0.5), settings, torch.CPU);
+        var result = TestSupport.Evaluator().Evaluate(checkpoint, PruneMask.FromRanking(groups, Importance.Rank(ranked, ImportanceCriterion.L1), 0.5), settings, torch.CPU);
 
         Assert.True(result.Succeeded, result.FailureReason);
         Assert.Single(result.Notes, n => n.StartsWith("recalibration: the model has no BatchNorm", StringComparison.Ordinal));
@@ -188,7 +188,7 @@ public sealed class BatchNormRecalibrationTests
 
     private static BaselineCheckpoint TrainNarrowVgg()
     {
-        var data = DatasetCache.Shared.GetOrLoad(DatasetCatalog.FashionMnist, null, 5000, 1);
+        var data = TestSupport.Datasets.GetOrLoad(DatasetCatalog.FashionMnist, null, 5000, 1);
         var path = Path.Combine(TestSupport.TempDirectory(), "narrow-vgg.bin");
         using (var model = ModelZoo.Create(NarrowVgg, seed: 4))
         {

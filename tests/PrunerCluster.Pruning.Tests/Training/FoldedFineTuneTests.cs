@@ -55,7 +55,7 @@ public sealed class FoldedFineTuneTests(ITestOutputHelper output)
         Assert.True(TestSupport.HasFashionMnist, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         TestSupport.Init();
         var (checkpoint, cache) = Imported.Value;
-        var evaluator = new PruningEvaluator(cache);
+        var evaluator = new PruningEvaluator(TestSupport.Host(cache));
         using var deployed = ModelZoo.Load(checkpoint.Architecture!, checkpoint.Path);
         var mask = PruneMask.Full(PruningStructure.Analyze(deployed));
 

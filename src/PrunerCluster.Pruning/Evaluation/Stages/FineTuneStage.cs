@@ -92,6 +92,6 @@ internal sealed class FineTuneStage
     };
 
     private static string KernelReason() =>
-        ConvolutionBackend.DisabledReason is { } reason ? $"; convolutions run on libtorch's native kernels in this process since {reason}"
-        : ConvolutionBackend.PaddingReason is { } padded ? $"; convolutions pad channel counts to blocks of {ConvolutionBackend.ChannelBlock} in this process since {padded}" : "";
+        ConvolutionBackend.Process.DisabledReason is { } reason ? $"; convolutions run on libtorch's native kernels in this process since {reason}"
+        : ConvolutionBackend.Process.PaddingReason is { } padded ? $"; convolutions pad channel counts to blocks of {ConvolutionBackend.ChannelBlock} in this process since {padded}" : "";
 }

@@ -15,7 +15,7 @@ namespace PrunerCluster.Pruning.Evaluation.Stages;
 internal static class TimeStage
 {
     /// <summary>Records the latency metrics (and a note when the confidence target was missed); returns the measured energy.</summary>
-    public static MeasuredEnergy Run(EvaluationRun c, ZooModel pruned, DataSplit data, ValidationSet set, int latencyBatch, CancellationToken ct)
+    public static MeasuredEnergy Run(EvaluationRun c, ZooModel pruned, DataSplit data, ValidationSet set, int latencyBatch, DeviceGate gate, ReferenceCalibration calibration, CancellationToken ct)
     {
         var s = c.Settings;
         using var scope = torch.NewDisposeScope();
@@ -25,8 +25,8 @@ internal static class TimeStage
         using var reference = s.LatencyReference == LatencyReference.Unpruned ? c.Time("load", () => LoadStage.InferenceReference(c, data)) : null;
         var (latency, energy) = c.Time("latency", () =>
         {
-            using var window = s.ExclusiveTiming ? TimingWindow.Open(c.Device, s.Threads, ct) : null;
-            using var kernels = window is not null && c.Device.type == DeviceType.CPU ? ConvolutionBackend.OptimizedForTiming() : null;
+            using var window = s.ExclusiveTiming ? TimingWindow.Open(gate, c.Device, s.Threads, ct) : null;
+            using var kernels = window is not null && c.Device.type == DeviceType.CPU ? ConvolutionBackend.Process.OptimizedForTiming() : null;
             if (window is not null)
             {
                 c.Phases["timing_wait"] = window.Waited.TotalSeconds;
@@ -36,7 +36,8 @@ internal static class TimeStage
                 ? TimedLatency.Alone(LatencyMeter.Measure(timedModel, input, s.LatencyPolicy, ct))
                 : TimedLatency.Paired(
                     LatencyMeter.MeasurePaired(timedModel, reference, input, s.LatencyPolicy, ct),
-                    ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString() + (ConvolutionBackend.OneDnnEnabled ? "" : "/native"), s.Threads, latencyBatch));
+                    ReferenceCalibration.Key(c.Checkpoint.ContentHash, c.Device.ToString() + (ConvolutionBackend.Process.OneDnnEnabled ? "" : "/native"), s.Threads, latencyBatch),
+                    calibration);
             return (timed, c.Time("energy", () => MeasuredEnergy.Measure(timedModel, input, c.Device, s.EnergyWindow, ct)));
         });
         Record(c, latency, latencyBatch);

@@ -86,5 +86,5 @@ public sealed class FineTuneStageTests
         Assert.StartsWith("fine-tuning diverged: ", run.Failure, StringComparison.Ordinal);
     }
 
-    private static DeviceGate Gate => DeviceGate.For("cpu");
+    private static DeviceGate Gate => new("cpu");
 }

@@ -47,5 +47,5 @@ public sealed class RecalibrateStageTests
         Assert.Contains("recalibration: the model has no BatchNorm layer with running statistics; skipped", run.Notes);
     }
 
-    private static DeviceGate Gate => DeviceGate.For("cpu");
+    private static DeviceGate Gate => new("cpu");
 }

@@ -56,5 +56,5 @@ public sealed class ValidateStageTests
         Assert.True(run.Phases.ContainsKey("validate"));
     }
 
-    private static DeviceGate Gate => DeviceGate.For("cpu");
+    private static DeviceGate Gate => new("cpu");
 }

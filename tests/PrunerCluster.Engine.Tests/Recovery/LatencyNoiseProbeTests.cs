@@ -1,7 +1,7 @@
 using PrunerCluster.Engine.Recovery;
 using PrunerCluster.Evolution;
 
-namespace PrunerCluster.Cli.Tests;
+namespace PrunerCluster.Engine.Tests.Recovery;
 
 [Trait("Category", "Unit")]
 public sealed class LatencyNoiseProbeTests
