@@ -8,6 +8,11 @@ namespace PrunerCluster.Evolution;
 internal sealed class FidelityLadder(FidelityLadderSpec spec)
 {
     private readonly List<List<RungResult>> _rungs = [.. Enumerable.Range(0, spec.Rungs).Select(_ => new List<RungResult>())];
+    private readonly List<Dictionary<string, RungResult>> _byGenome = [.. Enumerable.Range(0, spec.Rungs).Select(_ => new Dictionary<string, RungResult>(StringComparer.Ordinal))];
+
+    // Per rung below the top: the results there of genomes that failed the top rung's constraints, with that violation.
+    // Kept as top-rung results arrive, so a forecast does not rescan the rungs.
+    private readonly List<List<(double[] AtRung, double TopViolation)>> _witnesses = [.. Enumerable.Range(0, spec.Rungs).Select(_ => new List<(double[], double)>())];
     private readonly Queue<Candidate> _promotions = new();
 
     public FidelityLadderSpec Spec { get; } = spec;
@@ -30,48 +35,33 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
         }
 
         var rung = _rungs[candidate.Rung];
-        rung.Add(new RungResult(candidate.Id, candidate.Genome, individual.Evaluation, individual.Minimized));
+        var result = new RungResult(candidate.Id, candidate.Genome, individual.Evaluation, individual.Minimized);
+        Add(candidate.Rung, result);
         if (candidate.Rung + 1 >= Spec.Rungs)
         {
+            AddWitness(result);
             return [];
         }
 
         var entries = rung.Select(r => new RungEntry(r.Id, r.Minimized, r.Evaluation.ConstraintViolation + Forecast(candidate.Rung, r.Minimized), r.Promoted)).ToList();
         var chosen = AsyncPromotion.Select(entries, Spec.Eta).ToHashSet();
         var promoted = new List<(Genome, int)>();
-        foreach (var result in rung.Where(r => chosen.Contains(r.Id)))
+        foreach (var chosenResult in rung.Where(r => chosen.Contains(r.Id)))
         {
-            result.Promoted = true;
-            promoted.Add((result.Genome, candidate.Rung + 1));
+            chosenResult.Promoted = true;
+            promoted.Add((chosenResult.Genome, candidate.Rung + 1));
         }
 
         return promoted;
     }
 
     /// <summary>The forecast violation of a result at <paramref name="rung"/> (see <see cref="FeasibilityForecast"/>); 0 at the top rung.</summary>
-    public double Forecast(int rung, double[] minimized)
-    {
-        var top = Spec.Rungs - 1;
-        if (Spec.ForecastWitnesses == 0 || rung >= top || _rungs[top].Count < Spec.ForecastWitnesses)
-        {
-            return 0;
-        }
-
-        var failedAtTop = _rungs[top]
-            .Where(r => r.Evaluation.ConstraintViolation > 0)
-            .GroupBy(r => r.Genome.ContentHash, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Min(r => r.Evaluation.ConstraintViolation), StringComparer.Ordinal);
-        var witnesses = _rungs[rung]
-            .Where(r => failedAtTop.ContainsKey(r.Genome.ContentHash))
-            .Select(r => (r.Minimized, failedAtTop[r.Genome.ContentHash]));
-        return FeasibilityForecast.Violation(Spec, rung, minimized, witnesses);
-    }
+    public double Forecast(int rung, double[] minimized) =>
+        (uint)rung < (uint)_witnesses.Count ? FeasibilityForecast.Violation(Spec, rung, minimized, _witnesses[rung]) : 0;
 
     /// <summary>The violation a genome's result at <paramref name="rung"/> was told with (before any forecast), if the ladder holds it.</summary>
     public double? ToldViolation(Genome genome, int rung) =>
-        (uint)rung < (uint)_rungs.Count && _rungs[rung].FirstOrDefault(r => string.Equals(r.Genome.ContentHash, genome.ContentHash, StringComparison.Ordinal)) is { } r
-            ? r.Evaluation.ConstraintViolation
-            : null;
+        (uint)rung < (uint)_byGenome.Count && _byGenome[rung].TryGetValue(genome.ContentHash, out var r) ? r.Evaluation.ConstraintViolation : null;
 
     public void Enqueue(Candidate promotion) => _promotions.Enqueue(promotion);
 
@@ -89,12 +79,40 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
 
             var evaluation = new Evaluation(s.Objectives, s.ConstraintViolation);
             problem.Validate(evaluation, nameof(results));
-            _rungs[s.Rung].Add(new RungResult(s.Id, Genome.Parse(problem.Layout, s.Genome), evaluation, problem.ToMinimization(s.Objectives)) { Promoted = s.Promoted });
+            Add(s.Rung, new RungResult(s.Id, Genome.Parse(problem.Layout, s.Genome), evaluation, problem.ToMinimization(s.Objectives)) { Promoted = s.Promoted });
         }
 
         foreach (var c in promotions)
         {
             _promotions.Enqueue(c);
+        }
+
+        foreach (var top in _rungs[^1])
+        {
+            AddWitness(top);
+        }
+    }
+
+    private void Add(int rung, RungResult result)
+    {
+        _rungs[rung].Add(result);
+        _byGenome[rung].TryAdd(result.Genome.ContentHash, result);
+    }
+
+    /// <summary>A top-rung result that failed the constraints is evidence at every lower rung where its genome was measured.</summary>
+    private void AddWitness(RungResult top)
+    {
+        if (top.Evaluation.ConstraintViolation <= 0)
+        {
+            return;
+        }
+
+        for (var rung = 0; rung < _rungs.Count - 1; rung++)
+        {
+            if (_byGenome[rung].TryGetValue(top.Genome.ContentHash, out var below))
+            {
+                _witnesses[rung].Add((below.Minimized, top.Evaluation.ConstraintViolation));
+            }
         }
     }
 
