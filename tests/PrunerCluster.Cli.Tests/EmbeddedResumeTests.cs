@@ -9,6 +9,7 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Engine.Localhost;
 using PrunerCluster.Testing;
 using Xunit.Abstractions;
+using static PrunerCluster.Cli.Tests.EmbeddedRuns;
 
 namespace PrunerCluster.Cli.Tests;
 
@@ -19,12 +20,8 @@ namespace PrunerCluster.Cli.Tests;
 /// the journals: an individual's record is written once per evaluation that ran.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed partial class EmbeddedResumeTests(ITestOutputHelper output)
+public sealed class EmbeddedResumeTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(180);
-
-    private static readonly Dictionary<string, string> Synthetic = new() { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true", ["DOTNET_gcServer"] = "0" };
-
     private static string Spec(string name, int evaluations, string mode) => $$"""
         {
           "name": "{{name}}",
@@ -167,20 +164,4 @@ public sealed partial class EmbeddedResumeTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.Ok, code);
         return (code, stdout);
     }
-
-    /// <summary>The individuals whose record each entry wrote: one per evaluation that ran (an outcome is stored once, when it is computed).</summary>
-    private static IEnumerable<string> IndividualWrites(IEnumerable<JournalEntry> entries) =>
-        entries.Where(e => e.Record is not null && e.Key.StartsWith("individual/", StringComparison.Ordinal)).Select(e => e.Key);
-
-    private static ExperimentStatus ReadStatus(string run) =>
-        JsonSerializer.Deserialize<ExperimentStatus>(File.ReadAllText(Path.Combine(run, RunDirectory.StatusFileName)), SpecFile.JsonOptions)!;
-
-    private static int Done(string line)
-    {
-        var m = DoneCount().Match(line);
-        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
-    }
-
-    [GeneratedRegex(@"done (\d+)/48")]
-    private static partial Regex DoneCount();
 }

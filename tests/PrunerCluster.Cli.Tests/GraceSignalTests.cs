@@ -10,6 +10,7 @@ using PrunerCluster.Contracts;
 using PrunerCluster.Engine.Localhost;
 using PrunerCluster.Testing;
 using Xunit.Abstractions;
+using static PrunerCluster.Cli.Tests.EmbeddedRuns;
 
 namespace PrunerCluster.Cli.Tests;
 
@@ -21,10 +22,6 @@ namespace PrunerCluster.Cli.Tests;
 [Trait("Category", "Cluster")]
 public sealed partial class GraceSignalTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(180);
-
-    private static readonly Dictionary<string, string> Synthetic = new() { ["PrunerCluster__Cluster__EnableSyntheticBackend"] = "true", ["DOTNET_gcServer"] = "0" };
-
     private static string Spec(string name) => $$"""
         {
           "name": "{{name}}",
@@ -58,7 +55,7 @@ public sealed partial class GraceSignalTests(ITestOutputHelper output)
             Assert.Matches(@"grace: \d+ finished in [\d.]+ s, 0 still in flight are cancelled", cli.Stdout);
             Assert.DoesNotContain("Exception", cli.Stdout + cli.Stderr, StringComparison.Ordinal);
             var run = Assert.Single(Directory.GetDirectories(runs));
-            var status = JsonSerializer.Deserialize<ExperimentStatus>(File.ReadAllText(Path.Combine(run, RunDirectory.StatusFileName)), SpecFile.JsonOptions)!;
+            var status = ReadStatus(run);
             Assert.Equal(ExperimentState.Cancelled, status.State);
             Assert.InRange(status.Evaluated, seen + 1, seen + inFlight + 1);
         }
@@ -99,22 +96,10 @@ public sealed partial class GraceSignalTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains($"{finished.Count} finished evaluations kept", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(IndividualWrites(StateJournal.Read(journal).Entries.Skip(before.Entries.Count)), finished.Contains);
-        var status = JsonSerializer.Deserialize<ExperimentStatus>(File.ReadAllText(Path.Combine(run, RunDirectory.StatusFileName)), SpecFile.JsonOptions)!;
+        var status = ReadStatus(run);
         Assert.Equal(ExperimentState.Completed, status.State);
         Assert.Equal(12, status.Evaluated);
     }
-
-    private static IEnumerable<string> IndividualWrites(IEnumerable<JournalEntry> entries) =>
-        entries.Where(e => e.Record is not null && e.Key.StartsWith("individual/", StringComparison.Ordinal)).Select(e => e.Key);
-
-    private static int Done(string line)
-    {
-        var m = DoneCount().Match(line);
-        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
-    }
-
-    [GeneratedRegex(@"done (\d+)/12")]
-    private static partial Regex DoneCount();
 
     [GeneratedRegex(@"stopping: no new evaluations; the (\d+) in flight")]
     private static partial Regex StoppingLine();
