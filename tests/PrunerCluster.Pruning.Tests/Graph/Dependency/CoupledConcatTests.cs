@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using PrunerCluster.Pruning.Criteria;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
@@ -117,10 +116,5 @@ public sealed class CoupledConcatTests : IDisposable
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
-    private string Write()
-    {
-        var path = Path.Combine(_dir, "coupled.onnx");
-        File.WriteAllBytes(path, CoupledGraphs.ConcatResidual(Classes).ToByteArray());
-        return path;
-    }
+    private string Write() => TestGraphs.Write(CoupledGraphs.ConcatResidual(Classes), _dir, "coupled.onnx");
 }

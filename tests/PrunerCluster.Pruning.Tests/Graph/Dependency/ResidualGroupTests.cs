@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using global::Onnx;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
@@ -76,10 +75,5 @@ public sealed class ResidualGroupTests : IDisposable
         return model;
     }
 
-    private string Write()
-    {
-        var path = Path.Combine(_dir, "resnet.onnx");
-        File.WriteAllBytes(path, Build().ToByteArray());
-        return path;
-    }
+    private string Write() => TestGraphs.Write(Build(), _dir, "resnet.onnx");
 }

@@ -1,8 +1,8 @@
-using Google.Protobuf;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.TestModels;
+using PrunerCluster.Pruning.Tests.Graph;
 
 namespace PrunerCluster.Pruning.Tests.Onnx.Channels;
 
@@ -75,8 +75,7 @@ public sealed class ChannelShuffleTests : IDisposable
         var proto = ChannelShuffleGraphs.Build(Classes);
         proto.Graph.Node.First(n => n.Name == "swap").Attribute[0].Ints[3] = 4;
         proto.Graph.Node.First(n => n.Name == "swap").Attribute[0].Ints[4] = 3;
-        var path = Path.Combine(_dir, "perm.onnx");
-        File.WriteAllBytes(path, proto.ToByteArray());
+        var path = TestGraphs.Write(proto, _dir, "perm.onnx");
 
         var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(path));
 
@@ -91,10 +90,5 @@ public sealed class ChannelShuffleTests : IDisposable
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
-    private string Write()
-    {
-        var path = Path.Combine(_dir, "shuffle.onnx");
-        File.WriteAllBytes(path, ChannelShuffleGraphs.Build(Classes).ToByteArray());
-        return path;
-    }
+    private string Write() => TestGraphs.Write(ChannelShuffleGraphs.Build(Classes), _dir, "shuffle.onnx");
 }

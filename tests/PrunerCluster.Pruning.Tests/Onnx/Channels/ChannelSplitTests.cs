@@ -1,9 +1,9 @@
-using Google.Protobuf;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.TestModels;
+using PrunerCluster.Pruning.Tests.Graph;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Onnx.Channels;
@@ -95,8 +95,7 @@ public sealed class ChannelSplitTests : IDisposable
     {
         var proto = ChannelSplitGraphs.Build(Classes);
         proto.Graph.Node.First(n => n.Name == "split").Attribute[0].I = 2;
-        var path = Path.Combine(_dir, "axis.onnx");
-        File.WriteAllBytes(path, proto.ToByteArray());
+        var path = TestGraphs.Write(proto, _dir, "axis.onnx");
 
         var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(path));
 
@@ -111,10 +110,5 @@ public sealed class ChannelSplitTests : IDisposable
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
-    private string Write(bool splitSizes = true)
-    {
-        var path = Path.Combine(_dir, splitSizes ? "split.onnx" : "equal.onnx");
-        File.WriteAllBytes(path, ChannelSplitGraphs.Build(Classes, splitSizes).ToByteArray());
-        return path;
-    }
+    private string Write(bool splitSizes = true) => TestGraphs.Write(ChannelSplitGraphs.Build(Classes, splitSizes), _dir, splitSizes ? "split.onnx" : "equal.onnx");
 }

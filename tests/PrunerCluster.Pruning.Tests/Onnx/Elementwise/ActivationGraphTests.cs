@@ -1,9 +1,9 @@
-using Google.Protobuf;
 using global::Onnx;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.TestModels;
+using PrunerCluster.Pruning.Tests.Graph;
 
 namespace PrunerCluster.Pruning.Tests.Onnx.Elementwise;
 
@@ -25,8 +25,7 @@ public sealed class ActivationGraphTests : IDisposable
     [Fact]
     public void Decomposed_activations_run_as_in_onnx_runtime_imported_pruned_and_exported()
     {
-        var path = Path.Combine(_dir, "activations.onnx");
-        File.WriteAllBytes(path, Build().ToByteArray());
+        var path = TestGraphs.Write(Build(), _dir, "activations.onnx");
         using var model = OnnxImporter.Load(path);
         var data = TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
         var report = OnnxRuntimeCheck.Compare(path, model, data, 64);

@@ -1,8 +1,8 @@
-using Google.Protobuf;
 using global::Onnx;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.TestModels;
+using PrunerCluster.Pruning.Tests.Graph;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Onnx.Elementwise;
@@ -84,10 +84,5 @@ public sealed class PerChannelConstantTests : IDisposable
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
-    private string Write()
-    {
-        var path = Path.Combine(_dir, "per-channel.onnx");
-        File.WriteAllBytes(path, Build().ToByteArray());
-        return path;
-    }
+    private string Write() => TestGraphs.Write(Build(), _dir, "per-channel.onnx");
 }

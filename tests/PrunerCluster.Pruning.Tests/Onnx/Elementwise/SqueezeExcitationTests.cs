@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using global::Onnx;
 using PrunerCluster.Pruning.Criteria;
 using PrunerCluster.Pruning.Graph;
@@ -153,10 +152,5 @@ public sealed class SqueezeExcitationTests : IDisposable
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
-    private string Write()
-    {
-        var path = Path.Combine(_dir, "se.onnx");
-        File.WriteAllBytes(path, SqueezeExcitationGraphs.Build(Classes).ToByteArray());
-        return path;
-    }
+    private string Write() => TestGraphs.Write(SqueezeExcitationGraphs.Build(Classes), _dir, "se.onnx");
 }

@@ -1,9 +1,9 @@
-using Google.Protobuf;
 using global::Onnx;
 using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Onnx;
 using PrunerCluster.TestModels;
+using PrunerCluster.Pruning.Tests.Graph;
 
 namespace PrunerCluster.Pruning.Tests.Onnx.Shapes;
 
@@ -24,8 +24,7 @@ public sealed class SpatialCollapseTests : IDisposable
     [InlineData(false)]
     public void Reduce_mean_imports_as_global_pooling_and_runs_pruned_and_exported_as_in_onnx_runtime(bool keepDims)
     {
-        var path = Path.Combine(_dir, $"mean-{keepDims}.onnx");
-        File.WriteAllBytes(path, Build(keepDims).ToByteArray());
+        var path = TestGraphs.Write(Build(keepDims), _dir, $"mean-{keepDims}.onnx");
         using var model = OnnxImporter.Load(path);
         var data = TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
 
@@ -46,8 +45,7 @@ public sealed class SpatialCollapseTests : IDisposable
     {
         var proto = Build(keepDims: true);
         proto.Graph.Node.First(n => n.Name == "squeeze").Input[0] = "c1_out";
-        var path = Path.Combine(_dir, "bad.onnx");
-        File.WriteAllBytes(path, proto.ToByteArray());
+        var path = TestGraphs.Write(proto, _dir, "bad.onnx");
 
         var e = Assert.Throws<GraphException>(() => OnnxImporter.Read(path));
 
