@@ -113,11 +113,9 @@ public sealed class ConnectionOptions
         try
         {
             return MutualTlsClient.Resolve(
-            [
                 Named(TlsCertificate, MutualTlsClient.CertificateVariable, parse),
                 Named(TlsKey, MutualTlsClient.KeyVariable, parse),
-                Named(TlsCa, MutualTlsClient.CaVariable, parse),
-            ]);
+                Named(TlsCa, MutualTlsClient.CaVariable, parse));
         }
         catch (InvalidDataException ex)
         {

@@ -16,17 +16,12 @@ public static class MutualTlsClient
     public const string TargetHost = "prunercluster";
 
     /// <summary>
-    /// The three paths from <paramref name="settings"/> (certificate, key, CA, each with the name to show in errors);
-    /// null when none is set; some but not all set is an <see cref="InvalidDataException"/> naming the missing ones.
+    /// The three paths (each with the name to show in errors); null when none is set; some but not all set is an
+    /// <see cref="InvalidDataException"/> naming the missing ones.
     /// </summary>
-    public static MutualTlsPaths? Resolve(IReadOnlyList<(string Name, string? Value)> settings)
+    public static MutualTlsPaths? Resolve((string Name, string? Value) certificate, (string Name, string? Value) key, (string Name, string? Value) ca)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Count != 3)
-        {
-            throw new ArgumentException("Expected the certificate, key and CA settings.", nameof(settings));
-        }
-
+        (string Name, string? Value)[] settings = [certificate, key, ca];
         var names = settings.Select(s => s.Name).ToArray();
         var values = settings.Select(s => s.Value is { Length: > 0 } v ? v : null).ToArray();
         if (values.All(v => v is null))
