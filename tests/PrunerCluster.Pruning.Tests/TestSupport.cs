@@ -62,9 +62,23 @@ internal static class TestSupport
         return DatasetCatalog.Split(all, testSet, validation, 3);
     }
 
+    private static readonly Lazy<string> ProcessTempRoot = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "prunercluster-tests", "run-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    });
+
+    /// <summary>A fresh directory under one root per test process; the root is deleted when the process exits, so runs leave nothing behind.</summary>
     public static string TempDirectory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "prunercluster-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(ProcessTempRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }
