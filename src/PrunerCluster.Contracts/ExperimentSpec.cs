@@ -91,7 +91,16 @@ public sealed record SearchSettings
     /// </summary>
     [Id(28)] public string? Algorithm { get; init; }
 
+    /// <summary>
+    /// Ladder endgame: the last fraction of the budget in which a steady-state search promotes the best unpromoted
+    /// results past each rung's 1/eta quota (highest rung first, while they can still reach the top rung in time)
+    /// instead of starting new candidates; null = <see cref="DefaultEndgame"/>, 0 = off.
+    /// </summary>
+    [Id(29)] public double? Endgame { get; init; }
+
     public const int DefaultPromotionEta = 3;
+
+    public const double DefaultEndgame = 0.15;
 
     /// <summary>True when the ladder has two rungs or more.</summary>
     public bool IsMultiFidelity => Fidelities is { Count: > 1 };

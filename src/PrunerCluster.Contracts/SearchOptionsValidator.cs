@@ -66,6 +66,11 @@ internal static class SearchOptionsValidator
             errors.Add(new("search.promotionEta", string.Create(CultureInfo.InvariantCulture, $"must be in [2, 64] (each rung promotes the best 1/eta), got {eta}")));
         }
 
+        if (search.Endgame is { } endgame && !(endgame is >= 0 and <= 0.9))
+        {
+            errors.Add(new("search.endgame", string.Create(CultureInfo.InvariantCulture, $"must be a fraction of the budget in [0, 0.9] (0 = off), got {endgame}")));
+        }
+
         if (search.Fidelities is not { } rungs)
         {
             return;

@@ -40,6 +40,7 @@ public static class EvolutionMapping
         {
             Rungs = spec.IsMultiFidelity ? spec.Search.Fidelities!.Count : 1,
             Eta = spec.Search.PromotionEta ?? SearchSettings.DefaultPromotionEta,
+            EndgameFraction = spec.Search.Endgame ?? SearchSettings.DefaultEndgame,
             RungSensitive = [.. spec.Objectives.Select(o => !MetricNames.IsStructural(o.Metric))],
         },
     }, prepared);

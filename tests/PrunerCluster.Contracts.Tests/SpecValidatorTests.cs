@@ -156,6 +156,16 @@ public sealed class SearchOptionsValidationTests
             errors.Select(e => e.Field));
         Assert.Contains("got 100", errors[1].Message, StringComparison.Ordinal);
         Assert.Contains("steadyState", errors[4].Message, StringComparison.Ordinal);
+
+        foreach (var endgame in new[] { -0.1, 0.95, double.NaN })
+        {
+            var wrong = SpecValidator.Validate(ladder with { Search = ladder.Search with { Endgame = endgame } });
+            var error = Assert.Single(wrong);
+            Assert.Equal("search.endgame", error.Field);
+            Assert.Contains("[0, 0.9]", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(SpecValidator.Validate(ladder with { Search = ladder.Search with { Endgame = 0 } }));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class Nsga2 : ISearchAlgorithm
     private readonly List<double> _hypervolumeHistory = [];
     private readonly RandomSource _random;
     private readonly FidelityLadder _ladder;
+    private readonly Dictionary<long, long> _askedAt = [];
+    private readonly double[] _rungSeconds;
+    private readonly int[] _rungTimed;
     private readonly TimeSpan _elapsedBefore;
     private readonly long _startTimestamp;
     private List<Individual> _population = [];
@@ -54,6 +57,8 @@ public sealed class Nsga2 : ISearchAlgorithm
         _elapsedBefore = elapsedBefore;
         _startTimestamp = _time.GetTimestamp();
         _ladder = new FidelityLadder(settings.Fidelity);
+        _rungSeconds = new double[settings.Fidelity.Rungs];
+        _rungTimed = new int[settings.Fidelity.Rungs];
         if (settings.Termination.HypervolumeStagnation?.ReferencePoint is { } r)
         {
             _stagnationReference = problem.ToMinimization(r);
@@ -207,6 +212,10 @@ public sealed class Nsga2 : ISearchAlgorithm
             {
                 candidate = _queue.Dequeue();
             }
+            else if (InEndgame() && _ladder.TryPromoteBeyondQuota(CanReachTop, out var extra))
+            {
+                candidate = new Candidate(_nextId++, extra.Genome, Generation, extra.Rung);
+            }
             else if (Settings.Mode == DriverMode.Generational)
             {
                 break;
@@ -224,6 +233,7 @@ public sealed class Nsga2 : ISearchAlgorithm
             }
 
             _pending.Add(candidate.Id, candidate);
+            _askedAt[candidate.Id] = _time.GetTimestamp();
             result.Add(candidate);
         }
 
@@ -235,6 +245,7 @@ public sealed class Nsga2 : ISearchAlgorithm
         var candidate = PendingCandidate(candidateId);
         Problem.Validate(evaluation, nameof(evaluation));
         _pending.Remove(candidateId);
+        TimeRung(candidate);
         var copy = new Evaluation((double[])evaluation.Objectives.Clone(), evaluation.ConstraintViolation);
         var minimized = Problem.ToMinimization(copy.Objectives);
         var told = new Individual(candidate.Id, candidate.Genome, candidate.Generation, copy, minimized, candidate.Rung);
@@ -284,6 +295,7 @@ public sealed class Nsga2 : ISearchAlgorithm
     {
         var candidate = PendingCandidate(candidateId);
         _pending.Remove(candidateId);
+        _askedAt.Remove(candidateId);
         EvaluationCount++;
         FailureCount++;
         _listener.OnEvaluated(new EvaluatedEvent(candidate, null, reason ?? "unknown", false, EvaluationCount));
@@ -409,6 +421,40 @@ public sealed class Nsga2 : ISearchAlgorithm
         _pending.TryGetValue(candidateId, out var candidate)
             ? candidate
             : throw new ArgumentException($"Candidate {candidateId} is not pending (unknown id, already told, or from another run).", nameof(candidateId));
+
+    /// <summary>Steady-state ladder in the last <see cref="FidelityLadderSpec.EndgameFraction"/> of its budget.</summary>
+    private bool InEndgame() =>
+        Settings.Mode == DriverMode.SteadyState && Settings.Fidelity is { IsMultiFidelity: true, EndgameFraction: > 0 } f
+        && _termination.Progress(Context()) >= 1 - f.EndgameFraction;
+
+    /// <summary>
+    /// Whether a candidate starting at <paramref name="rung"/> now can still reach the top rung within the wall-clock
+    /// budget, at the mean time each rung's results have taken from ask to tell (a rung not timed yet counts as free).
+    /// </summary>
+    private bool CanReachTop(int rung)
+    {
+        if (Settings.Termination.WallClock is not { } budget)
+        {
+            return true;
+        }
+
+        var needed = 0.0;
+        for (var r = rung; r < _rungSeconds.Length; r++)
+        {
+            needed += _rungTimed[r] == 0 ? 0 : _rungSeconds[r] / _rungTimed[r];
+        }
+
+        return Elapsed + TimeSpan.FromSeconds(needed) <= budget;
+    }
+
+    private void TimeRung(Candidate candidate)
+    {
+        if (_askedAt.Remove(candidate.Id, out var asked) && (uint)candidate.Rung < (uint)_rungSeconds.Length)
+        {
+            _rungSeconds[candidate.Rung] += _time.GetElapsedTime(asked).TotalSeconds;
+            _rungTimed[candidate.Rung]++;
+        }
+    }
 
     private TerminationContext Context() => new(Generation, EvaluationCount, Elapsed, _hypervolumeHistory);
 

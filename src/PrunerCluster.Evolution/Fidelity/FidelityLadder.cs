@@ -55,6 +55,38 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
         return promoted;
     }
 
+    /// <summary>
+    /// Endgame: the best unpromoted result, feasible after the forecast, of the highest rung below the top whose next
+    /// rung <paramref name="canReach"/> allows, promoted past the rung's quota. False when there is none.
+    /// </summary>
+    public bool TryPromoteBeyondQuota(Func<int, bool> canReach, out (Genome Genome, int Rung) promotion)
+    {
+        ArgumentNullException.ThrowIfNull(canReach);
+        for (var r = Spec.Rungs - 2; r >= 0; r--)
+        {
+            if (!canReach(r + 1))
+            {
+                continue;
+            }
+
+            var rung = _rungs[r];
+            var entries = rung.Select(x => new RungEntry(x.Id, x.Minimized, x.Evaluation.ConstraintViolation + Forecast(r, x.Minimized), x.Promoted)).ToList();
+            var best = AsyncPromotion.Order(entries).FirstOrDefault(e => !e.Promoted && e.Violation == 0);
+            if (best is null)
+            {
+                continue;
+            }
+
+            var result = rung.First(x => x.Id == best.CandidateId);
+            result.Promoted = true;
+            promotion = (result.Genome, r + 1);
+            return true;
+        }
+
+        promotion = default;
+        return false;
+    }
+
     /// <summary>The forecast violation of a result at <paramref name="rung"/> (see <see cref="FeasibilityForecast"/>); 0 at the top rung.</summary>
     public double Forecast(int rung, double[] minimized) =>
         (uint)rung < (uint)_witnesses.Count ? FeasibilityForecast.Violation(Spec, rung, minimized, _witnesses[rung]) : 0;

@@ -25,6 +25,15 @@ public sealed record FidelityLadderSpec
     /// </summary>
     public int ForecastWitnesses { get; init; } = 2;
 
+    /// <summary>
+    /// The last part of the budget (as a fraction of the termination's progress) in which a steady-state search stops
+    /// breeding new rung-0 candidates while promotions beyond the floor(n / eta) quota can still finish: the best
+    /// unpromoted feasible result of the highest rung below the top climbs one rung instead. A new candidate started
+    /// then rarely reaches the top rung before the budget ends, and below the top its trained metrics count for little;
+    /// a result already part-way up finishes there. 0 = off.
+    /// </summary>
+    public double EndgameFraction { get; init; }
+
     public bool IsMultiFidelity => Rungs > 1;
 
     /// <summary>Whether objective <paramref name="index"/> changes with a rung's training (see <see cref="RungSensitive"/>).</summary>
@@ -40,6 +49,11 @@ public sealed record FidelityLadderSpec
         if (Eta is < 2 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "Fidelity.Eta must be in [2, 64].");
+        }
+
+        if (!(EndgameFraction is >= 0 and <= 0.9))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EndgameFraction), EndgameFraction, "Fidelity.EndgameFraction must be in [0, 0.9] (0 = off).");
         }
 
         if (ForecastWitnesses is < 0 or > 1000)
