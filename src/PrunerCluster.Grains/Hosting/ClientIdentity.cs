@@ -46,7 +46,7 @@ public sealed record ClientIdentity(string Key, string Subject, string? Thumbpri
 
     /// <summary>How errors and the experiment list name this client.</summary>
     public override string ToString() => Thumbprint is { } thumbprint
-        ? string.Create(CultureInfo.InvariantCulture, $"client certificate '{Subject}' (SHA-256 {thumbprint[..16]}...)")
+        ? string.Create(CultureInfo.InvariantCulture, $"client certificate '{Subject}' (SHA-256 {thumbprint[..Math.Min(16, thumbprint.Length)]}...)")
         : Key == Anonymous.Key ? "anonymous client" : $"client '{Subject}' (declared name, not authenticated)";
 }
 
