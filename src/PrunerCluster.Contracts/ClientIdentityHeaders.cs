@@ -23,6 +23,9 @@ public static class ClientIdentityHeaders
     /// <summary>The signature over <see cref="Payload"/>, base64.</summary>
     public const string Proof = "prunercluster.client.proof";
 
+    /// <summary>Every request-context key a client's identity uses.</summary>
+    public static readonly IReadOnlyList<string> All = [Name, Certificate, SignedAt, Proof];
+
     /// <summary>How far a proof's time may be from the silo's clock.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 

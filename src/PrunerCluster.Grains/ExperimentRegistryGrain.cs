@@ -34,6 +34,13 @@ internal sealed class ExperimentRegistryGrain(
     {
         var errors = Check(spec);
         var (client, refused) = identities.Resolve(RequestContext.Get);
+
+        // Read once: the certificate and its proof do not travel on with the calls this submission makes.
+        foreach (var header in ClientIdentityHeaders.All)
+        {
+            RequestContext.Remove(header);
+        }
+
         if (client is null)
         {
             errors.Add(new SpecError("client", refused ?? "unidentified"));
