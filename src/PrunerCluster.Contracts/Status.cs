@@ -154,4 +154,10 @@ public sealed record ExperimentSummary
     [Id(1)] public string Name { get; init; } = "";
     [Id(2)] public DateTimeOffset SubmittedAt { get; init; }
     [Id(3)] public ExperimentStatus? Status { get; init; }
+
+    /// <summary>
+    /// Who submitted it: <c>certificate:&lt;SHA-256 thumbprint&gt;</c> (mutual TLS), <c>name:&lt;declared name&gt;</c> (no
+    /// TLS; advisory only) or <c>anonymous</c>; null for experiments submitted before clients were told apart.
+    /// </summary>
+    [Id(4)] public string? Client { get; init; }
 }

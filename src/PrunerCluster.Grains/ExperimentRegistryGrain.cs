@@ -23,6 +23,7 @@ internal sealed class ExperimentRegistryGrain(
     [PersistentState("registry", PrunerClusterStorage.Name)] IPersistentState<RegistryState> state,
     EvaluationBackendCatalog backends,
     IOptions<PrunerClusterSiloOptions> options,
+    ClientIdentityResolver identities,
     TimeProvider time,
     ILogger<ExperimentRegistryGrain> logger) : Grain, IExperimentRegistryGrain
 {
@@ -32,9 +33,27 @@ internal sealed class ExperimentRegistryGrain(
     public async Task<SubmissionResult> Submit(ExperimentSpec spec)
     {
         var errors = Check(spec);
-        if (errors.Count == 0 && options.Value.Limits.CheckActive(await ActiveExperiments()) is { } busy)
+        var (client, refused) = identities.Resolve(RequestContext.Get);
+
+        // Read once: the certificate and its proof do not travel on with the calls this submission makes.
+        foreach (var header in ClientIdentityHeaders.All)
         {
-            errors.Add(busy);
+            RequestContext.Remove(header);
+        }
+
+        if (client is null)
+        {
+            errors.Add(new SpecError("client", refused ?? "unidentified"));
+        }
+        else if (errors.Count == 0)
+        {
+            var active = await ActiveExperiments();
+            if (options.Value.Limits.CheckActive(active.Count) is { } busy)
+            {
+                errors.Add(busy);
+            }
+
+            errors.AddRange(options.Value.Limits.CheckClient(spec!, client, active.Count(row => row.Client == client.Key)));
         }
 
         if (errors.Count > 0)
@@ -46,10 +65,10 @@ internal sealed class ExperimentRegistryGrain(
         var submittedAt = time.GetUtcNow();
         state.State.Submitted++;
         var experimentId = NewId(spec!.Name, submittedAt, state.State.Submitted);
-        state.State.Experiments.Add(new ExperimentSummary { ExperimentId = experimentId, Name = spec.Name, SubmittedAt = submittedAt });
+        state.State.Experiments.Add(new ExperimentSummary { ExperimentId = experimentId, Name = spec.Name, SubmittedAt = submittedAt, Client = client!.Key });
         await state.WriteStateAsync();
         await GrainFactory.GetExperiment(experimentId).Start(spec, submittedAt);
-        Log.Submitted(logger, experimentId, spec.Name);
+        Log.Submitted(logger, experimentId, spec.Name, client.ToString());
         return new SubmissionResult { Accepted = true, ExperimentId = experimentId };
     }
 
@@ -91,7 +110,7 @@ internal sealed class ExperimentRegistryGrain(
     /// Experiments not yet in a terminal state, asking only those not already known to have ended (one that does not
     /// answer counts as active); the ended ones are remembered with the next state write.
     /// </summary>
-    private async Task<int> ActiveExperiments()
+    private async Task<List<ExperimentSummary>> ActiveExperiments()
     {
         var open = state.State.Experiments.Where(row => !state.State.Finished.Contains(row.ExperimentId)).ToList();
         var ended = await Task.WhenAll(open.Select(async row =>
@@ -114,7 +133,7 @@ internal sealed class ExperimentRegistryGrain(
             }
         }
 
-        return ended.Count(e => !e);
+        return open.Where((_, i) => !ended[i]).ToList();
     }
 
     /// <summary>Readable, unique id: slug of the name plus a short content hash of name, time and sequence number.</summary>

@@ -4,8 +4,8 @@ namespace PrunerCluster.Grains;
 
 internal static partial class Log
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} submitted as '{Name}'.")]
-    public static partial void Submitted(ILogger logger, string experimentId, string name);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} submitted as '{Name}' by {Client}.")]
+    public static partial void Submitted(ILogger logger, string experimentId, string name, string client);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} rejected: {Errors}.")]
     public static partial void Rejected(ILogger logger, string experimentId, string errors);

@@ -162,13 +162,16 @@ internal sealed class SiloProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Sends SIGTERM, as Kubernetes does to a pod it stops (Process.Kill sends SIGKILL).</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends SIGTERM, SIGHUP or SIGINT (the name without SIG) with the system's kill command.</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + name, _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
         kill.WaitForExit();
         if (kill.ExitCode != 0)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} exited {kill.ExitCode}");
+            throw new InvalidOperationException($"kill -{name} {_process.Id} exited {kill.ExitCode}");
         }
     }
 

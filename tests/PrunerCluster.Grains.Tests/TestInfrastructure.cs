@@ -57,7 +57,7 @@ internal sealed class SharedGrainStorage(SharedGrainStore store, Serializer seri
 /// <summary>In-process clusters with per-silo slot counts, the synthetic backend and fast failure detection.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(IReadOnlyList<int> slotsPerSilo, TimeSpan? lease = null, IReadOnlyList<string>? deviceClasses = null, TimeSpan? coordinatorTick = null)
+    public static async Task<InProcessTestCluster> StartAsync(IReadOnlyList<int> slotsPerSilo, TimeSpan? lease = null, IReadOnlyList<string>? deviceClasses = null, TimeSpan? coordinatorTick = null, Action<PrunerClusterSiloOptions>? configure = null)
     {
         var store = new SharedGrainStore();
         var builder = new InProcessTestClusterBuilder((short)slotsPerSilo.Count);
@@ -73,6 +73,7 @@ internal static class TestClusters
                 o.CoordinatorTick = coordinatorTick ?? TimeSpan.FromMilliseconds(100);
                 o.EvaluationLease = lease ?? TimeSpan.FromSeconds(2);
                 o.DeviceClass = deviceClasses is not null && index < deviceClasses.Count ? deviceClasses[index] : null;
+                configure?.Invoke(o);
             });
             silo.AddSyntheticEvaluationBackend();
             silo.UseInMemoryReminderService();

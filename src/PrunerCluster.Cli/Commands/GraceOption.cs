@@ -14,28 +14,12 @@ namespace PrunerCluster.Cli.Commands;
 /// </summary>
 public static class GraceOption
 {
-    public const int MaxSeconds = 3600;
+    public const int MaxSeconds = GraceSeconds.MaxSeconds;
 
-    public static Option<string?> Create() => new("--grace")
-    {
-        Description = string.Create(CultureInfo.InvariantCulture, $"Seconds the evaluations in flight get to finish after the first Ctrl+C/SIGTERM/SIGHUP, with no new ones started (0..{MaxSeconds}, default 0: cancel at once); a second signal stops at once"),
-        HelpName = "SECONDS",
-    };
+    public static Option<string?> Create() => GraceSeconds.Create(
+        string.Create(CultureInfo.InvariantCulture, $"Seconds the evaluations in flight get to finish after the first Ctrl+C/SIGTERM/SIGHUP, with no new ones started (0..{MaxSeconds}, default 0: cancel at once); a second signal stops at once"));
 
-    public static TimeSpan Parse(string? seconds)
-    {
-        if (seconds is null)
-        {
-            return TimeSpan.Zero;
-        }
-
-        if (!int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > MaxSeconds)
-        {
-            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--grace expects whole seconds from 0 to {MaxSeconds}, got '{seconds}'"));
-        }
-
-        return TimeSpan.FromSeconds(n);
-    }
+    public static TimeSpan Parse(string? seconds) => GraceSeconds.Parse(seconds);
 
     /// <summary>Pauses the experiment, waits up to <paramref name="grace"/> for its evaluations in flight, then cancels it.</summary>
     public static async Task<ExperimentStatus> StopAsync(IPopulationCoordinatorGrain experiment, TimeSpan grace, string runDirectory, TextWriter output)

@@ -45,6 +45,12 @@ public sealed class ConnectionOptions
 
     public Option<string?> TlsCa { get; } = TlsOption("--tls-ca", MutualTlsClient.CaVariable, "The PEM certificate of the cluster's CA (gateways must chain to it)");
 
+    public Option<string?> ClientName { get; } = new("--client-name")
+    {
+        Description = $"The name this client submits under on a cluster without mutual TLS, for per-client limits (advisory: anyone may claim any name; with TLS the certificate identifies the client) [env {ClientIdentityStamp.NameVariable}, default the login name]",
+        HelpName = "NAME",
+    };
+
     public static ConnectionOptions AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -57,6 +63,7 @@ public sealed class ConnectionOptions
         command.Options.Add(options.TlsCertificate);
         command.Options.Add(options.TlsKey);
         command.Options.Add(options.TlsCa);
+        command.Options.Add(options.ClientName);
         command.Options.Add(new Option<bool>(ClientTelemetry.TraceConsoleOptionName)
         {
             Description = "Print this command's trace spans to stderr (OTLP export needs only OTEL_EXPORTER_OTLP_ENDPOINT)",
@@ -103,7 +110,8 @@ public sealed class ConnectionOptions
             cancellationToken,
             TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)),
             CliApp.IsVerbose(parse),
-            ResolveTls(parse));
+            ResolveTls(parse),
+            parse.GetValue(ClientName));
     }
 
     /// <summary>The client's mutual-TLS files (all three options or none), null for a cluster without TLS.</summary>

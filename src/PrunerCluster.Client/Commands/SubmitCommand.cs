@@ -17,11 +17,13 @@ public static class SubmitCommand
         var json = CommonOptions.Json();
         var plain = WatchCommand.PlainOption();
         var runs = WatchCommand.RunsOption();
-        var command = new Command("submit", "Submit an experiment to the cluster and print its id; with --wait, write its run directory when it ends") { spec, wait, json, plain, runs };
+        var grace = WatchCommand.GraceOption();
+        var command = new Command("submit", "Submit an experiment to the cluster and print its id; with --wait, write its run directory when it ends") { spec, wait, json, plain, runs, grace };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(spec)!;
+            var graceTime = GraceSeconds.Parse(parse.GetValue(grace));
             var experiment = SpecFile.LoadValid(path);
             await using var cluster = await connection.ConnectAsync(parse, ct).ConfigureAwait(false);
             var result = await cluster.Grains.SubmitExperimentAsync(experiment).ConfigureAwait(false);
@@ -41,7 +43,7 @@ public static class SubmitCommand
                 return ExitCodes.Ok;
             }
 
-            return await WatchCommand.AttachAsync(cluster.Grains, result.ExperimentId, experiment.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(1), ct, parse.GetValue(runs)).ConfigureAwait(false);
+            return await WatchCommand.AttachAsync(cluster.Grains, result.ExperimentId, experiment.Budget, console, parse.GetValue(plain), TimeSpan.FromSeconds(1), ct, parse.GetValue(runs), graceTime).ConfigureAwait(false);
         });
         return command;
     }

@@ -36,7 +36,8 @@ public sealed class ClusterConnection : IAsyncDisposable
     }
 
     /// <param name="tls">The client's mutual-TLS files, for a cluster that requires them; null connects without TLS.</param>
-    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false, MutualTlsPaths? tls = null)
+    /// <param name="clientName">The name this client declares to a cluster without TLS (advisory; default: the login name).</param>
+    public static async Task<ClusterConnection> ConnectAsync(string gateways, string clusterId, string serviceId, CancellationToken cancellationToken, TimeSpan? connectTimeout = null, bool verbose = false, MutualTlsPaths? tls = null, string? clientName = null)
     {
         ArgumentNullException.ThrowIfNull(gateways);
         var postgres = gateways.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? gateways[PostgresPrefix.Length..] : null;
@@ -61,6 +62,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
         builder.UseOrleansClient(client =>
         {
+            client.UsePrunerClusterIdentity(clientName, material?.Certificate);
             if (material is not null)
             {
                 client.UsePrunerClusterTls(material);

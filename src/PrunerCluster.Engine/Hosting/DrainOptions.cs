@@ -14,9 +14,12 @@ public sealed class DrainOptions
     /// <summary>Time Orleans gets after the drain to leave the membership and deactivate its grains.</summary>
     public static readonly TimeSpan OrleansShutdown = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest grace period accepted (6 hours).</summary>
+    public const int MaxGracePeriodSeconds = 6 * 3600;
+
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long running evaluations may go on after SIGTERM, in seconds (the chart's drain.gracePeriodSeconds).</summary>
+    /// <summary>How long running evaluations may go on after SIGTERM or SIGHUP, in seconds (the chart's drain.gracePeriodSeconds, the silo's --grace).</summary>
     public int GracePeriodSeconds { get; set; } = 120;
 
     public TimeSpan GracePeriod => TimeSpan.FromSeconds(GracePeriodSeconds);
@@ -30,8 +33,8 @@ public sealed class DrainOptionsValidator : IValidateOptions<DrainOptions>
     public ValidateOptionsResult Validate(string? name, DrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.GracePeriodSeconds is < 0 or > 6 * 3600
-            ? ValidateOptionsResult.Fail(FormattableString.Invariant($"{DrainOptions.SectionName}:GracePeriodSeconds must be between 0 and 21600, got {options.GracePeriodSeconds}."))
+        return options.GracePeriodSeconds is < 0 or > DrainOptions.MaxGracePeriodSeconds
+            ? ValidateOptionsResult.Fail(FormattableString.Invariant($"{DrainOptions.SectionName}:GracePeriodSeconds must be between 0 and {DrainOptions.MaxGracePeriodSeconds}, got {options.GracePeriodSeconds}."))
             : ValidateOptionsResult.Success;
     }
 }

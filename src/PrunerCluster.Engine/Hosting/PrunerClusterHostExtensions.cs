@@ -121,6 +121,7 @@ public static class PrunerClusterHostExtensions
         }
 
         builder.Services.AddSingleton(material);
+        builder.Services.AddSingleton<Grains.Hosting.IClientCertificateTrust>(new CaClientCertificateTrust(material));
         return material;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Exporter;
 using Orleans.Dashboard;
@@ -32,8 +33,14 @@ public static class SiloHost
         ["Logging:Console:FormatterOptions:SingleLine"] = "true",
     };
 
+    /// <summary>
+    /// Runs the silo until <paramref name="cancellationToken"/> or the first SIGTERM, SIGHUP, SIGINT or SIGQUIT
+    /// (<see cref="SiloSignalLifetime"/>: drain, then stop; a second signal ends the process at once). <paramref name="args"/>
+    /// are configuration overrides plus <c>--grace SECONDS</c> (<see cref="SiloCommandLine"/>).
+    /// </summary>
     public static async Task RunAsync(string[] args, Action<ISiloBuilder>? configureSilo = null, CancellationToken cancellationToken = default)
     {
+        args = SiloCommandLine.Normalize(args);
         var web = WebApplication.CreateBuilder(args);
         WithHostDefaults(web.Configuration);
         var http = web.Configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
@@ -42,12 +49,14 @@ public static class SiloHost
             var plain = Host.CreateApplicationBuilder(args);
             WithHostDefaults(plain.Configuration);
             plain.UsePrunerClusterSilo(configureSilo);
+            plain.Services.AddSingleton<IHostLifetime, SiloSignalLifetime>();
             using var host = plain.Build();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
         web.UsePrunerClusterSilo(configureSilo);
+        web.Services.AddSingleton<IHostLifetime, SiloSignalLifetime>();
         web.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(http.BindAddress), http.Port));
         await using var app = web.Build();
         app.MapPrunerClusterEndpoints(http);

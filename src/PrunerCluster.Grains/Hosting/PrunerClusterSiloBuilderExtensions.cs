@@ -53,6 +53,7 @@ public static class PrunerClusterSiloBuilderExtensions
         services.TryAddSingleton<SlotExecutor>();
         services.TryAddSingleton<SiloDrain>();
         services.TryAddSingleton<EvaluationBackendCatalog>();
+        services.TryAddSingleton(sp => new ClientIdentityResolver(sp.GetRequiredService<TimeProvider>(), sp.GetService<IClientCertificateTrust>()));
         services.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
         return builder;
     }

@@ -22,6 +22,7 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
     private readonly TempDirectory _temp = new();
     private EmbeddedCluster? _cluster;
     private MutualTlsPaths _client = null!;
+    private MutualTlsPaths _colleague = null!;
     private MutualTlsPaths _stranger = null!;
 
     public async Task InitializeAsync()
@@ -30,6 +31,7 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
         using var otherCa = Authority("Someone else's CA");
         var silo = Issue(ca, "silo", "silo");
         _client = Issue(ca, "client", "client");
+        _colleague = Issue(ca, "colleague", "colleague");
         // The stranger trusts the cluster's CA, so only the silo's check of its certificate can turn it away.
         _stranger = Issue(otherCa, "stranger", "stranger") with { CaPath = _client.CaPath };
         _cluster = await EmbeddedCluster.StartAsync(1, verbose: false, new Dictionary<string, string?>
@@ -38,6 +40,9 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
             ["PrunerCluster:Tls:CertificatePath"] = silo.CertificatePath,
             ["PrunerCluster:Tls:KeyPath"] = silo.KeyPath,
             ["PrunerCluster:Tls:CaPath"] = silo.CaPath,
+            ["PrunerCluster:Cluster:EnableSyntheticBackend"] = "true",
+            ["PrunerCluster:Limits:Clients:0:Client"] = "CN=client",
+            ["PrunerCluster:Limits:Clients:0:MaxActiveExperiments"] = "1",
         }, CancellationToken.None);
     }
 
@@ -57,6 +62,41 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
         await using var connection = await Connect(_client, TimeSpan.FromSeconds(30));
         var experiments = await connection.Grains.GetExperimentRegistry().List();
         Assert.Empty(experiments);
+    }
+
+    [Fact]
+    public async Task A_clients_certificate_is_its_identity_for_per_client_limits_whatever_name_it_declares()
+    {
+        var spec = new ExperimentSpec
+        {
+            Name = "tls-limit",
+            Backend = "synthetic",
+            Model = "vgg",
+            Dataset = "synthetic",
+            Search = new SearchSettings { PopulationSize = 4 },
+            Budget = new BudgetSettings { MaxEvaluations = 400 },
+            Synthetic = new SyntheticSettings { Duration = TimeSpan.FromSeconds(1) },
+        };
+        await using var client = await Connect(_client, TimeSpan.FromSeconds(30));
+        var first = await client.Grains.SubmitExperimentAsync(spec);
+        Assert.True(first.Accepted, string.Join("; ", first.Errors));
+        var refused = await client.Grains.SubmitExperimentAsync(spec);
+        Assert.False(refused.Accepted);
+        var error = Assert.Single(refused.Errors).Message;
+        Assert.StartsWith("client certificate 'CN=client' (SHA-256 ", error, StringComparison.Ordinal);
+        Assert.EndsWith("already runs 1 experiment(s), its limit (PrunerCluster:Limits:Clients:0:MaxActiveExperiments = 1); cancel one or submit when one ends", error, StringComparison.Ordinal);
+
+        // Another certificate of the same CA is another client, even when it declares the first one's subject as its name.
+        await using var colleague = await Connect(_colleague, TimeSpan.FromSeconds(30), clientName: "CN=client");
+        var second = await colleague.Grains.SubmitExperimentAsync(spec);
+        Assert.True(second.Accepted, string.Join("; ", second.Errors));
+        var listed = await client.Grains.GetExperimentRegistry().List();
+        Assert.All(listed, row => Assert.StartsWith("certificate:", row.Client, StringComparison.Ordinal));
+        Assert.Equal(2, listed.Select(row => row.Client).Distinct().Count());
+        foreach (var row in listed)
+        {
+            await client.Grains.GetExperiment(row.ExperimentId).Cancel();
+        }
     }
 
     [Fact]
@@ -85,8 +125,8 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
         Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
     }
 
-    private Task<ClusterConnection> Connect(MutualTlsPaths? tls, TimeSpan timeout) =>
-        ClusterConnection.ConnectAsync(_cluster!.GatewayPort.ToString(CultureInfo.InvariantCulture), "prunercluster", "prunercluster", CancellationToken.None, timeout, tls: tls);
+    private Task<ClusterConnection> Connect(MutualTlsPaths? tls, TimeSpan timeout, string? clientName = null) =>
+        ClusterConnection.ConnectAsync(_cluster!.GatewayPort.ToString(CultureInfo.InvariantCulture), "prunercluster", "prunercluster", CancellationToken.None, timeout, tls: tls, clientName: clientName);
 
     private static X509Certificate2 Authority(string name)
     {
