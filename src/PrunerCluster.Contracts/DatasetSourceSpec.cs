@@ -37,4 +37,10 @@ public sealed record DatasetSourceSpec
 
     /// <summary>image-folder without a test/ folder: fraction of each class held out as test set (default 0.2).</summary>
     [Id(8)] public double? TestFraction { get; init; }
+
+    /// <summary>Input normalisation (<see cref="InputNormalizationSpec"/>); null: the training files' per-channel statistics.</summary>
+    [Id(9)] public InputNormalizationSpec? Normalize { get; init; }
+
+    /// <summary>Channels of the images as read: idx 1; cifar-binary and image-folder <see cref="Channels"/>, default 3.</summary>
+    public int ExpectedChannels => Format == Idx ? 1 : Channels ?? 3;
 }
