@@ -79,8 +79,20 @@ public sealed class NormalizedImportExportTests : IDisposable
         var recovered = Path.Combine(_root, "recovered");
         var result = backend.ExportModel(spec, pruned, recovered, CancellationToken.None);
         Assert.True(result.Succeeded, result.FailureReason);
-        Assert.Equal(SpecSettings.Resolve(spec, 1).ContentHash, result.SettingsHash);
-        Assert.NotEqual(SpecSettings.Resolve(spec with { DatasetSource = spec.DatasetSource with { Normalize = null } }, 1).ContentHash, result.SettingsHash);
+
+        // The same member under the default normalisation is another evaluation (another settings hash), fed other inputs.
+        var plainSpec = spec with { DatasetSource = spec.DatasetSource with { Normalize = null } };
+        var plainDirectory = Path.Combine(_root, "plain");
+        var plain = backend.ExportModel(plainSpec, pruned, plainDirectory, CancellationToken.None);
+        Assert.True(plain.Succeeded, plain.FailureReason);
+        Assert.NotEqual(plain.SettingsHash, result.SettingsHash);
+        Assert.Equal(plain.CheckpointHash, result.CheckpointHash);
+        using (var plainModel = ModelExporter.Load(plainDirectory))
+        {
+            Assert.Equal("dataset", plainModel.Card.Normalization!.Kind);
+            Assert.NotEqual([0.485f, 0.456f, 0.406f], plainModel.Card.Normalization.Mean);
+            Assert.Null(plainModel.Card.DatasetSource!.Normalization);
+        }
 
         float[] imagenetMean = [0.485f, 0.456f, 0.406f];
         float[] imagenetStd = [0.229f, 0.224f, 0.225f];
