@@ -40,7 +40,4 @@ public sealed record DatasetSourceSpec
 
     /// <summary>Input normalisation (<see cref="InputNormalizationSpec"/>); null: the training files' per-channel statistics.</summary>
     [Id(9)] public InputNormalizationSpec? Normalize { get; init; }
-
-    /// <summary>Channels of the images as read: idx 1; cifar-binary and image-folder <see cref="Channels"/>, default 3.</summary>
-    public int ExpectedChannels => Format == Idx ? 1 : Channels ?? 3;
 }

@@ -79,7 +79,7 @@ internal static class SourceSpecValidator
         const string Field = "dataset.normalize";
         var expected = $"expected one of {string.Join(", ", InputNormalizationSpec.Presets.Select(p => "\"" + p + "\""))} or {{\"mean\": [...], \"std\": [...]}} with one value per channel";
         var known = DatasetSourceSpec.Formats.Contains(d.Format, StringComparer.Ordinal) && d.Channels is null or >= 1;
-        var channels = d.ExpectedChannels;
+        var channels = d.Format == DatasetSourceSpec.Idx ? 1 : d.Channels ?? 3;
         if (n.Preset is { } preset)
         {
             if (n.Mean is not null || n.Std is not null)
