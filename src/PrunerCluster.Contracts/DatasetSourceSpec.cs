@@ -37,4 +37,7 @@ public sealed record DatasetSourceSpec
 
     /// <summary>image-folder without a test/ folder: fraction of each class held out as test set (default 0.2).</summary>
     [Id(8)] public double? TestFraction { get; init; }
+
+    /// <summary>Input normalisation (<see cref="InputNormalizationSpec"/>); null: the training files' per-channel statistics.</summary>
+    [Id(9)] public InputNormalizationSpec? Normalize { get; init; }
 }

@@ -60,6 +60,12 @@ public sealed record PreparedExperiment
 
     /// <summary>Problems with the data or the baseline the search should be read with (a tiny validation split, a barely trained baseline), with numbers.</summary>
     [Id(91)] public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The input normalisation every evaluation feeds the model (<c>dataset.normalize</c>) with its per-channel constants, e.g.
+    /// <c>imagenet: mean 0.485, 0.456, 0.406, std 0.229, 0.224, 0.225</c>; null for a backend without images.
+    /// </summary>
+    [Id(92)] public string? InputNormalization { get; init; }
 }
 
 /// <summary>Identity of one evaluation: SHA-256 over checkpoint hash, evaluation-settings hash and mask hash.</summary>

@@ -66,6 +66,69 @@ internal static class SourceSpecValidator
         {
             errors.Add(new("dataset.testFraction", Invariant($"must be in (0, 1), got {t}")));
         }
+
+        if (d.Normalize is { } n)
+        {
+            ValidateNormalize(n, d, errors);
+        }
+    }
+
+    /// <summary><c>dataset.normalize</c>: a known preset, or one finite mean and one std above 0 per channel of the data set.</summary>
+    private static void ValidateNormalize(InputNormalizationSpec n, DatasetSourceSpec d, List<SpecError> errors)
+    {
+        const string Field = "dataset.normalize";
+        var expected = $"expected one of {string.Join(", ", InputNormalizationSpec.Presets.Select(p => "\"" + p + "\""))} or {{\"mean\": [...], \"std\": [...]}} with one value per channel";
+        var known = DatasetSourceSpec.Formats.Contains(d.Format, StringComparer.Ordinal) && d.Channels is null or >= 1;
+        var channels = d.Format == DatasetSourceSpec.Idx ? 1 : d.Channels ?? 3;
+        if (n.Preset is { } preset)
+        {
+            if (n.Mean is not null || n.Std is not null)
+            {
+                errors.Add(new(Field, $"gives the preset '{preset}' and explicit mean/std; give one of them"));
+            }
+            else if (!InputNormalizationSpec.Presets.Contains(preset, StringComparer.Ordinal))
+            {
+                errors.Add(new(Field, $"got '{preset}', {expected}"));
+            }
+            else if (preset == InputNormalizationSpec.Imagenet && known && channels != 3)
+            {
+                errors.Add(new(Field, Invariant($"got 'imagenet', which takes RGB images (3 channels), but this {d.Format} data set has {channels} channel(s); use \"dataset\", \"none\" or explicit mean/std with {channels} value(s) each")));
+            }
+
+            return;
+        }
+
+        if (n.Mean is null || n.Std is null)
+        {
+            errors.Add(new(Field, $"gives {(n.Mean is null ? "no mean" : "mean")} and {(n.Std is null ? "no std" : "std")}; {expected}"));
+            return;
+        }
+
+        if (known && n.Mean.Count != channels)
+        {
+            errors.Add(new(Field + ".mean", Invariant($"has {n.Mean.Count} value(s) [{string.Join(", ", n.Mean)}], expected {channels}: one per channel of this {d.Format} data set")));
+        }
+
+        if (known && n.Std.Count != channels)
+        {
+            errors.Add(new(Field + ".std", Invariant($"has {n.Std.Count} value(s) [{string.Join(", ", n.Std)}], expected {channels}: one per channel of this {d.Format} data set")));
+        }
+
+        for (var i = 0; i < n.Mean.Count; i++)
+        {
+            if (!double.IsFinite(n.Mean[i]))
+            {
+                errors.Add(new(Invariant($"{Field}.mean[{i}]"), Invariant($"got {n.Mean[i]}, expected a finite number")));
+            }
+        }
+
+        for (var i = 0; i < n.Std.Count; i++)
+        {
+            if (!(n.Std[i] > 0) || !double.IsFinite(n.Std[i]))
+            {
+                errors.Add(new(Invariant($"{Field}.std[{i}]"), Invariant($"got {n.Std[i]}, expected a finite number above 0")));
+            }
+        }
     }
 
     private static void ValidateModel(ModelSourceSpec m, List<SpecError> errors)

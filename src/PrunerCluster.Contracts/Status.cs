@@ -28,6 +28,13 @@ public sealed record ExperimentStatus
     /// <summary>Starts an entry of <see cref="Errors"/> that warns (about the data, say) rather than reports a failure.</summary>
     public const string WarningPrefix = "warning: ";
 
+    /// <summary>Starts the entry of <see cref="Errors"/> that records the experiment's input normalisation (no failure).</summary>
+    public const string NormalizationPrefix = "input normalisation ";
+
+    /// <summary>True for an entry of <see cref="Errors"/> that reports no failure (a warning, the input normalisation).</summary>
+    public static bool IsNote(string entry) =>
+        entry is not null && (entry.StartsWith(WarningPrefix, StringComparison.Ordinal) || entry.StartsWith(NormalizationPrefix, StringComparison.Ordinal));
+
     [Id(0)] public required string ExperimentId { get; init; }
     [Id(1)] public string Name { get; init; } = "";
     [Id(2)] public ExperimentState State { get; init; }

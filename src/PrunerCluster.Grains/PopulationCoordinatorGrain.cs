@@ -268,6 +268,11 @@ internal sealed class PopulationCoordinatorGrain(
             }
 
             (_books.Problem, _books.Engine, S.Prepared) = (search.Problem, search.Engine, search.Prepared);
+            if (search.Prepared.InputNormalization is { } normalization)
+            {
+                _books.AddError(ExperimentStatus.NormalizationPrefix + normalization);
+            }
+
             foreach (var warning in search.Prepared.Warnings)
             {
                 _books.AddError(ExperimentStatus.WarningPrefix + warning);

@@ -57,6 +57,23 @@ public sealed class IdentityAndSerializationTests
     }
 
     [Fact]
+    public void Dataset_normalize_and_the_recorded_normalisation_cross_the_wire()
+    {
+        var spec = new ExperimentSpec
+        {
+            DatasetSource = new DatasetSourceSpec { Format = "cifar-binary", Root = "/c", Normalize = InputNormalizationSpec.Explicit([0.5, 0.4, 0.3], [0.2, 0.25, 0.3]) },
+        };
+        var copy = RoundTrip(spec).DatasetSource!.Normalize!;
+        Assert.Null(copy.Preset);
+        Assert.Equal([0.5, 0.4, 0.3], copy.Mean);
+        Assert.Equal([0.2, 0.25, 0.3], copy.Std);
+        Assert.Equal("imagenet", RoundTrip(spec with { DatasetSource = spec.DatasetSource with { Normalize = InputNormalizationSpec.Named("imagenet") } }).DatasetSource!.Normalize!.Preset);
+
+        var prepared = new PreparedExperiment { Segments = [], CheckpointHash = "c", SettingsHash = "s", InputNormalization = "imagenet: mean 0.485, 0.456, 0.406, std 0.229, 0.224, 0.225" };
+        Assert.Equal(prepared.InputNormalization, RoundTrip(prepared).InputNormalization);
+    }
+
+    [Fact]
     public void Outcomes_status_and_pareto_sets_round_trip()
     {
         var outcome = new EvaluationOutcome

@@ -103,6 +103,9 @@ public sealed class EndToEndSearchTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(status.Errors, e => e.StartsWith("warning: baseline: trained for only 16 optimizer steps", StringComparison.Ordinal));
         Assert.Contains(status.Errors, e => e.StartsWith("warning: validation: 256 images scored for 10 classes", StringComparison.Ordinal));
 
+        // The run records the input normalisation its evaluations used: the training file's statistics by default.
+        Assert.Contains(status.Errors, e => e.StartsWith("input normalisation dataset: mean 0.", StringComparison.Ordinal) && e.Contains(", std 0.", StringComparison.Ordinal));
+
         var experiment = cluster.Client.GetExperiment(id);
         var ledger = await experiment.GetEvaluations();
         Assert.Equal(budget, ledger.Count);

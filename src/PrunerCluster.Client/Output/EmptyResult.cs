@@ -22,7 +22,7 @@ public static class EmptyResult
     private static string NothingFinished(ExperimentStatus? status, ExperimentSpec? spec) => status?.State switch
     {
         ExperimentState.Cancelled => "the search was stopped before any evaluation finished",
-        ExperimentState.Failed => "the experiment failed before any evaluation finished" + (status.Errors.FirstOrDefault(e => !e.StartsWith(ExperimentStatus.WarningPrefix, StringComparison.Ordinal)) is { } error ? $" ({error})" : ""),
+        ExperimentState.Failed => "the experiment failed before any evaluation finished" + (status.Errors.FirstOrDefault(e => !ExperimentStatus.IsNote(e)) is { } error ? $" ({error})" : ""),
         ExperimentState.Completed when spec?.Budget.WallClock is { } wall => string.Create(
             CultureInfo.InvariantCulture,
             $"no evaluation finished within the wall-clock budget of {wall:c}; raise budget.wallClock or make evaluations cheaper (fewer fine-tune steps, fewer validation samples)"),

@@ -26,6 +26,7 @@ internal static class DataSourceResolver
                 ValidationCount = validation is >= 1 ? (int)validation.Value : null,
                 ValidationFraction = validation is > 0 and < 1 ? validation : null,
                 TestFraction = d.TestFraction,
+                Normalization = Normalization(spec),
             };
         }
 
@@ -38,6 +39,23 @@ internal static class DataSourceResolver
         }
 
         return named;
+    }
+
+    /// <summary>
+    /// The spec's <c>dataset.normalize</c> as the engine's canonical text (<see cref="InputNormalization"/>); null for the default
+    /// (the training files' statistics) and for a data set given by name, which has only the default.
+    /// </summary>
+    public static string? Normalization(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.DatasetSource?.Normalize is not { IsDefault: false } n)
+        {
+            return null;
+        }
+
+        return n.Preset is { } preset
+            ? InputNormalization.Canonical(preset)
+            : InputNormalization.Explicit(n.Mean ?? [], n.Std ?? []);
     }
 
     /// <summary>Every problem with the data set (missing files, unreadable headers, too few classes, validation split too large) as spec errors.</summary>
@@ -69,6 +87,15 @@ internal static class DataSourceResolver
             if (info.Classes < 2)
             {
                 errors.Add(new("dataset", string.Create(CultureInfo.InvariantCulture, $"data set '{info.Name}' has {info.Classes} class(es); classification needs at least 2")));
+            }
+
+            try
+            {
+                _ = InputNormalization.Constants(descriptor.Normalization, info.Channels);
+            }
+            catch (DatasetException ex)
+            {
+                errors.Add(new("dataset.normalize", ex.Message));
             }
 
             try

@@ -23,6 +23,7 @@ public static class SpecSettings
             FineTuneSteps = e.FineTuneSteps ?? defaults.FineTuneSteps,
             RecalibrationBatches = e.RecalibrationBatches ?? defaults.RecalibrationBatches,
             LearningRate = e.LearningRate ?? defaults.LearningRate,
+            Normalization = DataSourceResolver.Normalization(spec),
 
             // Imported graphs come with BatchNorm folded and weights of unknown scale: without a rate in the spec, a range
             // test on the unpruned model picks one (issue #30: 2e-3 took an imported ResNet from 74 % to 29 % in 50 steps).

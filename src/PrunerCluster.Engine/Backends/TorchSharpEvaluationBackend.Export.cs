@@ -1,6 +1,7 @@
 using System.Globalization;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
+using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Export;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Metrics;
@@ -45,7 +46,7 @@ public sealed partial class TorchSharpEvaluationBackend
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
         var prepared = Prepare(spec, null, cancellationToken);
-        var checkpoint = _baselines.Load(prepared);
+        var checkpoint = _baselines.Load(prepared).WithNormalization(settings.Normalization);
         var data = checkpoint.LoadData(_baselines.Datasets);
         var mask = GenomeMaskMapper.ToPruneMask(Genome.Parse(Layout(prepared), maskText), prepared, settings);
         using var source = ModelZoo.Load(checkpoint.ResolveArchitecture(data), checkpoint.Path);
@@ -80,6 +81,7 @@ public sealed partial class TorchSharpEvaluationBackend
             Dataset = checkpoint.Dataset,
             DataRoot = checkpoint.DataRoot,
             DatasetSource = checkpoint.Source,
+            Normalization = InputNormalization.Applied(settings.Normalization, data.Train),
             Architecture = pruned.Architecture,
             SourceArchitecture = source.Architecture,
             KeptIndices = kept,
@@ -119,7 +121,7 @@ public sealed partial class TorchSharpEvaluationBackend
         var settings = ResolveSettings(spec);
         PrunerCluster.Pruning.TorchRuntime.EnsureInitialized(settings.Threads);
         var prepared = Prepare(spec, null, cancellationToken);
-        var checkpoint = _baselines.Load(prepared);
+        var checkpoint = _baselines.Load(prepared).WithNormalization(settings.Normalization);
         var data = checkpoint.LoadData(_baselines.Datasets);
         using var recovered = ModelExporter.Load(recoveredDirectory);
         if (!string.Equals(recovered.Card.SourceCheckpointHash, checkpoint.ContentHash, StringComparison.OrdinalIgnoreCase))
@@ -141,6 +143,7 @@ public sealed partial class TorchSharpEvaluationBackend
             MetricSources = new Dictionary<string, string>(recovered.Card.MetricSources, StringComparer.Ordinal) { ["test_accuracy"] = "measured", ["test_samples"] = "measured" },
             DataRoot = checkpoint.DataRoot,
             DatasetSource = checkpoint.Source,
+            Normalization = InputNormalization.Applied(settings.Normalization, data.Train),
             Format = format,
             Notes = [.. recovered.Card.Notes, string.Create(CultureInfo.InvariantCulture, $"final recovery: retrained after the search (weights {recovered.Card.WeightsSha256[..Math.Min(12, recovered.Card.WeightsSha256.Length)]}); test_accuracy: the held-out test set ({data.Test.Count} samples), re-scored at export")],
         };
@@ -157,14 +160,23 @@ public sealed partial class TorchSharpEvaluationBackend
         }
 
         var weightsHash = card.ArtifactSha256 ?? card.WeightsSha256;
-        var onnx = ModelExporter.ExportOnnx(pruned, card, directory, new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["prunercluster.mask_hash"] = card.MaskHash,
             ["prunercluster.source_checkpoint_sha256"] = card.SourceCheckpointHash,
             ["prunercluster.artifact_sha256"] = weightsHash,
             ["prunercluster.accuracy"] = metrics[MetricNames.Accuracy].ToString("R", CultureInfo.InvariantCulture),
             ["prunercluster.architecture"] = pruned.Architecture.ToCanonicalString(),
-        });
+        };
+        if (card.Normalization is { } normalization)
+        {
+            // What a deployment applies before the model: (pixel / 255 - mean[c]) / std[c].
+            metadata["prunercluster.input_normalization"] = normalization.Kind;
+            metadata["prunercluster.input_mean"] = string.Join(',', normalization.Mean.Select(m => m.ToString("R", CultureInfo.InvariantCulture)));
+            metadata["prunercluster.input_std"] = string.Join(',', normalization.Std.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        var onnx = ModelExporter.ExportOnnx(pruned, card, directory, metadata);
         var ort = OnnxRuntimeCheck.Compare(Path.Combine(directory, onnx.OnnxFile!), pruned, checkSet, checkSamples);
         var final = onnx with
         {

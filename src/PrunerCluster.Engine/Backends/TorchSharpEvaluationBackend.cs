@@ -291,7 +291,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             Loss = p.Loss,
             ElapsedSeconds = p.Elapsed.TotalSeconds,
         }), cancellationToken);
-        var data = checkpoint.LoadData(_baselines.Datasets);
+        var data = checkpoint.WithNormalization(settings.Normalization).LoadData(_baselines.Datasets);
         var architecture = checkpoint.ResolveArchitecture(data);
         IReadOnlyList<PrunableGroup> groups;
         IReadOnlyDictionary<string, double[]> importance;
@@ -345,6 +345,7 @@ public sealed partial class TorchSharpEvaluationBackend(
             KeepLevels = GenomeMaskMapper.IsLevelEncoding(encoding) ? keepLevels : 0,
             LevelCounts = GenomeMaskMapper.IsLevelEncoding(encoding) ? GenomeMaskMapper.LevelCounts(groups, keepLevels, settings, minChannels) : null,
             Warnings = warnings,
+            InputNormalization = PrunerCluster.Pruning.Data.InputNormalization.Applied(settings.Normalization, data.Train).ToString(),
         };
     }
 

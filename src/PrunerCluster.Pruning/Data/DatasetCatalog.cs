@@ -38,6 +38,7 @@ public static class DatasetCatalog
             DatasetFormats.ImageFolder => ImageFolderDataset.Load(descriptor),
             _ => throw UnknownFormat(descriptor),
         };
+        (train, test) = InputNormalization.Apply(descriptor.Normalization, train, test);
         return Split(train, test, descriptor.ResolveValidation(train.Count), splitSeed);
     }
 

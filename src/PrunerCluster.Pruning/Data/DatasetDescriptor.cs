@@ -38,6 +38,12 @@ public sealed record DatasetDescriptor
     /// <summary>image-folder without a test/ folder: share of each class's files held out as the test set (default 0.2).</summary>
     public double? TestFraction { get; init; }
 
+    /// <summary>
+    /// How pixels are normalised (<see cref="InputNormalization"/> canonical text); null: the training file's per-channel statistics.
+    /// Part of <see cref="ToCanonicalString"/> only when set, so descriptors without it keep their keys.
+    /// </summary>
+    public string? Normalization { get; init; }
+
     public string DisplayName => Name ?? Format;
 
     /// <summary>Maps the historical names ("fashion-mnist", "cifar10") onto formats; null for an unknown name.</summary>
@@ -95,6 +101,11 @@ public sealed record DatasetDescriptor
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"format={Format};root={Root};name={Name};size={ImageSize};ch={Channels};classes={Classes};labelBytes={LabelBytes};");
         sb.Append(CultureInfo.InvariantCulture, $"val={ValidationCount};valFraction={ValidationFraction?.ToString("R", CultureInfo.InvariantCulture)};testFraction={TestFraction?.ToString("R", CultureInfo.InvariantCulture)}");
+        if (InputNormalization.Canonical(Normalization) is { } normalization)
+        {
+            sb.Append(";normalize=").Append(normalization);
+        }
+
         return sb.ToString();
     }
 }

@@ -73,6 +73,19 @@ public sealed class ImageDataset
         return new ImageDataset(name ?? Name, pixels, labels, chosen, Channels, ImageSize, Classes, mean, std);
     }
 
+    /// <summary>The same images normalised with other per-channel constants (<see cref="InputNormalization"/>); storage is shared.</summary>
+    public ImageDataset WithNormalization(IReadOnlyList<float> newMean, IReadOnlyList<float> newStd)
+    {
+        ArgumentNullException.ThrowIfNull(newMean);
+        ArgumentNullException.ThrowIfNull(newStd);
+        if (newMean.Count != Channels || newStd.Count != Channels)
+        {
+            throw new ArgumentException($"Normalisation constants for {newMean.Count}/{newStd.Count} channel(s) do not fit {Channels}-channel images.", nameof(newMean));
+        }
+
+        return new ImageDataset(Name, pixels, labels, indices, Channels, ImageSize, Classes, newMean.ToArray(), newStd.ToArray());
+    }
+
     public ImageDataset Take(int count, string? name = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

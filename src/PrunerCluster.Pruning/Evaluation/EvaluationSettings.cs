@@ -47,6 +47,14 @@ public sealed record EvaluationSettings
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public BatchNormRebuild RebuildBatchNorm { get; init; }
 
+    /// <summary>
+    /// Input normalisation (<see cref="Data.InputNormalization"/> canonical text; null: the training file's per-channel statistics),
+    /// applied to every split an evaluation reads (recalibration, fine-tuning, validation, test, export checks). Part of
+    /// <see cref="ContentHash"/> when set, so results under another normalisation are never reused.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Normalization { get; init; }
+
     /// <summary>Fraction of the fine-tune steps over which the learning rate warms up linearly (0 = none; at most 0.5).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double WarmupFraction { get; init; }

@@ -50,6 +50,9 @@ public sealed class PruningEvaluator(PruningHostServices host, IArtifactStore? a
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(device);
+
+        // The settings' input normalisation, not whichever one the shared checkpoint metadata recorded last.
+        checkpoint = checkpoint.Source is not null || settings.Normalization is not null ? checkpoint.WithNormalization(settings.Normalization) : checkpoint;
         var context = new EvaluationRun(checkpoint, mask, settings, device, exportDirectory) { Warm = warm };
         var total = Stopwatch.StartNew();
         try

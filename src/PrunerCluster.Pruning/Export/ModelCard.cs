@@ -23,6 +23,12 @@ public sealed record ModelCard
     /// <summary>The data set given by format and folder, as the search read it (null for the catalog names); see <see cref="ExportedDataset"/>.</summary>
     public DatasetDescriptor? DatasetSource { get; init; }
 
+    /// <summary>
+    /// The input normalisation the model was evaluated with and expects when deployed: <c>(pixel / 255 - mean[c]) / std[c]</c>
+    /// (kind dataset, imagenet, none or explicit; null on cards written before it was recorded).
+    /// </summary>
+    public NormalizationConstants? Normalization { get; init; }
+
     public required ArchitectureSpec Architecture { get; init; }
 
     public ArchitectureSpec? SourceArchitecture { get; init; }

@@ -37,6 +37,31 @@ public sealed record BaselineCheckpoint(string Path, string Model, string Datase
         return Source is { } source ? cache.GetOrLoad(source, SplitSeed) : cache.GetOrLoad(Dataset, DataRoot, ValidationSize, SplitSeed);
     }
 
+    /// <summary>
+    /// This checkpoint read with the input normalisation <paramref name="normalization"/> (<see cref="InputNormalization"/>; null: the
+    /// training file's statistics), as an evaluation's settings ask: one ONNX file imported by two experiments is one checkpoint
+    /// (one weights hash) whose metadata records whichever normalisation imported it last, so evaluations take theirs from their
+    /// settings. A data set given by name (no <see cref="Source"/>) has only the default; another choice is refused.
+    /// </summary>
+    public BaselineCheckpoint WithNormalization(string? normalization)
+    {
+        var canonical = InputNormalization.Canonical(normalization);
+        if (Source is { } source)
+        {
+            return InputNormalization.Canonical(source.Normalization) == canonical ? this : this with { Source = source with { Normalization = canonical } };
+        }
+
+        return canonical is null
+            ? this
+            : throw new ArgumentException($"Input normalisation '{canonical}' needs the data set given as an object (\"dataset\": {{\"format\": ..., \"root\": ..., \"normalize\": ...}}); checkpoint '{Path}' reads '{Dataset}' by name.", nameof(normalization));
+    }
+
+    /// <summary>
+    /// What per-process caches of results on this checkpoint's data (validation accuracy, teacher logits, the learning-rate
+    /// choice) are keyed by: the weights hash, plus the input normalisation when it is not the default.
+    /// </summary>
+    public string DataKey => InputNormalization.Canonical(Source?.Normalization) is { } n ? ContentHash + "|normalize=" + n : ContentHash;
+
     public ArchitectureSpec ResolveArchitecture(DataSplit data)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -31,6 +31,7 @@ internal static class ExportStage
             Dataset = c.Checkpoint.Dataset,
             DataRoot = c.Checkpoint.DataRoot,
             DatasetSource = c.Checkpoint.Source,
+            Normalization = InputNormalization.Applied(c.Settings.Normalization, data.Train),
             Architecture = pruned.Architecture,
             SourceArchitecture = c.Checkpoint.ResolveArchitecture(data),
             KeptIndices = c.Kept,

@@ -26,7 +26,7 @@ internal sealed class FineTuneStage
         }
 
         return TeacherLogits.Fits(train)
-            ? new Teacher(null, c.Time("teacher", () => TeacherLogits.For(source, train, c.Checkpoint.ContentHash, gate, ct)))
+            ? new Teacher(null, c.Time("teacher", () => TeacherLogits.For(source, train, c.Checkpoint.DataKey, gate, ct)))
             : new Teacher(source, null);
     }
 
@@ -41,7 +41,7 @@ internal sealed class FineTuneStage
 
         // Sparsity modes fine-tune the deployed weights (their masks refer to them), so their probes do too.
         var probe = s.Mode == PruningMode.Structured ? s : s with { RebuildBatchNorm = BatchNormRebuild.Off };
-        var key = string.Join('|', c.Checkpoint.ContentHash, R(s.LearningRate), s.Optimizer, R(s.DistillationWeight), R(s.DistillationTemperature), probe.RebuildBatchNorm, I(s.RecalibrationBatches), I(batchSize), s.Seed.ToString(CultureInfo.InvariantCulture), I(s.Threads));
+        var key = string.Join('|', c.Checkpoint.DataKey, R(s.LearningRate), s.Optimizer, R(s.DistillationWeight), R(s.DistillationTemperature), probe.RebuildBatchNorm, I(s.RecalibrationBatches), I(batchSize), s.Seed.ToString(CultureInfo.InvariantCulture), I(s.Threads));
         var choice = c.Time("lr_search", () => learningRates.GetOrAdd(key, _ => LearningRateRangeTest.Run(source, data.Train, data.Validation, probe, batchSize, teacher, gate, ct)));
         c.Notes.Add(choice.Describe());
         return choice.Rate;

@@ -17,7 +17,7 @@ internal sealed class ValidateStage
     /// <summary>The unpruned <paramref name="source"/>'s accuracy on <paramref name="set"/>.</summary>
     public double Baseline(EvaluationRun c, ZooModel source, ValidationSet set, DeviceGate gate, CancellationToken ct)
     {
-        var key = string.Join('|', c.Checkpoint.ContentHash, set.Key, c.Settings.Threads.ToString(CultureInfo.InvariantCulture));
+        var key = string.Join('|', c.Checkpoint.DataKey, set.Key, c.Settings.Threads.ToString(CultureInfo.InvariantCulture));
         return c.Time("baseline", () => baselineAccuracy.GetOrAdd(key, _ => ClassificationMetrics.Evaluate(source, set.Data, set.Samples, ct: ct, gate: gate).Accuracy));
     }
 
