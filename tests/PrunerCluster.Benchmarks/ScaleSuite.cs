@@ -64,11 +64,12 @@ internal static class ScaleSuite
         await WaitForSilosAsync(grains, o.Silos);
 
         // What the idle cluster itself costs PostgreSQL (membership heartbeats, reminders, table refreshes).
-        var idle0 = await probe.SampleAsync(grains, []);
+        var idle0 = await probe.SampleAsync(grains, [], resetStatements: true);
         await Task.Delay(TimeSpan.FromSeconds(10));
         var idle1 = await probe.SampleAsync(grains, []);
-        var idleRate = (idle1.Transactions - idle0.Transactions) / (idle1.At - idle0.At).TotalSeconds;
-        Console.WriteLine(Invariant($"  idle cluster: {idleRate:F1} PostgreSQL transactions/s (subtracted below); cores busy {Cores(idle0, idle1, s => s.Machine):F2} of {Environment.ProcessorCount} (silos {Cores(idle0, idle1, s => s.Silos):F2}, PostgreSQL {Cores(idle0, idle1, s => s.Postgres):F2})"));
+        var idleSeconds = (idle1.At - idle0.At).TotalSeconds;
+        var idleRate = new Rates((idle1.Transactions - idle0.Transactions) / idleSeconds, (idle1.Statements - idle0.Statements) / idleSeconds);
+        Console.WriteLine(Invariant($"  idle cluster: {idleRate.Transactions:F1} PostgreSQL transactions/s, {idleRate.Statements:F1} statements/s (subtracted below); cores busy {Cores(idle0, idle1, s => s.Machine):F2} of {Environment.ProcessorCount} (silos {Cores(idle0, idle1, s => s.Silos):F2}, PostgreSQL {Cores(idle0, idle1, s => s.Postgres):F2})"));
 
         var summary = new List<string>();
         if (o.Runs("util"))
@@ -110,7 +111,7 @@ internal static class ScaleSuite
         }
     }
 
-    private static async Task UtilizationAsync(ScaleOptions o, IGrainFactory grains, Probe probe, double idleRate, List<string> summary)
+    private static async Task UtilizationAsync(ScaleOptions o, IGrainFactory grains, Probe probe, Rates idleRate, List<string> summary)
     {
         Console.WriteLine();
         Console.WriteLine(Invariant($"util: {o.Weights.Count} experiments, {o.EvalSeconds:G} s evaluations, each wanting every slot; warm-up {o.WarmupSeconds:G} s, window {o.Seconds:G} s"));
@@ -139,7 +140,7 @@ internal static class ScaleSuite
         }
     }
 
-    private static async Task ZeroTimeAsync(ScaleOptions o, IGrainFactory grains, Probe probe, double idleRate, List<string> summary)
+    private static async Task ZeroTimeAsync(ScaleOptions o, IGrainFactory grains, Probe probe, Rates idleRate, List<string> summary)
     {
         Console.WriteLine();
         Console.WriteLine(Invariant($"zero: {o.Weights.Count} experiments, zero-time evaluations; warm-up {o.ZeroWarmupSeconds:G} s, window {o.ZeroSeconds:G} s"));
@@ -248,17 +249,20 @@ internal static class ScaleSuite
     /// <summary>Evaluations that held a slot: booked less those answered from an earlier identical evaluation.</summary>
     private static int Fresh(ExperimentStatus s) => s.Evaluated - s.CacheHits;
 
-    private static double PrintDatabase(Sample before, Sample after, IReadOnlyList<(long Calls, string Query)> statements, double idleRate, double evaluations)
+    /// <summary>Prints PostgreSQL's work over the window; returns the round trips per evaluation (statements, else transactions, less the idle rate).</summary>
+    private static double PrintDatabase(Sample before, Sample after, IReadOnlyList<(long Calls, string Query)> statements, Rates idleRate, double evaluations)
     {
         var window = (after.At - before.At).TotalSeconds;
         var transactions = after.Transactions - before.Transactions;
-        var net = transactions - (idleRate * window);
+        var net = transactions - (idleRate.Transactions * window);
         var perEval = evaluations > 0 ? net / evaluations : double.NaN;
-        Console.WriteLine(Invariant($"  PostgreSQL: {transactions:N0} transactions in {window:F1} s ({transactions / window:F0}/s), {net:N0} after the idle rate: {perEval:F2} per evaluation"));
+        Console.WriteLine(Invariant($"  PostgreSQL: {transactions:N0} transactions in {window:F1} s ({transactions / window:F0}/s), {net:N0} after the idle rate: {perEval:F2} per evaluation (Npgsql's DISCARD ALL on each pooled connection's reuse included)"));
         if (statements.Count > 0)
         {
-            var calls = statements.Sum(s => s.Calls);
-            Console.WriteLine(Invariant($"  statements (pg_stat_statements, top level): {calls:N0} = {(evaluations > 0 ? calls / evaluations : double.NaN):F2} per evaluation (idle share included); most called:"));
+            var calls = after.Statements - before.Statements;
+            var netCalls = calls - (idleRate.Statements * window);
+            perEval = evaluations > 0 ? netCalls / evaluations : double.NaN;
+            Console.WriteLine(Invariant($"  round trips (pg_stat_statements top-level calls less DISCARD ALL, which rides with the next statement): {calls:N0} in the window ({calls / window:F0}/s), {netCalls:N0} after the idle rate = {perEval:F2} per evaluation; most called:"));
             foreach (var (count, query) in statements.Take(8))
             {
                 Console.WriteLine(Invariant($"    {(evaluations > 0 ? count / evaluations : double.NaN),6:F2}/eval  {count,8:N0}  {Squeeze(query, 100)}"));
@@ -437,7 +441,9 @@ internal static class ScaleSuite
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Sample(DateTime At, long Transactions, IReadOnlyList<ExperimentStatus> Statuses, double Machine, double Silos, double Postgres, double Self);
+    private sealed record Rates(double Transactions, double Statements);
+
+    private sealed record Sample(DateTime At, long Transactions, long Statements, IReadOnlyList<ExperimentStatus> Statuses, double Machine, double Silos, double Postgres, double Self);
 
     /// <summary>Reads PostgreSQL's counters and the CPU time of the silos, the server and the machine.</summary>
     private sealed class Probe(string db, bool statements, SiloProcesses cluster, PrivatePostgres server)
@@ -459,6 +465,15 @@ internal static class ScaleSuite
             // more the lag is small against the count.
             await using var command = new NpgsqlCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()", connection);
             var transactions = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            var calls = 0L;
+            if (statements)
+            {
+                // Round trips: every top-level statement but Npgsql's pool reset (DISCARD ALL goes out in front of the next
+                // statement on that connection, in the same round trip) and this probe's own.
+                await using var count = new NpgsqlCommand("SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat%' AND query <> 'DISCARD ALL'", connection);
+                calls = Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            }
+
             var at = DateTime.UtcNow;
             var pids = cluster.Alive.Select(s => s.ProcessId).ToHashSet();
             var postmaster = server.PostmasterPid();
@@ -475,7 +490,7 @@ internal static class ScaleSuite
                 }
             }
 
-            return new Sample(at, transactions, statuses, MachineBusy(), silos, postgres, Ticks(Environment.ProcessId) ?? 0);
+            return new Sample(at, transactions, calls, statuses, MachineBusy(), silos, postgres, Ticks(Environment.ProcessId) ?? 0);
         }
 
         public async Task<IReadOnlyList<(long Calls, string Query)>> StatementsAsync()
