@@ -54,7 +54,9 @@ internal static class ScaleSuite
 
         clock.Restart();
         using var guard = new ExitGuard(server);
-        await using var cluster = await SiloProcesses.StartPostgresAsync(1, o.SlotsPerSilo, db, SiloStart);
+        // A silo queues one evaluation per slot ahead of its slots (QueuedPerSlot 1): its queue must hold that many.
+        string[] siloArgs = [Invariant($"--PrunerCluster:QueueCapacity={Math.Max(16, o.SlotsPerSilo)}")];
+        await using var cluster = await SiloProcesses.StartPostgresAsync(1, o.SlotsPerSilo, db, SiloStart, _ => siloArgs);
         guard.Cluster = cluster;
         await Task.WhenAll(Enumerable.Range(1, o.Silos - 1).Select(_ => cluster.AddSiloAsync(SiloStart)).ToArray());
         Console.WriteLine(Invariant($"  {o.Silos} silo processes up in {clock.Elapsed.TotalSeconds:F1} s (the first alone: it applies the schema), failure detection 1 s probes x 2 misses, coordinator tick 250 ms"));
@@ -131,6 +133,7 @@ internal static class ScaleSuite
             Console.WriteLine("  share of slot time by weight:");
             Console.WriteLine(ScaleOptions.FormatShares(shares, done));
             var perEval = PrintDatabase(before, after, statements, idleRate, done.Sum());
+            Console.WriteLine("  stored states: " + await probe.PayloadsAsync());
             PrintCpu(before, after);
             summary.Add(Invariant($"util: {utilization:P1} of {o.TotalSlots} slots busy with {o.EvalSeconds:G} s evaluations ({ScaleOptions.Verdict(utilization >= 0.95)}, >= 95 %); largest share deviation {shares.Max(s => Math.Abs(s.Deviation)):P1} ({ScaleOptions.Verdict(shares.All(s => Math.Abs(s.Deviation) <= 0.10))}, +-10 %); {perEval:F1} PostgreSQL round trips per evaluation"));
         }
@@ -163,6 +166,7 @@ internal static class ScaleSuite
             var slowest = done.Min() / window;
             Console.WriteLine(Invariant($"  total {done.Sum() / window:F1} completions/s; slowest experiment {slowest:F1}/s: {ScaleOptions.Verdict(slowest >= 500)} (goal >= 500 per experiment)"));
             var perEval = PrintDatabase(before, after, statements, idleRate, done.Sum());
+            Console.WriteLine("  stored states: " + await probe.PayloadsAsync());
             PrintCpu(before, after);
             summary.Add(Invariant($"zero: {done.Sum() / window:F1} completions/s in all, {string.Join(" / ", done.Select(d => (d / window).ToString("F1", CultureInfo.InvariantCulture)))} per experiment ({ScaleOptions.Verdict(slowest >= 500)}, >= 500 each); {perEval:F1} PostgreSQL round trips per evaluation"));
         }
@@ -250,7 +254,7 @@ internal static class ScaleSuite
     private static int Fresh(ExperimentStatus s) => s.Evaluated - s.CacheHits;
 
     /// <summary>Prints PostgreSQL's work over the window; returns the round trips per evaluation (statements, else transactions, less the idle rate).</summary>
-    private static double PrintDatabase(Sample before, Sample after, IReadOnlyList<(long Calls, string Query)> statements, Rates idleRate, double evaluations)
+    private static double PrintDatabase(Sample before, Sample after, IReadOnlyList<(long Calls, string Query, double Milliseconds, long WalBytes)> statements, Rates idleRate, double evaluations)
     {
         var window = (after.At - before.At).TotalSeconds;
         var transactions = after.Transactions - before.Transactions;
@@ -263,10 +267,14 @@ internal static class ScaleSuite
             var netCalls = calls - (idleRate.Statements * window);
             perEval = evaluations > 0 ? netCalls / evaluations : double.NaN;
             Console.WriteLine(Invariant($"  round trips (pg_stat_statements top-level calls less DISCARD ALL, which rides with the next statement): {calls:N0} in the window ({calls / window:F0}/s), {netCalls:N0} after the idle rate = {perEval:F2} per evaluation; most called:"));
-            foreach (var (count, query) in statements.Take(8))
+            Console.WriteLine("      per eval     calls  ms each  WAL KiB/eval  statement");
+            foreach (var (count, query, ms, wal) in statements.Take(8))
             {
-                Console.WriteLine(Invariant($"    {(evaluations > 0 ? count / evaluations : double.NaN),6:F2}/eval  {count,8:N0}  {Squeeze(query, 100)}"));
+                Console.WriteLine(Invariant($"    {(evaluations > 0 ? count / evaluations : double.NaN),10:F2}  {count,8:N0}  {ms / Math.Max(1, count),7:F2}  {(evaluations > 0 ? wal / 1024.0 / evaluations : double.NaN),12:F1}  {Squeeze(query, 90)}"));
             }
+
+            var walTotal = statements.Sum(x => x.WalBytes);
+            Console.WriteLine(Invariant($"    WAL written by these statements: {walTotal / 1048576.0:F1} MiB = {(evaluations > 0 ? walTotal / 1024.0 / evaluations : double.NaN):F1} KiB per evaluation"));
         }
 
         return perEval;
@@ -493,7 +501,23 @@ internal static class ScaleSuite
             return new Sample(at, transactions, calls, statuses, MachineBusy(), silos, postgres, Ticks(Environment.ProcessId) ?? 0);
         }
 
-        public async Task<IReadOnlyList<(long Calls, string Query)>> StatementsAsync()
+        /// <summary>Stored grain states by grain type: rows and the largest payload (the coordinator's is rewritten on every persist).</summary>
+        public async Task<string> PayloadsAsync()
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT graintypestring, count(*), COALESCE(MAX(COALESCE(length(payloadbinary), 0)), 0) FROM orleansstorage GROUP BY 1 ORDER BY 3 DESC", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            var parts = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                parts.Add(Invariant($"{reader.GetString(0)} {reader.GetInt64(1):N0} rows, largest {reader.GetInt32(2) / 1024.0:F1} KiB"));
+            }
+
+            return string.Join("; ", parts);
+        }
+
+        public async Task<IReadOnlyList<(long Calls, string Query, double Milliseconds, long WalBytes)>> StatementsAsync()
         {
             if (!statements)
             {
@@ -502,12 +526,12 @@ internal static class ScaleSuite
 
             await using var connection = new NpgsqlConnection(db);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT calls, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat%' ORDER BY calls DESC", connection);
+            await using var command = new NpgsqlCommand("SELECT calls, query, total_exec_time, wal_bytes::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat%' ORDER BY calls DESC", connection);
             await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<(long, string)>();
+            var rows = new List<(long, string, double, long)>();
             while (await reader.ReadAsync())
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetDouble(2), reader.GetInt64(3)));
             }
 
             return rows;
