@@ -127,6 +127,8 @@ internal static class ScaleSuite
             var statements = await probe.StatementsAsync();
             var window = (after.At - before.At).TotalSeconds;
             var done = Enumerable.Range(0, ids.Count).Select(i => (double)(Fresh(after.Statuses[i]) - Fresh(before.Statuses[i]))).ToArray();
+            var booked = after.Statuses.Sum(x => x.Evaluated) - before.Statuses.Sum(x => x.Evaluated);
+            Console.WriteLine(Invariant($"  booked {booked:N0} in the window, {booked - done.Sum():N0} of them answered from an identical earlier evaluation (no slot time)"));
             var utilization = ScaleOptions.Utilization(done.Sum(), o.EvalSeconds, o.TotalSlots, window);
             var shares = ScaleOptions.Shares(o.Weights, done.Select(d => d * o.EvalSeconds).ToArray());
             Console.WriteLine(Invariant($"  utilization {utilization:P1} over {window:F1} s ({done.Sum():N0} evaluations x {o.EvalSeconds:G} s / ({o.TotalSlots} slots x {window:F1} s)): {ScaleOptions.Verdict(utilization >= 0.95)} (goal >= 95 %)"));
@@ -134,7 +136,7 @@ internal static class ScaleSuite
             Console.WriteLine(ScaleOptions.FormatShares(shares, done));
             var perEval = PrintDatabase(before, after, statements, idleRate, done.Sum());
             Console.WriteLine("  stored states: " + await probe.PayloadsAsync());
-            PrintCpu(before, after);
+            PrintCpu(before, after, booked);
             summary.Add(Invariant($"util: {utilization:P1} of {o.TotalSlots} slots busy with {o.EvalSeconds:G} s evaluations ({ScaleOptions.Verdict(utilization >= 0.95)}, >= 95 %); largest share deviation {shares.Max(s => Math.Abs(s.Deviation)):P1} ({ScaleOptions.Verdict(shares.All(s => Math.Abs(s.Deviation) <= 0.10))}, +-10 %); {perEval:F1} PostgreSQL round trips per evaluation"));
         }
         finally
@@ -167,7 +169,7 @@ internal static class ScaleSuite
             Console.WriteLine(Invariant($"  total {done.Sum() / window:F1} completions/s; slowest experiment {slowest:F1}/s: {ScaleOptions.Verdict(slowest >= 500)} (goal >= 500 per experiment)"));
             var perEval = PrintDatabase(before, after, statements, idleRate, done.Sum());
             Console.WriteLine("  stored states: " + await probe.PayloadsAsync());
-            PrintCpu(before, after);
+            PrintCpu(before, after, done.Sum());
             summary.Add(Invariant($"zero: {done.Sum() / window:F1} completions/s in all, {string.Join(" / ", done.Select(d => (d / window).ToString("F1", CultureInfo.InvariantCulture)))} per experiment ({ScaleOptions.Verdict(slowest >= 500)}, >= 500 each); {perEval:F1} PostgreSQL round trips per evaluation"));
         }
         finally
@@ -280,8 +282,13 @@ internal static class ScaleSuite
         return perEval;
     }
 
-    private static void PrintCpu(Sample before, Sample after) =>
-        Console.WriteLine(Invariant($"  CPU over the window: machine {Cores(before, after, s => s.Machine):F2} of {Environment.ProcessorCount} cores busy (every user of the machine); silos {Cores(before, after, s => s.Silos):F2} cores, PostgreSQL {Cores(before, after, s => s.Postgres):F2}, this process (client) {Cores(before, after, s => s.Self):F2}; load average {LoadAverage()}"));
+    private static void PrintCpu(Sample before, Sample after, double evaluations)
+    {
+        var window = (after.At - before.At).TotalSeconds;
+        var silos = Cores(before, after, s => s.Silos);
+        var postgres = Cores(before, after, s => s.Postgres);
+        Console.WriteLine(Invariant($"  CPU over the window: machine {Cores(before, after, s => s.Machine):F2} of {Environment.ProcessorCount} cores busy (every user of the machine); silos {silos:F2} cores = {silos * window * 1000 / Math.Max(1, evaluations):F1} ms per booked evaluation, PostgreSQL {postgres:F2} cores = {postgres * window * 1000 / Math.Max(1, evaluations):F1} ms, this process (client) {Cores(before, after, s => s.Self):F2}; load average {LoadAverage()}"));
+    }
 
     private static double Cores(Sample a, Sample b, Func<Sample, double> jiffies) =>
         (jiffies(b) - jiffies(a)) / Probe.TicksPerSecond / (b.At - a.At).TotalSeconds;
@@ -300,7 +307,9 @@ internal static class ScaleSuite
         Dataset = "synthetic",
         Weight = weight,
         Objectives = [new(MetricNames.Accuracy, ObjectiveDirection.Maximize), new(MetricNames.Macs, ObjectiveDirection.Minimize)],
-        Search = new SearchSettings { PopulationSize = population, Mode = SearchMode.SteadyState, Seed = 7 },
+        // channelBits (the backend's default), 128 bits; at the default rate of 1/128 per bit a third of the offspring of a
+        // population of 16 copy a parent and are answered from the individual's stored result instead of taking a slot.
+        Search = new SearchSettings { PopulationSize = population, Mode = SearchMode.SteadyState, Seed = 7, MutationRate = 0.05 },
         Budget = new BudgetSettings { MaxEvaluations = budget },
         // 128 bits per mask: a search of 10^5 candidates almost never proposes one twice; the salt keeps experiments apart.
         Synthetic = new SyntheticSettings { Duration = TimeSpan.FromSeconds(evalSeconds), SegmentBits = [32, 32, 64], Salt = name + "-" + Guid.NewGuid().ToString("N")[..8] },
