@@ -154,11 +154,14 @@ internal sealed record ScaleOptions
         }
 
         var worst = rows.Count == 0 ? 0 : rows.Max(r => Math.Abs(r.Deviation));
-        text.Append(Invariant($"    largest |share/entitled-1| {worst:P1}: {Verdict(worst <= 0.10)} (goal within +-10 %)"));
+        text.Append(Invariant($"    largest |share/entitled-1| {worst:P1}: {Verdict(WithinShareGoal(worst))} (goal within +-10 %)"));
         return text.ToString();
     }
 
     public static string Verdict(bool met) => met ? "goal met" : "goal MISSED";
+
+    /// <summary>The fair-share goal, |share / entitled - 1| within 10 % (a rounding error's margin, so exactly 10 % counts).</summary>
+    public static bool WithinShareGoal(double deviation) => Math.Abs(deviation) <= 0.10 + 1e-9;
 
     /// <summary>Slot utilization from completed evaluations of a fixed duration: completed x duration / (slots x window).</summary>
     public static double Utilization(double completions, double evalSeconds, int slots, double windowSeconds) =>
