@@ -288,7 +288,7 @@ internal static class ScaleSuite
         var window = (after.At - before.At).TotalSeconds;
         var silos = Cores(before, after, s => s.Silos);
         var postgres = Cores(before, after, s => s.Postgres);
-        Console.WriteLine(Invariant($"  CPU over the window: machine {Cores(before, after, s => s.Machine):F2} of {Environment.ProcessorCount} cores busy (every user of the machine); silos {silos:F2} cores = {silos * window * 1000 / Math.Max(1, evaluations):F1} ms per booked evaluation, PostgreSQL {postgres:F2} cores = {postgres * window * 1000 / Math.Max(1, evaluations):F1} ms, this process (client) {Cores(before, after, s => s.Self):F2}; load average {LoadAverage()}"));
+        Console.WriteLine(Invariant($"  CPU over the window: machine {Cores(before, after, s => s.Machine):F2} of {Environment.ProcessorCount} cores busy (every user of the machine); silos {silos:F2} cores = {silos * window * 1000 / Math.Max(1, evaluations):F1} ms per booked evaluation, PostgreSQL {(postgres >= 0 ? Invariant($"{postgres:F2} cores = {postgres * window * 1000 / Math.Max(1, evaluations):F1} ms") : "n/a (backends that exited in the window took their CPU time with them)")}, this process (client) {Cores(before, after, s => s.Self):F2}; load average {LoadAverage()}"));
     }
 
     private static double Cores(Sample a, Sample b, Func<Sample, double> jiffies) =>
