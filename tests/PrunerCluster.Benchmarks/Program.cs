@@ -12,6 +12,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["latency-table"] = LatencyTableSuite.Run,
     ["fidelity"] = FidelitySuite.Run,
     ["simulate"] = SimulateSuite.Run,
+    ["scale"] = ScaleSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

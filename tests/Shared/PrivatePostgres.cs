@@ -17,13 +17,15 @@ public sealed class PrivatePostgres : IAsyncDisposable
 {
     private readonly string _bin;
     private readonly bool _durable;
+    private readonly string _extraOptions;
 
-    private PrivatePostgres(string bin, string directory, int port, bool durable)
+    private PrivatePostgres(string bin, string directory, int port, bool durable, string extraOptions)
     {
         _bin = bin;
         Directory = directory;
         Port = port;
         _durable = durable;
+        _extraOptions = extraOptions;
     }
 
     public string Directory { get; }
@@ -40,13 +42,16 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public string ConnectionString(string database = "postgres") =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true, Timeout = 5 }.ConnectionString;
 
-    /// <summary>Starts a server. <paramref name="durable"/> keeps fsync on (benchmarks); tests turn it off for speed.</summary>
-    public static async Task<PrivatePostgres> StartAsync(bool durable = false)
+    /// <summary>
+    /// Starts a server. <paramref name="durable"/> keeps fsync on (benchmarks); tests turn it off for speed.
+    /// <paramref name="extraOptions"/> are more server options (<c>-c name=value ...</c>), after the defaults so they win.
+    /// </summary>
+    public static async Task<PrivatePostgres> StartAsync(bool durable = false, string extraOptions = "")
     {
         var bin = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), "prunercluster-pg-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var server = new PrivatePostgres(bin, directory, FreePort(), durable);
+        var server = new PrivatePostgres(bin, directory, FreePort(), durable, extraOptions);
         try
         {
             if (IsRoot)
@@ -86,9 +91,27 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public async Task StartServerAsync()
     {
-        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c max_connections=200{(_durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")}");
+        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c max_connections=200{(_durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")}{(_extraOptions.Length > 0 ? " " + _extraOptions : "")}");
         await RunServerToolAsync("pg_ctl", ["-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "60", "start"]).ConfigureAwait(false);
         IsRunning = true;
+    }
+
+    /// <summary>The postmaster's process id (first line of postmaster.pid), or null when the server is not running.</summary>
+    public int? PostmasterPid()
+    {
+        try
+        {
+            var first = File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).FirstOrDefault();
+            return int.TryParse(first, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     public string ServerLog()
