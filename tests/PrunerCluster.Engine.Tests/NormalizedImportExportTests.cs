@@ -1,13 +1,10 @@
 using Google.Protobuf;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PrunerCluster.Contracts;
 using PrunerCluster.Evolution;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Export;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Engine.Backends;
-using PrunerCluster.TestModels;
 
 namespace PrunerCluster.Engine.Tests;
 
@@ -17,57 +14,18 @@ namespace PrunerCluster.Engine.Tests;
 /// and the ONNX metadata record them.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class NormalizedImportExportTests : IDisposable
+public sealed class NormalizedImportExportTests
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "prunercluster-normalized-export-" + Guid.NewGuid().ToString("N")[..12]);
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
-
     [Fact]
     public void A_pruned_member_is_evaluated_exported_and_checked_in_onnx_runtime_with_the_chosen_constants()
     {
-        Directory.CreateDirectory(_root);
-        var modelPath = Path.Combine(_root, "branchy.onnx");
-        File.WriteAllBytes(modelPath, OnnxGraphs.Branchy(classes: 4, size: 16).ToByteArray());
-        var data = Path.Combine(_root, "cifar");
-        Directory.CreateDirectory(data);
-        var rng = new Random(5);
-        byte[] Records(int count, int offset)
+        using var c = new ImportedCifarCase("normalized-export", dataSeed: 5);
+        var (backend, data) = (c.Backend, c.Data);
+        var spec = c.Spec with
         {
-            const int record = 1 + (3 * 16 * 16);
-            var bytes = new byte[count * record];
-            for (var n = 0; n < count; n++)
-            {
-                var label = (n + offset) % 4;
-                bytes[n * record] = (byte)label;
-                for (var p = 1; p < record; p++)
-                {
-                    bytes[(n * record) + p] = (byte)((label * 50) + rng.Next(60));
-                }
-            }
-
-            return bytes;
-        }
-
-        File.WriteAllBytes(Path.Combine(data, "data_batch_1.bin"), Records(96, 0));
-        File.WriteAllBytes(Path.Combine(data, "test_batch.bin"), Records(40, 1));
-        var spec = new ExperimentSpec
-        {
-            Name = "normalized-export",
-            Backend = TorchSharpEvaluationBackend.BackendName,
-            Model = "onnx",
-            ModelSource = new ModelSourceSpec { Onnx = modelPath },
-            Dataset = DatasetSourceSpec.CifarBinary,
-            DatasetSource = new DatasetSourceSpec { Format = DatasetSourceSpec.CifarBinary, Root = data, ImageSize = 16, Validation = 32, Normalize = InputNormalizationSpec.Named("imagenet") },
-            Evaluation = new EvaluationSettingsSpec { FineTuneSteps = 1, LearningRate = 1e-3, BatchSize = 16, ValidationSamples = 32, LatencyBatchSize = 4, LatencyRuns = 2, LatencyMaxRuns = 2, LatencyWarmup = 0, EnergyWindow = 0, Threads = 1 },
+            DatasetSource = c.Spec.DatasetSource! with { Normalize = InputNormalizationSpec.Named("imagenet") },
+            Evaluation = c.Spec.Evaluation with { LearningRate = 1e-3 },
         };
-        var backend = new TorchSharpEvaluationBackend(Options.Create(new TorchSharpBackendOptions { Threads = 1, CheckpointCacheDirectory = Path.Combine(_root, "cache") }), TimeProvider.System, NullLogger<TorchSharpEvaluationBackend>.Instance);
         Assert.Empty(backend.Validate(spec));
 
         // The same file on a one-channel reading of the data is refused before work starts.
@@ -76,13 +34,13 @@ public sealed class NormalizedImportExportTests : IDisposable
 
         var layout = backend.LayoutOf(spec, CancellationToken.None);
         var pruned = LevelInitialization.Create(layout, 0.5).ToCanonicalString();
-        var recovered = Path.Combine(_root, "recovered");
+        var recovered = Path.Combine(c.Root, "recovered");
         var result = backend.ExportModel(spec, pruned, recovered, CancellationToken.None);
         Assert.True(result.Succeeded, result.FailureReason);
 
         // The same member under the default normalisation is another evaluation (another settings hash), fed other inputs.
         var plainSpec = spec with { DatasetSource = spec.DatasetSource with { Normalize = null } };
-        var plainDirectory = Path.Combine(_root, "plain");
+        var plainDirectory = Path.Combine(c.Root, "plain");
         var plain = backend.ExportModel(plainSpec, pruned, plainDirectory, CancellationToken.None);
         Assert.True(plain.Succeeded, plain.FailureReason);
         Assert.NotEqual(plain.SettingsHash, result.SettingsHash);
@@ -105,7 +63,7 @@ public sealed class NormalizedImportExportTests : IDisposable
             Assert.True(reloaded.Card.Architecture.Widths.Sum(w => w.Units) < reloaded.Card.SourceArchitecture!.Widths.Sum(w => w.Units), "the member is pruned");
         }
 
-        var directory = Path.Combine(_root, "export-onnx");
+        var directory = Path.Combine(c.Root, "export-onnx");
         var export = backend.ExportRecovered(spec, recovered, directory, TorchSharpEvaluationBackend.FormatOnnx, CancellationToken.None);
         var card = export.Card;
         Assert.Equal(imagenetMean, card.Normalization!.Mean);
