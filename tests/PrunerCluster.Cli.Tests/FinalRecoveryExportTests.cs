@@ -14,6 +14,8 @@ namespace PrunerCluster.Cli.Tests;
 [Trait("Category", "Slow")]
 public sealed class FinalRecoveryExportTests
 {
+    // No distillation: its teacher logits cover the whole Fashion-MNIST training split (each search's first evaluation waits
+    // for them), and this test is about what the run writes, not how fine-tuning learns (#28).
     private static string Spec(TempDirectory temp) => temp.File("tiny-final.json", $$"""
         {
           "name": "tiny-final-export",
@@ -27,7 +29,7 @@ public sealed class FinalRecoveryExportTests
           ],
           "search": { "populationSize": 4, "mode": "steadyState", "seed": 3 },
           "budget": { "maxEvaluations": 5 },
-          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1 },
+          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1, "distillationWeight": 0 },
           "finalRecovery": { "fineTuneSteps": 4, "maxMembers": 1 }
         }
         """);

@@ -12,6 +12,8 @@ namespace PrunerCluster.Cli.Tests;
 [Trait("Category", "Slow")]
 public sealed class SearchRemeasureTests
 {
+    // No distillation: its teacher logits cover the whole Fashion-MNIST training split (each search's first evaluation waits
+    // for them), and this test is about what the run writes, not how fine-tuning learns (#28).
     private static string Spec(TempDirectory temp) => temp.File("tiny.json", $$"""
         {
           "name": "tiny-remeasure",
@@ -26,7 +28,7 @@ public sealed class SearchRemeasureTests
           ],
           "search": { "populationSize": 4, "mode": "steadyState", "seed": 5 },
           "budget": { "maxEvaluations": 6 },
-          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1 }
+          "evaluation": { "fineTuneSteps": 3, "validationSamples": 100, "latencyRuns": 3, "latencyMaxRuns": 3, "latencyMaxSeconds": 1, "threads": 1, "distillationWeight": 0 }
         }
         """);
 

@@ -81,11 +81,17 @@ public sealed class FoldedFineTuneTests(ITestOutputHelper output)
         Assert.Equal(deployed.ParameterCount, result.Metric(MetricNames.Params));
 
         // The fixture reproduces the issue: the folded weights fine-tuned as before (2e-3, no BatchNorm) lose far more. The other
-        // variants are for the record.
+        // variants are for the record only (they assert nothing, and the second costs a range test of its own): run them with
+        // PRUNERCLUSTER_TEST_RECORD=1.
         var former = evaluator.Evaluate(checkpoint, mask, Settings with { LearningRateSearch = false, RebuildBatchNorm = BatchNormRebuild.Off }, torch.CPU);
         Assert.True(former.Succeeded, former.FailureReason);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"folded weights at 2e-3 (before): {former.Metric(MetricNames.BaselineAccuracy):P2} -> {former.Metric(MetricNames.Accuracy):P2}"));
         Assert.True(before - former.Metric(MetricNames.Accuracy) > 0.02, "the fixture no longer reproduces issue #30's loss");
+        if (Environment.GetEnvironmentVariable("PRUNERCLUSTER_TEST_RECORD") != "1")
+        {
+            return;
+        }
+
         foreach (var (label, settings) in new[]
         {
             ("BatchNorm rebuilt at 2e-3", Settings with { LearningRateSearch = false }),
