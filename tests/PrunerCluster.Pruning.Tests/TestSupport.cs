@@ -64,7 +64,9 @@ internal static class TestSupport
 
     private static readonly Lazy<string> ProcessTempRoot = new(() =>
     {
-        var root = Path.Combine(Path.GetTempPath(), "prunercluster-tests", "run-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var parent = Path.Combine(Path.GetTempPath(), "prunercluster-tests");
+        DeleteRootsOfEndedProcesses(parent);
+        var root = Path.Combine(parent, "run-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -74,6 +76,26 @@ internal static class TestSupport
         };
         return root;
     });
+
+    /// <summary>Roots left by test processes that no longer run (killed before their exit handler ran).</summary>
+    private static void DeleteRootsOfEndedProcesses(string parent)
+    {
+        if (!Directory.Exists(parent) || !Directory.Exists("/proc"))
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(parent, "run-*"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Directory.Exists("/proc/" + pid))
+            {
+                try { Directory.Delete(dir, recursive: true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
 
     /// <summary>A fresh directory under one root per test process; the root is deleted when the process exits, so runs leave nothing behind.</summary>
     public static string TempDirectory()
