@@ -66,6 +66,10 @@ public sealed partial class HelmChartTests
             Set(values, ".tls.secretName", "prunercluster-tls");
 
             Set(values, ".telemetry.otlpEndpoint", "http://otel-collector:4317");
+            foreach (var key in new[] { ".limits.perClient.maxActiveExperiments", ".limits.perClient.maxPopulation", ".limits.perClient.maxEvaluations" })
+            {
+                Set(values, key, "2");
+            }
         }
 
         var documents = TemplateFiles().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
@@ -200,6 +204,8 @@ public sealed partial class HelmChartTests
             (DrainOptions.SectionName, typeof(DrainOptions)),
             (TlsHostingOptions.SectionName, typeof(TlsHostingOptions)),
             ("PrunerCluster:TorchSharp", typeof(TorchSharpBackendOptions)),
+            (SubmissionLimits.SectionName, typeof(SubmissionLimits)),
+            (SubmissionLimits.SectionName + ":PerClient", typeof(ClientLimits)),
         })
         {
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
