@@ -43,8 +43,7 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
             return [];
         }
 
-        var entries = rung.Select(r => new RungEntry(r.Id, r.Minimized, r.Evaluation.ConstraintViolation + Forecast(candidate.Rung, r.Minimized), r.Promoted)).ToList();
-        var chosen = AsyncPromotion.Select(entries, Spec.Eta).ToHashSet();
+        var chosen = AsyncPromotion.Select(Entries(candidate.Rung), Spec.Eta).ToHashSet();
         var promoted = new List<(Genome, int)>();
         foreach (var chosenResult in rung.Where(r => chosen.Contains(r.Id)))
         {
@@ -69,15 +68,13 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
                 continue;
             }
 
-            var rung = _rungs[r];
-            var entries = rung.Select(x => new RungEntry(x.Id, x.Minimized, x.Evaluation.ConstraintViolation + Forecast(r, x.Minimized), x.Promoted)).ToList();
-            var best = AsyncPromotion.Order(entries).FirstOrDefault(e => !e.Promoted && e.Violation == 0);
+            var best = AsyncPromotion.Order(Entries(r)).FirstOrDefault(e => !e.Promoted && e.Violation == 0);
             if (best is null)
             {
                 continue;
             }
 
-            var result = rung.First(x => x.Id == best.CandidateId);
+            var result = _rungs[r].First(x => x.Id == best.CandidateId);
             result.Promoted = true;
             promotion = (result.Genome, r + 1);
             return true;
@@ -86,6 +83,10 @@ internal sealed class FidelityLadder(FidelityLadderSpec spec)
         promotion = default;
         return false;
     }
+
+    /// <summary>A rung's results as promotion sees them: told violation plus the forecast's.</summary>
+    private List<RungEntry> Entries(int rung) =>
+        [.. _rungs[rung].Select(x => new RungEntry(x.Id, x.Minimized, x.Evaluation.ConstraintViolation + Forecast(rung, x.Minimized), x.Promoted))];
 
     /// <summary>The forecast violation of a result at <paramref name="rung"/> (see <see cref="FeasibilityForecast"/>); 0 at the top rung.</summary>
     public double Forecast(int rung, double[] minimized) =>
