@@ -1,6 +1,7 @@
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Metrics;
 using PrunerCluster.Pruning.Scheduling;
+using PrunerCluster.Pruning.Training;
 
 namespace PrunerCluster.Pruning;
 
@@ -18,7 +19,14 @@ public sealed class PruningHostServices
     }
 
     public PruningHostServices(DatasetCache datasets, DeviceGates gates, ReferenceCalibration calibration)
+        : this(datasets, gates, calibration, new TeacherLogitsCache())
     {
+    }
+
+    public PruningHostServices(DatasetCache datasets, DeviceGates gates, ReferenceCalibration calibration, TeacherLogitsCache teachers)
+    {
+        ArgumentNullException.ThrowIfNull(teachers);
+        Teachers = teachers;
         ArgumentNullException.ThrowIfNull(datasets);
         ArgumentNullException.ThrowIfNull(gates);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -32,6 +40,9 @@ public sealed class PruningHostServices
 
     /// <summary>This host's device gates, shared by its slots, timing windows and baseline training.</summary>
     public DeviceGates Gates { get; }
+
+    /// <summary>The unpruned teachers' logits over this host's training sets, filled by the distilled fine-tunings that read them.</summary>
+    public TeacherLogitsCache Teachers { get; }
 
     /// <summary>The reference latencies this host's paired timings are scaled by.</summary>
     public ReferenceCalibration Calibration { get; }

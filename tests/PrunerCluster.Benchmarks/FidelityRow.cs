@@ -6,7 +6,7 @@ namespace PrunerCluster.Benchmarks;
 
 /// <summary>
 /// One mask at one fidelity. Seconds are the slot-seconds of the accuracy work (the evaluation's total less loading, the
-/// once-per-process unpruned accuracy and teacher logits, and the single latency pass). Forward+backward samples are fine-tune
+/// once-per-process unpruned accuracy, the shared teacher logits its fine-tuning filled, and the single latency pass). Forward+backward samples are fine-tune
 /// steps x batch; forward-only samples are the recalibration batches x batch plus the scored samples.
 /// </summary>
 internal sealed record FidelityRow(

@@ -117,16 +117,15 @@ public sealed class PruningEvaluator(PruningHostServices host, IArtifactStore? a
             var pruned = shrunk.Model;
             var steps = s.FineTuneSteps - WarmStartStage.Run(c, pruned);
             var recalibrated = steps == s.FineTuneSteps ? RecalibrateStage.Run(c, source, pruned, data.Train, batchSize, gate, ct) : 0.0;
-            var teacher = FineTuneStage.Teacher(c, source, data.Train, steps, gate, ct);
+            var teacher = FineTuneStage.Teacher(c, source, data.Train, steps, host.Teachers);
             var rate = fineTune.LearningRate(c, source, data, steps, batchSize, teacher, gate, ct);
-            var teacherOnline = teacher?.Model is not null;
-            if (!teacherOnline)
+            if (teacher is null)
             {
                 source.Dispose();
                 source = null;
             }
 
-            var trained = FineTuneStage.Train(c, shrunk, data.Train, FineTuneStage.Options(s, steps, batchSize, rate), teacher, gate, ct);
+            var trained = FineTuneStage.Train(c, shrunk, data.Train, FineTuneStage.Options(s, steps, batchSize, rate), teacher, gate, ct, out var teacherForward);
             source?.Dispose();
             source = null;
             if (!trained)
@@ -135,7 +134,7 @@ public sealed class PruningEvaluator(PruningHostServices host, IArtifactStore? a
             }
 
             var trainSamples = (double)steps * batchSize;
-            ValidateStage.Run(c, pruned, set, baseAccuracy, trainSamples, recalibrated + (teacherOnline ? trainSamples : 0), gate, ct);
+            ValidateStage.Run(c, pruned, set, baseAccuracy, trainSamples, recalibrated + teacherForward, gate, ct);
             if (artifacts is not null)
             {
                 c.WeightsSha256 = c.Time("store", () => StoreWeights(artifacts, pruned));

@@ -41,4 +41,10 @@ public sealed record TrainOutcome(bool Diverged, string? Reason, int StepsDone, 
 {
     /// <summary>Steps whose loss or gradients came out non-finite and were undone and replayed from the last snapshot.</summary>
     public int Rollbacks { get; init; }
+
+    /// <summary>Training samples whose teacher logits this run computed (shared chunks another run had computed are not counted).</summary>
+    public long TeacherSamples { get; init; }
+
+    /// <summary>Seconds this run spent computing those teacher logits.</summary>
+    public double TeacherSeconds { get; init; }
 }

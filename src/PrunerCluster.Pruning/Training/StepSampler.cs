@@ -13,6 +13,10 @@ internal sealed class StepSampler(int count, int batch, ulong seed)
 
     public int Batch => batch;
 
+    /// <summary>The order in which epoch <paramref name="epoch"/> of a sampler over <paramref name="count"/> samples with <paramref name="seed"/> visits them.</summary>
+    public static int[] EpochOrder(int count, ulong seed, long epoch) =>
+        new DeterministicRandom(seed, stream: 0xF7 + (ulong)epoch).Permutation(count);
+
     /// <summary>The positions of <paramref name="step"/> (0-based); the returned array is reused by the next call.</summary>
     public int[] Positions(int step)
     {
@@ -24,7 +28,7 @@ internal sealed class StepSampler(int count, int batch, ulong seed)
             var epoch = global / count;
             if (epoch != cachedEpoch)
             {
-                order = new DeterministicRandom(seed, stream: 0xF7 + (ulong)epoch).Permutation(count);
+                order = EpochOrder(count, seed, epoch);
                 cachedEpoch = epoch;
             }
 

@@ -1,139 +1,154 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
-using PrunerCluster.Pruning.Scheduling;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PrunerCluster.Pruning.Training;
 
 /// <summary>
-/// The unpruned teacher's logits for every sample of one training set, computed once per process (the data has no
-/// augmentation, so a sample's logits never change) and shared by every distilled fine-tuning on it: distillation then
-/// costs one pass over the training set per process instead of one teacher forward per step of every evaluation.
+/// The unpruned teacher's logits over one training set, filled on demand and shared by every distilled fine-tuning that
+/// samples it with the same order seed (the data has no augmentation, so a sample's logits never change). The samples are
+/// cut into fixed chunks along the first epoch of the <see cref="StepSampler"/> order of that seed: a fine-tuning of S
+/// steps reads only the first S x batch samples of that order, so only the chunks covering them are ever computed (a
+/// 300-step fine-tuning at batch 64 computes 76 of Fashion-MNIST's 215 chunks instead of the whole split). A chunk's
+/// members are fixed by the seed, so its logits are the same bits whichever evaluation computes it first. Thread-safe.
 /// </summary>
 public sealed class TeacherLogits
 {
     /// <summary>Above this many floats (samples x classes) the logits are not cached; the teacher runs per step instead.</summary>
     public const long MaxCachedValues = 64L * 1024 * 1024;
 
-    private const int PassBatch = 256;
+    /// <summary>Samples per chunk: the teacher's forward batch.</summary>
+    public const int ChunkSize = 256;
 
-    private static readonly ConditionalWeakTable<ImageDataset, ConcurrentDictionary<string, Lazy<TeacherLogits>>> Cache = [];
+    private readonly ImageDataset data;
+    private readonly int[] order;
+    private readonly int[] chunkOf;
+    private readonly bool[] done;
+    private readonly object[] chunkLocks;
+    private readonly object allocation = new();
+    private float[]? values;
+    private long computed;
 
-    private static long computations;
-
-    private readonly float[] values;
-
-    private TeacherLogits(float[] values, int classes)
+    public TeacherLogits(ImageDataset data, ulong orderSeed)
     {
-        this.values = values;
-        Classes = classes;
-    }
-
-    public int Classes { get; }
-
-    public int Count => values.Length / Classes;
-
-    /// <summary>Passes over a training set computed in this process (each cached pair of dataset and teacher counts once).</summary>
-    public static long Computations => Interlocked.Read(ref computations);
-
-    /// <summary>Whether the logits of <paramref name="data"/> are small enough to cache.</summary>
-    public static bool Fits(ImageDataset data) => data is not null && (long)data.Count * Math.Max(1, data.Classes) <= MaxCachedValues;
-
-    /// <summary>
-    /// The logits of <paramref name="teacher"/> (identified by <paramref name="teacherKey"/>, e.g. its checkpoint's content hash) over
-    /// <paramref name="data"/>, computed on the first call in this process and shared afterwards. Call on an evaluation thread.
-    /// </summary>
-    public static TeacherLogits For(ZooModel teacher, ImageDataset data, string teacherKey, DeviceGate? gate = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(teacher);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentException.ThrowIfNullOrEmpty(teacherKey);
-        var byTeacher = Cache.GetValue(data, _ => new ConcurrentDictionary<string, Lazy<TeacherLogits>>(StringComparer.Ordinal));
-        while (true)
-        {
-            var lazy = byTeacher.GetOrAdd(teacherKey, _ => new Lazy<TeacherLogits>(() => Compute(teacher, data, gate, ct), LazyThreadSafetyMode.ExecutionAndPublication));
-            try
-            {
-                return lazy.Value;
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Another evaluation started the pass and was cancelled: this one computes it afresh.
-                byTeacher.TryRemove(new KeyValuePair<string, Lazy<TeacherLogits>>(teacherKey, lazy));
-            }
-            catch
-            {
-                byTeacher.TryRemove(new KeyValuePair<string, Lazy<TeacherLogits>>(teacherKey, lazy));
-                throw;
-            }
-        }
-    }
-
-    /// <summary>Runs <paramref name="teacher"/> over all of <paramref name="data"/> in evaluation mode, without gradients.</summary>
-    public static TeacherLogits Compute(ZooModel teacher, ImageDataset data, DeviceGate? gate = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0)
         {
             throw new ArgumentException("Training data is empty.", nameof(data));
         }
 
-        var device = MaskApplier.DeviceOf(teacher);
-        var wasTraining = teacher.training;
-        teacher.eval();
-        float[]? values = null;
-        var classes = 0;
-        try
+        this.data = data;
+        order = StepSampler.EpochOrder(data.Count, orderSeed, epoch: 0);
+        chunkOf = new int[data.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            for (var start = 0; start < data.Count; start += PassBatch)
-            {
-                ct.ThrowIfCancellationRequested();
-                using (gate?.EnterShared(ct))
-                using (var scope = torch.NewDisposeScope())
-                using (torch.no_grad())
-                {
-                    var (x, _) = data.GetBatch(start, PassBatch, device);
-                    var logits = Metrics.ClassificationMetrics.FiniteLogits(teacher, x).to(torch.float32).cpu();
-                    if (values is null)
-                    {
-                        classes = (int)logits.shape[1];
-                        values = new float[(long)data.Count * classes];
-                    }
-
-                    var chunk = logits.contiguous().data<float>().ToArray();
-                    Array.Copy(chunk, 0, values, (long)start * classes, chunk.Length);
-                }
-            }
-        }
-        finally
-        {
-            teacher.train(wasTraining);
+            chunkOf[order[i]] = i / ChunkSize;
         }
 
-        Interlocked.Increment(ref computations);
-        return new TeacherLogits(values!, classes);
+        var chunks = (data.Count + ChunkSize - 1) / ChunkSize;
+        done = new bool[chunks];
+        chunkLocks = Enumerable.Range(0, chunks).Select(_ => new object()).ToArray();
     }
 
-    /// <summary>The cached logits of the samples at <paramref name="positions"/> (positions into the dataset), as a [n, classes] tensor.</summary>
-    public Tensor Batch(ReadOnlySpan<int> positions, Device device)
-    {
-        var batch = new float[positions.Length * Classes];
-        for (var i = 0; i < positions.Length; i++)
-        {
-            var position = positions[i];
-            if ((uint)position >= (uint)Count)
-            {
-                throw new ArgumentOutOfRangeException(nameof(positions), position, $"Position outside the {Count} cached samples.");
-            }
+    /// <summary>Samples of the training set these logits cover.</summary>
+    public int Count => data.Count;
 
-            Array.Copy(values, (long)position * Classes, batch, (long)i * Classes, Classes);
+    /// <summary>Samples whose logits have been computed so far (whole chunks).</summary>
+    public long ComputedSamples => Interlocked.Read(ref computed);
+
+    /// <summary>Whether the logits of <paramref name="data"/> are small enough to cache.</summary>
+    public static bool Fits(ImageDataset data) => data is not null && (long)data.Count * Math.Max(1, data.Classes) <= MaxCachedValues;
+
+    /// <summary>
+    /// The logits of the samples at <paramref name="positions"/> (positions into the data set) as a [n, classes] tensor on
+    /// <paramref name="device"/>. Chunks not yet computed are computed first with <paramref name="teacher"/> (the unpruned
+    /// model these logits belong to, in evaluation mode) without gradients; <paramref name="newlyComputed"/> counts their samples.
+    /// </summary>
+    public Tensor Batch(ReadOnlySpan<int> positions, Device device, ZooModel? teacher, out int newlyComputed, CancellationToken ct = default)
+    {
+        newlyComputed = 0;
+        if (positions.IsEmpty)
+        {
+            throw new ArgumentException("No positions given.", nameof(positions));
         }
 
-        return torch.tensor(batch, [positions.Length, Classes], device: device);
+        foreach (var position in positions)
+        {
+            if ((uint)position >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(positions), position, $"Position outside the {Count} samples of the teacher's training set.");
+            }
+
+            var chunk = chunkOf[position];
+            if (!Volatile.Read(ref done[chunk]))
+            {
+                newlyComputed += Fill(chunk, teacher, ct);
+            }
+        }
+
+        var all = values!;
+        var classes = all.Length / Count;
+        var batch = new float[positions.Length * classes];
+        for (var i = 0; i < positions.Length; i++)
+        {
+            Array.Copy(all, (long)positions[i] * classes, batch, (long)i * classes, classes);
+        }
+
+        return torch.tensor(batch, [positions.Length, classes], device: device);
+    }
+
+    private int Fill(int chunk, ZooModel? teacher, CancellationToken ct)
+    {
+        lock (chunkLocks[chunk])
+        {
+            if (Volatile.Read(ref done[chunk]))
+            {
+                return 0;
+            }
+
+            if (teacher is null)
+            {
+                throw new InvalidOperationException($"Chunk {chunk} of the teacher's logits is not computed yet and no teacher model was given to compute it.");
+            }
+
+            ct.ThrowIfCancellationRequested();
+            var members = order.AsSpan(chunk * ChunkSize, Math.Min(ChunkSize, Count - (chunk * ChunkSize))).ToArray();
+            using (var scope = torch.NewDisposeScope())
+            using (torch.no_grad())
+            {
+                var (x, _) = data.GetBatch(members, MaskApplier.DeviceOf(teacher));
+                var logits = Metrics.ClassificationMetrics.FiniteLogits(teacher, x).to(torch.float32).cpu().contiguous();
+                var classes = (int)logits.shape[1];
+                var rows = logits.data<float>().ToArray();
+                var target = Values(classes);
+                for (var i = 0; i < members.Length; i++)
+                {
+                    Array.Copy(rows, (long)i * classes, target, (long)members[i] * classes, classes);
+                }
+            }
+
+            Interlocked.Add(ref computed, members.Length);
+            Volatile.Write(ref done[chunk], true);
+            return members.Length;
+        }
+    }
+
+    private float[] Values(int classes)
+    {
+        lock (allocation)
+        {
+            if (values is null)
+            {
+                values = new float[(long)Count * classes];
+            }
+            else if (values.Length != (long)Count * classes)
+            {
+                throw new InvalidOperationException($"The teacher gave {classes} logits per sample; earlier chunks had {values.Length / Count}.");
+            }
+
+            return values;
+        }
     }
 }

@@ -36,6 +36,8 @@ internal sealed class TrainingLoop : IDisposable
     private double sum;
     private double last = double.NaN;
     private int rollbacks;
+    private long teacherSamples;
+    private double teacherSeconds;
 
     public TrainingLoop(ZooModel model, ImageDataset data, FineTuneOptions options, Teacher? teacher, SparsityState? sparsity, Action<int, double>? onStep, DeviceGate? gate, CancellationToken ct)
     {
@@ -93,7 +95,7 @@ internal sealed class TrainingLoop : IDisposable
             step++;
         }
 
-        return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps) { Rollbacks = rollbacks };
+        return new TrainOutcome(false, null, options.Steps, last, sum / options.Steps) { Rollbacks = rollbacks, TeacherSamples = teacherSamples, TeacherSeconds = teacherSeconds };
     }
 
     public void Dispose()
@@ -151,7 +153,7 @@ internal sealed class TrainingLoop : IDisposable
         var count = faultsAtStep[failedStep] = faultsAtStep.GetValueOrDefault(failedStep) + 1;
         if (count >= Trainer.MaxFaultsPerStep)
         {
-            return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {failedStep + 1} (non-finite {fault} on {count} replays of that step)"), failedStep, last, sum / Math.Max(1, failedStep)) { Rollbacks = rollbacks };
+            return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {failedStep + 1} (non-finite {fault} on {count} replays of that step)"), failedStep, last, sum / Math.Max(1, failedStep)) { Rollbacks = rollbacks, TeacherSamples = teacherSamples, TeacherSeconds = teacherSeconds };
         }
 
         return RollBack("non-finite " + fault);
@@ -162,7 +164,7 @@ internal sealed class TrainingLoop : IDisposable
     {
         if (rollbacks >= maxRollbacks || snapshot.Step < 0)
         {
-            return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1} ({what}; {rollbacks} earlier step(s) rolled back)"), step, last, sum / Math.Max(1, step)) { Rollbacks = rollbacks };
+            return new TrainOutcome(true, string.Create(CultureInfo.InvariantCulture, $"divergent loss {last:G4} at step {step + 1} ({what}; {rollbacks} earlier step(s) rolled back)"), step, last, sum / Math.Max(1, step)) { Rollbacks = rollbacks, TeacherSamples = teacherSamples, TeacherSeconds = teacherSeconds };
         }
 
         snapshot.Restore();
@@ -184,7 +186,13 @@ internal sealed class TrainingLoop : IDisposable
         Tensor teacherLogits;
         if (teacher!.Logits is { } cached)
         {
-            teacherLogits = cached.Batch(positions, device);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            teacherLogits = cached.Batch(positions, device, teacher.Model, out var computed, ct);
+            if (computed > 0)
+            {
+                teacherSamples += computed;
+                teacherSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            }
         }
         else
         {

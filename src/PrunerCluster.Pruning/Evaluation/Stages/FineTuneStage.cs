@@ -17,17 +17,18 @@ internal sealed class FineTuneStage
 {
     private readonly ConcurrentDictionary<string, LearningRateChoice> learningRates = new(StringComparer.Ordinal);
 
-    /// <summary>What distillation learns from: the cached logits when they fit, else the source model per step; null without distillation or steps.</summary>
-    public static Teacher? Teacher(EvaluationRun c, ZooModel source, ImageDataset train, int steps, DeviceGate gate, CancellationToken ct)
+    /// <summary>
+    /// What distillation learns from: the source model, with the host's shared logits over the training set when they fit
+    /// (filled on demand as the steps read them); null without distillation or steps.
+    /// </summary>
+    public static Teacher? Teacher(EvaluationRun c, ZooModel source, ImageDataset train, int steps, TeacherLogitsCache teachers)
     {
         if (c.Settings.DistillationWeight <= 0 || steps <= 0)
         {
             return null;
         }
 
-        return TeacherLogits.Fits(train)
-            ? new Teacher(null, c.Time("teacher", () => TeacherLogits.For(source, train, c.Checkpoint.DataKey, gate, ct)))
-            : new Teacher(source, null);
+        return new Teacher(source, teachers.For(train, c.Checkpoint.DataKey, c.Settings.Seed));
     }
 
     /// <summary>The settings' rate, or the one the range test on the unpruned source picks when the search is on (noted).</summary>
@@ -50,8 +51,11 @@ internal sealed class FineTuneStage
         static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Runs the steps; false (with the run's failure set) when fine-tuning diverged.</summary>
-    public static bool Train(EvaluationRun c, ShrunkModel shrunk, ImageDataset train, FineTuneOptions options, Teacher? teacher, DeviceGate gate, CancellationToken ct)
+    /// <summary>
+    /// Runs the steps; false (with the run's failure set) when fine-tuning diverged. <paramref name="teacherForward"/>: the
+    /// teacher's forward samples this run paid for (every step's batch for an online teacher, the chunks it filled for shared logits).
+    /// </summary>
+    public static bool Train(EvaluationRun c, ShrunkModel shrunk, ImageDataset train, FineTuneOptions options, Teacher? teacher, DeviceGate gate, CancellationToken ct, out double teacherForward)
     {
         if (options.Steps > 0)
         {
@@ -59,6 +63,13 @@ internal sealed class FineTuneStage
         }
 
         var outcome = FineTuning.Run(shrunk.Model, train, c.Settings, options, teacher, shrunk.Sparsity, c.Notes.Add, c.Time, gate, ct);
+        teacherForward = teacher is { Logits: null, Model: not null } && options.DistillationWeight > 0 ? (double)outcome.StepsDone * options.BatchSize : outcome.TeacherSamples;
+        if (outcome.TeacherSamples > 0)
+        {
+            c.Phases["teacher"] = c.Phases.GetValueOrDefault("teacher") + outcome.TeacherSeconds;
+            c.Phases["fine_tune"] = Math.Max(0, c.Phases.GetValueOrDefault("fine_tune") - outcome.TeacherSeconds);
+        }
+
         if (!double.IsNaN(outcome.FinalLoss))
         {
             c.Metrics[MetricNames.FineTuneLoss] = outcome.FinalLoss;

@@ -16,22 +16,47 @@ public sealed class FineTuneStageTests
         using var source = StageFixture.Mlp();
         var train = StageFixture.Data.Train;
 
-        Assert.Null(FineTuneStage.Teacher(StageFixture.Run(StageFixture.Settings with { DistillationWeight = 0 }), source, train, 3, Gate, CancellationToken.None));
-        Assert.Null(FineTuneStage.Teacher(StageFixture.Run(), source, train, 0, Gate, CancellationToken.None));
+        Assert.Null(FineTuneStage.Teacher(StageFixture.Run(StageFixture.Settings with { DistillationWeight = 0 }), source, train, 3, new TeacherLogitsCache()));
+        Assert.Null(FineTuneStage.Teacher(StageFixture.Run(), source, train, 0, new TeacherLogitsCache()));
     }
 
     [Fact]
-    public void TheTeacherIsItsCachedLogitsWhenTheyFit()
+    public void TheTeacherIsTheSourceWithTheHostsSharedLogitsFilledAsStepsReadThem()
     {
         using var source = StageFixture.Mlp();
+        var teachers = new TeacherLogitsCache();
         var run = StageFixture.Run();
 
-        var teacher = FineTuneStage.Teacher(run, source, StageFixture.Data.Train, 3, Gate, CancellationToken.None);
+        var teacher = FineTuneStage.Teacher(run, source, StageFixture.Data.Train, 3, teachers);
 
         Assert.NotNull(teacher?.Logits);
-        Assert.Null(teacher.Model);
-        Assert.Equal(StageFixture.Data.Train.Count, teacher.Logits.Count);
-        Assert.True(run.Phases.ContainsKey("teacher"));
+        Assert.Same(source, teacher.Model);
+        Assert.Same(teacher.Logits, FineTuneStage.Teacher(StageFixture.Run(), source, StageFixture.Data.Train, 3, teachers)?.Logits);
+        Assert.Equal(0, teacher.Logits.ComputedSamples);
+        Assert.False(run.Phases.ContainsKey("teacher"), "nothing is computed before the steps read it");
+    }
+
+    [Fact]
+    public void A_distilled_run_pays_for_the_teacher_chunks_it_filled_and_a_second_run_for_none()
+    {
+        using var source = StageFixture.Mlp();
+        var teachers = new TeacherLogitsCache();
+
+        double Forward(EvaluationRun run)
+        {
+            var shrunk = ShrinkStage.Run(run, source);
+            using var pruned = shrunk.Model;
+            var teacher = FineTuneStage.Teacher(run, source, StageFixture.Data.Train, 3, teachers);
+            Assert.True(FineTuneStage.Train(run, shrunk, StageFixture.Data.Train, FineTuneStage.Options(run.Settings, 3, 16, 0.002), teacher, Gate, CancellationToken.None, out var forward));
+            return forward;
+        }
+
+        var first = StageFixture.Run();
+        Assert.True(Forward(first) > 0);
+        Assert.True(first.Phases.ContainsKey("teacher"));
+        var second = StageFixture.Run();
+        Assert.Equal(0, Forward(second));
+        Assert.False(second.Phases.ContainsKey("teacher"));
     }
 
     [Fact]
@@ -65,7 +90,7 @@ public sealed class FineTuneStageTests
         var shrunk = ShrinkStage.Run(run, source);
         using var pruned = shrunk.Model;
 
-        Assert.True(FineTuneStage.Train(run, shrunk, StageFixture.Data.Train, FineTuneStage.Options(run.Settings, 3, 16, 0.002), null, Gate, CancellationToken.None));
+        Assert.True(FineTuneStage.Train(run, shrunk, StageFixture.Data.Train, FineTuneStage.Options(run.Settings, 3, 16, 0.002), null, Gate, CancellationToken.None, out _));
 
         Assert.Equal(0.002, run.Metrics[MetricNames.FineTuneLearningRate]);
         Assert.True(double.IsFinite(run.Metrics[MetricNames.FineTuneLoss]));
@@ -81,7 +106,7 @@ public sealed class FineTuneStageTests
         var shrunk = ShrinkStage.Run(run, source);
         using var pruned = shrunk.Model;
 
-        Assert.False(FineTuneStage.Train(run, shrunk, StageFixture.Data.Train, FineTuneStage.Options(run.Settings, 3, 16, 1e6), null, Gate, CancellationToken.None));
+        Assert.False(FineTuneStage.Train(run, shrunk, StageFixture.Data.Train, FineTuneStage.Options(run.Settings, 3, 16, 1e6), null, Gate, CancellationToken.None, out _));
 
         Assert.StartsWith("fine-tuning diverged: ", run.Failure, StringComparison.Ordinal);
     }
