@@ -6,7 +6,8 @@ using Spectre.Console.Rendering;
 namespace PrunerCluster.Client.Live;
 
 /// <summary>
-/// The terminal view: counters, rate, ETA, slot utilisation and hypervolume above the current Pareto front, redrawn in
+/// The terminal view: counters, rate, ETA, slot utilisation and hypervolume, the experiment's notes (input normalisation,
+/// data warnings) and the current Pareto front, redrawn in
 /// place (Spectre.Console live display). Logs must go elsewhere (a file) while it runs.
 /// </summary>
 public sealed class LiveProgressView(IAnsiConsole console, TimeProvider time, string title, int maxFrontRows = 15) : IProgressView
@@ -61,6 +62,11 @@ public sealed class LiveProgressView(IAnsiConsole console, TimeProvider time, st
         };
         var header = new Panel(stats) { Header = new PanelHeader($"{Markup.Escape(title)}: {state}") };
         var rows = new List<IRenderable> { header };
+        foreach (var note in s.Errors.Where(ExperimentStatus.IsNote))
+        {
+            rows.Add(new Markup("[grey]note: " + Markup.Escape(note) + "[/]"));
+        }
+
         if (s.Preparation is { TotalSteps: > 0 } preparation)
         {
             rows.Add(new BreakdownChart().Width(60).HideTags()

@@ -132,4 +132,29 @@ public sealed class ProgressViewTests
         Assert.Equal(3, lines.Length);
         Assert.Contains("[Completed] done 3/3", lines[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Both_views_show_the_input_normalisation_and_data_warnings_as_soon_as_the_experiment_reports_them()
+    {
+        const string Normalisation = ExperimentStatus.NormalizationPrefix + "dataset statistics: mean [0.2860], std [0.3530]";
+        const string Warning = ExperimentStatus.WarningPrefix + "the baseline trained for 9 optimizer steps";
+        var noted = Status(0, ExperimentState.Running) with { Errors = [Normalisation, Warning, "evaluation abc failed: out of memory"] };
+
+        using var writer = new StringWriter();
+        var view = new PlainProgressView(writer, TimeProvider.System);
+        var polls = new Queue<ExperimentStatus>([Status(0, ExperimentState.Preparing), noted, noted with { Evaluated = 1 }, noted with { Evaluated = 2, State = ExperimentState.Completed }]);
+        await view.RunAsync(_ => Task.FromResult(new ProgressSnapshot { Status = polls.Dequeue() }), TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        var lines = writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines, l => l.EndsWith("note: " + Normalisation, StringComparison.Ordinal));
+        Assert.Single(lines, l => l.EndsWith("note: " + Warning, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("out of memory", StringComparison.Ordinal));
+        Assert.True(Array.FindIndex(lines, l => l.Contains("note: " + Normalisation, StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.Contains("done 1", StringComparison.Ordinal)), "the note comes before the search's progress");
+
+        using var liveWriter = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(liveWriter) });
+        console.Profile.Width = 160;
+        console.Write(new LiveProgressView(console, TimeProvider.System, "experiment exp-1").Render(new ProgressSnapshot { Status = noted }));
+        Assert.Contains("note: " + Normalisation, liveWriter.ToString(), StringComparison.Ordinal);
+        Assert.Contains("note: " + Warning, liveWriter.ToString(), StringComparison.Ordinal);
+    }
 }
