@@ -28,7 +28,7 @@ public static class ListCommand
 
             foreach (var e in experiments.OrderBy(e => e.SubmittedAt))
             {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{e.ExperimentId}  {e.Name,-24} {e.SubmittedAt:u}  {(e.Status is { } s ? StatusLine.Format(s, null) : "-")}"));
+                console.Out.WriteLine(ExperimentListLine.Format(e));
             }
 
             return ExitCodes.Ok;
