@@ -18,7 +18,7 @@ public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Pad (zeros on H and W, folded into the Conv or AveragePool after it), Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -318,8 +318,16 @@ public static partial class OnnxImporter
                 throw Unsupported(n, nodeName, "pooling dilations other than 1");
             }
 
-            Add(new GraphNode(nodeName, n.OpType == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [Data(n, 0, label)], output)
-            { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, CeilMode = Int(n, "ceil_mode", 0) != 0, SourceName = Source(n, nodeName) });
+            var (x, padded) = PaddedInput(n, label);
+            var countPad = Int(n, "count_include_pad", 0) != 0;
+            var ceil = Int(n, "ceil_mode", 0) != 0;
+            if (padded > 0 && (n.OpType == "MaxPool" || ceil || (p > 0 && !countPad)))
+            {
+                throw Unsupported(n, nodeName, "a zero Pad before it that cannot be folded into its own padding (only into an AveragePool without ceil_mode that counts any padding of its own, or a Conv)");
+            }
+
+            Add(new GraphNode(nodeName, n.OpType == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [x], output)
+            { Kernel = k, Stride = s, Padding = p + padded, CountIncludePad = countPad || padded > 0, CeilMode = ceil, SourceName = Source(n, nodeName) });
         }
 
         private void ConcatNode(NodeProto n, string nodeName, string output, string label)
@@ -415,12 +423,13 @@ public static partial class OnnxImporter
                 weights[nodeName + ".bias"] = Const(n, 2, label);
             }
 
-            Add(new GraphNode(nodeName, GraphOp.Conv, [Data(n, 0, label)], output)
+            var (x, padded) = PaddedInput(n, label);
+            Add(new GraphNode(nodeName, GraphOp.Conv, [x], output)
             {
                 OutChannels = (int)w.Shape[0],
                 Kernel = k,
                 Stride = s,
-                Padding = p,
+                Padding = p + padded,
                 Dilation = dilation,
                 Groups = depthwise ? 1 : group,
                 Depthwise = depthwise,
@@ -497,6 +506,7 @@ public static partial class OnnxImporter
                 throw new GraphException($"{label}: input {i} ('{n.Input[i]}') is a constant where a computed tensor is expected; constant data inputs are not supported.");
             }
 
+            RefusePaddedRead(Resolve(n.Input[i]), i, label);
             return Resolve(n.Input[i]);
         }
 
