@@ -3,7 +3,7 @@ using System.Globalization;
 namespace PrunerCluster.Benchmarks;
 
 /// <summary>What the <c>torchvision</c> suite measured for one network; a null figure is a step that did not run (see <see cref="Refusal"/> and <see cref="Failure"/>).</summary>
-internal sealed record TorchvisionRow(string Name, long Parameters, double MaxAbsLogit)
+internal sealed record TorchvisionRow(string Name, long Parameters, int InputSize, double MaxAbsLogit)
 {
     /// <summary>ONNX Runtime on PyTorch's own export against PyTorch's logits: is the file itself right?</summary>
     public double? ExportVsPyTorch { get; init; }
@@ -36,8 +36,8 @@ internal sealed record TorchvisionRow(string Name, long Parameters, double MaxAb
     public string? Failure { get; init; }
 
     public const string MarkdownHeader =
-        "| network | params | import | logits vs PyTorch (max abs) | PyTorch's export in ORT | groups (channels) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import | best MAC x within 1 pt |\n" +
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+        "| network | params | input | import | ours vs PyTorch: max abs (relative) | PyTorch's export in ORT vs PyTorch | groups (channels) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import vs ours | best MAC x within 1 pt |\n" +
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
 
     public string Markdown()
     {
@@ -46,7 +46,8 @@ internal sealed record TorchvisionRow(string Name, long Parameters, double MaxAb
         var groups = Refusal is null && ImportSeconds is not null ? Invariant($"{Groups} ({PrunableChannels:N0})") : "-";
         var frozen = Refusal is null && ImportSeconds is not null ? Invariant($"{FrozenChannels:N0}") : "-";
         var macs = Macs > 0 ? Invariant($"{Macs / 1e6:F1} M") : "-";
-        return Invariant($"| {Name} | {Parameters / 1e6:F2} M | {import} | {Diff(BaselineVsPyTorch)} | {Diff(ExportVsPyTorch)} | {groups} | {frozen} | {macs} | {pruned} | {Diff(PrunedOrtVsTorch)} | {Diff(ReimportVsTorch)} | n/a (random weights) |");
+        var baseline = BaselineVsPyTorch is { } b ? Invariant($"{Diff(b)} ({Diff(b / MaxAbsLogit)})") : "-";
+        return Invariant($"| {Name} | {Parameters / 1e6:F2} M | {InputSize} | {import} | {baseline} | {Diff(ExportVsPyTorch)} | {groups} | {frozen} | {macs} | {pruned} | {Diff(PrunedOrtVsTorch)} | {Diff(ReimportVsTorch)} | n/a (random weights) |");
     }
 
     private static string Diff(double? d) => d is { } v ? v.ToString("0.0e+0", CultureInfo.InvariantCulture) : "-";

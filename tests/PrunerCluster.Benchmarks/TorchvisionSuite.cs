@@ -93,7 +93,7 @@ internal static class TorchvisionSuite
 
     private static TorchvisionRow Measure(TorchvisionSample sample, double keep, string work)
     {
-        var row = new TorchvisionRow(sample.Name, sample.Parameters, sample.MaxAbsLogit)
+        var row = new TorchvisionRow(sample.Name, sample.Parameters, sample.InputShape[^1], sample.MaxAbsLogit)
         {
             ExportVsPyTorch = TorchvisionSample.MaxAbsDifference(OrtBatch.Run(sample.OnnxPath, sample.Input, sample.InputShape), sample.Logits),
         };
@@ -175,7 +175,7 @@ internal static class TorchvisionSuite
             text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{row.Name}: {(row.Refusal is not null ? "refused" : "failed after import")}:").AppendLine().AppendLine("```").AppendLine(row.Refusal ?? row.Failure).AppendLine("```");
         }
 
-        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"max |logit| per network (the scale the differences compare with): {string.Join(", ", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name} {r.MaxAbsLogit:G3}")))}");
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"max |logit| per network (relative = max abs difference / this): {string.Join(", ", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name} {r.MaxAbsLogit:G3}")))}");
         return text.ToString();
     }
 }

@@ -11,6 +11,7 @@ N x C x H x W), <name>/logits.bin (PyTorch's logits for that batch, float32, N x
 folder gets manifest.json listing them.
 
 Usage: python3 export_models.py OUT_DIR [--size 64] [--batch 8] [--seed 0] [--opset 13] [--models a,b,...]
+(inception_v3 is exported at 96 x 96 at least.)
 """
 
 import argparse
@@ -31,7 +32,14 @@ DEFAULT_MODELS = [
     "densenet121",
     "regnet_x_400mf",
     "googlenet",
+    "mnasnet0_5",
+    "mobilenet_v3_large",
+    "regnet_y_400mf",
+    "inception_v3",
 ]
+
+# Inception's stem and reductions need more than 64 pixels (at 64 its last reduction has no output left).
+MIN_SIZE = {"inception_v3": 96}
 
 CLASSES = 10
 STAT_BATCHES = 4
@@ -41,7 +49,7 @@ STAT_BATCH_SIZE = 16
 def build(name, seed):
     torch.manual_seed(seed)
     options = {"weights": None, "num_classes": CLASSES}
-    if name == "googlenet":
+    if name in ("googlenet", "inception_v3"):
         options.update(aux_logits=False, init_weights=True)
     return getattr(torchvision.models, name)(**options)
 
@@ -66,6 +74,7 @@ def randomise_batchnorm(model, size, seed):
 
 
 def export(name, out_dir, size, batch, seed, opset):
+    size = max(size, MIN_SIZE.get(name, 0))
     model = build(name, seed)
     norms = randomise_batchnorm(model, size, seed)
     generator = torch.Generator().manual_seed(seed + 2)
