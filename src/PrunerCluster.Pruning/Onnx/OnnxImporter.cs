@@ -18,7 +18,7 @@ public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Pad (zeros on H and W, folded into the Conv or AveragePool after it), Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise, non-square kernels on square maps), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Pad (zeros on H and W, folded into the Conv or AveragePool after it), Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -312,7 +312,7 @@ public static partial class OnnxImporter
 
         private void PoolNode(NodeProto n, string nodeName, string output, string label)
         {
-            var (k, s, p) = Window(n, label, kernelRequired: true);
+            var (k, s, p) = Window(n, label);
             if (Ints(n, "dilations") is { } d && d.Any(v => v != 1))
             {
                 throw Unsupported(n, nodeName, "pooling dilations other than 1");
@@ -405,12 +405,7 @@ public static partial class OnnxImporter
                 throw Unsupported(n, nodeName, $"a {w.Shape.Length}-D weight (only 2-D convolution)");
             }
 
-            if (w.Shape[2] != w.Shape[3])
-            {
-                throw Unsupported(n, nodeName, $"kernel {w.Shape[2]}x{w.Shape[3]} (only square kernels)");
-            }
-
-            var (k, s, p) = Window(n, label, kernelRequired: false, kernelDefault: (int)w.Shape[2]);
+            var (k, kw, s, p, pw) = ConvWindow(n, label, w);
             var dilation = Ints(n, "dilations") is { } d ? (d.Distinct().Count() == 1 ? (int)d[0] : throw Unsupported(n, nodeName, "different dilations per axis")) : 1;
             var group = Int(n, "group", 1);
             // group == 1 with one input and one output channel is a depthwise conv pruned to one channel (the exporter writes
@@ -428,8 +423,10 @@ public static partial class OnnxImporter
             {
                 OutChannels = (int)w.Shape[0],
                 Kernel = k,
+                KernelWidth = kw == k ? null : kw,
                 Stride = s,
                 Padding = p + padded,
+                PaddingWidth = pw == p ? null : pw + padded,
                 Dilation = dilation,
                 Groups = depthwise ? 1 : group,
                 Depthwise = depthwise,
@@ -472,7 +469,7 @@ public static partial class OnnxImporter
 
         private void Add(GraphNode node) => nodes.Add(node);
 
-        private (int Kernel, int Stride, int Padding) Window(NodeProto n, string label, bool kernelRequired, int kernelDefault = 0)
+        private (int Kernel, int Stride, int Padding) Window(NodeProto n, string label)
         {
             var autoPad = n.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
             if (autoPad is not ("NOTSET" or "VALID" or ""))
@@ -480,7 +477,7 @@ public static partial class OnnxImporter
                 throw new GraphException($"{label}: auto_pad = {autoPad} is not supported (only explicit pads, NOTSET or VALID).");
             }
 
-            var kernel = Ints(n, "kernel_shape") ?? (kernelRequired ? throw new GraphException($"{label}: kernel_shape is required.") : [kernelDefault, kernelDefault]);
+            var kernel = Ints(n, "kernel_shape") ?? throw new GraphException($"{label}: kernel_shape is required.");
             var strides = Ints(n, "strides") ?? [1, 1];
             var pads = Ints(n, "pads") ?? [0, 0, 0, 0];
             if (kernel.Length != 2 || kernel[0] != kernel[1] || strides.Length != 2 || strides[0] != strides[1] || pads.Length != 4 || pads.Distinct().Count() != 1)
