@@ -13,6 +13,15 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
 
     public double? ImportSeconds { get; init; }
 
+    /// <summary>The imported model's logits against ONNX Runtime's on the same file: the import alone, without the export's own error.</summary>
+    public double? BaselineVsOrt { get; init; }
+
+    /// <summary>PyTorch's float32 logits against its float64 run: the float32 rounding of this network, the floor any runtime can reach.</summary>
+    public double? PyTorchVsFloat64 { get; init; }
+
+    /// <summary>The imported model's logits against PyTorch's float64 run.</summary>
+    public double? BaselineVsFloat64 { get; init; }
+
     /// <summary>The imported model's logits against PyTorch's on the saved batch.</summary>
     public double? BaselineVsPyTorch { get; init; }
 
@@ -36,8 +45,8 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
     public string? Failure { get; init; }
 
     public const string MarkdownHeader =
-        "| network | params | input | import | ours vs PyTorch: max abs (relative) | PyTorch's export in ORT vs PyTorch | groups (channels) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import vs ours | best MAC x within 1 pt |\n" +
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+        "| network | params | input | import | ours vs PyTorch: max abs (relative) | PyTorch's export in ORT vs PyTorch | ours vs ORT, same file | PyTorch float32 vs float64 | ours vs float64 | groups (channels) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import vs ours | best MAC x within 1 pt |\n" +
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
 
     public string Markdown()
     {
@@ -47,7 +56,7 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
         var frozen = Refusal is null && ImportSeconds is not null ? Invariant($"{FrozenChannels:N0}") : "-";
         var macs = Macs > 0 ? Invariant($"{Macs / 1e6:F1} M") : "-";
         var baseline = BaselineVsPyTorch is { } b ? Invariant($"{Diff(b)} ({Diff(b / MaxAbsLogit)})") : "-";
-        return Invariant($"| {Name} | {Parameters / 1e6:F2} M | {InputSize} | {import} | {baseline} | {Diff(ExportVsPyTorch)} | {groups} | {frozen} | {macs} | {pruned} | {Diff(PrunedOrtVsTorch)} | {Diff(ReimportVsTorch)} | n/a (random weights) |");
+        return Invariant($"| {Name} | {Parameters / 1e6:F2} M | {InputSize} | {import} | {baseline} | {Diff(ExportVsPyTorch)} | {Diff(BaselineVsOrt)} | {Diff(PyTorchVsFloat64)} | {Diff(BaselineVsFloat64)} | {groups} | {frozen} | {macs} | {pruned} | {Diff(PrunedOrtVsTorch)} | {Diff(ReimportVsTorch)} | n/a (random weights) |");
     }
 
     private static string Diff(double? d) => d is { } v ? v.ToString("0.0e+0", CultureInfo.InvariantCulture) : "-";

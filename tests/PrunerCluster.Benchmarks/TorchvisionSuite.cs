@@ -93,9 +93,11 @@ internal static class TorchvisionSuite
 
     private static TorchvisionRow Measure(TorchvisionSample sample, double keep, string work)
     {
+        var ort = OrtBatch.Run(sample.OnnxPath, sample.Input, sample.InputShape);
         var row = new TorchvisionRow(sample.Name, sample.Parameters, sample.InputShape[^1], sample.MaxAbsLogit)
         {
-            ExportVsPyTorch = TorchvisionSample.MaxAbsDifference(OrtBatch.Run(sample.OnnxPath, sample.Input, sample.InputShape), sample.Logits),
+            ExportVsPyTorch = TorchvisionSample.MaxAbsDifference(ort, sample.Logits),
+            PyTorchVsFloat64 = TorchvisionSample.MaxAbsDifference(sample.Logits, sample.Exact),
         };
         var clock = Stopwatch.StartNew();
         ZooModel model;
@@ -110,10 +112,13 @@ internal static class TorchvisionSuite
 
         using (model)
         {
+            var ours = OrtBatch.Torch(model, sample.Input, sample.InputShape);
             row = row with
             {
                 ImportSeconds = clock.Elapsed.TotalSeconds,
-                BaselineVsPyTorch = TorchvisionSample.MaxAbsDifference(OrtBatch.Torch(model, sample.Input, sample.InputShape), sample.Logits),
+                BaselineVsPyTorch = TorchvisionSample.MaxAbsDifference(ours, sample.Logits),
+                BaselineVsOrt = TorchvisionSample.MaxAbsDifference(ours, ort),
+                BaselineVsFloat64 = TorchvisionSample.MaxAbsDifference(ours, sample.Exact),
                 Macs = model.Macs,
             };
             try

@@ -7,7 +7,8 @@ affine parameters are then drawn at random and its running statistics estimated 
 so that the BatchNorm folding of the export and of the import is exercised with non-trivial values.
 
 Per network the output folder gets <name>/model.onnx, <name>/input.bin (the fixed input batch, float32 little-endian,
-N x C x H x W), <name>/logits.bin (PyTorch's logits for that batch, float32, N x classes) and <name>/meta.json; the
+N x C x H x W), <name>/logits.bin (PyTorch's logits for that batch, float32, N x classes), <name>/logits64.bin (the same
+network run in float64, float64 little-endian) and <name>/meta.json; the
 folder gets manifest.json listing them.
 
 Usage: python3 export_models.py OUT_DIR [--size 64] [--batch 8] [--seed 0] [--opset 13] [--models a,b,...]
@@ -98,6 +99,10 @@ def export(name, out_dir, size, batch, seed, opset):
     )
     images.contiguous().numpy().astype("<f4").tofile(os.path.join(folder, "input.bin"))
     logits.contiguous().numpy().astype("<f4").tofile(os.path.join(folder, "logits.bin"))
+    # The same network in float64: how far float32 rounding alone moves the logits (deep random networks amplify it).
+    with torch.no_grad():
+        exact = model.double()(images.double())
+    exact.contiguous().numpy().astype("<f8").tofile(os.path.join(folder, "logits64.bin"))
     meta = {
         "name": name,
         "input": [batch, 3, size, size],
@@ -108,6 +113,7 @@ def export(name, out_dir, size, batch, seed, opset):
         "batchNorms": norms,
         "parameters": sum(p.numel() for p in model.parameters()),
         "maxAbsLogit": float(logits.abs().max()),
+        "float32VsFloat64": float((logits.double() - exact).abs().max()),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
     }
