@@ -25,10 +25,14 @@ public sealed record LayerDesc(
     int OutSize = 1,
     bool Bias = true,
     int InRepeat = 1,
-    int KernelWidth = 0)
+    int? KernelWidth = null,
+    int? PaddingWidth = null)
 {
     /// <summary>The kernel's width: <see cref="KernelWidth"/> for a non-square conv kernel, else <see cref="Kernel"/>.</summary>
-    public int KernelW => KernelWidth > 0 ? KernelWidth : Kernel;
+    public int KernelW => KernelWidth ?? Kernel;
+
+    /// <summary>The left and right padding: <see cref="PaddingWidth"/> when it differs from the top and bottom, else <see cref="Padding"/>.</summary>
+    public int PaddingW => PaddingWidth ?? Padding;
 
     /// <summary>Multiply-accumulates per sample: conv Cout*Hout*Wout*Cin*K*K (groups = 1); linear in*out; BatchNorm 0 (foldable into the conv).</summary>
     public long Macs => Kind switch

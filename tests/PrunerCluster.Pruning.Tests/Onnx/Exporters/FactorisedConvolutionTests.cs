@@ -9,7 +9,7 @@ namespace PrunerCluster.Pruning.Tests.Onnx.Exporters;
 
 /// <summary>
 /// Inception's factorised convolutions: a 1 x 7 then a 7 x 1 kernel, each padded on its long axis so the map stays square. They
-/// import, count their MACs by both kernel sides, prune and export as ONNX Runtime runs them; a padding that makes the map
+/// import, count their MACs by both kernel sides (and the latency table times them so), prune and export as ONNX Runtime runs them; a padding that makes the map
 /// non-square is refused naming the node.
 /// </summary>
 [Trait("Category", "Unit")]
@@ -35,6 +35,8 @@ public sealed class FactorisedConvolutionTests : IDisposable
         Assert.Equal((7, 1, 3, 0), Window(model.Graph.Node("tall")));
         Assert.Equal(6L * 256 * 8 * 7, model.Layers.Single(l => l.Name == "wide").Macs);
         Assert.Equal((6L * 8 * 7) + 6, model.Layers.Single(l => l.Name == "wide").Parameters);
+        Assert.Equal((1, 7, 0, 3), LatencyKey(model.Layers.Single(l => l.Name == "wide")));
+        Assert.Equal((7, 1, 3, 0), LatencyKey(model.Layers.Single(l => l.Name == "tall")));
         Assert.Equal(["c1", "wide", "tall", "side"], model.Architecture.Widths.Select(w => w.Group));
         Assert.True(report.MaxAbsDifference < Tolerance, $"logits differ by {report.MaxAbsDifference}");
     }
@@ -99,6 +101,13 @@ public sealed class FactorisedConvolutionTests : IDisposable
     }
 
     private static (int, int, int, int) Window(GraphNode n) => (n.Kernel, n.KernelW, n.Padding, n.PaddingW);
+
+    /// <summary>What the per-layer latency table times the layer as.</summary>
+    private static (int, int, int, int) LatencyKey(PrunerCluster.Pruning.Models.LayerDesc layer)
+    {
+        var shape = PrunerCluster.Pruning.Metrics.LayerShape.Of(layer);
+        return (shape.Kernel, shape.KernelWidth, shape.Padding, shape.PaddingWidth);
+    }
 
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
