@@ -72,10 +72,10 @@ internal static class TorchvisionSuite
 
     private static string? Export(string[] args)
     {
-        var out_ = PruningSuite.Text(args, "--out") ?? Path.Combine(".prunercluster", "torchvision");
+        var outDir = PruningSuite.Text(args, "--out") ?? Path.Combine(".prunercluster", "torchvision");
         var script = Path.Combine(AppContext.BaseDirectory, "torchvision", "export_models.py");
         var start = new ProcessStartInfo(PruningSuite.Text(args, "--python") ?? "/usr/bin/python3") { UseShellExecute = false };
-        foreach (var a in new[] { script, out_, "--size", PruningSuite.Text(args, "--size") ?? "64" })
+        foreach (var a in new[] { script, outDir, "--size", PruningSuite.Text(args, "--size") ?? "64" })
         {
             start.ArgumentList.Add(a);
         }
@@ -88,7 +88,7 @@ internal static class TorchvisionSuite
             Console.Error.WriteLine($"export_models.py exited with {process.ExitCode} (is python3-torchvision installed? apt-get install -y python3-torchvision); networks it did export are still measured.");
         }
 
-        return File.Exists(Path.Combine(out_, "manifest.json")) ? out_ : null;
+        return File.Exists(Path.Combine(outDir, "manifest.json")) ? outDir : null;
     }
 
     private static TorchvisionRow Measure(TorchvisionSample sample, double keep, string work)

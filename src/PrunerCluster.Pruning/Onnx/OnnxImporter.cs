@@ -11,7 +11,7 @@ namespace PrunerCluster.Pruning.Onnx;
 /// <summary>
 /// Reads an ONNX image classifier into a <see cref="ModelGraph"/> plus weights and builds the executable <see cref="ZooModel"/>. Gemm and
 /// MatMul(+Add) become Linear, Dropout and Identity pass through, Reshape to (N, -1) becomes Flatten. Dynamic input shapes are refused at
-/// once; every node it cannot take (operators, non-square kernels, unsupported attributes) is collected and refused in one message that
+/// once; every node it cannot take (operators, unsupported attributes) is collected and refused in one message that
 /// names each node and its operator, counts them per operator and gives the opset and what is supported (<see cref="NodeRefusal"/>).
 /// </summary>
 public static partial class OnnxImporter
