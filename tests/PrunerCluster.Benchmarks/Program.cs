@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["fidelity"] = FidelitySuite.Run,
     ["simulate"] = SimulateSuite.Run,
     ["scale"] = ScaleSuite.Run,
+    ["torchvision"] = TorchvisionSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

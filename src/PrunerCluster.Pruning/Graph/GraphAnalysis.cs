@@ -130,10 +130,10 @@ public sealed class GraphAnalysis
         switch (n.Op)
         {
             case GraphOp.Conv when n.Depthwise:
-                layers.Add(new(n.Name, LayerKind.Conv, null, null, 1, Shapes[n.Output].Channels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias));
+                layers.Add(new(n.Name, LayerKind.Conv, null, null, 1, Shapes[n.Output].Channels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias, KernelWidth: n.KernelWidth, PaddingWidth: n.PaddingWidth));
                 return DepthwiseConv(n, x);
             case GraphOp.Conv:
-                layers.Add(new(n.Name, LayerKind.Conv, null, null, inShape.Channels / n.Groups, n.OutChannels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias));
+                layers.Add(new(n.Name, LayerKind.Conv, null, null, inShape.Channels / n.Groups, n.OutChannels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias, KernelWidth: n.KernelWidth, PaddingWidth: n.PaddingWidth));
                 return Producer(n, x, fixedInput: n.Groups > 1);
             case GraphOp.Linear:
                 layers.Add(new(n.Name, LayerKind.Linear, null, null, x.Segments.Sum(g => g.Units), n.OutChannels, Bias: n.Bias, InRepeat: x.Repeat));

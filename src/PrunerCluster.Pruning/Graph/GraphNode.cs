@@ -10,7 +10,14 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
     /// <summary>Conv/Linear: output channels or features.</summary>
     public int OutChannels { get; init; }
 
+    /// <summary>Kernel size; for a Conv with a non-square kernel its height (<see cref="KernelWidth"/> the width).</summary>
     public int Kernel { get; init; } = 1;
+
+    /// <summary>Conv with a non-square kernel (Inception's 1 x 7 and 7 x 1): the kernel's width; null = square (<see cref="Kernel"/>).</summary>
+    public int? KernelWidth { get; init; }
+
+    /// <summary>Conv with different padding left/right than top/bottom: the left and right padding; null = <see cref="Padding"/>.</summary>
+    public int? PaddingWidth { get; init; }
 
     public int Stride { get; init; } = 1;
 
@@ -67,4 +74,10 @@ public sealed record GraphNode(string Name, GraphOp Op, IReadOnlyList<string> In
     public string? SourceName { get; init; }
 
     public bool HasParameters => Op is GraphOp.Conv or GraphOp.BatchNorm or GraphOp.Linear;
+
+    /// <summary>The kernel's width: <see cref="KernelWidth"/>, else <see cref="Kernel"/>.</summary>
+    public int KernelW => KernelWidth ?? Kernel;
+
+    /// <summary>The left and right padding: <see cref="PaddingWidth"/>, else <see cref="Padding"/>.</summary>
+    public int PaddingW => PaddingWidth ?? Padding;
 }

@@ -36,7 +36,7 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
         sb.Append(CultureInfo.InvariantCulture, $"{Name};{Input};{InChannels};{ImageSize};{Output};");
         foreach (var n in Nodes)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")}{(n.Beta != 0 ? $":beta{n.Beta:R}" : "")}{(n.ScalarFirst ? ":scalar-first" : "")}{(n.PerChannel ? ":per-channel" : "")}{(n.Op == GraphOp.Slice ? $":{n.ChannelStart}+{n.ChannelCount}" : "")};");
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Name}:{n.Op}:{string.Join(',', n.Inputs)}>{n.Output}:{n.OutChannels}:{n.Kernel}:{n.Stride}:{n.Padding}:{n.Dilation}:{n.Groups}:{n.Depthwise}:{n.Bias}:{n.Alpha:R}:{n.Min:R}:{n.Max:R}:{n.Epsilon:R}:{n.CountIncludePad}:{n.GroupHint}{(n.CeilMode ? ":ceil" : "")}{(n.Beta != 0 ? $":beta{n.Beta:R}" : "")}{(n.ScalarFirst ? ":scalar-first" : "")}{(n.PerChannel ? ":per-channel" : "")}{(n.Op == GraphOp.Slice ? $":{n.ChannelStart}+{n.ChannelCount}" : "")}{(n.KernelWidth is { } kw ? $":kw{kw}" : "")}{(n.PaddingWidth is { } pw ? $":pw{pw}" : "")};");
         }
 
         return sb.ToString();
@@ -62,6 +62,12 @@ public sealed record ModelGraph(string Name, string Input, int InChannels, int I
                 }
 
                 var size = Out(x.Height, n.Kernel, n.Stride, n.Padding, n.Dilation, n);
+                var width = Out(x.Width, n.KernelW, n.Stride, n.PaddingW, n.Dilation, n);
+                if (width != size)
+                {
+                    throw new GraphException($"Node '{n.Name}' (Conv) with kernel {n.Kernel}x{n.KernelW} and padding {n.Padding}, {n.PaddingW} turns its {x} input into a {size}x{width} map; only square feature maps are supported.");
+                }
+
                 return new(n.Depthwise ? x.Channels : n.OutChannels, size, size);
             }
 

@@ -30,7 +30,7 @@ public static class LayerTimer
         switch (layer.Kind)
         {
             case LayerKind.Conv:
-                module = nn.Sequential(nn.Conv2d(layer.InUnits, layer.OutUnits, layer.Kernel, layer.Stride, layer.Padding, bias: layer.Bias), nn.ReLU());
+                module = nn.Sequential(nn.Conv2d(layer.InUnits, layer.OutUnits, (layer.Kernel, layer.KernelW), (layer.Stride, layer.Stride), (layer.Padding, layer.PaddingW), bias: layer.Bias), nn.ReLU());
                 input = torch.randn([batchSize, layer.InUnits, layer.InSize, layer.InSize], generator: generator, device: device);
                 break;
             case LayerKind.Linear:

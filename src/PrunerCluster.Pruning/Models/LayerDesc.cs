@@ -24,19 +24,27 @@ public sealed record LayerDesc(
     int InSize = 1,
     int OutSize = 1,
     bool Bias = true,
-    int InRepeat = 1)
+    int InRepeat = 1,
+    int? KernelWidth = null,
+    int? PaddingWidth = null)
 {
+    /// <summary>The kernel's width: <see cref="KernelWidth"/> for a non-square conv kernel, else <see cref="Kernel"/>.</summary>
+    public int KernelW => KernelWidth ?? Kernel;
+
+    /// <summary>The left and right padding: <see cref="PaddingWidth"/> when it differs from the top and bottom, else <see cref="Padding"/>.</summary>
+    public int PaddingW => PaddingWidth ?? Padding;
+
     /// <summary>Multiply-accumulates per sample: conv Cout*Hout*Wout*Cin*K*K (groups = 1); linear in*out; BatchNorm 0 (foldable into the conv).</summary>
     public long Macs => Kind switch
     {
-        LayerKind.Conv => (long)OutUnits * OutSize * OutSize * InUnits * Kernel * Kernel,
+        LayerKind.Conv => (long)OutUnits * OutSize * OutSize * InUnits * Kernel * KernelW,
         LayerKind.Linear => (long)InUnits * InRepeat * OutUnits,
         _ => 0,
     };
 
     public long Parameters => Kind switch
     {
-        LayerKind.Conv => ((long)OutUnits * InUnits * Kernel * Kernel) + (Bias ? OutUnits : 0),
+        LayerKind.Conv => ((long)OutUnits * InUnits * Kernel * KernelW) + (Bias ? OutUnits : 0),
         LayerKind.Linear => ((long)OutUnits * InUnits * InRepeat) + (Bias ? OutUnits : 0),
         LayerKind.BatchNorm => 2L * OutUnits,
         _ => 0,

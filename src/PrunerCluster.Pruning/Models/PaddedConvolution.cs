@@ -34,7 +34,7 @@ internal static class PaddedConvolution
         using var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, inPadded - inChannels, 0, outPadded - outChannels]);
         using var paddedBias = conv.bias is { } bias ? F.pad(bias, [0, outPadded - outChannels]) : null;
         using var paddedInput = inPadded != inChannels ? F.pad(x, [0, 0, 0, 0, 0, inPadded - inChannels]) : null;
-        using var y = F.conv2d(paddedInput ?? x, paddedWeight, paddedBias, [node.Stride, node.Stride], [node.Padding, node.Padding], [node.Dilation, node.Dilation]);
+        using var y = F.conv2d(paddedInput ?? x, paddedWeight, paddedBias, [node.Stride, node.Stride], [node.Padding, node.PaddingW], [node.Dilation, node.Dilation]);
         if (outPadded == outChannels)
         {
             return y.alias();

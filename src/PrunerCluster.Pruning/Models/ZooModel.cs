@@ -38,7 +38,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
             var input = shapes[node.Inputs[0]];
             nn.Module<Tensor, Tensor> module = node.Op switch
             {
-                GraphOp.Conv => nn.Conv2d(input.Channels, node.Depthwise ? input.Channels : node.OutChannels, node.Kernel, node.Stride, node.Padding, node.Dilation, groups: node.Depthwise ? input.Channels : node.Groups, bias: node.Bias),
+                GraphOp.Conv => nn.Conv2d(input.Channels, node.Depthwise ? input.Channels : node.OutChannels, (node.Kernel, node.KernelW), (node.Stride, node.Stride), (node.Padding, node.PaddingW), (node.Dilation, node.Dilation), groups: node.Depthwise ? input.Channels : node.Groups, bias: node.Bias),
                 GraphOp.BatchNorm => nn.BatchNorm2d(input.Channels, node.Epsilon, node.Momentum),
                 _ => nn.Linear(input.Elements, node.OutChannels, hasBias: node.Bias),
             };
@@ -226,7 +226,7 @@ public sealed class ZooModel : nn.Module<Tensor, Tensor>
             }
 
             var module = layerModules[layer.Name];
-            var fanIn = (double)layer.InUnits * layer.InRepeat * layer.Kernel * layer.Kernel;
+            var fanIn = (double)layer.InUnits * layer.InRepeat * layer.Kernel * layer.KernelW;
             var bound = IsClassifier(layer.Name) ? 1.0 / Math.Sqrt(fanIn) : Math.Sqrt(6.0 / fanIn);
             foreach (var (name, p) in module.named_parameters())
             {

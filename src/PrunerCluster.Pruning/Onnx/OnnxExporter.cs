@@ -166,9 +166,9 @@ public static class OnnxExporter
             return;
         }
 
-        node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.Kernel));
+        node.Attribute.Add(Ints("kernel_shape", n.Kernel, n.KernelW));
         node.Attribute.Add(Ints("strides", n.Stride, n.Stride));
-        node.Attribute.Add(Ints("pads", n.Padding, n.Padding, n.Padding, n.Padding));
+        node.Attribute.Add(Ints("pads", n.Padding, n.PaddingW, n.Padding, n.PaddingW));
         node.Attribute.Add(Ints("dilations", n.Dilation, n.Dilation));
         node.Attribute.Add(Int("group", n.Depthwise ? shapes[n.Inputs[0]].Channels : n.Groups));
     }

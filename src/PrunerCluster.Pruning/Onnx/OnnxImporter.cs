@@ -11,14 +11,14 @@ namespace PrunerCluster.Pruning.Onnx;
 /// <summary>
 /// Reads an ONNX image classifier into a <see cref="ModelGraph"/> plus weights and builds the executable <see cref="ZooModel"/>. Gemm and
 /// MatMul(+Add) become Linear, Dropout and Identity pass through, Reshape to (N, -1) becomes Flatten. Dynamic input shapes are refused at
-/// once; every node it cannot take (operators, non-square kernels, unsupported attributes) is collected and refused in one message that
+/// once; every node it cannot take (operators, unsupported attributes) is collected and refused in one message that
 /// names each node and its operator, counts them per operator and gives the opset and what is supported (<see cref="NodeRefusal"/>).
 /// </summary>
 public static partial class OnnxImporter
 {
     public const string Kind = "onnx";
 
-    public const string SupportedOperators = "Conv (groups, depthwise), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
+    public const string SupportedOperators = "Conv (groups, depthwise, non-square kernels on square maps), BatchNormalization, Relu, LeakyRelu, Clip (Relu6), Sigmoid, HardSigmoid, HardSwish, MaxPool, AveragePool, GlobalAveragePool, Pad (zeros on H and W, folded into the Conv or AveragePool after it), Add, Sub, Mul, Div (equal shapes, a per-channel N x C x 1 x 1 operand over a map, a scalar constant or a per-channel constant), Concat (channels), Flatten, Reshape (to N x -1, or a vector to N x C x 1 x 1), Unsqueeze (a vector to N x C x 1 x 1), Split and Slice (channel axis, step 1), channel shuffle (Reshape to N x g x C/g x H x W, Transpose 1 and 2, Reshape back), ReduceMean over H and W, Squeeze of a N x C x 1 x 1 map, shape arithmetic on constants and Shape (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul, Div), Gemm, MatMul, Dropout, Identity, Softmax, Constant";
 
     /// <summary>Reads and converts the file; throws <see cref="GraphException"/> with a clear message for anything unreadable or unsupported.</summary>
     public static (ModelGraph Graph, IReadOnlyDictionary<string, WeightTensor> Weights) Read(string path)
@@ -312,14 +312,22 @@ public static partial class OnnxImporter
 
         private void PoolNode(NodeProto n, string nodeName, string output, string label)
         {
-            var (k, s, p) = Window(n, label, kernelRequired: true);
+            var (k, s, p) = Window(n, label);
             if (Ints(n, "dilations") is { } d && d.Any(v => v != 1))
             {
                 throw Unsupported(n, nodeName, "pooling dilations other than 1");
             }
 
-            Add(new GraphNode(nodeName, n.OpType == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [Data(n, 0, label)], output)
-            { Kernel = k, Stride = s, Padding = p, CountIncludePad = Int(n, "count_include_pad", 0) != 0, CeilMode = Int(n, "ceil_mode", 0) != 0, SourceName = Source(n, nodeName) });
+            var (x, padded) = PaddedInput(n, label);
+            var countPad = Int(n, "count_include_pad", 0) != 0;
+            var ceil = Int(n, "ceil_mode", 0) != 0;
+            if (padded > 0 && (n.OpType == "MaxPool" || ceil || (p > 0 && !countPad)))
+            {
+                throw Unsupported(n, nodeName, "a zero Pad before it that cannot be folded into its own padding (only into an AveragePool without ceil_mode that counts any padding of its own, or a Conv)");
+            }
+
+            Add(new GraphNode(nodeName, n.OpType == "MaxPool" ? GraphOp.MaxPool : GraphOp.AvgPool, [x], output)
+            { Kernel = k, Stride = s, Padding = p + padded, CountIncludePad = countPad || padded > 0, CeilMode = ceil, SourceName = Source(n, nodeName) });
         }
 
         private void ConcatNode(NodeProto n, string nodeName, string output, string label)
@@ -397,12 +405,7 @@ public static partial class OnnxImporter
                 throw Unsupported(n, nodeName, $"a {w.Shape.Length}-D weight (only 2-D convolution)");
             }
 
-            if (w.Shape[2] != w.Shape[3])
-            {
-                throw Unsupported(n, nodeName, $"kernel {w.Shape[2]}x{w.Shape[3]} (only square kernels)");
-            }
-
-            var (k, s, p) = Window(n, label, kernelRequired: false, kernelDefault: (int)w.Shape[2]);
+            var (k, kw, s, p, pw) = ConvWindow(n, label, w);
             var dilation = Ints(n, "dilations") is { } d ? (d.Distinct().Count() == 1 ? (int)d[0] : throw Unsupported(n, nodeName, "different dilations per axis")) : 1;
             var group = Int(n, "group", 1);
             // group == 1 with one input and one output channel is a depthwise conv pruned to one channel (the exporter writes
@@ -415,12 +418,15 @@ public static partial class OnnxImporter
                 weights[nodeName + ".bias"] = Const(n, 2, label);
             }
 
-            Add(new GraphNode(nodeName, GraphOp.Conv, [Data(n, 0, label)], output)
+            var (x, padded) = PaddedInput(n, label);
+            Add(new GraphNode(nodeName, GraphOp.Conv, [x], output)
             {
                 OutChannels = (int)w.Shape[0],
                 Kernel = k,
+                KernelWidth = kw == k ? null : kw,
                 Stride = s,
-                Padding = p,
+                Padding = p + padded,
+                PaddingWidth = pw == p ? null : pw + padded,
                 Dilation = dilation,
                 Groups = depthwise ? 1 : group,
                 Depthwise = depthwise,
@@ -463,7 +469,7 @@ public static partial class OnnxImporter
 
         private void Add(GraphNode node) => nodes.Add(node);
 
-        private (int Kernel, int Stride, int Padding) Window(NodeProto n, string label, bool kernelRequired, int kernelDefault = 0)
+        private (int Kernel, int Stride, int Padding) Window(NodeProto n, string label)
         {
             var autoPad = n.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
             if (autoPad is not ("NOTSET" or "VALID" or ""))
@@ -471,7 +477,7 @@ public static partial class OnnxImporter
                 throw new GraphException($"{label}: auto_pad = {autoPad} is not supported (only explicit pads, NOTSET or VALID).");
             }
 
-            var kernel = Ints(n, "kernel_shape") ?? (kernelRequired ? throw new GraphException($"{label}: kernel_shape is required.") : [kernelDefault, kernelDefault]);
+            var kernel = Ints(n, "kernel_shape") ?? throw new GraphException($"{label}: kernel_shape is required.");
             var strides = Ints(n, "strides") ?? [1, 1];
             var pads = Ints(n, "pads") ?? [0, 0, 0, 0];
             if (kernel.Length != 2 || kernel[0] != kernel[1] || strides.Length != 2 || strides[0] != strides[1] || pads.Length != 4 || pads.Distinct().Count() != 1)
@@ -497,6 +503,7 @@ public static partial class OnnxImporter
                 throw new GraphException($"{label}: input {i} ('{n.Input[i]}') is a constant where a computed tensor is expected; constant data inputs are not supported.");
             }
 
+            RefusePaddedRead(Resolve(n.Input[i]), i, label);
             return Resolve(n.Input[i]);
         }
 

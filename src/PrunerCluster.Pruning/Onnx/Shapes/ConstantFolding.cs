@@ -5,7 +5,8 @@ namespace PrunerCluster.Pruning.Onnx;
 
 /// <summary>
 /// Shape arithmetic folded to constants for the file's fixed input size: Shape of a computed tensor (the batch dimension is NaN, the
-/// others known), and Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul and Div of constants. A Reshape whose first
+/// others known), and Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul and Div of constants. Identity of a constant is that
+/// constant (torch.onnx writes one initializer per distinct value and an Identity for each parameter equal to it). A Reshape whose first
 /// target dimension is the batch keeps it. Integer tensors divide as ONNX's int64 Div does (truncating).
 /// </summary>
 public static partial class OnnxImporter
@@ -32,7 +33,7 @@ public static partial class OnnxImporter
                 return true;
             }
 
-            if (inputs.Length == 0 || !inputs.All(IsConst) || n.OpType is "Constant" or "Identity")
+            if (inputs.Length == 0 || !inputs.All(IsConst) || n.OpType is "Constant")
             {
                 return false;
             }
@@ -43,7 +44,7 @@ public static partial class OnnxImporter
                 "Unsqueeze" => Reshaped(constants[inputs[0]], Unsqueezed(constants[inputs[0]].Shape, opset >= 13 ? Const(n, 1, label).Data.Select(v => (long)v).ToArray() : Ints(n, "axes") ?? [])),
                 "Squeeze" => Reshaped(constants[inputs[0]], constants[inputs[0]].Shape.Where(d => d != 1).ToArray()),
                 "Concat" => new WeightTensor([inputs.Sum(i => constants[i].Data.Length)], inputs.SelectMany(i => constants[i].Data).ToArray()),
-                "Cast" => constants[inputs[0]],
+                "Cast" or "Identity" => constants[inputs[0]],
                 "Slice" => SliceConst(n, nodeName, label, constants[inputs[0]]),
                 "Add" or "Sub" or "Mul" or "Div" => Arithmetic(n, nodeName, constants[inputs[0]], constants[inputs[1]], inputs.All(integral.Contains)),
                 _ => null,

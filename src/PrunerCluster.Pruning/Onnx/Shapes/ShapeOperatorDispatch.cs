@@ -2,7 +2,7 @@ using Onnx;
 
 namespace PrunerCluster.Pruning.Onnx;
 
-/// <summary>The operators that reshape, cut or collapse tensors (and HardSigmoid), each read by its own family's file.</summary>
+/// <summary>The operators that reshape, cut, pad or collapse tensors (and HardSigmoid), each read by its own family's file.</summary>
 public static partial class OnnxImporter
 {
     private sealed partial class Reader
@@ -31,6 +31,9 @@ public static partial class OnnxImporter
                     return true;
                 case "Squeeze":
                     SqueezeNode(n, nodeName, output, label);
+                    return true;
+                case "Pad":
+                    PadNode(n, nodeName, output, label);
                     return true;
                 default:
                     return false;
