@@ -75,6 +75,7 @@ public sealed class FinalRecoveryExportTests
 
         (code, stdout, stderr) = await RunAsync("verify", torchOut);
         Assert.True(code == ExitCodes.Ok, $"verify exit {code}: {stderr}\n{stdout}");
+        Assert.Contains(recovered.MaskHash[..12], stdout, StringComparison.Ordinal);
 
         var onnxOut = Path.Combine(temp.Path, "export-final-onnx");
         (code, stdout, stderr) = await RunAsync("export", run, "--pick", rank.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "onnx", "--out", onnxOut);

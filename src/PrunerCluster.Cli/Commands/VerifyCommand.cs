@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PrunerCluster.Client.CommandLine;
+using PrunerCluster.Client.Output;
 using PrunerCluster.Pruning;
 using PrunerCluster.Pruning.Data;
 using PrunerCluster.Pruning.Export;
@@ -58,7 +59,7 @@ public static class VerifyCommand
             // Cards from before test_accuracy carried the test accuracy as accuracy; newer ones carry the search's validation score there.
             var reported = card.Metrics.TryGetValue(TestAccuracy, out var t) ? t
                 : card.Metrics.TryGetValue(MetricNames.Accuracy, out var a) ? a : double.NaN;
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{card.Model} on {card.Dataset}, mask {card.MaskHash[..Math.Min(12, card.MaskHash.Length)]}: test accuracy {measured:P2} on {samples} samples; model card reports {reported:P2}"));
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{card.Model} on {card.Dataset}, {MaskLabel(path, card.MaskHash)}: test accuracy {measured:P2} on {samples} samples; model card reports {reported:P2}"));
             if (Math.Abs(measured - reported) > 1e-9)
             {
                 throw new CliException(string.Create(CultureInfo.InvariantCulture, $"the reloaded model's test accuracy {measured:R} differs from its card's {reported:R}"), ExitCodes.Failed);
@@ -68,5 +69,32 @@ public static class VerifyCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The mask as the run's tables name it: an export of a run member carries the member's (genome) hash in its
+    /// <c>pareto-member.json</c>, which differs from the card's hash of the decoded channel mask; both are shown then.
+    /// </summary>
+    internal static string MaskLabel(string exportDirectory, string cardMaskHash)
+    {
+        static string Short(string hash) => hash[..Math.Min(12, hash.Length)];
+        var member = Path.Combine(exportDirectory, HtmlReport.MemberFileName);
+        try
+        {
+            if (File.Exists(member))
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(member));
+                if (doc.RootElement.TryGetProperty("maskHash", out var h) && h.GetString() is { Length: > 0 } memberHash && memberHash != cardMaskHash)
+                {
+                    return $"member mask {Short(memberHash)} (decoded channel mask {Short(cardMaskHash)})";
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"mask {Short(cardMaskHash)} ('{member}' is not valid JSON)";
+        }
+
+        return $"mask {Short(cardMaskHash)}";
     }
 }
