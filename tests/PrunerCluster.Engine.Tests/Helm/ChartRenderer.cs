@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace PrunerCluster.Engine.Tests.Helm;
+
+/// <summary>
+/// A small Go-template evaluator for helm/prunercluster, without Helm: control lines (if/else/end/with/range/define)
+/// choose branches by the values' truthiness (<c>eq</c>/<c>ne</c> against a quoted literal compare; unknown conditions
+/// take the first branch); whole-line expressions such as toYaml/include blocks are dropped; inline expressions become
+/// the value they name, or a placeholder. Enough to check the chart's structure and to run its pods, not a Helm.
+/// </summary>
+internal static partial class ChartRenderer
+{
+    public static readonly string Chart = Path.Combine(RepoRoot(), "helm", "prunercluster");
+
+    /// <summary>Every .yaml template rendered with <paramref name="values"/>, as YAML documents.</summary>
+    public static List<YamlMappingNode> RenderAll(YamlMappingNode values) =>
+        TemplateFiles().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
+            .SelectMany(f => Parse(Path.GetFileName(f), Render(File.ReadAllText(f), values)))
+            .ToList();
+
+    public static string Render(string template, YamlMappingNode values)
+    {
+        var output = new List<string>();
+        var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
+        var active = true;
+        foreach (var line in template.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            var control = ControlLine().Match(trimmed);
+            if (control.Success)
+            {
+                var keyword = control.Groups["keyword"].Value;
+                var argument = control.Groups["argument"].Value.Trim();
+                switch (keyword)
+                {
+                    case "if" or "with" or "range" or "define":
+                        var condition = keyword == "define" ? false : keyword == "range" || Truthy(argument, values);
+                        stack.Push((active, condition, active));
+                        active = active && condition;
+                        break;
+                    case "else":
+                        var top = stack.Pop();
+                        var elseIf = argument.StartsWith("if ", StringComparison.Ordinal);
+                        var take = !top.Taken && (!elseIf || Truthy(argument[3..], values));
+                        stack.Push((top.Parent, top.Taken || take, top.Parent && take));
+                        active = top.Parent && take;
+                        break;
+                    case "end":
+                        active = stack.Pop().Parent;
+                        break;
+                }
+
+                continue;
+            }
+
+            if (!active || WholeLineExpression().IsMatch(trimmed))
+            {
+                continue;
+            }
+
+            output.Add(Expression().Replace(line, m => Resolve(m.Groups[1].Value.Trim(), values)));
+        }
+
+        return string.Join('\n', output);
+    }
+
+    public static YamlMappingNode LoadValues()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Chart, "values.yaml"))));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    public static bool Lookup(YamlMappingNode root, string dottedPath, out YamlNode node)
+    {
+        node = root;
+        foreach (var part in dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(part), out var child))
+            {
+                return false;
+            }
+
+            node = child;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets an existing values key (like <c>--set</c>); a key values.yaml does not have is an error.</summary>
+    public static void Set(YamlMappingNode root, string dottedPath, string value)
+    {
+        var parts = dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries);
+        if (!Lookup(root, "." + string.Join('.', parts[..^1]), out var parent) || parent is not YamlMappingNode mapping || !mapping.Children.ContainsKey(new YamlScalarNode(parts[^1])))
+        {
+            throw new ArgumentException($"values key {dottedPath} is not in values.yaml", nameof(dottedPath));
+        }
+
+        mapping.Children[new YamlScalarNode(parts[^1])] = new YamlScalarNode(value);
+    }
+
+    public static IEnumerable<string> TemplateFiles() => Directory.EnumerateFiles(Path.Combine(Chart, "templates")).Order(StringComparer.Ordinal);
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PrunerCluster.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No PrunerCluster.sln above {AppContext.BaseDirectory}.");
+    }
+
+    private static List<YamlMappingNode> Parse(string file, string rendered)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(rendered));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new InvalidOperationException($"{file} does not render to valid YAML: {ex.Message}{Environment.NewLine}{rendered}", ex);
+        }
+
+        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
+    }
+
+    private static bool Truthy(string condition, YamlMappingNode values)
+    {
+        var comparison = Comparison().Match(condition);
+        if (comparison.Success)
+        {
+            var equal = Lookup(values, comparison.Groups["path"].Value, out var compared) && compared is YamlScalarNode { Value: { } value } && value == comparison.Groups["literal"].Value;
+            return comparison.Groups["op"].Value == "eq" ? equal : !equal;
+        }
+
+        var negate = condition.StartsWith("not ", StringComparison.Ordinal);
+        var path = ValuesPath().Match(condition);
+        if (!path.Success || !Lookup(values, path.Groups[1].Value, out var node))
+        {
+            return true;
+        }
+
+        var truthy = node switch
+        {
+            YamlScalarNode s => !string.IsNullOrEmpty(s.Value) && s.Value is not ("false" or "0"),
+            YamlMappingNode m => m.Children.Count > 0,
+            YamlSequenceNode q => q.Children.Count > 0,
+            _ => false,
+        };
+        return negate ? !truthy : truthy;
+    }
+
+    private static string Resolve(string expression, YamlMappingNode values)
+    {
+        var add = AddExpression().Match(expression);
+        if (add.Success && Lookup(values, add.Groups[1].Value, out var a) && Lookup(values, add.Groups[2].Value, out var b))
+        {
+            return (long.Parse(((YamlScalarNode)a).Value!, CultureInfo.InvariantCulture) + long.Parse(((YamlScalarNode)b).Value!, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var path = ValuesPath().Match(expression);
+        if (path.Success && path.Index == 0 && Lookup(values, path.Groups[1].Value, out var node) && node is YamlScalarNode scalar)
+        {
+            return scalar.Value ?? "";
+        }
+
+        return expression.Contains("Release.Name", StringComparison.Ordinal) || expression.Contains("fullname", StringComparison.Ordinal) ? "release-prunercluster" : "placeholder";
+    }
+
+    [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
+    public static partial Regex ValuesPath();
+
+    [GeneratedRegex(@"^(?<op>eq|ne) \.Values(?<path>(?:\.[A-Za-z_][A-Za-z0-9_]*)+) ""(?<literal>[^""]*)""\s*-?$")]
+    private static partial Regex Comparison();
+
+    [GeneratedRegex(@"^\{\{-?\s*(?<keyword>if|else|end|with|range|define)\b(?<argument>[^}]*)-?\}\}$")]
+    private static partial Regex ControlLine();
+
+    [GeneratedRegex(@"^\{\{-?.*-?\}\}$")]
+    private static partial Regex WholeLineExpression();
+
+    [GeneratedRegex(@"\{\{-?(.*?)-?\}\}")]
+    private static partial Regex Expression();
+
+    [GeneratedRegex(@"^add \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+) \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$")]
+    private static partial Regex AddExpression();
+}

@@ -1,0 +1,55 @@
+using Xunit.Abstractions;
+
+namespace PrunerCluster.Engine.Tests.Helm;
+
+/// <summary>
+/// Removes what a kube play run created, whatever happened: the pods (<c>kube play --down</c>), the secrets, the network
+/// and the work folder; also before the run, for leftovers of an interrupted one.
+/// </summary>
+internal sealed class KubePlayTeardown(string manifest, string network, IReadOnlyList<string> secrets, DirectoryInfo work, ITestOutputHelper output) : IAsyncDisposable
+{
+    public async Task RemoveLeftoversAsync()
+    {
+        await RemovePodsAndSecretsAsync();
+        if ((await Podman.RunAsync("network", "exists", network)).ExitCode == 0)
+        {
+            await Podman.RunAsync("network", "rm", "-f", network);
+        }
+    }
+
+    /// <summary>The last lines of every pod's containers, for a failure's report.</summary>
+    public async Task DumpLogsAsync(IEnumerable<string> pods)
+    {
+        var containers = await Podman.RunAsync("ps", "-a", "--format", "{{.Names}} {{.PodName}} {{.Status}}");
+        output.WriteLine(containers.Stdout);
+        foreach (var line in containers.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length > 1 && pods.Contains(parts[1]) && !parts[0].EndsWith("-infra", StringComparison.Ordinal))
+            {
+                var logs = await Podman.RunAsync("logs", "--tail", "40", parts[0]);
+                output.WriteLine($"--- {parts[0]} ---{Environment.NewLine}{logs.Stdout}{logs.Stderr}");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RemoveLeftoversAsync();
+        work.Delete(recursive: true);
+    }
+
+    private async Task RemovePodsAndSecretsAsync()
+    {
+        var down = await Podman.RunAsync("kube", "play", "--down", manifest);
+        if (down.ExitCode != 0 && !down.Stderr.Contains("no such pod", StringComparison.OrdinalIgnoreCase))
+        {
+            output.WriteLine($"kube play --down: {down.Stderr.Trim()}");
+        }
+
+        foreach (var secret in secrets)
+        {
+            await Podman.RunAsync("secret", "rm", secret);
+        }
+    }
+}
