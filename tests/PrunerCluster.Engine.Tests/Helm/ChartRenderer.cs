@@ -8,7 +8,9 @@ namespace PrunerCluster.Engine.Tests.Helm;
 /// A small Go-template evaluator for helm/prunercluster, without Helm: control lines (if/else/end/with/range/define)
 /// choose branches by the values' truthiness (<c>eq</c>/<c>ne</c> against a quoted literal compare; unknown conditions
 /// take the first branch); whole-line expressions such as toYaml/include blocks are dropped; inline expressions become
-/// the value they name, or a placeholder. Enough to check the chart's structure and to run its pods, not a Helm.
+/// the value they name (a value, <c>include</c> of a _helpers.tpl template, a variable set with <c>$x := include ...</c>
+/// or <c>$x := printf "%s-..." $y</c>), or a placeholder. Enough to check the chart's structure and to run its pods,
+/// not a Helm.
 /// </summary>
 internal static partial class ChartRenderer
 {
@@ -20,7 +22,10 @@ internal static partial class ChartRenderer
             .SelectMany(f => Parse(Path.GetFileName(f), Render(File.ReadAllText(f), values)))
             .ToList();
 
-    public static string Render(string template, YamlMappingNode values)
+    public static string Render(string template, YamlMappingNode values) => Render(template, values, new Dictionary<string, string>(StringComparer.Ordinal), inline: false);
+
+    /// <param name="inline">A helper template's body: a line that is one expression is its value, not a dropped block.</param>
+    private static string Render(string template, YamlMappingNode values, Dictionary<string, string> variables, bool inline)
     {
         var output = new List<string>();
         var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
@@ -55,12 +60,24 @@ internal static partial class ChartRenderer
                 continue;
             }
 
-            if (!active || WholeLineExpression().IsMatch(trimmed))
+            if (!active)
             {
                 continue;
             }
 
-            output.Add(Expression().Replace(line, m => Resolve(m.Groups[1].Value.Trim(), values)));
+            var assignment = Assignment().Match(trimmed);
+            if (assignment.Success)
+            {
+                variables[assignment.Groups["name"].Value] = Resolve(assignment.Groups["expression"].Value.Trim(), values, variables);
+                continue;
+            }
+
+            if (!inline && WholeLineExpression().IsMatch(trimmed))
+            {
+                continue;
+            }
+
+            output.Add(Expression().Replace(line, m => Resolve(m.Groups[1].Value.Trim(), values, variables)));
         }
 
         return string.Join('\n', output);
@@ -157,8 +174,30 @@ internal static partial class ChartRenderer
         return negate ? !truthy : truthy;
     }
 
-    private static string Resolve(string expression, YamlMappingNode values)
+    private static string Resolve(string expression, YamlMappingNode values, Dictionary<string, string> variables)
     {
+        if (variables.TryGetValue(expression.TrimStart('$'), out var variable) && expression.StartsWith('$'))
+        {
+            return variable;
+        }
+
+        var include = Include().Match(expression);
+        if (include.Success && Helpers().TryGetValue(include.Groups["name"].Value, out var body))
+        {
+            var rendered = Render(body, values, new Dictionary<string, string>(StringComparer.Ordinal), inline: true).Trim();
+            if (rendered.Length > 0 && !rendered.Contains('\n', StringComparison.Ordinal))
+            {
+                return rendered;
+            }
+        }
+
+        var printf = Printf().Match(expression);
+        if (printf.Success)
+        {
+            var arguments = new Queue<string>(printf.Groups["args"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => Resolve(a, values, variables)));
+            return PrintfVerb().Replace(printf.Groups["format"].Value, _ => arguments.Count > 0 ? arguments.Dequeue() : "placeholder");
+        }
+
         var add = AddExpression().Match(expression);
         if (add.Success && Lookup(values, add.Groups[1].Value, out var a) && Lookup(values, add.Groups[2].Value, out var b))
         {
@@ -174,8 +213,60 @@ internal static partial class ChartRenderer
         return expression.Contains("Release.Name", StringComparison.Ordinal) || expression.Contains("fullname", StringComparison.Ordinal) ? "release-prunercluster" : "placeholder";
     }
 
+    /// <summary>The named templates of _helpers.tpl ({{- define "NAME" -}} ... {{- end -}}), by name.</summary>
+    private static Dictionary<string, string> Helpers()
+    {
+        var helpers = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? name = null;
+        var body = new List<string>();
+        var depth = 0;
+        foreach (var line in File.ReadAllText(Path.Combine(Chart, "templates", "_helpers.tpl")).Split('\n'))
+        {
+            var control = ControlLine().Match(line.Trim());
+            if (name is null)
+            {
+                var define = Define().Match(line.Trim());
+                if (define.Success)
+                {
+                    (name, depth) = (define.Groups["name"].Value, 0);
+                    body.Clear();
+                }
+
+                continue;
+            }
+
+            var keyword = control.Success ? control.Groups["keyword"].Value : "";
+            depth += keyword is "if" or "with" or "range" ? 1 : keyword == "end" ? -1 : 0;
+            if (depth < 0)
+            {
+                helpers[name] = string.Join('\n', body);
+                name = null;
+                continue;
+            }
+
+            body.Add(line);
+        }
+
+        return helpers;
+    }
+
     [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
     public static partial Regex ValuesPath();
+
+    [GeneratedRegex(@"^\{\{-?\s*\$(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*:=\s*(?<expression>.*?)\s*-?\}\}$")]
+    private static partial Regex Assignment();
+
+    [GeneratedRegex(@"^include ""(?<name>[^""]+)"" \.$")]
+    private static partial Regex Include();
+
+    [GeneratedRegex(@"^\{\{-?\s*define ""(?<name>[^""]+)""\s*-?\}\}$")]
+    private static partial Regex Define();
+
+    [GeneratedRegex(@"^printf ""(?<format>[^""]*)"" (?<args>[^|]+)$")]
+    private static partial Regex Printf();
+
+    [GeneratedRegex(@"%s")]
+    private static partial Regex PrintfVerb();
 
     [GeneratedRegex(@"^(?<op>eq|ne) \.Values(?<path>(?:\.[A-Za-z_][A-Za-z0-9_]*)+) ""(?<literal>[^""]*)""\s*-?$")]
     private static partial Regex Comparison();

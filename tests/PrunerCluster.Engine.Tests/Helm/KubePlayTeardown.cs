@@ -20,15 +20,14 @@ internal sealed class KubePlayTeardown(string manifest, string network, IReadOnl
     /// <summary>The last lines of every pod's containers, for a failure's report.</summary>
     public async Task DumpLogsAsync(IEnumerable<string> pods)
     {
-        var containers = await Podman.RunAsync("ps", "-a", "--format", "{{.Names}} {{.PodName}} {{.Status}}");
+        var containers = await Podman.RunAsync("ps", "-a", "--format", "{{.Names}} {{.Status}}");
         output.WriteLine(containers.Stdout);
-        foreach (var line in containers.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var name in containers.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]))
         {
-            var parts = line.Split(' ');
-            if (parts.Length > 1 && pods.Contains(parts[1]) && !parts[0].EndsWith("-infra", StringComparison.Ordinal))
+            if (pods.Any(p => name.StartsWith(p + "-", StringComparison.Ordinal)))
             {
-                var logs = await Podman.RunAsync("logs", "--tail", "40", parts[0]);
-                output.WriteLine($"--- {parts[0]} ---{Environment.NewLine}{logs.Stdout}{logs.Stderr}");
+                var logs = await Podman.RunAsync("logs", "--tail", "40", name);
+                output.WriteLine($"--- {name} ---{Environment.NewLine}{logs.Stdout}{logs.Stderr}");
             }
         }
     }

@@ -12,11 +12,15 @@ namespace PrunerCluster.Engine.Tests.Helm;
 /// find each other by pod name on a podman network). Job: one Pod named as the Job, with the Job's restartPolicy.
 /// Service: dropped (no kube-proxy; named pods stand in). PodDisruptionBudget: dropped (nothing evicts pods here).
 /// Secret: taken out, to be created as a podman secret (a JSON object of base64 values) before <c>kube play</c>.
-/// Every container: the downward API's <c>status.podIP</c> dropped (a silo then advertises its host name's address,
-/// which is the pod's). Pod, Deployment and ConfigMap documents pass through.
+/// Every container: the downward API's <c>status.podIP</c> and <c>metadata.namespace</c> dropped, which podman refuses
+/// (a silo then advertises its host name's address, which is the pod's; podman has no namespaces); <c>ports</c> dropped,
+/// since podman 4.3 publishes every containerPort on the host (two silo pods then clash on 8080; every port stays
+/// reachable on the pod's IP), and the probes' named ports replaced by their numbers. Pod, Deployment and ConfigMap documents pass through.
 /// </summary>
 internal static class KubePlayTranslation
 {
+    private static readonly string[] UnsupportedFieldPaths = ["status.podIP", "metadata.namespace"];
+
     public static KubePlayManifest Translate(IReadOnlyList<YamlMappingNode> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -57,7 +61,8 @@ internal static class KubePlayTranslation
             var spec = Scalar(workload, "kind") == "Pod" ? Node(workload, "spec") : Node(workload, "spec", "template", "spec");
             foreach (var container in Sequence(spec!, "containers").Concat(Sequence(spec!, "initContainers")).Cast<YamlMappingNode>())
             {
-                DropPodIp(container);
+                DropUnsupportedFieldRefs(container);
+                DropPorts(container);
             }
         }
 
@@ -125,13 +130,29 @@ internal static class KubePlayTranslation
         new(containers.Children.Cast<YamlMappingNode>().Select(c => (YamlNode)new YamlMappingNode(c.Children.Select(kv =>
             new KeyValuePair<YamlNode, YamlNode>(kv.Key, kv.Value is YamlSequenceNode list ? new YamlSequenceNode(list.Children) : kv.Value)))));
 
-    private static void DropPodIp(YamlMappingNode container)
+    private static void DropUnsupportedFieldRefs(YamlMappingNode container)
     {
         if (Node(container, "env") is YamlSequenceNode env)
         {
-            foreach (var entry in env.Children.Where(e => Scalar(e, "valueFrom", "fieldRef", "fieldPath") == "status.podIP").ToList())
+            foreach (var entry in env.Children.Where(e => UnsupportedFieldPaths.Contains(Scalar(e, "valueFrom", "fieldRef", "fieldPath"))).ToList())
             {
                 env.Children.Remove(entry);
+            }
+        }
+    }
+
+    private static void DropPorts(YamlMappingNode container)
+    {
+        var ports = Sequence(container, "ports").Where(p => Scalar(p, "name") is not null).ToDictionary(p => Scalar(p, "name")!, p => Scalar(p, "containerPort")!, StringComparer.Ordinal);
+        container.Children.Remove(new YamlScalarNode("ports"));
+        foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+        {
+            foreach (var handler in new[] { "httpGet", "tcpSocket" })
+            {
+                if (Node(container, probe, handler) is YamlMappingNode action && Scalar(action, "port") is { } port && ports.TryGetValue(port, out var number))
+                {
+                    action.Children[new YamlScalarNode("port")] = new YamlScalarNode(number);
+                }
             }
         }
     }
