@@ -16,6 +16,17 @@ internal static partial class ChartRenderer
 {
     public static readonly string Chart = Path.Combine(RepoRoot(), "helm", "prunercluster");
 
+    /// <summary>Helm's built-in objects as this renderer sees them: release "release", the chart's own name and versions.</summary>
+    private static readonly Dictionary<string, string> Builtins = new(StringComparer.Ordinal)
+    {
+        [".Release.Name"] = "release",
+        [".Release.Namespace"] = "default",
+        [".Release.Service"] = "Helm",
+        [".Chart.Name"] = ChartField("name"),
+        [".Chart.Version"] = ChartField("version"),
+        [".Chart.AppVersion"] = ChartField("appVersion"),
+    };
+
     /// <summary>Every .yaml template rendered with <paramref name="values"/>, as YAML documents.</summary>
     public static List<YamlMappingNode> RenderAll(YamlMappingNode values) =>
         TemplateFiles().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
@@ -28,8 +39,9 @@ internal static partial class ChartRenderer
     private static string Render(string template, YamlMappingNode values, Dictionary<string, string> variables, bool inline)
     {
         var output = new List<string>();
-        var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
+        var stack = new Stack<(bool Parent, bool Taken, bool Active, string Dot)>();
         var active = true;
+        var dot = ".";
         foreach (var line in template.Split('\n'))
         {
             var trimmed = line.Trim();
@@ -42,18 +54,19 @@ internal static partial class ChartRenderer
                 {
                     case "if" or "with" or "range" or "define":
                         var condition = keyword == "define" ? false : keyword == "range" || Truthy(argument, values);
-                        stack.Push((active, condition, active));
+                        stack.Push((active, condition, active, dot));
                         active = active && condition;
+                        dot = keyword == "with" && ValuesPath().Match(argument) is { Success: true } with ? with.Value : dot;
                         break;
                     case "else":
                         var top = stack.Pop();
                         var elseIf = argument.StartsWith("if ", StringComparison.Ordinal);
                         var take = !top.Taken && (!elseIf || Truthy(argument[3..], values));
-                        stack.Push((top.Parent, top.Taken || take, top.Parent && take));
+                        stack.Push((top.Parent, top.Taken || take, top.Parent && take, top.Dot));
                         active = top.Parent && take;
                         break;
                     case "end":
-                        active = stack.Pop().Parent;
+                        (active, _, _, dot) = stack.Pop();
                         break;
                 }
 
@@ -72,6 +85,14 @@ internal static partial class ChartRenderer
                 continue;
             }
 
+            var block = Block().Match(trimmed);
+            if (!inline && block.Success)
+            {
+                var indent = new string(' ', int.Parse(block.Groups["indent"].Value, CultureInfo.InvariantCulture));
+                output.AddRange(BlockText(block, values, dot).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => indent + l));
+                continue;
+            }
+
             if (!inline && WholeLineExpression().IsMatch(trimmed))
             {
                 continue;
@@ -81,6 +102,34 @@ internal static partial class ChartRenderer
         }
 
         return string.Join('\n', output);
+    }
+
+    /// <summary>
+    /// The text of a block expression (<c>include "NAME" .</c>, <c>toYaml PATH</c> or <c>toJson PATH</c>, piped to
+    /// nindent); PATH is a .Values path or <c>.</c>, the value of the enclosing <c>with</c>.
+    /// </summary>
+    private static string BlockText(Match block, YamlMappingNode values, string dot)
+    {
+        if (block.Groups["include"].Success)
+        {
+            return Helpers().TryGetValue(block.Groups["include"].Value, out var body) ? Render(body, values, new Dictionary<string, string>(StringComparer.Ordinal), inline: true) : "";
+        }
+
+        var path = block.Groups["path"].Value == "." ? dot : block.Groups["path"].Value;
+        if (!path.StartsWith(".Values", StringComparison.Ordinal) || !Lookup(values, path[".Values".Length..], out var node))
+        {
+            return "";
+        }
+
+        if (block.Groups["function"].Value == "toJson")
+        {
+            return YamlJson.ToJson(node);
+        }
+
+        using var writer = new StringWriter();
+        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
+        var text = writer.ToString().TrimEnd();
+        return text.EndsWith("...", StringComparison.Ordinal) ? text[..^3] : text;
     }
 
     public static YamlMappingNode LoadValues()
@@ -107,7 +156,10 @@ internal static partial class ChartRenderer
     }
 
     /// <summary>Sets an existing values key (like <c>--set</c>); a key values.yaml does not have is an error.</summary>
-    public static void Set(YamlMappingNode root, string dottedPath, string value)
+    public static void Set(YamlMappingNode root, string dottedPath, string value) => Set(root, dottedPath, new YamlScalarNode(value));
+
+    /// <summary>Sets an existing values key to a mapping or list (like <c>-f values.yaml</c>), or a scalar.</summary>
+    public static void Set(YamlMappingNode root, string dottedPath, YamlNode value)
     {
         var parts = dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries);
         if (!Lookup(root, "." + string.Join('.', parts[..^1]), out var parent) || parent is not YamlMappingNode mapping || !mapping.Children.ContainsKey(new YamlScalarNode(parts[^1])))
@@ -115,7 +167,7 @@ internal static partial class ChartRenderer
             throw new ArgumentException($"values key {dottedPath} is not in values.yaml", nameof(dottedPath));
         }
 
-        mapping.Children[new YamlScalarNode(parts[^1])] = new YamlScalarNode(value);
+        mapping.Children[new YamlScalarNode(parts[^1])] = value;
     }
 
     public static IEnumerable<string> TemplateFiles() => Directory.EnumerateFiles(Path.Combine(Chart, "templates")).Order(StringComparer.Ordinal);
@@ -181,6 +233,16 @@ internal static partial class ChartRenderer
             return variable;
         }
 
+        if (expression.EndsWith("| quote", StringComparison.Ordinal))
+        {
+            return "\"" + Resolve(expression[..^"| quote".Length].Trim(), values, variables) + "\"";
+        }
+
+        if (Builtins.TryGetValue(expression, out var builtin))
+        {
+            return builtin;
+        }
+
         var include = Include().Match(expression);
         if (include.Success && Helpers().TryGetValue(include.Groups["name"].Value, out var body))
         {
@@ -211,6 +273,13 @@ internal static partial class ChartRenderer
         }
 
         return expression.Contains("Release.Name", StringComparison.Ordinal) || expression.Contains("fullname", StringComparison.Ordinal) ? "release-prunercluster" : "placeholder";
+    }
+
+    private static string ChartField(string key)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Chart, "Chart.yaml"))));
+        return YamlPaths.Scalar(stream.Documents[0].RootNode, key) ?? throw new InvalidDataException($"helm/prunercluster/Chart.yaml has no {key}");
     }
 
     /// <summary>The named templates of _helpers.tpl ({{- define "NAME" -}} ... {{- end -}}), by name.</summary>
@@ -252,6 +321,9 @@ internal static partial class ChartRenderer
 
     [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
     public static partial Regex ValuesPath();
+
+    [GeneratedRegex(@"^\{\{-?\s*(?:include ""(?<include>[^""]+)"" \.|(?<function>toYaml|toJson) (?<path>\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.))\s*\|\s*nindent (?<indent>\d+)\s*-?\}\}$")]
+    private static partial Regex Block();
 
     [GeneratedRegex(@"^\{\{-?\s*\$(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*:=\s*(?<expression>.*?)\s*-?\}\}$")]
     private static partial Regex Assignment();

@@ -49,6 +49,9 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
             ChartRenderer.Set(values, key, value);
         }
 
+        ChartRenderer.Set(values, ".silo.resources", YamlValue("{ requests: { cpu: 250m, memory: 512Mi }, limits: { cpu: '2', memory: 2Gi } }"));
+        ChartRenderer.Set(values, ".experiment.spec", YamlValue(Spec));
+
         var documents = ChartRenderer.RenderAll(values);
         PrepareForTest(documents);
         var manifest = KubePlayTranslation.Translate(documents);
@@ -137,14 +140,16 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
         (".drain.orleansShutdownSeconds", "15"),
     ];
 
-    /// <summary>
-    /// What this test adds to the rendered chart: the experiment spec in the ConfigMap (Helm's toJson, which our renderer
-    /// does not evaluate) and the synthetic backend on the silos (a test-only setting, never a chart value).
-    /// </summary>
+    private static YamlNode YamlValue(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream.Documents[0].RootNode;
+    }
+
+    /// <summary>What this test adds to the rendered chart: the synthetic backend on the silos (a test-only setting, never a chart value).</summary>
     private static void PrepareForTest(List<YamlMappingNode> documents)
     {
-        var configMap = documents.Single(d => Scalar(d, "kind") == "ConfigMap" && Scalar(d, "metadata", "name")!.EndsWith("-experiment-" + Experiment, StringComparison.Ordinal));
-        ((YamlMappingNode)Node(configMap, "data")!).Children[new YamlScalarNode("experiment.json")] = new YamlScalarNode(Spec) { Style = YamlDotNet.Core.ScalarStyle.Literal };
         var silo = documents.Single(d => Scalar(d, "kind") == "StatefulSet" && Scalar(d, "metadata", "name")!.EndsWith("-silo", StringComparison.Ordinal));
         var container = (YamlMappingNode)Sequence(Node(silo, "spec", "template", "spec")!, "containers").Single();
         ((YamlSequenceNode)Node(container, "env")!).Add(new YamlMappingNode

@@ -25,7 +25,7 @@ internal static class ContainerImages
             }
 
             var started = DateTime.UtcNow;
-            var build = await Podman.RunCommandAsync("bash", ["cluster/scripts/build-images.sh", flavor, "--tag", tag], TimeSpan.FromMinutes(25), ChartRenderer.RepoRoot());
+            var build = await ChildProcess.RunAsync("bash", ["cluster/scripts/build-images.sh", flavor, "--tag", tag], TimeSpan.FromMinutes(25), ChartRenderer.RepoRoot());
             if (build.ExitCode != 0)
             {
                 throw new InvalidOperationException($"cluster/scripts/build-images.sh {flavor} exited {build.ExitCode}:{Environment.NewLine}{Tail(build.Stderr)}{Tail(build.Stdout)}");

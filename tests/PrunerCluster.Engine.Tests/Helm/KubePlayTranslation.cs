@@ -66,14 +66,8 @@ internal static class KubePlayTranslation
             }
         }
 
-        var yaml = new StringBuilder();
-        foreach (var document in configMaps.Concat(workloads))
-        {
-            yaml.Append("---\n").Append(Serialize(document));
-        }
-
         var pods = workloads.Where(w => Scalar(w, "kind") == "Pod").Select(w => Scalar(w, "metadata", "name")!).ToList();
-        return new KubePlayManifest(yaml.ToString(), secrets, pods);
+        return new KubePlayManifest(YamlDocuments.Write(configMaps.Concat(workloads)), secrets, pods);
     }
 
     private static List<YamlMappingNode> StatefulSetPods(YamlMappingNode set, HashSet<string> services)
@@ -173,13 +167,5 @@ internal static class KubePlayTranslation
         }
 
         return values;
-    }
-
-    private static string Serialize(YamlNode document)
-    {
-        using var writer = new StringWriter();
-        new YamlStream(new YamlDocument(document)).Save(writer, assignAnchors: false);
-        var text = writer.ToString().TrimEnd();
-        return (text.EndsWith("...", StringComparison.Ordinal) ? text[..^3].TrimEnd() : text) + "\n";
     }
 }
