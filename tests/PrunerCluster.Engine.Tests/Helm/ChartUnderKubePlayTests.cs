@@ -108,7 +108,8 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
 
             var stop = Stopwatch.StartNew();
             await Podman.CheckAsync("stop", "-t", "60", watcher);
-            var log = (await Podman.RunAsync("logs", watcher)) is var logs ? logs.Stdout + logs.Stderr : "";
+            var logs = await Podman.RunAsync("logs", watcher);
+            var log = logs.Stdout + logs.Stderr;
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: podman stop {watcher} took {stop.Elapsed.TotalSeconds:F1} s");
             Assert.Contains("draining:", log, StringComparison.Ordinal);
             Assert.Contains("drained in", log, StringComparison.Ordinal);

@@ -31,7 +31,8 @@ internal static class ContainerImages
                 throw new InvalidOperationException($"cluster/scripts/build-images.sh {flavor} exited {build.ExitCode}:{Environment.NewLine}{Tail(build.Stderr)}{Tail(build.Stdout)}");
             }
 
-            output.WriteLine($"built {image} in {(DateTime.UtcNow - started).TotalSeconds:F0} s: {build.Stdout.Trim()}");
+            var summary = build.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("built ", StringComparison.Ordinal));
+            output.WriteLine($"{(DateTime.UtcNow - started).TotalSeconds:F0} s: {summary ?? $"built {image}"}");
         }
     }
 
