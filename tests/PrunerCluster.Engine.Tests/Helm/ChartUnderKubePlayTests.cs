@@ -102,18 +102,7 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
             Assert.Equal(Evaluations, pareto.Evaluated);
             Assert.Equal("0", (await WaitExitAsync(submit, TimeSpan.FromMinutes(2))).Trim());
 
-            var metrics = await probes.GetAsync(silos[0], SiloHttpOptions.MetricsPath);
-            Assert.Contains("prunercluster_evaluations_completed", metrics, StringComparison.Ordinal);
-            Assert.Contains("prunercluster_slots_total", metrics, StringComparison.Ordinal);
-
-            var stop = Stopwatch.StartNew();
-            await Podman.CheckAsync("stop", "-t", "60", watcher);
-            var logs = await Podman.RunAsync("logs", watcher);
-            var log = logs.Stdout + logs.Stderr;
-            output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: podman stop {watcher} took {stop.Elapsed.TotalSeconds:F1} s");
-            Assert.Contains("draining:", log, StringComparison.Ordinal);
-            Assert.Contains("drained in", log, StringComparison.Ordinal);
-            Assert.Equal("0", (await WaitExitAsync(watcher, TimeSpan.FromSeconds(30))).Trim());
+            await MetricsThenDrainAsync(probes, silos[0], watcher, clock);
         }
         catch
         {
@@ -122,6 +111,23 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: done");
+    }
+
+    /// <summary>Prometheus metrics from the pod, then <c>podman stop</c>: the drain shows in the silo's log and it exits 0.</summary>
+    private async Task MetricsThenDrainAsync(PodProbes probes, string pod, string container, Stopwatch clock)
+    {
+        var metrics = await probes.GetAsync(pod, SiloHttpOptions.MetricsPath);
+        Assert.Contains("prunercluster_evaluations_completed", metrics, StringComparison.Ordinal);
+        Assert.Contains("prunercluster_slots_total", metrics, StringComparison.Ordinal);
+
+        var stop = Stopwatch.StartNew();
+        await Podman.CheckAsync("stop", "-t", "60", container);
+        var logs = await Podman.RunAsync("logs", container);
+        var log = logs.Stdout + logs.Stderr;
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: podman stop {container} took {stop.Elapsed.TotalSeconds:F1} s");
+        Assert.Contains("draining:", log, StringComparison.Ordinal);
+        Assert.Contains("drained in", log, StringComparison.Ordinal);
+        Assert.Equal("0", (await WaitExitAsync(container, TimeSpan.FromSeconds(30))).Trim());
     }
 
     /// <summary>Chart values a user would set for a small CPU cluster with a trial database on these images.</summary>
