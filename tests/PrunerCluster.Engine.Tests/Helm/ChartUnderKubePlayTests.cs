@@ -63,7 +63,7 @@ public sealed class ChartUnderKubePlayTests(ITestOutputHelper output)
         var file = Path.Combine(work.FullName, "pods.yaml");
         await File.WriteAllTextAsync(file, manifest.Yaml);
         var network = $"prunercluster-kube-play-{Environment.ProcessId}";
-        await using var teardown = new KubePlayTeardown(file, network, manifest.Secrets.Keys.ToList(), work, output);
+        await using var teardown = new KubePlayTeardown(file, manifest, network, work, output);
         try
         {
             await teardown.RemoveLeftoversAsync();

@@ -3,14 +3,14 @@ using Xunit.Abstractions;
 namespace PrunerCluster.Engine.Tests.Helm;
 
 /// <summary>
-/// Removes what a kube play run created, whatever happened: the pods (<c>kube play --down</c>), the secrets, the network
-/// and the work folder; also before the run, for leftovers of an interrupted one.
+/// Removes what a kube play run created, whatever happened: the pods (<c>kube play --down</c>), the secrets, the
+/// ConfigMaps' volumes, the network and the work folder; also before the run, for leftovers of an interrupted one.
 /// </summary>
-internal sealed class KubePlayTeardown(string manifest, string network, IReadOnlyList<string> secrets, DirectoryInfo work, ITestOutputHelper output) : IAsyncDisposable
+internal sealed class KubePlayTeardown(string file, KubePlayManifest manifest, string network, DirectoryInfo work, ITestOutputHelper output) : IAsyncDisposable
 {
     public async Task RemoveLeftoversAsync()
     {
-        await RemovePodsAndSecretsAsync();
+        await RemovePodsSecretsAndVolumesAsync();
         if ((await Podman.RunAsync("network", "exists", network)).ExitCode == 0)
         {
             await Podman.RunAsync("network", "rm", "-f", network);
@@ -38,17 +38,22 @@ internal sealed class KubePlayTeardown(string manifest, string network, IReadOnl
         work.Delete(recursive: true);
     }
 
-    private async Task RemovePodsAndSecretsAsync()
+    private async Task RemovePodsSecretsAndVolumesAsync()
     {
-        var down = await Podman.RunAsync("kube", "play", "--down", manifest);
+        var down = await Podman.RunAsync("kube", "play", "--down", file);
         if (down.ExitCode != 0 && !down.Stderr.Contains("no such pod", StringComparison.OrdinalIgnoreCase))
         {
             output.WriteLine($"kube play --down: {down.Stderr.Trim()}");
         }
 
-        foreach (var secret in secrets)
+        foreach (var secret in manifest.Secrets.Keys)
         {
             await Podman.RunAsync("secret", "rm", secret);
+        }
+
+        foreach (var volume in manifest.ConfigMaps)
+        {
+            await Podman.RunAsync("volume", "rm", "-f", volume);
         }
     }
 }

@@ -67,7 +67,8 @@ internal static class KubePlayTranslation
         }
 
         var pods = workloads.Where(w => Scalar(w, "kind") == "Pod").Select(w => Scalar(w, "metadata", "name")!).ToList();
-        return new KubePlayManifest(YamlDocuments.Write(configMaps.Concat(workloads)), secrets, pods);
+        var volumes = configMaps.Select(c => Scalar(c, "metadata", "name")!).ToList();
+        return new KubePlayManifest(YamlDocuments.Write(configMaps.Concat(workloads)), secrets, pods, volumes);
     }
 
     private static List<YamlMappingNode> StatefulSetPods(YamlMappingNode set, HashSet<string> services)
