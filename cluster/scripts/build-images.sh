@@ -5,6 +5,8 @@
 #   bash cluster/scripts/build-images.sh                 # the CPU image, prunercluster/silo-cpu:<chart appVersion>
 #   bash cluster/scripts/build-images.sh --cuda          # the CUDA image, where its base and NuGet's CUDA packages are reachable
 #   bash cluster/scripts/build-images.sh --base IMAGE    # any Debian 12 base instead of the public .NET runtime-deps image
+#   bash cluster/scripts/build-images.sh --postgresql    # the chart's trial database, prunercluster/postgresql:15, from
+#                                                        # Debian's postgresql-15 where postgres:15 cannot be pulled
 #
 # Where the public base cannot be pulled (no registry reachable), the CPU image is built on a local Debian 12 minbase
 # image made once with debootstrap + import (root; about 2 minutes) and reused after that. Prints the publish size and
@@ -14,9 +16,11 @@ cd "$(dirname "$0")/../.."
 
 usage() {
   cat <<'EOF'
-usage: build-images.sh [--cpu | --cuda] [--engine podman|docker] [--base IMAGE] [--local-base] [--tag TAG] [--skip-publish]
+usage: build-images.sh [--cpu | --cuda | --postgresql] [--engine podman|docker] [--base IMAGE] [--local-base] [--tag TAG] [--skip-publish]
   --cpu           the CPU image (default): cluster/docker/Dockerfile.cpu, TorchBackend=cpu
   --cuda          the CUDA image: cluster/docker/Dockerfile.cuda, TorchBackend=cuda (needs its base and TorchSharp-cuda-linux)
+  --postgresql    the trial PostgreSQL 15 image for the chart's postgresql.image: cluster/docker/Dockerfile.postgresql
+                  on the local Debian minbase (or --base), no publish
   --engine E      podman or docker (default: podman if installed, else docker)
   --base IMAGE    base image (default: mcr.microsoft.com/dotnet/runtime-deps:10.0-bookworm-slim, else the local one)
   --local-base    skip the public base: use (or make) the local Debian minbase image (CPU only)
@@ -32,6 +36,7 @@ while (($#)); do
   case "$1" in
     --cpu) flavor=cpu ;;
     --cuda) flavor=cuda ;;
+    --postgresql) flavor=postgresql ;;
     --engine) engine="${2:?--engine needs podman or docker}"; shift ;;
     --base) base="${2:?--base needs an image name}"; shift ;;
     --local-base) local_base=1 ;;
@@ -68,6 +73,7 @@ if [ "$revision" != unknown ] && [ -n "$(git status --porcelain --untracked-file
   revision="$revision-dirty"
 fi
 image="prunercluster/silo-$flavor:$tag"
+[ "$flavor" != postgresql ] || image="prunercluster/postgresql:15"
 
 # Whether an image can be had: present locally, or pulled within a minute.
 available() {
@@ -91,7 +97,10 @@ make_local_base() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if [ -z "$base" ]; then
+if [ -z "$base" ] && [ "$flavor" = postgresql ]; then
+  "$engine" image inspect "$local_base_image" >/dev/null 2>&1 || make_local_base
+  base="$local_base_image"
+elif [ -z "$base" ]; then
   if [ "$local_base" -eq 0 ] && available "$public_base"; then
     base="$public_base"
   elif [ "$flavor" = cuda ]; then
@@ -109,15 +118,26 @@ elif ! available "$base"; then
   exit 1
 fi
 
+if [ "$flavor" = postgresql ]; then
+  echo "== $engine build $image (base $base)" >&2
+  nice -n 19 "$engine" build -f cluster/docker/Dockerfile.postgresql --build-arg BASE_IMAGE="$base" -t "$image" cluster/docker/postgresql
+  image_bytes=$("$engine" image inspect --format '{{.Size}}' "$image")
+  echo "built $image: image $((image_bytes / 1048576)) MiB ($image_bytes bytes), base $base"
+  exit 0
+fi
+
 context="artifacts/images/$flavor"
 if [ "$skip_publish" -eq 0 ]; then
   rm -rf "$context/app"
   mkdir -p "$context"
   for project in src/PrunerCluster.Silo src/PrunerCluster.Cli; do
     echo "== dotnet publish $project (self-contained, linux-x64, TorchBackend=$flavor)" >&2
-    # Its own artifacts path: intermediate files never mix with the working tree's bin/ and obj/.
+    # Its own artifacts path: intermediate files never mix with the working tree's bin/ and obj/. The Engine library
+    # references the client executable, which it builds without the RID while the publish builds it with one: both copies
+    # of prunercluster-client's apphost, deps.json and runtimeconfig.json land in one folder (NETSDK1152). They are the
+    # same files for the same client, and the images run prunercluster-silo and prunercluster, so one copy is kept.
     nice -n 19 dotnet publish "$project" -c Release -r linux-x64 --self-contained -p:TorchBackend="$flavor" \
-      --artifacts-path "$context/build" -o "$context/app" -nologo -v quiet
+      -p:ErrorOnDuplicatePublishOutputFiles=false --artifacts-path "$context/build" -o "$context/app" -nologo -v quiet
   done
 fi
 # libtorch's Python binding and its test and backend-example libraries: nothing loads them (TorchSharp needs libtorch,

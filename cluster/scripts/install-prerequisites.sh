@@ -11,6 +11,10 @@ set -euo pipefail
 # plugin: 'podman kube play' (its pause image) and pods finding each other by name on a user network.
 packages=(dataset-fashion-mnist postgresql chromium tmux podman buildah runc debootstrap uidmap slirp4netns catatonit
   golang-github-containernetworking-plugin-dnsname)
+# node and npm: tests/kubernetes-schema validates the chart's rendered manifests against the Kubernetes API's schemas
+# (Debian's nodejs 18 is enough; a node of your own, with its npm, is kept).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -43,6 +47,9 @@ events_logger = "file"
 runtime = "runc"
 EOF
 fi
+
+# The schema validator's packages, at the versions its committed lockfile pins.
+(cd "$(dirname "$0")/../../tests/kubernetes-schema" && npm ci --no-audit --no-fund --loglevel=error)
 
 ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "error: PostgreSQL server binaries missing under /usr/lib/postgresql/*/bin after install" >&2; exit 1; }
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it first" >&2; exit 1; }

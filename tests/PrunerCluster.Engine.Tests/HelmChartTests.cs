@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Engine.Backends;
 using PrunerCluster.Engine.Hosting;
+using PrunerCluster.Engine.Tests.Helm;
 using YamlDotNet.RepresentationModel;
+using static PrunerCluster.Engine.Tests.Helm.ChartRenderer;
+using static PrunerCluster.Engine.Tests.Helm.YamlPaths;
 
 namespace PrunerCluster.Engine.Tests;
 
@@ -16,16 +18,16 @@ namespace PrunerCluster.Engine.Tests;
 /// get are the ones the silo reads and serves (taken from its options classes and constants, not copied here).
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed partial class HelmChartTests
+public sealed class HelmChartTests
 {
-    private static readonly string Chart = Path.Combine(RepoRoot(), "helm", "prunercluster");
+    private static readonly string Chart = ChartRenderer.Chart;
 
     [Fact]
     public void Every_values_path_used_by_a_template_exists_in_values_yaml_and_in_the_schema()
     {
         var values = LoadValues();
         using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Chart, "values.schema.json")));
-        var used = TemplateFiles().SelectMany(f => ValuesPath().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Path: m.Groups[1].Value))).ToList();
+        var used = TemplateFiles().SelectMany(f => ChartRenderer.ValuesPath().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Path: m.Groups[1].Value))).ToList();
         Assert.NotEmpty(used);
         foreach (var (file, path) in used)
         {
@@ -72,9 +74,7 @@ public sealed partial class HelmChartTests
             }
         }
 
-        var documents = TemplateFiles().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
-            .SelectMany(f => Parse(Path.GetFileName(f), Render(File.ReadAllText(f), values)))
-            .ToList();
+        var documents = RenderAll(values);
         var kinds = documents.Select(d => Scalar(d, "kind")).ToList();
         Assert.Contains("StatefulSet", kinds);
         Assert.Contains("Service", kinds);
@@ -169,6 +169,22 @@ public sealed partial class HelmChartTests
         }
     }
 
+    [Fact]
+    public void With_device_kind_cpu_the_silos_run_the_cpu_image_on_one_cpu_device_and_request_no_gpu()
+    {
+        var values = LoadValues();
+        Set(values, ".silo.deviceKind", "cpu");
+        var silo = Assert.Single(RenderAll(values), d => Scalar(d, "kind") == "StatefulSet" && Scalar(d, "metadata", "name")!.EndsWith("-silo", StringComparison.Ordinal));
+        var container = (YamlMappingNode)Sequence(Node(silo, "spec", "template", "spec")!, "containers").Single();
+        var env = Sequence(container, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name")!, e => Scalar(e, "value"), StringComparer.Ordinal);
+        Assert.Equal("cpu", env[EnvName("PrunerCluster", nameof(PrunerClusterSiloOptions.DeviceKind))]);
+        Assert.Equal("1", env[EnvName("PrunerCluster", nameof(PrunerClusterSiloOptions.DeviceCount))]);
+        Lookup(values, ".image.cpuRepository", out var repository);
+        Lookup(values, ".image.tag", out var tag);
+        Assert.Equal($"{repository}:{tag}", Scalar(container, "image"));
+        Assert.DoesNotContain("nvidia.com/gpu", Node(container, "resources")!.AllNodes.OfType<YamlScalarNode>().Select(n => n.Value));
+    }
+
     /// <summary>
     /// Environment variables the silo and CLI read: every bindable property of their options sections
     /// (Section__Property, as .NET configuration maps them), and the constants of <see cref="KubernetesEnvironment"/>.
@@ -222,144 +238,15 @@ public sealed partial class HelmChartTests
         // The client in the submit Job reads its mutual-TLS files from these.
         known.UnionWith([PrunerCluster.Client.Security.MutualTlsClient.CertificateVariable, PrunerCluster.Client.Security.MutualTlsClient.KeyVariable, PrunerCluster.Client.Security.MutualTlsClient.CaVariable]);
 
+        // The CLI in the Jobs reads its connection string from this one.
+        known.Add(PrunerCluster.Storage.Postgres.PostgresOptions.EnvironmentVariable);
+
         // The bundled trial PostgreSQL reads its own variables.
         known.UnionWith(["POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PGDATA"]);
         return known;
     }
 
     private static string EnvName(string section, string property) => section.Replace(":", "__", StringComparison.Ordinal) + "__" + property;
-
-    /// <summary>
-    /// A small Go-template evaluator for this chart: control lines (if/else/end/with/range/define/variables) choose
-    /// branches by values.yaml truthiness (unknown conditions take the first branch); whole-line expressions such as
-    /// toYaml/include blocks are dropped; inline expressions become the value they name, or a placeholder.
-    /// </summary>
-    private static string Render(string template, YamlMappingNode values)
-    {
-        var output = new List<string>();
-        var stack = new Stack<(bool Parent, bool Taken, bool Active)>();
-        var active = true;
-        foreach (var line in template.Split('\n'))
-        {
-            var trimmed = line.Trim();
-            var control = ControlLine().Match(trimmed);
-            if (control.Success)
-            {
-                var keyword = control.Groups["keyword"].Value;
-                var argument = control.Groups["argument"].Value.Trim();
-                switch (keyword)
-                {
-                    case "if" or "with" or "range" or "define":
-                        var condition = keyword == "define" ? false : keyword == "range" || Truthy(argument, values);
-                        stack.Push((active, condition, active));
-                        active = active && condition;
-                        break;
-                    case "else":
-                        var top = stack.Pop();
-                        var elseIf = argument.StartsWith("if ", StringComparison.Ordinal);
-                        var take = !top.Taken && (!elseIf || Truthy(argument[3..], values));
-                        stack.Push((top.Parent, top.Taken || take, top.Parent && take));
-                        active = top.Parent && take;
-                        break;
-                    case "end":
-                        active = stack.Pop().Parent;
-                        break;
-                }
-
-                continue;
-            }
-
-            if (!active || WholeLineExpression().IsMatch(trimmed))
-            {
-                continue;
-            }
-
-            output.Add(Expression().Replace(line, m => Resolve(m.Groups[1].Value.Trim(), values)));
-        }
-
-        return string.Join('\n', output);
-    }
-
-    private static bool Truthy(string condition, YamlMappingNode values)
-    {
-        var negate = condition.StartsWith("not ", StringComparison.Ordinal);
-        var path = ValuesPath().Match(condition);
-        if (!path.Success || !Lookup(values, path.Groups[1].Value, out var node))
-        {
-            return true;
-        }
-
-        var truthy = node switch
-        {
-            YamlScalarNode s => !string.IsNullOrEmpty(s.Value) && s.Value is not ("false" or "0"),
-            YamlMappingNode m => m.Children.Count > 0,
-            YamlSequenceNode q => q.Children.Count > 0,
-            _ => false,
-        };
-        return negate ? !truthy : truthy;
-    }
-
-    private static string Resolve(string expression, YamlMappingNode values)
-    {
-        var add = AddExpression().Match(expression);
-        if (add.Success && Lookup(values, add.Groups[1].Value, out var a) && Lookup(values, add.Groups[2].Value, out var b))
-        {
-            return (long.Parse(((YamlScalarNode)a).Value!, CultureInfo.InvariantCulture) + long.Parse(((YamlScalarNode)b).Value!, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
-        }
-
-        var path = ValuesPath().Match(expression);
-        if (path.Success && path.Index == 0 && Lookup(values, path.Groups[1].Value, out var node) && node is YamlScalarNode scalar)
-        {
-            return scalar.Value ?? "";
-        }
-
-        return expression.Contains("Release.Name", StringComparison.Ordinal) || expression.Contains("fullname", StringComparison.Ordinal) ? "release-prunercluster" : "placeholder";
-    }
-
-    private static List<YamlMappingNode> Parse(string file, string rendered)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(rendered));
-        }
-        catch (YamlDotNet.Core.YamlException ex)
-        {
-            throw new InvalidOperationException($"{file} does not render to valid YAML: {ex.Message}{Environment.NewLine}{rendered}", ex);
-        }
-
-        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
-    }
-
-    private static YamlMappingNode LoadValues()
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Chart, "values.yaml"))));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
-
-    private static bool Lookup(YamlMappingNode root, string dottedPath, out YamlNode node)
-    {
-        node = root;
-        foreach (var part in dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(part), out var child))
-            {
-                return false;
-            }
-
-            node = child;
-        }
-
-        return true;
-    }
-
-    private static void Set(YamlMappingNode root, string dottedPath, string value)
-    {
-        var parts = dottedPath.Split('.', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(Lookup(root, "." + string.Join('.', parts[..^1]), out var parent));
-        ((YamlMappingNode)parent).Children[new YamlScalarNode(parts[^1])] = new YamlScalarNode(value);
-    }
 
     private static IEnumerable<string> Leaves(YamlMappingNode node, string prefix)
     {
@@ -414,54 +301,4 @@ public sealed partial class HelmChartTests
             }
         }
     }
-
-    private static YamlNode? Node(YamlNode root, params string[] path)
-    {
-        var node = root;
-        foreach (var part in path)
-        {
-            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(part), out var child))
-            {
-                return null;
-            }
-
-            node = child;
-        }
-
-        return node;
-    }
-
-    private static string? Scalar(YamlNode root, params string[] path) => (Node(root, path) as YamlScalarNode)?.Value;
-
-    private static IEnumerable<YamlNode> Sequence(YamlNode root, string key) => Node(root, key) is YamlSequenceNode sequence ? sequence.Children : [];
-
-    private static IEnumerable<string> TemplateFiles() => Directory.EnumerateFiles(Path.Combine(Chart, "templates")).Order(StringComparer.Ordinal);
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PrunerCluster.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No PrunerCluster.sln above {AppContext.BaseDirectory}.");
-    }
-
-    [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
-    private static partial Regex ValuesPath();
-
-    [GeneratedRegex(@"^\{\{-?\s*(?<keyword>if|else|end|with|range|define)\b(?<argument>[^}]*)-?\}\}$")]
-    private static partial Regex ControlLine();
-
-    [GeneratedRegex(@"^\{\{-?.*-?\}\}$")]
-    private static partial Regex WholeLineExpression();
-
-    [GeneratedRegex(@"\{\{-?(.*?)-?\}\}")]
-    private static partial Regex Expression();
-
-    [GeneratedRegex(@"^add \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+) \.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$")]
-    private static partial Regex AddExpression();
 }

@@ -1,0 +1,3 @@
+namespace PrunerCluster.Engine.Tests.Helm;
+
+internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr);
