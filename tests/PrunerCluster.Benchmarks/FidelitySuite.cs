@@ -53,6 +53,7 @@ internal static class FidelitySuite
         Console.WriteLine(Invariant($"fidelity suite: {spec.Name} ({spec.Model} on {spec.Dataset}), {masks.Count} masks ({masks.Count(m => m.Kind == "uniform")} uniform, {masks.Count(m => m.Kind == "random")} random), rungs {string.Join(",", o.Rungs)} + rung 0 without recalibration, final {o.FinalSteps} steps on the test set; batch {search.BatchSize}, {search.RecalibrationBatches} recalibration batches, seed {o.Seed}, {o.Threads} threads; baseline ready after {clock.Elapsed.TotalSeconds:F0} s"));
 
         var checkpoint = BaselineCheckpoint.Load(prepared.CheckpointPath + ".json");
+        Console.WriteLine(Invariant($"unpruned baseline: test accuracy {checkpoint.TestAccuracy * 100:F2} %, validation {checkpoint.ValidationAccuracy * 100:F2} %, {checkpoint.Epochs} epoch(s) trained in {checkpoint.TrainingSeconds:F0} s ({checkpoint.Path})"));
         var split = checkpoint.LoadData(new DatasetCache());
         Directory.CreateDirectory(o.Out);
         var rows = new List<FidelityRow>();
