@@ -21,7 +21,8 @@ namespace PrunerCluster.Benchmarks;
 /// against the final accuracy, over all masks and over those whose final drop is within 5 points, with the mean slot-seconds
 /// and samples passed per evaluation; writes the per-mask rows to --out as CSV and JSON.
 /// Options: --spec PATH (default src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json), --masks N (40), --rungs 0,50,150,300,
-/// --final-steps N (900), --validation-samples N (1000), --seed N (1), --threads N (2), --out DIR (fidelity-results).
+/// --final-steps N (900), --validation-samples N (1000), --seed N (1), --threads N (2), --out DIR (fidelity-results);
+/// --rows FILE prints the table of an earlier run's fidelity-rows.json (all masks written so far) without evaluating.
 /// </summary>
 internal static class FidelitySuite
 {
@@ -40,6 +41,11 @@ internal static class FidelitySuite
         {
             Console.Error.WriteLine("error: " + ex.Message);
             return 2;
+        }
+
+        if (o.Rows is { } saved)
+        {
+            return Rescore(saved);
         }
 
         var clock = Stopwatch.StartNew();
@@ -76,6 +82,37 @@ internal static class FidelitySuite
         Report(rows, fidelities, masks.Count);
         Console.WriteLine(Invariant($"wall time {clock.Elapsed.TotalMinutes:F1} min; rows in {Path.GetFullPath(o.Out)}"));
         return rows.Any(r => !r.Succeeded) ? 1 : 0;
+    }
+
+    private static int Rescore(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' does not exist; expected the fidelity-rows.json of an earlier run");
+            return 2;
+        }
+
+        List<FidelityRow> rows;
+        try
+        {
+            rows = JsonSerializer.Deserialize<List<FidelityRow>>(File.ReadAllText(path)) ?? [];
+        }
+        catch (JsonException e)
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' is not a fidelity-rows.json ({e.Message})");
+            return 2;
+        }
+
+        var fidelities = rows.GroupBy(r => r.Fidelity, StringComparer.Ordinal)
+            .Select(g => new Fidelity(g.Key, g.First().Steps, g.Any(r => r.RecalibrationBatches > 0), g.Key == "final", s => s)).ToList();
+        if (!fidelities.Any(f => f.IsFinal))
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' holds no 'final' rows; expected at least one mask evaluated at every fidelity");
+            return 2;
+        }
+
+        Report(rows, fidelities, rows.Select(r => r.Mask).Distinct().Count());
+        return 0;
     }
 
     private static void Save(string directory, List<FidelityRow> rows)
