@@ -72,7 +72,16 @@ internal static class Cifar10Suite
             return false;
         }
 
-        var manifest = JsonSerializer.Deserialize<Cifar10Manifest>(File.ReadAllText(path));
+        Cifar10Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Cifar10Manifest>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
         return manifest is { Package: Package, TarballSha256: TarballSha256 } && manifest.Files.Count == 6
             && manifest.Files.All(f => File.Exists(Path.Combine(output, f.Key)) && Sha256Hex.OfFile(Path.Combine(output, f.Key)) == f.Value);
     }
