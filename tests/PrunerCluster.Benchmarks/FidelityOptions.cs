@@ -21,6 +21,9 @@ internal sealed record FidelityOptions
 
     public string Out { get; init; } = "fidelity-results";
 
+    /// <summary>A fidelity-rows.json of an earlier run: print its table again without evaluating anything.</summary>
+    public string? Rows { get; init; }
+
     public static FidelityOptions Parse(string[] args)
     {
         var d = new FidelityOptions();
@@ -42,6 +45,7 @@ internal sealed record FidelityOptions
             Seed = (ulong)Number("--seed", (int)d.Seed, 0),
             Threads = Number("--threads", d.Threads, 1),
             Out = PruningSuite.Text(args, "--out") ?? d.Out,
+            Rows = PruningSuite.Text(args, "--rows"),
         };
 
         int Number(string name, int fallback, int minimum) => PruningSuite.Text(args, name) is { } v ? Int(name, v, minimum) : fallback;

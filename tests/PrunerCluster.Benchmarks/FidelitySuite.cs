@@ -21,7 +21,8 @@ namespace PrunerCluster.Benchmarks;
 /// against the final accuracy, over all masks and over those whose final drop is within 5 points, with the mean slot-seconds
 /// and samples passed per evaluation; writes the per-mask rows to --out as CSV and JSON.
 /// Options: --spec PATH (default src/PrunerCluster.Cli/examples/fashion-mnist-vgg.json), --masks N (40), --rungs 0,50,150,300,
-/// --final-steps N (900), --validation-samples N (1000), --seed N (1), --threads N (2), --out DIR (fidelity-results).
+/// --final-steps N (900), --validation-samples N (1000), --seed N (1), --threads N (2), --out DIR (fidelity-results);
+/// --rows FILE prints the table of an earlier run's fidelity-rows.json (all masks written so far) without evaluating.
 /// </summary>
 internal static class FidelitySuite
 {
@@ -42,6 +43,11 @@ internal static class FidelitySuite
             return 2;
         }
 
+        if (o.Rows is { } saved)
+        {
+            return Rescore(saved);
+        }
+
         var clock = Stopwatch.StartNew();
         var spec = SpecFile.Load(o.SpecPath);
         spec = spec with { Evaluation = spec.Evaluation with { Seed = o.Seed, Threads = o.Threads } };
@@ -53,6 +59,7 @@ internal static class FidelitySuite
         Console.WriteLine(Invariant($"fidelity suite: {spec.Name} ({spec.Model} on {spec.Dataset}), {masks.Count} masks ({masks.Count(m => m.Kind == "uniform")} uniform, {masks.Count(m => m.Kind == "random")} random), rungs {string.Join(",", o.Rungs)} + rung 0 without recalibration, final {o.FinalSteps} steps on the test set; batch {search.BatchSize}, {search.RecalibrationBatches} recalibration batches, seed {o.Seed}, {o.Threads} threads; baseline ready after {clock.Elapsed.TotalSeconds:F0} s"));
 
         var checkpoint = BaselineCheckpoint.Load(prepared.CheckpointPath + ".json");
+        Console.WriteLine(Invariant($"unpruned baseline: test accuracy {checkpoint.TestAccuracy * 100:F2} %, validation {checkpoint.ValidationAccuracy * 100:F2} %, {checkpoint.Epochs} epoch(s) trained in {checkpoint.TrainingSeconds:F0} s ({checkpoint.Path})"));
         var split = checkpoint.LoadData(new DatasetCache());
         Directory.CreateDirectory(o.Out);
         var rows = new List<FidelityRow>();
@@ -75,6 +82,37 @@ internal static class FidelitySuite
         Report(rows, fidelities, masks.Count);
         Console.WriteLine(Invariant($"wall time {clock.Elapsed.TotalMinutes:F1} min; rows in {Path.GetFullPath(o.Out)}"));
         return rows.Any(r => !r.Succeeded) ? 1 : 0;
+    }
+
+    private static int Rescore(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' does not exist; expected the fidelity-rows.json of an earlier run");
+            return 2;
+        }
+
+        List<FidelityRow> rows;
+        try
+        {
+            rows = JsonSerializer.Deserialize<List<FidelityRow>>(File.ReadAllText(path)) ?? [];
+        }
+        catch (JsonException e)
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' is not a fidelity-rows.json ({e.Message})");
+            return 2;
+        }
+
+        var fidelities = rows.GroupBy(r => r.Fidelity, StringComparer.Ordinal)
+            .Select(g => new Fidelity(g.Key, g.First().Steps, g.Any(r => r.RecalibrationBatches > 0), g.Key == "final", s => s)).ToList();
+        if (!fidelities.Any(f => f.IsFinal))
+        {
+            Console.Error.WriteLine($"error: --rows: '{path}' holds no 'final' rows; expected at least one mask evaluated at every fidelity");
+            return 2;
+        }
+
+        Report(rows, fidelities, rows.Select(r => r.Mask).Distinct().Count());
+        return 0;
     }
 
     private static void Save(string directory, List<FidelityRow> rows)

@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["rounding"] = RoundingSuite.Run,
     ["latency-table"] = LatencyTableSuite.Run,
     ["fidelity"] = FidelitySuite.Run,
+    ["cifar10"] = Cifar10Suite.Run,
     ["simulate"] = SimulateSuite.Run,
     ["scale"] = ScaleSuite.Run,
     ["torchvision"] = TorchvisionSuite.Run,

@@ -144,14 +144,56 @@ public sealed class LocalValidateTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// CI does not download CIFAR-10 (139 MB): an example on it is checked as a copy whose data root holds six small
+    /// well-formed batches under the official file names, so everything but the size of the data is the shipped spec's.
+    /// </summary>
     [Fact]
     public async Task The_shipped_examples_pass_the_local_checks()
     {
+        using var temp = new TempDirectory();
         foreach (var example in Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "src", "PrunerCluster.Cli", "examples")))
         {
-            var (code, stdout, stderr) = await RunAsync("validate", example);
+            var (code, stdout, stderr) = await RunAsync("validate", WithSmallCifar(temp, example));
             Assert.True(code == ExitCodes.Ok, $"{example}: {stderr}");
             Assert.Contains("checked on this machine", stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task The_cifar10_example_without_its_data_names_the_folder_and_the_missing_batches()
+    {
+        using var temp = new TempDirectory();
+        var example = Path.Combine(TestPaths.RepoRoot, "src", "PrunerCluster.Cli", "examples", "cifar10-resnet.json");
+        var missing = Path.Combine(temp.Path, "no-cifar");
+        var spec = temp.File("cifar10-missing.json", File.ReadAllText(example).Replace("\"dataRoot\": \".prunercluster/data/cifar10\"", $"\"dataRoot\": \"{missing}\"", StringComparison.Ordinal));
+        var (code, _, stderr) = await RunAsync("validate", spec);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"CIFAR-10 files missing in '{missing}': data_batch_1.bin", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    private static string WithSmallCifar(TempDirectory temp, string example)
+    {
+        var text = File.ReadAllText(example);
+        const string Root = "\"dataRoot\": \".prunercluster/data/cifar10\"";
+        if (!text.Contains(Root, StringComparison.Ordinal))
+        {
+            return example;
+        }
+
+        var root = Path.Combine(temp.Path, "cifar10-" + Path.GetFileNameWithoutExtension(example));
+        Directory.CreateDirectory(root);
+        foreach (var name in new[] { "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin" })
+        {
+            using var file = File.Create(Path.Combine(root, name));
+            for (var i = 0; i < 10; i++)
+            {
+                file.WriteByte((byte)i);
+                file.Write(new byte[3 * 32 * 32]);
+            }
+        }
+
+        return temp.File(Path.GetFileName(example), text.Replace(Root, $"\"dataRoot\": \"{root}\"", StringComparison.Ordinal));
     }
 }
