@@ -1,7 +1,7 @@
 namespace PrunerCluster.Engine.Quality;
 
-/// <summary>One evaluated mask of one method: search-time (validation) metrics.</summary>
-public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded, string? FailureReason = null, double TrainSamples = 0, double ForwardSamples = 0);
+/// <summary>One evaluated mask of one method: search-time (validation) metrics, at the fidelity rung they come from (0 without a ladder).</summary>
+public sealed record QualityPoint(string MaskText, string MaskHash, double Accuracy, double Macs, double LatencyMs, bool Succeeded, string? FailureReason = null, double TrainSamples = 0, double ForwardSamples = 0, int Rung = 0);
 
 /// <summary>One recovered member: test accuracy after final recovery, MACs and re-measured latency.</summary>
 public sealed record RecoveredPoint(string MaskHash, double TestAccuracy, double Macs, double LatencyMs, double LatencyCiPercent);

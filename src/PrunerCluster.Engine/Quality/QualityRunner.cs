@@ -70,6 +70,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             foreach (var encoding in options.Encodings)
             {
                 RestoreKernels(NsgaArm(encoding, options));
+                _backend.Host.Teachers.Clear();
                 runs.Add(await NsgaAsync(seed, encoding, reference, ct).ConfigureAwait(false));
             }
 
@@ -84,6 +85,7 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             foreach (var method in direct)
             {
                 RestoreKernels(method);
+                _backend.Host.Teachers.Clear();
                 runs.Add(await OnThread(() => Direct(method, seed, reference, count, ct), ct).ConfigureAwait(false));
             }
             results.Add((seed, reference, runs));
@@ -215,17 +217,25 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
 
     /// <summary>
     /// How many masks each baseline gets at the ladder's top rung so that its compute (forward-equivalent samples) is at
-    /// least <paramref name="target"/>: one probe evaluation of a uniform mask gives the cost of one baseline mask.
+    /// least <paramref name="target"/>. Every arm starts with no teacher logits and pays for those its fine-tunings read,
+    /// so two probe evaluations of uniform masks, the first with no teacher logits and the second reading the first's,
+    /// give the cost of one baseline mask and the arm's one-off teacher cost (the sample counts do not depend on the mask).
     /// </summary>
     private int EqualComputeCount(ulong seed, double target, CancellationToken ct)
     {
         var spec = Spec(seed, GenomeEncodings.ChannelBits);
-        var probe = _backend.EvaluateMask(spec, UniformMasks(spec, 1, ct)[0], null, null, ct);
-        var each = MethodRun.ForwardEquivalent(probe.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples), probe.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples));
-        var count = each > 0 ? Math.Max(2, (int)Math.Ceiling(target / each)) : options.Budget;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  equal compute: the NSGA-II arm spent {target / 1e6:F2} M forward-equivalent samples; a baseline mask at {options.SearchSteps} steps costs {each / 1e6:F3} M, so each baseline gets {count} masks"));
+        var masks = UniformMasks(spec, 2, ct);
+        _backend.Host.Teachers.Clear();
+        var cold = ForwardEquivalent(_backend.EvaluateMask(spec, masks[0], null, null, ct));
+        var each = ForwardEquivalent(_backend.EvaluateMask(spec, masks[1], null, null, ct));
+        var teacher = Math.Max(0, cold - each);
+        var count = each > 0 ? Math.Max(2, (int)Math.Ceiling((target - teacher) / each)) : options.Budget;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  equal compute: the NSGA-II arm spent {target / 1e6:F2} M forward-equivalent samples; a baseline mask at {options.SearchSteps} steps costs {each / 1e6:F3} M and the teacher's logits it reads {teacher / 1e6:F3} M once per arm, so each baseline gets {count} masks"));
         return count;
     }
+
+    private static double ForwardEquivalent(Pruning.Evaluation.EvaluationResult probe) =>
+        MethodRun.ForwardEquivalent(probe.Metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples), probe.Metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples));
 
     private MethodRun Direct(string method, ulong seed, QualityReference reference, int count, CancellationToken ct)
     {
@@ -354,7 +364,8 @@ public sealed class QualityRunner(QualityOptions options, TextWriter output)
             succeeded && metrics.ContainsKey(MetricNames.Accuracy) && metrics.ContainsKey(MetricNames.Macs) && metrics.ContainsKey(MetricNames.LatencyMs),
             succeeded ? null : failure ?? "failed",
             metrics.GetValueOrDefault(MetricNames.ComputeTrainSamples),
-            metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples));
+            metrics.GetValueOrDefault(MetricNames.ComputeForwardSamples),
+            (int)metrics.GetValueOrDefault(MetricNames.FidelityRung));
 
     private static Task<T> OnThread<T>(Func<T> work, CancellationToken ct) =>
         Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -28,4 +28,10 @@ public sealed class TeacherLogitsCache
         var byTeacher = byData.GetValue(data, _ => new ConcurrentDictionary<(string, ulong), TeacherLogits>());
         return byTeacher.GetOrAdd((teacherKey, orderSeed), _ => new TeacherLogits(data, orderSeed));
     }
+
+    /// <summary>
+    /// Drops every teacher's logits, so the next distilled fine-tuning fills (and is charged for) what it reads; the
+    /// quality benchmark clears it between arms so that no arm reads logits another arm paid for.
+    /// </summary>
+    public void Clear() => byData.Clear();
 }

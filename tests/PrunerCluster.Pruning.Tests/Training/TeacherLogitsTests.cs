@@ -22,6 +22,10 @@ public sealed class TeacherLogitsTests
         Assert.NotSame(shared, cache.For(data, "teacher-a", 6));
         Assert.NotSame(shared, new TeacherLogitsCache().For(data, "teacher-a", 5));
         Assert.Equal(0, shared.ComputedSamples);
+        var cleared = new TeacherLogitsCache();
+        var before = cleared.For(data, "teacher-a", 5);
+        cleared.Clear();
+        Assert.NotSame(before, cleared.For(data, "teacher-a", 5));
 
         int[] positions = [699, 0, 17, 256];
         using var scope = torch.NewDisposeScope();
