@@ -10,7 +10,7 @@ try
     await SiloHost.RunAsync(args);
     return 0;
 }
-catch (Exception ex) when (ex is OptionsValidationException or PostgresConfigurationException)
+catch (Exception ex) when (ex is OptionsValidationException or PostgresConfigurationException or SettingsFileException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using PrunerCluster.Grains.Hosting;
 using PrunerCluster.Engine.Backends;
 using PrunerCluster.Engine.Hosting;
@@ -183,6 +184,41 @@ public sealed class HelmChartTests
         Lookup(values, ".image.tag", out var tag);
         Assert.Equal($"{repository}:{tag}", Scalar(container, "image"));
         Assert.DoesNotContain("nvidia.com/gpu", Node(container, "resources")!.AllNodes.OfType<YamlScalarNode>().Select(n => n.Value));
+    }
+
+    [Fact]
+    public void Named_clients_limits_reach_every_silo_as_a_settings_file_that_binds_to_the_submission_limits()
+    {
+        var values = LoadValues();
+        Set(values, ".coordinators.enabled", "true");
+        Assert.DoesNotContain(RenderAll(values), d => Scalar(d, "kind") == "ConfigMap" && Scalar(d, "metadata", "name")!.EndsWith("-limits", StringComparison.Ordinal));
+
+        var nightly = new YamlMappingNode { { "client", "CN=nightly, O=lab" }, { "maxActiveExperiments", "4" }, { "maxEvaluations", "20000" } };
+        var guest = new YamlMappingNode { { "client", "guest" }, { "maxPopulation", "16" } };
+        Set(values, ".limits.clients", new YamlSequenceNode(nightly, guest));
+        var documents = RenderAll(values);
+        var map = Assert.Single(documents, d => Scalar(d, "kind") == "ConfigMap" && Scalar(d, "metadata", "name")!.EndsWith("-limits", StringComparison.Ordinal));
+        var json = Scalar(map, "data", "client-limits.json")!;
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        var limits = new ConfigurationBuilder().AddJsonStream(stream).Build()
+            .GetSection(SubmissionLimits.SectionName).Get<SubmissionLimits>()!;
+        Assert.Equal(["CN=nightly, O=lab", "guest"], limits.Clients.Select(c => c.Client));
+        Assert.Equal(4, limits.Clients[0].MaxActiveExperiments);
+        Assert.Equal(20_000, limits.Clients[0].MaxEvaluations);
+        Assert.Null(limits.Clients[0].MaxPopulation);
+        Assert.Equal(16, limits.Clients[1].MaxPopulation);
+
+        var workloads = documents.Where(d => Scalar(d, "kind") is "StatefulSet" or "Deployment").ToList();
+        Assert.Equal(2, workloads.Count);
+        foreach (var workload in workloads)
+        {
+            var pod = Node(workload, "spec", "template", "spec")!;
+            var container = (YamlMappingNode)Sequence(pod, "containers").Single();
+            var env = Sequence(container, "env").Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name")!, e => Scalar(e, "value"), StringComparer.Ordinal);
+            var volume = Assert.Single(Sequence(pod, "volumes").Cast<YamlMappingNode>(), v => Scalar(v, "configMap", "name") == Scalar(map, "metadata", "name"));
+            var mount = Assert.Single(Sequence(container, "volumeMounts").Cast<YamlMappingNode>(), m => Scalar(m, "name") == Scalar(volume, "name"));
+            Assert.Equal(Scalar(mount, "mountPath") + "/client-limits.json", env[KubernetesEnvironment.SettingsFile]);
+        }
     }
 
     /// <summary>

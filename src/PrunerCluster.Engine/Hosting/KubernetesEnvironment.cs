@@ -25,6 +25,12 @@ public static class KubernetesEnvironment
     /// <summary>libtorch's OpenMP thread count (it ignores container CPU limits); the chart sets it to the torch threads.</summary>
     public const string OmpThreads = "OMP_NUM_THREADS";
 
+    /// <summary>
+    /// A JSON settings file layered over every other configuration source (<see cref="SettingsFileSource"/>); the chart
+    /// points it at the ConfigMap of named clients' limits.
+    /// </summary>
+    public const string SettingsFile = "PRUNERCLUSTER_SETTINGS_FILE";
+
     /// <summary>Standard OpenTelemetry service name variable.</summary>
     public const string OtelServiceName = Contracts.TelemetryNames.ServiceNameVariable;
 }

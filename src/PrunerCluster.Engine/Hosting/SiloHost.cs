@@ -43,11 +43,13 @@ public static class SiloHost
         args = SiloCommandLine.Normalize(args);
         var web = WebApplication.CreateBuilder(args);
         WithHostDefaults(web.Configuration);
+        SettingsFileSource.AddTo(web.Configuration, Environment.GetEnvironmentVariable(KubernetesEnvironment.SettingsFile));
         var http = web.Configuration.GetSection(SiloHttpOptions.SectionName).Get<SiloHttpOptions>() ?? new SiloHttpOptions();
         if (!http.Enabled)
         {
             var plain = Host.CreateApplicationBuilder(args);
             WithHostDefaults(plain.Configuration);
+            SettingsFileSource.AddTo(plain.Configuration, Environment.GetEnvironmentVariable(KubernetesEnvironment.SettingsFile));
             plain.UsePrunerClusterSilo(configureSilo);
             plain.Services.AddSingleton<IHostLifetime, SiloSignalLifetime>();
             using var host = plain.Build();

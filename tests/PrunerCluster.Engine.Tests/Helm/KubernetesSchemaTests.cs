@@ -65,6 +65,11 @@ public sealed class KubernetesSchemaTests(ITestOutputHelper output)
             ChartRenderer.Set(values, key, value);
         }
 
+        if (valueSet == "everything-on")
+        {
+            ChartRenderer.Set(values, ".limits.clients", new YamlSequenceNode(new YamlMappingNode { { "client", "CN=nightly" }, { "maxActiveExperiments", "4" } }));
+        }
+
         return values;
     }
 
