@@ -113,6 +113,80 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
         Assert.Equal(ExitCodes.Unavailable, ex.ExitCode);
     }
 
+    /// <summary>
+    /// Three hundred connections, eight at a time, send the gateway what no client sends (random bytes, TLS records with
+    /// random or truncated bodies, a ClientHello cut short, nothing at all) and half-close: the silo closes each one, and
+    /// afterwards still serves a client with a certificate.
+    /// </summary>
+    [Fact]
+    public async Task Garbage_on_the_gateway_is_dropped_and_the_silo_keeps_serving()
+    {
+        var random = new Random(20261207);
+        var payloads = Enumerable.Range(0, 300).Select(i => Garbage(random, i % 5)).ToList();
+        using var gate = new SemaphoreSlim(8);
+        var closed = await Task.WhenAll(payloads.Select(async payload =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await SendAndAwaitClose(payload, TimeSpan.FromSeconds(15));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Assert.All(closed, Assert.True);
+
+        await using var connection = await Connect(_client, TimeSpan.FromSeconds(30));
+        Assert.NotNull(await connection.Grains.GetExperimentRegistry().List());
+    }
+
+    private static byte[] Garbage(Random random, int kind)
+    {
+        var body = new byte[random.Next(1, 1500)];
+        random.NextBytes(body);
+        return kind switch
+        {
+            0 => body,
+            // A TLS handshake record header (content type 22, TLS 1.2) announcing a length its random body may not have.
+            1 => [0x16, 0x03, 0x03, (byte)random.Next(256), (byte)random.Next(256), .. body],
+            // A ClientHello header with a random body cut short.
+            2 => [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, .. body[..Math.Min(body.Length, random.Next(1, 64))]],
+            // An alert record, then noise.
+            3 => [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28, .. body],
+            _ => [],
+        };
+    }
+
+    /// <summary>Connects to the gateway, sends <paramref name="payload"/>, half-closes, and says whether the silo closed the connection within <paramref name="within"/>.</summary>
+    private async Task<bool> SendAndAwaitClose(byte[] payload, TimeSpan within)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, _cluster!.GatewayPort);
+        var stream = client.GetStream();
+        try
+        {
+            await stream.WriteAsync(payload);
+            client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(within);
+            var buffer = new byte[4096];
+            while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     [Fact]
     public void A_silo_with_tls_on_but_no_files_is_refused_naming_the_settings()
     {
