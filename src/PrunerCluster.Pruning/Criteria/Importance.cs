@@ -78,16 +78,23 @@ public static class Importance
     private static Dictionary<string, double[]> Empty(ZooModel model) =>
         model.Architecture.Widths.ToDictionary(w => w.Group, w => new double[w.Units], StringComparer.Ordinal);
 
-    /// <summary>Adds entries <paramref name="offset"/> .. offset + units of <paramref name="perUnit"/> (a layer whose outputs are split between groups holds each group's units at an offset).</summary>
-    private static void AddPerUnit(double[] target, Tensor perUnit, int offset = 0)
+    /// <summary>Adds per-unit values to <paramref name="target"/>.</summary>
+    private static void AddPerUnit(double[] target, Tensor perUnit)
     {
         using var cpu = perUnit.to(torch.float64).cpu();
         var values = cpu.data<double>().ToArray();
         for (var i = 0; i < target.Length; i++)
         {
-            target[i] += values[offset + i];
+            target[i] += values[i];
         }
     }
+
+    /// <summary>
+    /// The binding's units of a per-channel vector: <paramref name="units"/> runs of <see cref="TensorBinding.Repeat"/> entries from its offset
+    /// (a layer whose outputs are split between groups holds each group's units at an offset; a grouped convolution's unit is whole groups), each summed.
+    /// </summary>
+    private static Tensor PerUnit(Tensor perChannel, TensorBinding binding, int units) =>
+        perChannel.narrow(0, binding.Offset, units * binding.Repeat).view(units, binding.Repeat).sum(1);
 
     private static bool IsWeightLayer(ZooModel model, string tensorName)
     {
@@ -112,7 +119,7 @@ public static class Importance
             {
                 var w = tensors[name].detach();
                 var perUnit = (squared ? w.pow(2) : w.abs()).flatten(1).sum(1);
-                AddPerUnit(scores[b.Group], perUnit, b.Offset);
+                AddPerUnit(scores[b.Group], PerUnit(perUnit, b, scores[b.Group].Length));
             }
         }
 
@@ -140,7 +147,8 @@ public static class Importance
         {
             foreach (var layer in model.Layers.Where(l => l.Kind == LayerKind.BatchNorm && l.OutGroup is not null))
             {
-                AddPerUnit(scores[layer.OutGroup!], tensors[layer.Name + ".weight"].abs());
+                var binding = model.Bindings[layer.Name + ".weight"].First(b => b.Group == layer.OutGroup);
+                AddPerUnit(scores[layer.OutGroup!], PerUnit(tensors[layer.Name + ".weight"].abs(), binding, scores[layer.OutGroup!].Length));
                 withBn.Add(layer.OutGroup!);
             }
         }
@@ -196,7 +204,7 @@ public static class Importance
                     foreach (var b in bindings.Where(b => b.Produces))
                     {
                         var contribution = t.detach().mul(grad);
-                        var perUnit = (contribution.dim() > 1 ? contribution.flatten(1).sum(1) : contribution).narrow(0, b.Offset, scores[b.Group].Length);
+                        var perUnit = PerUnit(contribution.dim() > 1 ? contribution.flatten(1).sum(1) : contribution, b, scores[b.Group].Length);
                         perGroup[b.Group] = perGroup.TryGetValue(b.Group, out var acc) ? acc.add(perUnit) : perUnit;
                     }
                 }

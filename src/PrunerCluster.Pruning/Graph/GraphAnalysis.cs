@@ -7,11 +7,12 @@ namespace PrunerCluster.Pruning.Graph;
 /// <summary>
 /// Dependency groups derived from a <see cref="ModelGraph"/>: every value's channel axis is a list of channel spaces; a dense conv or linear
 /// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul/Sub/Div tie their
-/// operands' spaces (a per-channel C x 1 x 1 gate, as in squeeze-and-excitation, is tied to the map it scales); Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer. Spaces
-/// reaching the graph input or output, grouped convs, mismatched element-wise operands and excluded layers are fixed; every other space
-/// with a producer is one prunable group.
+/// operands' spaces (a per-channel C x 1 x 1 gate, as in squeeze-and-excitation, is tied to the map it scales); Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer.
+/// A grouped conv is pruned group by group (<see cref="ConvGroupCoupling"/>): a unit of its input's and output's spaces is whole conv groups. Spaces
+/// reaching the graph input or output, grouped convs whose input cannot be cut at group boundaries, mismatched element-wise operands and excluded
+/// layers are fixed; every other space with a producer is one prunable group.
 /// </summary>
-public sealed class GraphAnalysis
+public sealed partial class GraphAnalysis
 {
     private readonly ChannelSpaces spaces = new();
     private readonly Dictionary<string, Value> values = new(StringComparer.Ordinal);
@@ -43,57 +44,6 @@ public sealed class GraphAnalysis
     {
         ArgumentNullException.ThrowIfNull(graph);
         return new GraphAnalysis(graph, exclude ?? []);
-    }
-
-    /// <summary>
-    /// The same graph with each named group's width set (others unchanged): a dense layer's outputs are the sum of its parts' widths, as
-    /// a layer whose outputs were split between groups (tied to a Concat's inputs) produces one part per group.
-    /// </summary>
-    public ModelGraph Resize(IReadOnlyDictionary<string, int> widths)
-    {
-        ArgumentNullException.ThrowIfNull(widths);
-        foreach (var (group, units) in widths)
-        {
-            if (!Groups.Any(x => x.Name == group))
-            {
-                throw new ArgumentException($"Graph '{Graph.Name}' has no group '{group}'; groups: {string.Join(", ", Groups.Select(x => x.Name))}.", nameof(widths));
-            }
-
-            if (units < 1)
-            {
-                throw new ArgumentException($"Group '{group}' needs at least 1 unit, got {units}.", nameof(widths));
-            }
-        }
-
-        int Width(ChannelSegment leaf) => groupOfRoot.TryGetValue(spaces.Find(leaf.Space), out var g) && widths.TryGetValue(g, out var u) ? u : leaf.Units;
-        var nodes = Graph.Nodes.Select(n => n.Op switch
-        {
-            GraphOp.Conv or GraphOp.Linear when !n.Depthwise => n with { OutChannels = spaces.Expand(values[n.Output].Segments).Sum(Width) },
-            GraphOp.Slice => ResizedSlice(n, Width),
-            _ => n,
-        }).ToArray();
-        return Graph with { Nodes = nodes };
-    }
-
-    /// <summary>A channel slice after resizing: its start and count in the resized input (its ends fall on part boundaries).</summary>
-    private GraphNode ResizedSlice(GraphNode n, Func<ChannelSegment, int> width)
-    {
-        var (offset, start, count) = (0, 0, 0);
-        foreach (var leaf in spaces.Expand(values[n.Inputs[0]].Segments))
-        {
-            if (offset < n.ChannelStart)
-            {
-                start += width(leaf);
-            }
-            else if (offset < n.ChannelStart + n.ChannelCount)
-            {
-                count += width(leaf);
-            }
-
-            offset += leaf.Units;
-        }
-
-        return n with { ChannelStart = start, ChannelCount = count };
     }
 
     public ArchitectureSpec Architecture(string kind) =>
@@ -134,9 +84,9 @@ public sealed class GraphAnalysis
                 return DepthwiseConv(n, x);
             case GraphOp.Conv:
                 layers.Add(new(n.Name, LayerKind.Conv, null, null, inShape.Channels / n.Groups, n.OutChannels, n.Kernel, n.Stride, n.Padding, inShape.Height, Shapes[n.Output].Height, n.Bias, KernelWidth: n.KernelWidth, PaddingWidth: n.PaddingWidth));
-                return Producer(n, x, fixedInput: n.Groups > 1);
+                return n.Groups > 1 ? GroupedConv(n, x, inShape.Channels) : Producer(n, x, fixedInput: false);
             case GraphOp.Linear:
-                layers.Add(new(n.Name, LayerKind.Linear, null, null, x.Segments.Sum(g => g.Units), n.OutChannels, Bias: n.Bias, InRepeat: x.Repeat));
+                layers.Add(new(n.Name, LayerKind.Linear, null, null, x.Segments.Sum(g => g.Channels), n.OutChannels, Bias: n.Bias, InRepeat: x.Repeat));
                 return Producer(n, x, fixedInput: false);
             case GraphOp.BatchNorm:
                 foreach (var t in new[] { "weight", "bias", "running_mean", "running_var" })
@@ -196,7 +146,20 @@ public sealed class GraphAnalysis
         return x;
     }
 
-    /// <summary>A dense convolution or linear layer: a new space for its outputs; a grouped convolution fixes both sides.</summary>
+    /// <summary>A grouped convolution: one unit per conv group where its input can be cut at group boundaries, else both sides fixed.</summary>
+    private Value GroupedConv(GraphNode n, Value x, int inChannels)
+    {
+        if (ConvGroupCoupling.Couple(spaces, x.Segments, inChannels / n.Groups, n.OutChannels / n.Groups, n.Name) is not { } coupled)
+        {
+            return Producer(n, x, fixedInput: true);
+        }
+
+        var output = new Value(coupled, 1);
+        BindOutput(n, output);
+        return output;
+    }
+
+    /// <summary>A dense convolution or linear layer: a new space for its outputs; with <paramref name="fixedInput"/> both sides are fixed.</summary>
     private Value Producer(GraphNode n, Value x, bool fixedInput)
     {
         var output = new Value([new ChannelSegment(spaces.New(n.OutChannels, n.Name), n.OutChannels)], 1);
@@ -210,13 +173,17 @@ public sealed class GraphAnalysis
             Bind(n, "weight", 1, x, produces: false);
         }
 
+        BindOutput(n, output);
+        return output;
+    }
+
+    private void BindOutput(GraphNode n, Value output)
+    {
         Bind(n, "weight", 0, output, produces: true);
         if (n.Bias)
         {
             Bind(n, "bias", 0, output, produces: true);
         }
-
-        return output;
     }
 
     private Value Concat(GraphNode n)
@@ -266,16 +233,21 @@ public sealed class GraphAnalysis
         {
             var members = classes[root];
             var dense = members.Select(spaces.Producer).OfType<string>().Distinct(StringComparer.Ordinal).Select(Graph.Node).ToArray();
-            var kind = dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
+            var kind = members.Any(m => spaces.Granularity(m) > 1) ? GroupKinds.ConvGroups : dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
             var consumers = consumersOf.GetValueOrDefault(name) ?? [];
             consumers.AddRange(members.SelectMany(spaces.Tied).Distinct(StringComparer.Ordinal).Where(t => !consumers.Contains(t)).ToArray());
-            groups.Add(new PrunableGroup(name, spaces.Units(root), kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray()));
+            var units = spaces.Units(root);
+            groups.Add(new PrunableGroup(name, units, kind, producersOf.GetValueOrDefault(name)?.ToArray() ?? [], consumers.ToArray(), members.Any(OneConvGroupPerUnit) ? Math.Min(2, units) : 1));
         }
 
         Groups = groups;
         Bindings = bindings.ToDictionary(b => b.Key, b => (IReadOnlyList<TensorBinding>)b.Value, StringComparer.Ordinal);
         Layers = layers.Select(l => l with { InGroup = SingleGroup(l.Name + ".weight", produces: false), OutGroup = SingleGroup(l.Name + ".weight", produces: true) }).ToArray();
     }
+
+    /// <summary>Whether the leaf is a grouped convolution's output whose units are single groups (keeping one would leave a dense convolution).</summary>
+    private bool OneConvGroupPerUnit(int leaf) =>
+        spaces.Producer(leaf) is { } p && Graph.Node(p) is { Op: GraphOp.Conv, Depthwise: false, Groups: > 1 } conv && spaces.Granularity(leaf) == conv.OutChannels / conv.Groups;
 
     /// <summary>Every class of coupled channels that is not fixed and has a producer becomes a group, named after its first producer (or hint).</summary>
     private void NameGroups(IEnumerable<KeyValuePair<int, int[]>> classes)
@@ -312,7 +284,7 @@ public sealed class GraphAnalysis
                 foreach (var leaf in spaces.Expand(values[n.Output].Segments))
                 {
                     positions.TryAdd(leaf.Space, (i, offset));
-                    offset += leaf.Units;
+                    offset += leaf.Channels;
                 }
             }
         }
@@ -332,7 +304,7 @@ public sealed class GraphAnalysis
             {
                 if (groupOfRoot.TryGetValue(spaces.Find(seg.Space), out var group))
                 {
-                    Add(bindings, tensor, new TensorBinding(tensor, dim, group, repeat, produces, offset));
+                    Add(bindings, tensor, new TensorBinding(tensor, dim, group, repeat * spaces.Granularity(seg.Space), produces, offset));
                     var nodes = produces ? producersOf : consumersOf;
                     if (!nodes.TryGetValue(group, out var list) || !list.Contains(node))
                     {
@@ -340,7 +312,7 @@ public sealed class GraphAnalysis
                     }
                 }
 
-                offset += seg.Units * repeat;
+                offset += seg.Channels * repeat;
             }
         }
 
