@@ -27,7 +27,7 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
 
     public int Groups { get; init; }
 
-    public int PrunableChannels { get; init; }
+    public int PrunableUnits { get; init; }
 
     /// <summary>Output channels of dense convolutions and linear layers (the classifier excepted) in no group: kept whole by every mask.</summary>
     public int FrozenChannels { get; init; }
@@ -45,14 +45,14 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
     public string? Failure { get; init; }
 
     public const string MarkdownHeader =
-        "| network | params | input | import | ours vs PyTorch: max abs (relative) | PyTorch's export in ORT vs PyTorch | ours vs ORT, same file | PyTorch float32 vs float64 | ours vs float64 | groups (channels) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import vs ours | best MAC x within 1 pt |\n" +
+        "| network | params | input | import | ours vs PyTorch: max abs (relative) | PyTorch's export in ORT vs PyTorch | ours vs ORT, same file | PyTorch float32 vs float64 | ours vs float64 | groups (units) | frozen channels | MACs | MACs, 50 % kept | pruned export: ORT vs ours | re-import vs ours | best MAC x within 1 pt |\n" +
         "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
 
     public string Markdown()
     {
         var import = Refusal is null ? (ImportSeconds is { } s ? Invariant($"yes ({s:F1} s)") : "-") : "**refused** (below)";
         var pruned = Macs > 0 && PrunedMacs > 0 ? Invariant($"{PrunedMacs / 1e6:F1} M ({(double)Macs / PrunedMacs:F2}x)") : "-";
-        var groups = Refusal is null && ImportSeconds is not null ? Invariant($"{Groups} ({PrunableChannels:N0})") : "-";
+        var groups = Refusal is null && ImportSeconds is not null ? Invariant($"{Groups} ({PrunableUnits:N0})") : "-";
         var frozen = Refusal is null && ImportSeconds is not null ? Invariant($"{FrozenChannels:N0}") : "-";
         var macs = Macs > 0 ? Invariant($"{Macs / 1e6:F1} M") : "-";
         var baseline = BaselineVsPyTorch is { } b ? Invariant($"{Diff(b)} ({Diff(b / MaxAbsLogit)})") : "-";

@@ -133,7 +133,10 @@ internal static class TorchvisionSuite
         }
     }
 
-    /// <summary>Groups and their channels; frozen = output channels of dense producers (the classifier excepted) that no group holds.</summary>
+    /// <summary>
+    /// Groups and their units (a channel, or whole groups of a grouped convolution); frozen = output channels of dense and grouped producers
+    /// (the classifier excepted) that no group holds.
+    /// </summary>
     private static TorchvisionRow Structure(TorchvisionRow row, ZooModel model)
     {
         var groups = PruningStructure.Analyze(model);
@@ -142,11 +145,11 @@ internal static class TorchvisionSuite
         var frozen = 0;
         foreach (var n in producers[..^1])
         {
-            var held = model.Bindings.TryGetValue(n.Name + ".weight", out var list) ? list.Where(b => b.Dim == 0 && b.Produces).Sum(b => units[b.Group]) : 0;
+            var held = model.Bindings.TryGetValue(n.Name + ".weight", out var list) ? list.Where(b => b.Dim == 0 && b.Produces).Sum(b => units[b.Group] * b.Repeat) : 0;
             frozen += n.OutChannels - held;
         }
 
-        return row with { Groups = groups.Count, PrunableChannels = groups.Sum(g => g.Units), FrozenChannels = frozen };
+        return row with { Groups = groups.Count, PrunableUnits = groups.Sum(g => g.Units), FrozenChannels = frozen };
     }
 
     private static TorchvisionRow Prune(TorchvisionRow row, ZooModel model, TorchvisionSample sample, double keep, string folder)
