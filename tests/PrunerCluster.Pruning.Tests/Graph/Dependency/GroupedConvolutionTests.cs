@@ -75,6 +75,24 @@ public sealed class GroupedConvolutionTests : IDisposable
     }
 
     [Fact]
+    public void A_slice_at_a_group_boundary_splits_the_groups_and_one_inside_a_group_keeps_them_whole()
+    {
+        var atBoundary = OnnxImporter.Load(TestGraphs.Write(GroupedGraphs.Sliced(Classes, from: 2), _dir, "boundary.onnx"));
+        var inside = OnnxImporter.Load(TestGraphs.Write(GroupedGraphs.Sliced(Classes, from: 3), _dir, "inside.onnx"));
+        using (atBoundary)
+        using (inside)
+        {
+            Assert.Equal([("c", 5, 1), ("stem", 1, 1), ("stem_2", 3, 2)], atBoundary.Analysis.Groups.Select(g => (g.Name, g.Units, g.MinKeep)).OrderBy(g => g.Name, StringComparer.Ordinal));
+            Assert.Equal(["c"], inside.Analysis.Groups.Select(g => g.Name));
+            using var pruned = MaskApplier.Shrink(atBoundary, new Dictionary<string, int[]> { ["stem_2"] = [0, 2] });
+            Assert.Equal((3, 4), (pruned.Graph.Node("g").Groups, pruned.Graph.Node("tail").ChannelCount));
+            var exported = Path.Combine(_dir, "sliced-pruned.onnx");
+            OnnxExporter.Export(pruned, exported);
+            Assert.True(OnnxRuntimeCheck.Compare(exported, pruned, Data(), 64).MaxAbsDifference < Tolerance);
+        }
+    }
+
+    [Fact]
     public void Pruning_units_removes_whole_groups_from_every_layer_and_reduces_the_group_count()
     {
         using var source = OnnxImporter.Load(Write());

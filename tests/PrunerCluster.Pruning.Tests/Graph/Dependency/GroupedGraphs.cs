@@ -40,6 +40,21 @@ internal static class GroupedGraphs
         return Model(g, b.Gemm("fc", b.Node("Flatten", "flat", [b.Node("GlobalAveragePool", "gap", [h])], ("axis", 1L)), 6, classes));
     }
 
+    /// <summary>
+    /// input 3x8x8 -> stem conv3x3 (8) + ReLU -> g conv3x3 (8, 4 groups of 2) + ReLU -> Slice channels <paramref name="from"/> .. 7 -> c conv1x1 (5)
+    /// -> GlobalAveragePool -> Flatten -> fc Gemm(classes).
+    /// </summary>
+    public static ModelProto Sliced(int classes, int from, int seed = 8)
+    {
+        var g = new GraphProto { Name = "sliced" };
+        var b = new OnnxGraphs.ProtoBuilder(g, new Random(seed));
+        g.Input.Add(OnnxGraphs.Value("image", 3, 8));
+        var x = b.Relu(b.Conv("g", b.Relu(b.Conv("stem", "image", 3, 8, 3, 1, 1, bias: true)), 8, 8, 3, 1, 1, bias: true, group: 4));
+        var sliced = b.Node("Slice", "tail", [x, SqueezeExcitationGraphs.Int64(g, "from", from), SqueezeExcitationGraphs.Int64(g, "to", long.MaxValue), SqueezeExcitationGraphs.Int64(g, "axis1", 1)]);
+        var h = b.Conv("c", sliced, 8 - from, 5, 1, 1, 0, bias: true);
+        return Model(g, b.Gemm("fc", b.Node("Flatten", "flat", [b.Node("GlobalAveragePool", "gap", [h])], ("axis", 1L)), 5, classes));
+    }
+
     private static ModelProto Model(GraphProto g, string logits)
     {
         g.Output.Add(new ValueInfoProto { Name = logits });
