@@ -8,9 +8,10 @@ namespace PrunerCluster.Pruning.Graph;
 /// Dependency groups derived from a <see cref="ModelGraph"/>: every value's channel axis is a list of channel spaces; a dense conv or linear
 /// layer creates a space; BatchNorm, activations, pooling and depthwise convs pass their input's spaces through; Add/Mul/Sub/Div tie their
 /// operands' spaces (a per-channel C x 1 x 1 gate, as in squeeze-and-excitation, is tied to the map it scales); Concat lays spaces side by side (offsets); Flatten repeats each channel H*W times for the first linear layer.
-/// A grouped conv is pruned group by group (<see cref="ConvGroupCoupling"/>): a unit of its input's and output's spaces is whole conv groups. Spaces
-/// reaching the graph input or output, grouped convs whose input cannot be cut at group boundaries, mismatched element-wise operands and excluded
-/// layers are fixed; every other space with a producer is one prunable group.
+/// A grouped conv is pruned group by group (<see cref="ConvGroupCoupling"/>): a unit of its input's and output's spaces is whole conv groups; a
+/// channel shuffle ties its groups' channels (<see cref="ChannelShuffleCoupling"/>). Spaces reaching the graph input or output, grouped convs
+/// and shuffles whose input cannot be cut at group boundaries, mismatched element-wise operands and excluded layers are fixed; every other
+/// space with a producer is one prunable group.
 /// </summary>
 public sealed partial class GraphAnalysis
 {
@@ -112,7 +113,7 @@ public sealed partial class GraphAnalysis
                 Tie(x, values[n.Inputs[1]]);
                 return values[n.Inputs[Broadcast.MapOperand([inShape, Shapes[n.Inputs[1]]], Shapes[n.Output])]];
             case GraphOp.ChannelShuffle:
-                return Shuffled(x, inShape.Channels);
+                return Shuffled(n, x, inShape.Channels);
             case GraphOp.Slice when x.Repeat != 1:
                 throw new GraphException($"Node '{n.Name}' (Slice) takes channels of a flattened map; only channel slices of feature maps (or of vectors of one value per channel) are supported.");
             case GraphOp.Slice:
@@ -124,9 +125,14 @@ public sealed partial class GraphAnalysis
         }
     }
 
-    /// <summary>A channel shuffle interleaves its input's channels: both sides are kept whole.</summary>
-    private Value Shuffled(Value x, int channels)
+    /// <summary>A channel shuffle: channel i of each of its groups is one unit (<see cref="ChannelShuffleCoupling"/>); else both sides are kept whole.</summary>
+    private Value Shuffled(GraphNode n, Value x, int channels)
     {
+        if (x.Repeat == 1 && ChannelShuffleCoupling.Couple(spaces, x.Segments, channels, n.Groups) is { } coupled)
+        {
+            return new Value(coupled, 1);
+        }
+
         Fix(x);
         var output = new Value([new ChannelSegment(spaces.New(channels, null), channels)], 1);
         Fix(output);

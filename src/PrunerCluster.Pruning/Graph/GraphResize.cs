@@ -42,19 +42,33 @@ public sealed partial class GraphAnalysis
     private static GraphNode ResizedProducer(GraphNode n, int outChannels) =>
         n with { OutChannels = outChannels, Groups = n.Groups > 1 ? outChannels / (n.OutChannels / n.Groups) : n.Groups };
 
-    /// <summary>A channel slice after resizing: its start and count in the resized input (its ends fall on part boundaries).</summary>
+    /// <summary>
+    /// A channel slice after resizing: its start and count in the resized input. Its ends fall on part boundaries, or inside a fixed part
+    /// (a slice through whole conv groups keeps its input whole), which keeps its width.
+    /// </summary>
     private GraphNode ResizedSlice(GraphNode n, Func<ChannelSegment, int> width)
     {
         var (offset, start, count) = (0, 0, 0);
         foreach (var leaf in spaces.Expand(values[n.Inputs[0]].Segments))
         {
-            if (offset < n.ChannelStart)
+            var before = Math.Clamp(n.ChannelStart - offset, 0, leaf.Channels);
+            var inside = Math.Clamp(n.ChannelStart + n.ChannelCount - offset, 0, leaf.Channels) - before;
+            var resized = width(leaf);
+            if (before == leaf.Channels)
             {
-                start += width(leaf);
+                start += resized;
             }
-            else if (offset < n.ChannelStart + n.ChannelCount)
+            else if (inside == leaf.Channels)
             {
-                count += width(leaf);
+                count += resized;
+            }
+            else if (resized == leaf.Channels)
+            {
+                (start, count) = (start + before, count + inside);
+            }
+            else if (inside > 0)
+            {
+                throw new GraphException($"Slice '{n.Name}' ends inside channels {offset} .. {offset + leaf.Channels - 1} of its input, which are resized.");
             }
 
             offset += leaf.Channels;

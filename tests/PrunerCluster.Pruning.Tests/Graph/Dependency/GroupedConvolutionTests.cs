@@ -84,6 +84,8 @@ public sealed class GroupedConvolutionTests : IDisposable
         {
             Assert.Equal([("c", 5, 1), ("stem", 1, 1), ("stem_2", 3, 2)], atBoundary.Analysis.Groups.Select(g => (g.Name, g.Units, g.MinKeep)).OrderBy(g => g.Name, StringComparer.Ordinal));
             Assert.Equal(["c"], inside.Analysis.Groups.Select(g => g.Name));
+            using var whole = MaskApplier.Shrink(inside, new Dictionary<string, int[]> { ["c"] = [0, 4] });
+            Assert.Equal((4, 3, 5), (whole.Graph.Node("g").Groups, whole.Graph.Node("tail").ChannelStart, whole.Graph.Node("tail").ChannelCount));
             using var pruned = MaskApplier.Shrink(atBoundary, new Dictionary<string, int[]> { ["stem_2"] = [0, 2] });
             Assert.Equal((3, 4), (pruned.Graph.Node("g").Groups, pruned.Graph.Node("tail").ChannelCount));
             var exported = Path.Combine(_dir, "sliced-pruned.onnx");

@@ -8,7 +8,8 @@ namespace PrunerCluster.Pruning.Tests.Onnx.Channels;
 
 /// <summary>
 /// Shape arithmetic folded for the fixed input size and a channel shuffle (Reshape, Transpose, Reshape) read as one node: imported, run
-/// and exported as ONNX Runtime runs them; the shuffled channels are kept whole, the branch and the head are pruned.
+/// and exported as ONNX Runtime runs them; channel i of the pass-through half and of the branch's output are one unit (output channels
+/// 2i and 2i + 1 of the shuffle), so the shuffled channels are pruned with the stem's other half, the branch and the head.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class ChannelShuffleTests : IDisposable
@@ -18,6 +19,7 @@ public sealed class ChannelShuffleTests : IDisposable
     private static readonly Dictionary<string, int[]> Kept = new(StringComparer.Ordinal)
     {
         ["stem"] = [0, 3],
+        ["stem_2"] = [1, 2, 3],
         ["b1"] = [1, 2, 5],
         ["c"] = [0, 1, 4],
     };
@@ -29,16 +31,20 @@ public sealed class ChannelShuffleTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Shape_arithmetic_folds_to_a_channel_shuffle_and_a_flatten_and_the_shuffled_channels_stay_whole()
+    public void Shape_arithmetic_folds_to_a_channel_shuffle_and_a_flatten_and_the_shuffled_channels_are_pruned_in_pairs()
     {
         var graph = OnnxImporter.Read(Write()).Graph;
-        var groups = GraphAnalysis.Of(graph).Groups;
+        var analysis = GraphAnalysis.Of(graph);
+        var groups = analysis.Groups;
 
         Assert.Equal(2, graph.Node("shuffled").Groups);
         Assert.Equal(GraphOp.ChannelShuffle, graph.Node("shuffled").Op);
         Assert.Equal(GraphOp.Flatten, graph.Node("flat").Op);
-        Assert.Equal([("stem", 4), ("b1", 6), ("c", 5)], groups.Select(g => (g.Name, g.Units)));
-        Assert.Equal(["b1"], groups[0].Consumers);
+        Assert.Equal([("stem", 4), ("stem_2", 4), ("b1", 6), ("c", 5)], groups.Select(g => (g.Name, g.Units)));
+        Assert.Equal(["stem", "b2"], groups[0].Producers);
+        Assert.Equal(["c"], groups[0].Consumers);
+        Assert.Equal(["b1"], groups[1].Consumers);
+        Assert.Equal([("stem", 2, 0)], analysis.Bindings["c.weight"].Where(b => b.Dim == 1).Select(b => (b.Group, b.Repeat, b.Offset)));
     }
 
     [Fact]
@@ -62,8 +68,8 @@ public sealed class ChannelShuffleTests : IDisposable
 
         var report = OnnxRuntimeCheck.Compare(exported, pruned, Data(), 64);
 
-        Assert.Equal(Macs(4, 6, 5), source.Macs);
-        Assert.Equal(Macs(2, 3, 3), pruned.Macs);
+        Assert.Equal(Macs(4, 4, 6, 5), source.Macs);
+        Assert.Equal(Macs(2, 3, 3, 3), pruned.Macs);
         Assert.True(report.MaxAbsDifference < Tolerance, $"logits differ by {report.MaxAbsDifference}");
         Assert.Equal(0, report.PredictionMismatches);
         Assert.Equal(GraphOp.ChannelShuffle, OnnxImporter.Read(exported).Graph.Node("shuffled").Op);
@@ -83,9 +89,9 @@ public sealed class ChannelShuffleTests : IDisposable
         Assert.Contains("node 'swap' (op Transpose) uses Transpose with perm [0, 2, 1, 4, 3]", e.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Per sample over 16x16: stem 3x3 (4 shuffled channels kept whole plus the branch's part), b1 and b2 1x1, c 1x1 on 8 shuffled channels, fc.</summary>
-    private static long Macs(int part, int b1, int c) =>
-        ((4 + part) * 256L * 27) + (b1 * 256L * part) + (4 * 256L * b1) + (c * 256L * 8) + (c * (long)Classes);
+    /// <summary>Per sample over 16x16: stem 3x3 (its pass-through and branch parts), b1 1x1, b2 1x1 (as wide as the pass-through part), c 1x1 on both shuffled, fc.</summary>
+    private static long Macs(int shuffled, int part, int b1, int c) =>
+        ((shuffled + part) * 256L * 27) + (b1 * 256L * part) + (shuffled * 256L * b1) + (c * 256L * 2 * shuffled) + (c * (long)Classes);
 
     private static PrunerCluster.Pruning.Data.ImageDataset Data() =>
         TestSupport.SyntheticSplit(train: 16, validation: 64, test: 16, channels: 3, size: 16, classes: Classes).Validation;
