@@ -239,7 +239,7 @@ public sealed partial class GraphAnalysis
         {
             var members = classes[root];
             var dense = members.Select(spaces.Producer).OfType<string>().Distinct(StringComparer.Ordinal).Select(Graph.Node).ToArray();
-            var kind = members.Any(m => spaces.Granularity(m) > 1) ? GroupKinds.ConvGroups : dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
+            var kind = dense.Any(n => n is { Op: GraphOp.Conv, Groups: > 1 }) ? GroupKinds.ConvGroups : dense.Length > 1 ? GroupKinds.ResidualChannels : dense[0].Op == GraphOp.Linear ? GroupKinds.LinearNeurons : GroupKinds.ConvChannels;
             var consumers = consumersOf.GetValueOrDefault(name) ?? [];
             consumers.AddRange(members.SelectMany(spaces.Tied).Distinct(StringComparer.Ordinal).Where(t => !consumers.Contains(t)).ToArray());
             var units = spaces.Units(root);

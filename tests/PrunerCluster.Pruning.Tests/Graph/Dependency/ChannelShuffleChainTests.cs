@@ -3,6 +3,7 @@ using PrunerCluster.Pruning.Graph;
 using PrunerCluster.Pruning.Masking;
 using PrunerCluster.Pruning.Models;
 using PrunerCluster.Pruning.Onnx;
+using PrunerCluster.Pruning.Structure;
 using TorchSharp;
 
 namespace PrunerCluster.Pruning.Tests.Graph.Dependency;
@@ -31,6 +32,7 @@ public sealed class ChannelShuffleChainTests : IDisposable
 
         Assert.Equal([("head", 6), ("stem", 2), ("stem_2", 2), ("stem_3", 4)], groups.Values.Select(g => (g.Name, g.Units)).OrderBy(g => g.Name, StringComparer.Ordinal));
         Assert.Equal(["stem", "stem_bn", "b1", "b2"], groups["stem"].Producers);
+        Assert.Equal(GroupKinds.ResidualChannels, groups["stem"].Kind);
         Assert.Equal([("stem", 1, 0), ("stem_2", 1, 2), ("stem_3", 1, 4)], analysis.Bindings["stem.weight"].Select(b => (b.Group, b.Repeat, b.Offset)));
         Assert.Equal([("stem", 2, 0)], analysis.Bindings["b2.weight"].Where(b => b.Dim == 0).Select(b => (b.Group, b.Repeat, b.Offset)));
         Assert.Equal([("stem_2", 2, 0)], analysis.Bindings["b2.weight"].Where(b => b.Dim == 1).Select(b => (b.Group, b.Repeat, b.Offset)));
