@@ -8,9 +8,10 @@ internal sealed record ChannelSegment(int Space, int Channels);
 /// When two values with different channel layouts are tied (an Add of a Concat's output with one convolution's), every space of the
 /// classes involved is split at the other side's boundaries and the parts are tied pairwise, so each part is one group instead of the
 /// whole being kept. Only unsplit spaces (leaves) are ever united; a split space stands for its parts in order.
-/// A unit (what a mask keeps or removes) is <see cref="Granularity"/> consecutive channels of a space: one channel, or a grouped
-/// convolution's whole groups. Every member of a class has the same number of units; members coupled unit by unit (a grouped
-/// convolution's input and output) may have different granularities, members tied channel by channel have the same.
+/// A unit (what a mask keeps or removes) is <see cref="Granularity"/> consecutive channels of a space: one channel, a grouped
+/// convolution's whole groups, or the channels a channel shuffle interleaves. Every member of a class has the same number of units;
+/// members coupled unit by unit (a grouped convolution's or a shuffle's input and output) may have different granularities, members
+/// tied channel by channel have the same.
 /// </summary>
 internal sealed class ChannelSpaces
 {
@@ -108,7 +109,8 @@ internal sealed class ChannelSpaces
 
     /// <summary>
     /// The leaves carrying channels <paramref name="start"/> .. + <paramref name="count"/> of the segments, spaces split at both ends.
-    /// Where an end falls inside a unit of whole conv groups, the segments are fixed and the range is a new fixed space.
+    /// Where an end falls inside a unit wider than a channel (whole conv groups, shuffled channels), the segments are fixed and the
+    /// range is a new fixed space.
     /// </summary>
     public IReadOnlyList<ChannelSegment> Range(IReadOnlyList<ChannelSegment> segments, int start, int count)
     {
@@ -142,7 +144,7 @@ internal sealed class ChannelSpaces
     public bool CanCoarsen(int space, int factor) =>
         factor == 1 || Members(space).All(m => spaces[m].Channels % (spaces[m].Granularity * factor) == 0);
 
-    /// <summary>Makes every unit of <paramref name="space"/>'s class <paramref name="factor"/> units wide (check <see cref="CanCoarsen"/> first).</summary>
+    /// <summary>Makes every unit of <paramref name="space"/>'s class <paramref name="factor"/> times as wide (check <see cref="CanCoarsen"/> first).</summary>
     public void Coarsen(int space, int factor)
     {
         foreach (var m in Members(space))
@@ -151,7 +153,7 @@ internal sealed class ChannelSpaces
         }
     }
 
-    /// <summary>Couples two leaves unit by unit (a grouped convolution's input and output groups); their unit counts must agree.</summary>
+    /// <summary>Couples two leaves unit by unit (a grouped convolution's or a shuffle's input and output); their unit counts must agree.</summary>
     public void UnionUnits(int a, int b)
     {
         if (Units(a) != Units(b))
