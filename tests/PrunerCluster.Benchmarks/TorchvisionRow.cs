@@ -29,7 +29,7 @@ internal sealed record TorchvisionRow(string Name, long Parameters, int InputSiz
 
     public int PrunableUnits { get; init; }
 
-    /// <summary>Output channels of dense convolutions and linear layers (the classifier excepted) in no group: kept whole by every mask.</summary>
+    /// <summary>Output channels of dense and grouped convolutions and linear layers (the classifier excepted) in no group: kept whole by every mask.</summary>
     public int FrozenChannels { get; init; }
 
     public long Macs { get; init; }
