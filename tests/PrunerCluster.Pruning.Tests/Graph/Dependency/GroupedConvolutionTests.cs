@@ -182,6 +182,22 @@ public sealed class GroupedConvolutionTests : IDisposable
     }
 
     [Fact]
+    public void BatchNorm_scale_sums_a_units_gammas_and_taylor_gives_one_score_per_unit()
+    {
+        using var model = OnnxImporter.Load(Write());
+        var scale = Importance.Scores(model, ImportanceCriterion.BatchNormScale);
+        var taylor = Importance.Scores(model, ImportanceCriterion.Taylor, new ImportanceOptions { Data = Data(), Batches = 1, BatchSize = 8 });
+        var state = State(model);
+        using var scope = torch.NewDisposeScope();
+
+        double Gammas(string bn, int u) => state[bn + ".weight"].narrow(0, 2 * u, 2).abs().sum().item<float>();
+
+        Assert.Equal(Enumerable.Range(0, 4).Select(u => Gammas("stem_bn", u) + Gammas("g1_bn", u)), scale["stem"], (a, b) => Math.Abs(a - b) < 1e-4);
+        Assert.Equal(4, taylor["stem"].Length);
+        Assert.All(taylor["stem"], t => Assert.True(double.IsFinite(t) && t >= 0));
+    }
+
+    [Fact]
     public void A_grouped_convolution_keeps_at_least_two_groups()
     {
         using var model = OnnxImporter.Load(Write());
