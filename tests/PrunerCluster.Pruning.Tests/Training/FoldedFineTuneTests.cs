@@ -102,4 +102,32 @@ public sealed class FoldedFineTuneTests(ITestOutputHelper output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {(other.Succeeded ? $"{other.Metric(MetricNames.BaselineAccuracy):P2} -> {other.Metric(MetricNames.Accuracy):P2}, rate {other.Metric(MetricNames.FineTuneLearningRate):G3}" : other.FailureReason)}"));
         }
     }
+
+    [Fact]
+    public void The_range_test_picks_the_rate_that_recovers_a_pruned_copy_best_among_those_that_keep_the_unpruned_model()
+    {
+        Assert.True(TestSupport.HasFashionMnist, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        TestSupport.Init();
+        var (checkpoint, cache) = Imported.Value;
+        var split = cache.GetOrLoad(new DatasetDescriptor { Format = DatasetFormats.Idx, Root = TestSupport.FashionRoot, ValidationCount = 2000 }, 1);
+        using var unpruned = ModelZoo.Load(checkpoint.Architecture!, checkpoint.Path);
+
+        var choice = LearningRateRangeTest.Run(unpruned, split.Train, split.Validation, Settings, 64, teacher: null);
+        output.WriteLine(choice.Describe());
+
+        Assert.Equal(LearningRateRangeTest.Factors.Count, choice.Trials.Count);
+        var guarded = choice.Trials.Where(t => !double.IsNaN(t.Accuracy) && (choice.BaselineAccuracy - t.Accuracy) * 100 <= LearningRateRangeTest.GuardPoints + 1e-9).ToList();
+        Assert.NotEmpty(guarded);
+        Assert.All(guarded, t => Assert.False(double.IsNaN(t.PrunedAccuracy), $"rate {t.Rate}: the pruned probe did not run"));
+        Assert.All(choice.Trials.Except(guarded), t => Assert.True(double.IsNaN(t.PrunedAccuracy)));
+        var chosen = Assert.Single(choice.Trials, t => t.Rate == choice.Rate);
+        Assert.Contains(chosen, guarded);
+
+        // The check ran the evaluation's own steps and held the unpruned model within half a point; any guarded rate whose
+        // pruned copy did better was given up because its own check failed, so at most MaxChecks - 1 of them rank above.
+        Assert.Equal(Settings.FineTuneSteps, choice.CheckedSteps);
+        Assert.True((choice.BaselineAccuracy - choice.CheckedAccuracy) * 100 <= LearningRateRangeTest.CheckPoints + 1e-9, choice.Describe());
+        Assert.True(guarded.Count(t => t.PrunedAccuracy > chosen.PrunedAccuracy) < LearningRateRangeTest.MaxChecks, choice.Describe());
+        Assert.Contains("pruned", choice.Describe(), StringComparison.Ordinal);
+    }
 }
