@@ -14,8 +14,11 @@ public sealed record EvaluationSettings
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false, Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>The default of <see cref="FineTuneSteps"/>.</summary>
+    public const int DefaultFineTuneSteps = 150;
+
     /// <summary>Recovery fine-tuning steps (0 = evaluate right after pruning).</summary>
-    public int FineTuneSteps { get; init; } = 150;
+    public int FineTuneSteps { get; init; } = DefaultFineTuneSteps;
 
     /// <summary>
     /// Training batches (of <see cref="BatchSize"/>) on which every BatchNorm layer's running statistics are re-estimated after

@@ -46,8 +46,9 @@ public sealed record LearningRateChoice(double Rate, double BaselineAccuracy, IR
 /// that loses at most <see cref="GuardPoints"/> there also fine-tunes a copy pruned to half of every group (L1 order, a stand-in for
 /// the masks the search will score), and the rate whose pruned copy scores best is chosen. A rate that disturbs the unpruned model for
 /// 40 steps often settles over the full run (an imported ResNet lost 1.2 points after 40 steps at 2e-3 and 0.36 after 150), so the
-/// choice is then checked on the unpruned model over the evaluation's own steps and given up for the next best while that loses more
-/// than <see cref="CheckPoints"/>. With no guarded rate, the unpruned probe's most accurate. Deterministic for fixed settings.
+/// choice is then checked on the unpruned model over <see cref="CheckSteps"/> (the default fine-tuning length, whatever rung first
+/// asks: the choice is cached per checkpoint and settings, not per rung) and given up for the next best while that loses more than
+/// <see cref="CheckPoints"/>. With no guarded rate, the unpruned probe's most accurate. Deterministic for fixed settings.
 /// </summary>
 public static class LearningRateRangeTest
 {
@@ -58,6 +59,8 @@ public static class LearningRateRangeTest
     public const double GuardPoints = 2.0;
 
     public const double CheckPoints = 0.5;
+
+    public const int CheckSteps = EvaluationSettings.DefaultFineTuneSteps;
 
     public const double ProbeKeepFraction = 0.5;
 
@@ -102,11 +105,10 @@ public static class LearningRateRangeTest
             .ToList();
         foreach (var candidate in ranked)
         {
-            var full = Math.Max(ProbeSteps, s.FineTuneSteps);
-            var checkedAccuracy = Tune(unpruned, candidate.Rate, full);
+            var checkedAccuracy = Tune(unpruned, candidate.Rate, CheckSteps);
             if (!double.IsNaN(checkedAccuracy) && (baseline - checkedAccuracy) * 100.0 <= CheckPoints + 1e-9)
             {
-                return new LearningRateChoice(candidate.Rate, baseline, trials, checkedAccuracy, full);
+                return new LearningRateChoice(candidate.Rate, baseline, trials, checkedAccuracy, CheckSteps);
             }
         }
 
